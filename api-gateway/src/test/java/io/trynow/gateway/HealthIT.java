@@ -1,0 +1,10 @@
+package io.trynow.gateway;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.trynow.testsupport.RealServersResource;
+import io.trynow.testsupport.ServiceHealthContract;
+
+@QuarkusTest
+@WithTestResource(RealServersResource.class)
+class HealthIT extends ServiceHealthContract {}

@@ -1,0 +1,93 @@
+package io.trynow.platform.nats;
+
+import io.nats.client.Connection;
+import io.nats.client.ConnectionListener;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * The one NATS connection of a service. Connecting never blocks startup: a service whose NATS is
+ * down starts, reports not ready, and connects (and reconnects, forever) in the background. Drained
+ * when the application stops, after the consumers have stopped.
+ */
+@Singleton
+public class NatsClient {
+
+  private static final Logger LOG = Logger.getLogger(NatsClient.class);
+
+  private final NatsConfig config;
+  private final String appName;
+  private final CompletableFuture<Connection> connection = new CompletableFuture<>();
+
+  NatsClient(NatsConfig config, @ConfigProperty(name = "quarkus.application.name") String appName) {
+    this.config = config;
+    this.appName = appName;
+  }
+
+  void onStart(@Observes @Priority(10) StartupEvent ev) throws InterruptedException {
+    Options options =
+        new Options.Builder()
+            .server(config.url())
+            .connectionName(appName)
+            .connectionTimeout(config.connectTimeout())
+            .reconnectWait(config.reconnectWait())
+            .maxReconnects(-1)
+            .connectionListener(this::onEvent)
+            .errorListener(new LoggingErrorListener())
+            .build();
+    Nats.connectAsynchronously(options, true);
+  }
+
+  private void onEvent(Connection conn, ConnectionListener.Events event) {
+    if (event == ConnectionListener.Events.CONNECTED && connection.complete(conn)) {
+      LOG.infof("nats connected to %s", conn.getConnectedUrl());
+    } else if (event != ConnectionListener.Events.DISCOVERED_SERVERS) {
+      LOG.infof("nats connection event: %s", event.name());
+    }
+  }
+
+  /** True while connected (not while reconnecting or before the first connect). */
+  public boolean isConnected() {
+    Connection c = connection.getNow(null);
+    return c != null && c.getStatus() == Connection.Status.CONNECTED;
+  }
+
+  /** The connection, waiting up to {@code wait} for the first connect. */
+  public Connection connection(Duration wait) throws TimeoutException, InterruptedException {
+    try {
+      return connection.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /** The connection if the first connect has happened, else null. */
+  public Connection connectionOrNull() {
+    return connection.getNow(null);
+  }
+
+  void onStop(@Observes @Priority(9000) ShutdownEvent ev) {
+    Connection c = connection.getNow(null);
+    if (c == null) {
+      return;
+    }
+    try {
+      c.drain(Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      LOG.warnf("nats drain failed: %s", e.toString());
+    }
+  }
+}

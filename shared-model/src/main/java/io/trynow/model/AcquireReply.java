@@ -1,0 +1,21 @@
+package io.trynow.model;
+
+/**
+ * Pool-service's answer to an {@link AcquireRequest}.
+ *
+ * @param outcome {@code assigned}, {@code queued}, {@code full} (capacity and queue full), {@code
+ *     failed} or {@code expired}
+ * @param position 1-based queue position when queued
+ * @param etaSeconds estimated wait when queued
+ */
+public record AcquireReply(
+    String requestId,
+    String outcome,
+    String instanceId,
+    String template,
+    String url,
+    Long expiresAtMs,
+    Long maxExpiresAtMs,
+    Integer position,
+    Long etaSeconds,
+    String message) {}

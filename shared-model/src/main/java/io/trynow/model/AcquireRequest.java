@@ -1,0 +1,17 @@
+package io.trynow.model;
+
+/**
+ * {@code trynow.acquire.<template>}, msg id = request id. The gateway waits for an {@link
+ * AcquireReply} on the message's reply subject (a core NATS inbox) for a bounded time.
+ *
+ * @param ownerTokenHash SHA-256 (hex) of the visitor's access token; the token itself never leaves
+ *     the gateway
+ * @param requestedAtMs the gateway's clock when the visitor asked (epoch ms)
+ */
+public record AcquireRequest(
+    String requestId,
+    String template,
+    String clientIp,
+    String ownerTokenHash,
+    long requestedAtMs,
+    String replyTo) {}

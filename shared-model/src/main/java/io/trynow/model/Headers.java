@@ -1,0 +1,29 @@
+package io.trynow.model;
+
+/** NATS and HTTP header names. */
+public final class Headers {
+
+  private Headers() {}
+
+  /** Travels through every hop and into every log line (MDC key {@link #MDC_REQUEST_ID}). */
+  public static final String REQUEST_ID = "Trynow-Request-Id";
+
+  /** On a replayed message: the stream sequence of the dead letter it came from. */
+  public static final String REPLAY_OF = "Trynow-Replay-Of";
+
+  /** Dead-letter headers. */
+  public static final String DLQ_SUBJECT = "Trynow-Dlq-Subject";
+
+  public static final String DLQ_STREAM = "Trynow-Dlq-Stream";
+  public static final String DLQ_SEQUENCE = "Trynow-Dlq-Sequence";
+  public static final String DLQ_DELIVERIES = "Trynow-Dlq-Deliveries";
+  public static final String DLQ_ERROR = "Trynow-Dlq-Error";
+  public static final String DLQ_TIME = "Trynow-Dlq-Time";
+
+  /** The JetStream de-duplication header. */
+  public static final String NATS_MSG_ID = "Nats-Msg-Id";
+
+  public static final String MDC_REQUEST_ID = "request.id";
+  public static final String MDC_INSTANCE_ID = "instance.id";
+  public static final String MDC_TEMPLATE = "template";
+}

@@ -1,0 +1,60 @@
+package io.trynow.testsupport;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The sample demo image ({@code FROM scratch} + static busybox httpd), built from {@code
+ * samples/hello} by its own build script — the same one ./trynow up uses — so no registry is
+ * involved. It serves {@code /} and {@code /healthz} on 127.0.0.1:$PORT with host networking.
+ */
+public final class SampleImage {
+
+  /** Pinned tag; never {@code latest}. */
+  public static final String IMAGE = "trynow/sample-hello:1";
+
+  public static final String HEALTH_PATH = "/healthz";
+
+  private static boolean built;
+
+  private SampleImage() {}
+
+  /** Builds the image once per JVM (docker's layer cache makes repeats cheap). */
+  public static synchronized String ensureBuilt() {
+    if (!built) {
+      Path script = RepoRoot.find().resolve("samples/hello/build.sh");
+      try {
+        Process p = new ProcessBuilder("bash", script.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+          throw new IllegalStateException("building " + IMAGE + " failed:\n" + out);
+        }
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot run " + script, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      built = true;
+    }
+    return IMAGE;
+  }
+
+  /** Locates the repository root: the first parent that holds the {@code trynow} script. */
+  public static final class RepoRoot {
+    private RepoRoot() {}
+
+    public static Path find() {
+      Path p = Path.of("").toAbsolutePath();
+      while (p != null) {
+        if (Files.isRegularFile(p.resolve("trynow")) && Files.isDirectory(p.resolve("samples"))) {
+          return p;
+        }
+        p = p.getParent();
+      }
+      throw new IllegalStateException("repository root (with ./trynow) not found above cwd");
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package io.trynow.testsupport;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every trynow service must answer, against real servers: liveness, readiness that really
+ * checks NATS and Valkey, and Prometheus metrics. A service's {@code HealthIT} extends this with
+ * {@code @QuarkusTest @WithTestResource(RealServersResource.class)}.
+ */
+public abstract class ServiceHealthContract {
+
+  @Test
+  void liveAndReadyWithRealNatsAndValkeyChecks() {
+    given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+    given()
+        .get("/q/health/ready")
+        .then()
+        .statusCode(200)
+        .body("status", equalTo("UP"))
+        .body("checks.name", hasItem("nats"))
+        .body("checks.name", hasItem(containsString("edis")));
+  }
+
+  @Test
+  void readinessGoesDownWhileNatsIsDownAndRecovers() {
+    RealServersResource.servers().nats().kill();
+    try {
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(10))
+          .untilAsserted(() -> given().get("/q/health/ready").then().statusCode(503));
+    } finally {
+      RealServersResource.servers().nats().start();
+    }
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(20))
+        .untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200));
+  }
+
+  @Test
+  void prometheusMetrics() {
+    given().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
+  }
+}
