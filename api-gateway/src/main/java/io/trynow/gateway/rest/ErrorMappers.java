@@ -49,6 +49,11 @@ public class ErrorMappers {
   }
 
   @ServerExceptionMapper
+  public Response jsonBody(ExtendBodies.JsonBodyException e, RoutingContext ctx) {
+    return json((JsonProcessingException) e.getCause(), ctx);
+  }
+
+  @ServerExceptionMapper
   public Response validation(ValidationException e, RoutingContext ctx) {
     String message = "invalid request";
     if (e instanceof ConstraintViolationException c && !c.getConstraintViolations().isEmpty()) {
