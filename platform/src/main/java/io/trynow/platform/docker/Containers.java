@@ -42,8 +42,13 @@ public final class Containers {
     this.guard = guard;
   }
 
-  /** The outcome of {@link #ensureCreated}: the container's id and whether it already existed. */
-  public record Created(String id, boolean adopted) {}
+  /**
+   * The outcome of {@link #ensureCreated}.
+   *
+   * @param adopted the container existed already (an earlier attempt, or a concurrent one)
+   * @param running it already runs (adopted only)
+   */
+  public record Created(String id, boolean adopted, boolean running) {}
 
   /**
    * Creates the container, or adopts the one that already holds its name when that one carries the
@@ -62,7 +67,7 @@ public final class Containers {
         ContainerInfo c = existing.get();
         requireOurs(spec, c);
         if (c.running() || c.fresh()) {
-          return new Created(c.id(), true);
+          return new Created(c.id(), true, c.running());
         }
         if ("removing".equals(c.status())) {
           throw new DockerUnavailableException("container " + spec.name() + " is being removed");
@@ -72,7 +77,7 @@ public final class Containers {
       }
       try {
         String id = call("create " + spec.name(), () -> createCmd(spec).exec().getId());
-        return new Created(id, false);
+        return new Created(id, false, false);
       } catch (ConflictException e) {
         // Someone created the same name between our inspect and create: look again and adopt.
         LOG.debugf("create %s: name taken meanwhile, looking again", spec.name());

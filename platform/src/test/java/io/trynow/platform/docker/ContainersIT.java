@@ -9,6 +9,7 @@ import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Capability;
 import io.trynow.model.Ids;
 import io.trynow.model.Labels;
+import io.trynow.testsupport.DockerSocketProxy;
 import io.trynow.testsupport.FreePorts;
 import io.trynow.testsupport.RealServers;
 import io.trynow.testsupport.RealServersExtension.WithRealServers;
@@ -214,6 +215,24 @@ class ContainersIT {
       assertThatThrownBy(c::ping).isInstanceOf(DockerUnavailableException.class);
       assertThatThrownBy(() -> c.ensureCreated(spec(SampleImage.IMAGE, 20000)))
           .isInstanceOf(DockerUnavailableException.class);
+    }
+  }
+
+  /** Seed 003 "daemon restart": the adapter reports an outage and works again afterwards. */
+  @Test
+  void anEngineOutageIsUnavailableAndTheSameClientRecovers() throws Exception {
+    try (DockerSocketProxy proxy = DockerSocketProxy.start();
+        DockerClient viaProxy =
+            DockerClients.create(DockerSettings.local().withHost(proxy.dockerHost()))) {
+      Containers c = new Containers(viaProxy, EngineGuard.NONE);
+      c.ping();
+      proxy.cut();
+      assertThatThrownBy(c::ping).isInstanceOf(DockerUnavailableException.class);
+      assertThatThrownBy(() -> c.listManaged(cluster))
+          .isInstanceOf(DockerUnavailableException.class);
+      proxy.restore();
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(c::ping);
+      assertThat(c.listManaged(cluster)).isEmpty();
     }
   }
 
