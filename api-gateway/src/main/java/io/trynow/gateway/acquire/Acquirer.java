@@ -14,6 +14,7 @@ import io.trynow.model.Json;
 import io.trynow.model.Subjects;
 import io.trynow.platform.messaging.MessagingException;
 import io.trynow.platform.messaging.Publisher;
+import io.trynow.platform.messaging.Streams;
 import io.trynow.platform.state.Instance;
 import io.trynow.platform.state.RateLimitResult;
 import io.trynow.platform.state.RequestRecord;
@@ -42,15 +43,18 @@ public class Acquirer {
   private final GatewaySettings settings;
   private final Views views;
   private final IdempotencyKeys idempotency;
+  private final Streams streams;
 
   public Acquirer(
       Store store,
       Publisher publisher,
+      Streams streams,
       TemplatesConfig templates,
       GatewaySettings settings,
       Views views) {
     this.store = store;
     this.publisher = publisher;
+    this.streams = streams;
     this.templates = templates;
     this.settings = settings;
     this.views = views;
@@ -109,17 +113,12 @@ public class Acquirer {
 
     RateLimit rl = rateLimit(caller.clientIp(), rid);
     long now = System.currentTimeMillis();
-    AcquireRequest msg =
-        new AcquireRequest(rid, template, caller.clientIp(), tokenHash, now, null);
+    AcquireRequest msg = new AcquireRequest(rid, template, caller.clientIp(), tokenHash, now, null);
     Optional<Message> reply;
     try {
       reply =
           publisher.publishAndAwaitReply(
-              Subjects.acquire(template),
-              rid,
-              rid,
-              Json.write(msg),
-              settings.config().replyWait());
+              Subjects.acquire(template), rid, rid, Json.write(msg), settings.config().replyWait());
     } catch (MessagingException e) {
       if (e.kind() != MessagingException.Kind.UNKNOWN_OUTCOME) {
         refund(caller.clientIp(), rid, now);
@@ -130,10 +129,8 @@ public class Acquirer {
     if (reply.isEmpty()) {
       // The request is stored and will be handled; maybe it already was (a lost reply).
       return fromStore(rid, t.accessToken(), rl)
-          .orElseGet(
-              () ->
-                  new Waiting(
-                      views.queued(rid, "pending", template, null, null, t.accessToken()), rl));
+          .orElseGet(() ->
+              new Waiting(views.queued(rid, "pending", template, null, null, t.accessToken()), rl));
     }
     AcquireReply r = Json.read(reply.get().getData(), AcquireReply.class);
     return switch (r.outcome()) {
@@ -164,6 +161,26 @@ public class Acquirer {
     };
   }
 
+  private Optional<Message> publish(String template, String rid, AcquireRequest msg) {
+    byte[] payload = Json.write(msg);
+    try {
+      return publisher.publishAndAwaitReply(
+          Subjects.acquire(template), rid, rid, payload, settings.config().replyWait());
+    } catch (MessagingException e) {
+      if (e.kind() != MessagingException.Kind.REJECTED) {
+        throw e;
+      }
+      // No stream yet (NATS was down when the gateway started, or lost its store): declare, retry.
+      try {
+        streams.declareAll();
+      } catch (Exception d) {
+        throw e;
+      }
+      return publisher.publishAndAwaitReply(
+          Subjects.acquire(template), rid, rid, payload, settings.config().replyWait());
+    }
+  }
+
   private TemplatesConfig.Template template(String name) {
     if (name == null || name.isBlank()) {
       throw ApiException.badRequest("template is required");
@@ -182,15 +199,11 @@ public class Acquirer {
     if (r instanceof RateLimitResult.Limited l) {
       long retry = Math.max(1, Duration.between(now, l.resetAt()).toSeconds() + 1);
       long limit =
-          l.window() == RateLimitResult.Window.HOUR
-              ? perHour
-              : settings.config().acquiresPerDay();
+          l.window() == RateLimitResult.Window.HOUR ? perHour : settings.config().acquiresPerDay();
       throw new ApiException(
               429,
               "rate_limited",
-              "too many demos asked for from this address; retry after "
-                  + retry
-                  + " seconds")
+              "too many demos asked for from this address; retry after " + retry + " seconds")
           .header("Retry-After", retry)
           .header("RateLimit-Limit", limit)
           .header("RateLimit-Remaining", 0)

@@ -20,14 +20,16 @@ import jakarta.ws.rs.ext.Provider;
 @Priority(Priorities.AUTHENTICATION)
 public class AdminKeyFilter implements ContainerRequestFilter {
 
-  private final GatewaySettings settings;
+  // A provider: JAX-RS filters are built at static init, before runtime config exists.
+  private final jakarta.inject.Provider<GatewaySettings> settingsProvider;
 
-  public AdminKeyFilter(GatewaySettings settings) {
-    this.settings = settings;
+  public AdminKeyFilter(jakarta.inject.Provider<GatewaySettings> settings) {
+    this.settingsProvider = settings;
   }
 
   @Override
   public void filter(ContainerRequestContext ctx) {
+    GatewaySettings settings = settingsProvider.get();
     if (!settings.adminEnabled()) {
       throw ApiException.notFound("no such resource");
     }

@@ -165,7 +165,8 @@ public class AdminResource {
     try {
       s = InstanceState.fromWire(state == null ? "" : state.strip().toLowerCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest("state must be one of requested, provisioning, started, ready, assigned, terminating");
+      throw ApiException.badRequest(
+          "state must be one of requested, provisioning, started, ready, assigned, terminating");
     }
     if (!s.isLive()) {
       throw ApiException.badRequest("only live states are indexed");

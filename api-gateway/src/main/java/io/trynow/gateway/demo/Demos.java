@@ -102,7 +102,8 @@ public class Demos {
           case BadToken b -> throw ApiException.forbidden("this token is not valid for this demo");
           case WrongState w -> {
             // Already ending: fine for its owner (DELETE is idempotent), refused for anyone else.
-            Instance now = store.instance(id).orElseThrow(() -> ApiException.notFound("no such demo"));
+            Instance now =
+                store.instance(id).orElseThrow(() -> ApiException.notFound("no such demo"));
             if (!AccessTokens.matches(token, now.ownerTokenHash())) {
               throw ApiException.forbidden("this token is not valid for this demo");
             }
@@ -152,7 +153,6 @@ public class Demos {
   }
 
   private static ApiException notAssigned(InstanceState state) {
-    return ApiException.conflict(
-        "not_assigned", "this demo is " + state.wire() + ", not assigned");
+    return ApiException.conflict("not_assigned", "this demo is " + state.wire() + ", not assigned");
   }
 }

@@ -44,8 +44,7 @@ final class EventFeed implements AutoCloseable {
       cc.deliverPolicy(DeliverPolicy.New);
     }
     PushSubscribeOptions o =
-        PushSubscribeOptions.builder()
-            .stream(Subjects.STREAM_EVENTS)
+        PushSubscribeOptions.builder().stream(Subjects.STREAM_EVENTS)
             .ordered(true)
             .configuration(cc.build())
             .build();

@@ -97,7 +97,8 @@ public class EventStreams {
     Instant deadline = Instant.now().plus(config.sseMaxDuration());
     Connection c = connection();
     RequestRecord r = store.request(rid).orElse(null);
-    long assignedSeq = r != null && r.state() == RequestState.ASSIGNED ? assignedSequence(c, rid) : 0;
+    long assignedSeq =
+        r != null && r.state() == RequestState.ASSIGNED ? assignedSequence(c, rid) : 0;
     String instanceId = null;
     long from = lastId;
     if (assignedSeq > 0 && lastId >= assignedSeq) {
@@ -152,13 +153,14 @@ public class EventStreams {
       return;
     }
     Instance i = store.instance(instanceId).orElse(null);
-    try (EventFeed feed = EventFeed.open(c, instanceSubject(instanceId), from > 0 ? from + 1 : -1)) {
+    try (EventFeed feed =
+        EventFeed.open(c, instanceSubject(instanceId), from > 0 ? from + 1 : -1)) {
       follow(feed, instanceId, i == null ? null : i.expiresAt(), deadline, out);
     }
   }
 
-  private void follow(
-      EventFeed feed, String id, Instant expiresAt, Instant deadline, SseOut out) throws Exception {
+  private void follow(EventFeed feed, String id, Instant expiresAt, Instant deadline, SseOut out)
+      throws Exception {
     Instant nextBeat = Instant.now().plus(config.sseHeartbeat());
     Instant warnedFor = null;
     while (out.isOpen()) {
@@ -198,7 +200,9 @@ public class EventStreams {
           return;
         }
         Instance i = store.instance(id).orElse(null);
-        if (i == null || i.state() == InstanceState.TERMINATED || i.state() == InstanceState.FAILED) {
+        if (i == null
+            || i.state() == InstanceState.TERMINATED
+            || i.state() == InstanceState.FAILED) {
           if (i != null) {
             out.event(null, i.state().wire(), stateView(i));
           }

@@ -3,9 +3,9 @@ package io.trynow.gateway.rest;
 import io.smallrye.common.annotation.RunOnVirtualThread;
 import io.trynow.gateway.acquire.Acquirer;
 import io.trynow.gateway.auth.Access;
-import io.trynow.gateway.auth.AccessTokens;
 import io.trynow.gateway.config.GatewaySettings;
 import io.trynow.gateway.demo.Demos;
+import io.trynow.gateway.events.EventsEndpoint;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -16,8 +16,11 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
 import java.net.URI;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
@@ -38,12 +41,19 @@ public class DemosResource {
   private final Demos demos;
   private final GatewaySettings settings;
   private final HttpEdge edge;
+  private final EventsEndpoint events;
 
-  public DemosResource(Acquirer acquirer, Demos demos, GatewaySettings settings, HttpEdge edge) {
+  public DemosResource(
+      Acquirer acquirer,
+      Demos demos,
+      GatewaySettings settings,
+      HttpEdge edge,
+      EventsEndpoint events) {
     this.acquirer = acquirer;
     this.demos = demos;
     this.settings = settings;
     this.edge = edge;
+    this.events = events;
   }
 
   @POST
@@ -90,7 +100,9 @@ public class DemosResource {
     Response.ResponseBuilder rb =
         switch (result) {
           case Acquirer.Assigned a ->
-              Response.status(201).location(URI.create("/v1/demos/" + a.demo().id())).entity(a.demo());
+              Response.status(201)
+                  .location(URI.create("/v1/demos/" + a.demo().id()))
+                  .entity(a.demo());
           case Acquirer.Waiting w ->
               Response.status(202)
                   .location(URI.create("/v1/requests/" + w.queued().requestId()))
@@ -148,5 +160,24 @@ public class DemosResource {
       @PathParam("id") String id, @HeaderParam("Authorization") String authorization) {
     DemoView v = demos.release(id, Access.requireBearer(authorization));
     return Response.status(202).entity(v).build();
+  }
+
+  @GET
+  @Path("{id}/events")
+  @Produces(MediaType.SERVER_SENT_EVENTS)
+  @Operation(
+      summary = "A demo's events (Server-Sent Events)",
+      description =
+          "state changes, an expiring warning, heartbeats; resume with Last-Event-ID; closed after"
+              + " a maximum duration. Needs the access token or the ticket of events_url.")
+  public void events(
+      @PathParam("id") String id,
+      @HeaderParam("Authorization") String authorization,
+      @QueryParam("ticket") String ticket,
+      @HeaderParam("Last-Event-ID") String lastEventId,
+      @Context SseEventSink sink,
+      @Context Sse sse,
+      RoutingContext ctx) {
+    events.demoEvents(id, authorization, ticket, lastEventId, sink, sse, ctx);
   }
 }

@@ -2,17 +2,22 @@ package io.trynow.gateway.rest;
 
 import io.smallrye.common.annotation.RunOnVirtualThread;
 import io.trynow.gateway.auth.Access;
+import io.trynow.gateway.events.EventsEndpoint;
 import io.trynow.model.Ids;
 import io.trynow.platform.state.Instance;
 import io.trynow.platform.state.RequestRecord;
 import io.trynow.platform.state.Store;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -29,11 +34,13 @@ public class RequestsResource {
   private final Store store;
   private final Access access;
   private final Views views;
+  private final EventsEndpoint events;
 
-  public RequestsResource(Store store, Access access, Views views) {
+  public RequestsResource(Store store, Access access, Views views, EventsEndpoint events) {
     this.store = store;
     this.access = access;
     this.views = views;
+    this.events = events;
   }
 
   @GET
@@ -77,5 +84,24 @@ public class RequestsResource {
         null,
         r.createdAt(),
         demo);
+  }
+
+  @GET
+  @Path("{id}/events")
+  @Produces(MediaType.SERVER_SENT_EVENTS)
+  @Operation(
+      summary = "A request's events (Server-Sent Events)",
+      description =
+          "queued, position (with ETA), then assigned and the demo's own events, or expired;"
+              + " resume with Last-Event-ID. Needs the access token or the ticket of events_url.")
+  public void events(
+      @PathParam("id") String id,
+      @HeaderParam("Authorization") String authorization,
+      @QueryParam("ticket") String ticket,
+      @HeaderParam("Last-Event-ID") String lastEventId,
+      @Context SseEventSink sink,
+      @Context Sse sse,
+      RoutingContext ctx) {
+    events.requestEvents(id, authorization, ticket, lastEventId, sink, sse, ctx);
   }
 }

@@ -34,7 +34,8 @@ public class TemplatesResource {
   @Operation(summary = "Templates and how many demos are ready right now")
   public List<TemplateView> list() {
     List<TemplateView> out = new ArrayList<>();
-    for (Map.Entry<String, TemplatesConfig.Template> e : new TreeMap<>(templates.templates()).entrySet()) {
+    for (Map.Entry<String, TemplatesConfig.Template> e :
+        new TreeMap<>(templates.templates()).entrySet()) {
       TemplatesConfig.Template t = e.getValue();
       PoolStats s = store.poolStats(e.getKey());
       boolean accepting = s.ready() > 0 || s.waiting() < t.maxQueue();

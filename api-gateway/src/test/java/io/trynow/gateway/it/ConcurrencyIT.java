@@ -73,20 +73,19 @@ class ConcurrencyIT {
       for (int i = 0; i < n; i++) {
         String addr = ip.apply(i);
         futures.add(
-            pool.submit(
-                () -> {
-                  go.await();
-                  HttpResponse<String> r =
-                      http.send(
-                          HttpRequest.newBuilder(URI.create(demos.toString()))
-                              .timeout(Duration.ofSeconds(60))
-                              .header("Content-Type", "application/json")
-                              .header("X-Forwarded-For", addr)
-                              .POST(HttpRequest.BodyPublishers.ofString("{\"template\":\"hello\"}"))
-                              .build(),
-                          HttpResponse.BodyHandlers.ofString());
-                  return new Answer(r.statusCode(), JSON.readTree(r.body()), r);
-                }));
+            pool.submit(() -> {
+              go.await();
+              HttpResponse<String> r =
+                  http.send(
+                      HttpRequest.newBuilder(URI.create(demos.toString()))
+                          .timeout(Duration.ofSeconds(60))
+                          .header("Content-Type", "application/json")
+                          .header("X-Forwarded-For", addr)
+                          .POST(HttpRequest.BodyPublishers.ofString("{\"template\":\"hello\"}"))
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString());
+              return new Answer(r.statusCode(), JSON.readTree(r.body()), r);
+            }));
       }
       go.countDown();
       List<Answer> out = new ArrayList<>();

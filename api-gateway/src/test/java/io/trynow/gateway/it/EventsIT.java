@@ -86,7 +86,9 @@ class EventsIT {
         .post("/v1/demos");
   }
 
-  /** What provisioner and proxy-sync do for one new instance: the oldest waiting request gets it. */
+  /**
+   * What provisioner and proxy-sync do for one new instance: the oldest waiting request gets it.
+   */
   Instance provideOne(String template) throws Exception {
     String id = Pools.requested(store, template, 1).getFirst();
     Pools.started(store, id);
@@ -94,7 +96,10 @@ class EventsIT {
     assertThat(r).isInstanceOf(ReadyResult.HandedOver.class);
     ReadyResult.HandedOver h = (ReadyResult.HandedOver) r;
     Instance i = h.instance();
-    publish(Subjects.instanceEvent(id, "assigned"), id + ":" + i.version() + ":assigned", event("assigned", i, h.requestId()));
+    publish(
+        Subjects.instanceEvent(id, "assigned"),
+        id + ":" + i.version() + ":assigned",
+        event("assigned", i, h.requestId()));
     publish(
         Subjects.requestEvent(h.requestId(), "assigned"),
         h.requestId() + ":assigned:0",
@@ -104,8 +109,18 @@ class EventsIT {
 
   static InstanceEvent event(String kind, Instance i, String rid) {
     return new InstanceEvent(
-        kind, i.id(), i.template(), i.state().wire(), i.version(), System.currentTimeMillis(), rid,
-        i.url(), i.expiresAt() == null ? null : i.expiresAt().toEpochMilli(), null, null, null);
+        kind,
+        i.id(),
+        i.template(),
+        i.state().wire(),
+        i.version(),
+        System.currentTimeMillis(),
+        rid,
+        i.url(),
+        i.expiresAt() == null ? null : i.expiresAt().toEpochMilli(),
+        null,
+        null,
+        null);
   }
 
   static void publish(String subject, String msgId, InstanceEvent e) throws Exception {
@@ -121,8 +136,7 @@ class EventsIT {
         nats.jetStream()
             .subscribe(
                 filter,
-                PushSubscribeOptions.builder()
-                    .stream(Subjects.STREAM_EVENTS)
+                PushSubscribeOptions.builder().stream(Subjects.STREAM_EVENTS)
                     .ordered(true)
                     .configuration(
                         ConsumerConfiguration.builder().deliverPolicy(DeliverPolicy.All).build())
@@ -217,8 +231,7 @@ class EventsIT {
 
     // Resuming from the assigned event itself continues with the demo's events only.
     String assignedId = resumed.getLast();
-    try (SseClient sse =
-        SseClient.open(events, Map.of("Last-Event-ID", assignedId))) {
+    try (SseClient sse = SseClient.open(events, Map.of("Last-Event-ID", assignedId))) {
       // brief: ttl 1m, warning 59s before expiry → the expiring warning comes at once.
       SseClient.Event warning = sse.until("expiring", WAIT).getLast();
       assertThat(data(warning).get("instance_id").asText()).isEqualTo(demo.id());
@@ -260,7 +273,8 @@ class EventsIT {
         assertThat(fourth.status()).isEqualTo(429);
         assertThat(fourth.errorBody()).contains("too_many_streams");
       }
-      try (SseClient elsewhere = SseClient.open(events, Map.of("X-Forwarded-For", "198.51.100.53"))) {
+      try (SseClient elsewhere =
+          SseClient.open(events, Map.of("X-Forwarded-For", "198.51.100.53"))) {
         assertThat(elsewhere.status()).isEqualTo(200);
       }
     } finally {
@@ -269,12 +283,11 @@ class EventsIT {
     // Slots come back when streams close.
     org.awaitility.Awaitility.await()
         .atMost(Duration.ofSeconds(20))
-        .untilAsserted(
-            () -> {
-              try (SseClient again = SseClient.open(events, from)) {
-                assertThat(again.status()).isEqualTo(200);
-              }
-            });
+        .untilAsserted(() -> {
+          try (SseClient again = SseClient.open(events, from)) {
+            assertThat(again.status()).isEqualTo(200);
+          }
+        });
   }
 
   @Test

@@ -31,7 +31,12 @@ public final class GatewayHarness {
     return c;
   }
 
+  /**
+   * Starts pool-service on an empty keyspace. Quarkus reuses one app (and its test resource) for
+   * every test class with the same resources, so each class starts from a flushed Valkey.
+   */
   public static PoolProcess startPool(Store store, Map<String, String> extra) {
+    RealServersResource.servers().valkey().command("FLUSHALL");
     store.initPorts(30000, 39999);
     return PoolProcess.start(
         RealServersResource.servers(), RealServersResource.prefix(), poolConfig(extra));

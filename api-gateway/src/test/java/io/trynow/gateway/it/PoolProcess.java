@@ -72,25 +72,24 @@ public final class PoolProcess implements AutoCloseable {
     Awaitility.await("pool-service ready (log: " + log + ")")
         .atMost(Duration.ofSeconds(90))
         .pollInterval(Duration.ofMillis(200))
-        .until(
-            () -> {
-              if (!process.isAlive()) {
-                throw new IllegalStateException(
-                    "pool-service exited with " + process.exitValue() + ": " + tail());
-              }
-              try {
-                HttpResponse<String> r =
-                    http.send(
-                        HttpRequest.newBuilder(
-                                URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
-                            .timeout(Duration.ofSeconds(2))
-                            .build(),
-                        HttpResponse.BodyHandlers.ofString());
-                return r.statusCode() == 200;
-              } catch (IOException e) {
-                return false;
-              }
-            });
+        .until(() -> {
+          if (!process.isAlive()) {
+            throw new IllegalStateException(
+                "pool-service exited with " + process.exitValue() + ": " + tail());
+          }
+          try {
+            HttpResponse<String> r =
+                http.send(
+                    HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                        .timeout(Duration.ofSeconds(2))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200;
+          } catch (IOException e) {
+            return false;
+          }
+        });
   }
 
   public int port() {

@@ -56,7 +56,9 @@ public final class SseClient implements AutoCloseable {
       for (String line : (Iterable<String>) lines::iterator) {
         if (line.isEmpty()) {
           if (data != null || name != null) {
-            events.add(new Event(id, name == null ? "message" : name, data == null ? null : data.toString()));
+            events.add(
+                new Event(
+                    id, name == null ? "message" : name, data == null ? null : data.toString()));
           }
           id = null;
           name = null;

@@ -91,8 +91,7 @@ public class PoolEvents {
     try {
       // Published by hand: publishEvent would route an event with an instance id to the
       // instance's subject.
-      publisher.publish(
-          Subjects.requestEvent(rid, kind), rid + ":" + idSuffix, rid, Json.write(e));
+      publisher.publish(Subjects.requestEvent(rid, kind), rid + ":" + idSuffix, rid, Json.write(e));
     } catch (MessagingException ex) {
       LOG.warnf("event %s of request %s not published: %s", kind, rid, ex.getMessage());
     }

@@ -1,7 +1,8 @@
 package io.trynow.pool.queue;
 
-import io.trynow.pool.config.PoolSettings;
 import io.trynow.platform.template.TemplatesConfig;
+import io.trynow.pool.config.PoolSettings;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -25,6 +26,7 @@ public class EtaEstimator {
   private final Map<String, TemplatesConfig.Template> templates;
   private final Map<String, Deque<Long>> completions = new ConcurrentHashMap<>();
 
+  @Inject
   public EtaEstimator(PoolSettings settings) {
     this(
         settings.config().rateWindow(),

@@ -35,8 +35,7 @@ public class PositionNotifier implements Loop {
   private final Semaphore wake = new Semaphore(0);
   private long nextRun;
 
-  public PositionNotifier(
-      Store store, PoolEvents events, EtaEstimator eta, PoolSettings settings) {
+  public PositionNotifier(Store store, PoolEvents events, EtaEstimator eta, PoolSettings settings) {
     this.store = store;
     this.events = events;
     this.eta = eta;
@@ -79,7 +78,8 @@ public class PositionNotifier implements Loop {
         continue;
       }
       if (r.position() > 0 && r.position() < t.position()) {
-        events.position(rid, t.template(), r.position(), eta.etaSeconds(t.template(), r.position(), nowMs));
+        events.position(
+            rid, t.template(), r.position(), eta.etaSeconds(t.template(), r.position(), nowMs));
         tracked.put(rid, new Tracked(t.template(), r.position()));
       }
     }

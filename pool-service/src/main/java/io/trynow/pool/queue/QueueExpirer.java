@@ -10,8 +10,8 @@ import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
- * Ends waits that took too long: {@code expire_waiting} drops requests queued longer than the
- * queue timeout (state {@code expired}), then each visitor gets an {@code expired} event and its
+ * Ends waits that took too long: {@code expire_waiting} drops requests queued longer than the queue
+ * timeout (state {@code expired}), then each visitor gets an {@code expired} event and its
  * rate-limit slot back.
  */
 @Singleton

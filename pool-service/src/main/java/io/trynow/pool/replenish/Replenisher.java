@@ -26,8 +26,8 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * Keeps every template's pool at its target. Woken after each acquire and each termination, and
- * on a timer as a safety net; wake-ups coalesce (seed 000 finding 9: no pile-up of triggers). The
+ * Keeps every template's pool at its target. Woken after each acquire and each termination, and on
+ * a timer as a safety net; wake-ups coalesce (seed 000 finding 9: no pile-up of triggers). The
  * decision how many to create is {@code reserve_provision}, counted inside one Valkey call, so any
  * number of replicas and triggers never over-provision (seed 000 finding 5). Each reserved id gets
  * one provision message (msg id = instance id); a {@code requested} record whose message may have

@@ -14,9 +14,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Every template is checked at startup; the message names the bad key. */
-class TemplateRulesTest {
+public class TemplateRulesTest {
 
-  static Map<String, TemplatesConfig.Template> templates(Map<String, String> overrides) {
+  public static Map<String, TemplatesConfig.Template> templates(Map<String, String> overrides) {
     Map<String, String> values = new HashMap<>();
     values.put("trynow.templates.hello.image", "trynow/sample-hello:1");
     values.putAll(overrides);

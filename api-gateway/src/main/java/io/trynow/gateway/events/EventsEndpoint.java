@@ -1,6 +1,5 @@
 package io.trynow.gateway.events;
 
-import io.smallrye.common.annotation.RunOnVirtualThread;
 import io.trynow.gateway.auth.Access;
 import io.trynow.gateway.demo.Demos;
 import io.trynow.gateway.rest.ApiException;
@@ -10,31 +9,22 @@ import io.trynow.platform.state.Instance;
 import io.trynow.platform.state.RequestRecord;
 import io.trynow.platform.state.Store;
 import io.vertx.ext.web.RoutingContext;
-import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.MediaType;
+import jakarta.inject.Singleton;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
 /**
- * Server-Sent Events of a demo or a request. Authorised by the access token or the ticket of
- * {@code events_url} (EventSource cannot send headers); capped per client IP; resumable with {@code
- * Last-Event-ID}; closed after the maximum duration (the browser reconnects and resumes).
+ * Server-Sent Events of a demo or a request (the endpoints are declared on {@code DemosResource}
+ * and {@code RequestsResource}: JAX-RS picks a resource class by its path first). Authorised by the
+ * access token or the ticket of {@code events_url} (EventSource cannot send headers); capped per
+ * client IP; resumable with {@code Last-Event-ID}; closed after the maximum duration (the browser
+ * reconnects and resumes).
  */
-@Path("/v1")
-@Tag(name = "events")
-@RunOnVirtualThread
-public class EventsResource {
+@Singleton
+public class EventsEndpoint {
 
-  private static final Logger LOG = Logger.getLogger(EventsResource.class);
+  private static final Logger LOG = Logger.getLogger(EventsEndpoint.class);
 
   private final Store store;
   private final Access access;
@@ -42,7 +32,7 @@ public class EventsResource {
   private final SseLimiter limiter;
   private final HttpEdge edge;
 
-  public EventsResource(
+  public EventsEndpoint(
       Store store, Access access, EventStreams streams, SseLimiter limiter, HttpEdge edge) {
     this.store = store;
     this.access = access;
@@ -51,21 +41,13 @@ public class EventsResource {
     this.edge = edge;
   }
 
-  @GET
-  @Path("demos/{id}/events")
-  @Produces(MediaType.SERVER_SENT_EVENTS)
-  @Operation(
-      summary = "A demo's events (SSE)",
-      description =
-          "state changes, an expiring warning, heartbeats; resume with Last-Event-ID. Needs the"
-              + " access token or the ticket of events_url.")
   public void demoEvents(
-      @PathParam("id") String id,
-      @HeaderParam("Authorization") String authorization,
-      @QueryParam("ticket") String ticket,
-      @HeaderParam("Last-Event-ID") String lastEventId,
-      @Context SseEventSink sink,
-      @Context Sse sse,
+      String id,
+      String authorization,
+      String ticket,
+      String lastEventId,
+      SseEventSink sink,
+      Sse sse,
       RoutingContext ctx) {
     Demos.requireInstanceId(id);
     long last = EventStreams.lastEventId(lastEventId);
@@ -74,21 +56,13 @@ public class EventsResource {
     run(ctx, sink, sse, out -> streams.demo(id, last, out));
   }
 
-  @GET
-  @Path("requests/{id}/events")
-  @Produces(MediaType.SERVER_SENT_EVENTS)
-  @Operation(
-      summary = "A request's events (SSE)",
-      description =
-          "queued, position (with ETA), then assigned and the demo's own events, or expired."
-              + " Needs the access token or the ticket of events_url.")
   public void requestEvents(
-      @PathParam("id") String id,
-      @HeaderParam("Authorization") String authorization,
-      @QueryParam("ticket") String ticket,
-      @HeaderParam("Last-Event-ID") String lastEventId,
-      @Context SseEventSink sink,
-      @Context Sse sse,
+      String id,
+      String authorization,
+      String ticket,
+      String lastEventId,
+      SseEventSink sink,
+      Sse sse,
       RoutingContext ctx) {
     if (!Ids.isRequest(id)) {
       throw ApiException.badId("request id");
