@@ -13,6 +13,23 @@ import java.util.Map;
 public class RealServersResource implements QuarkusTestResourceLifecycleManager {
 
   private static volatile RealServers current;
+  private static volatile String prefix;
+
+  /** Instance ports given to each test service: {@code trynow.ports.first .. first + PORTS - 1}. */
+  public static final int PORTS = 40;
+
+  /**
+   * The Valkey key prefix of the running test ({@code trynow.valkey.prefix}), unique per test
+   * class: it is also the {@code trynow.cluster} label of every container the service creates, so
+   * tests sharing one Docker engine never see each other's containers.
+   */
+  public static String prefix() {
+    String p = prefix;
+    if (p == null) {
+      throw new IllegalStateException("RealServersResource has not started");
+    }
+    return p;
+  }
 
   /** The servers of the Quarkus test that is running now. */
   public static RealServers servers() {
@@ -37,6 +54,11 @@ public class RealServersResource implements QuarkusTestResourceLifecycleManager 
     config.put("quarkus.redis.hosts", s.valkey().url());
     config.put("trynow.caddy.admin-url", s.caddy().adminUrl());
     config.put("trynow.caddy.http-port", String.valueOf(s.caddy().httpPort()));
+    prefix = "t" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+    config.put("trynow.valkey.prefix", prefix);
+    int first = FreePorts.range(PORTS);
+    config.put("trynow.ports.first", String.valueOf(first));
+    config.put("trynow.ports.last", String.valueOf(first + PORTS - 1));
     return config;
   }
 

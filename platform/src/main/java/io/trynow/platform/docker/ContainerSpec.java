@@ -1,0 +1,157 @@
+package io.trynow.platform.docker;
+
+import io.trynow.model.Ids;
+import io.trynow.model.Labels;
+import io.trynow.platform.template.TemplatesConfig.Template;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Everything needed to create one instance's container. Built from a template by {@link
+ * #forInstance}; invalid templates are rejected here, before the engine sees anything.
+ *
+ * @param hostPort the instance's port on the host (allocated in Valkey); health and the proxy use
+ *     127.0.0.1:hostPort in both network modes
+ * @param containerPort the app's port inside the container ({@code bridge} only)
+ * @param publishHost the host address a {@code bridge} port is published on
+ */
+public record ContainerSpec(
+    String name,
+    String image,
+    Map<String, String> labels,
+    Map<String, String> env,
+    long memoryBytes,
+    long nanoCpus,
+    long pidsLimit,
+    NetworkMode networkMode,
+    int hostPort,
+    int containerPort,
+    String publishHost,
+    Optional<String> runtime) {
+
+  /** How the app is reached. */
+  public enum NetworkMode {
+    /** Shares the host's network; the app is told its port in {@code PORT}. */
+    HOST,
+    /**
+     * Own network namespace; {@code containerPort} is published on {@code publishHost:hostPort}.
+     */
+    BRIDGE
+  }
+
+  private static final Pattern RUNTIME = Pattern.compile("[a-z][a-z0-9._-]{0,62}");
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+  public ContainerSpec {
+    labels = Map.copyOf(labels);
+    env = Map.copyOf(env);
+  }
+
+  public String instanceId() {
+    return labels.get(Labels.INSTANCE);
+  }
+
+  public String cluster() {
+    return labels.get(Labels.CLUSTER);
+  }
+
+  /**
+   * The container of instance {@code instanceId} of template {@code templateName}.
+   *
+   * @param cluster the installation's Valkey key prefix, stored in the {@code trynow.cluster} label
+   * @throws InvalidTemplateException when the template cannot run (the message names the key)
+   */
+  public static ContainerSpec forInstance(
+      String instanceId,
+      String templateName,
+      Template t,
+      int hostPort,
+      String cluster,
+      String publishHost) {
+    Ids.requireInstance(instanceId);
+    String key = "trynow.templates." + templateName + ".";
+    String image = requirePinned(t.image(), key + "image");
+    NetworkMode mode;
+    try {
+      mode = NetworkMode.valueOf(t.networkMode().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidTemplateException(
+          key + "network-mode must be host or bridge, got '" + t.networkMode() + "'");
+    }
+    if (t.memoryMb() < 6) {
+      throw new InvalidTemplateException(key + "memory-mb must be at least 6 (Docker's minimum)");
+    }
+    if (!(t.cpus() > 0) || t.cpus() > 64) {
+      throw new InvalidTemplateException(key + "cpus must be in (0, 64]");
+    }
+    if (t.pidsLimit() < 1) {
+      throw new InvalidTemplateException(key + "pids-limit must be at least 1");
+    }
+    if (hostPort < 1 || hostPort > 65535) {
+      throw new IllegalArgumentException("host port out of range: " + hostPort);
+    }
+    if (mode == NetworkMode.BRIDGE && (t.containerPort() < 1 || t.containerPort() > 65535)) {
+      throw new InvalidTemplateException(key + "container-port out of range");
+    }
+    t.runtime()
+        .ifPresent(r -> {
+          if (!RUNTIME.matcher(r).matches()) {
+            throw new InvalidTemplateException(key + "runtime is not a runtime name: '" + r + "'");
+          }
+        });
+    Map<String, String> env = new LinkedHashMap<>();
+    t.env()
+        .forEach((k, v) -> {
+          if (!ENV_NAME.matcher(k).matches()) {
+            throw new InvalidTemplateException(key + "env." + k + " is not a variable name");
+          }
+          env.put(k, v);
+        });
+    env.put("PORT", String.valueOf(mode == NetworkMode.HOST ? hostPort : t.containerPort()));
+    Map<String, String> labels =
+        Map.of(
+            Labels.MANAGED, "true",
+            Labels.INSTANCE, instanceId,
+            Labels.TEMPLATE, templateName,
+            Labels.CLUSTER, cluster);
+    return new ContainerSpec(
+        Labels.containerName(instanceId),
+        image,
+        labels,
+        env,
+        t.memoryMb() * 1024L * 1024L,
+        Math.round(t.cpus() * 1e9),
+        t.pidsLimit(),
+        mode,
+        hostPort,
+        t.containerPort(),
+        publishHost,
+        t.runtime());
+  }
+
+  /**
+   * An image pinned by digest ({@code name@sha256:...}) or by a tag other than {@code latest}. Seed
+   * 001: mutable tags made environments non-reproducible.
+   */
+  static String requirePinned(String image, String key) {
+    if (image == null || image.isBlank() || image.chars().anyMatch(Character::isWhitespace)) {
+      throw new InvalidTemplateException(key + " is empty or contains whitespace");
+    }
+    if (image.contains("@sha256:")) {
+      return image;
+    }
+    int slash = image.lastIndexOf('/');
+    int colon = image.lastIndexOf(':');
+    if (colon <= slash) {
+      throw new InvalidTemplateException(
+          key + " must be pinned by tag or digest, got untagged '" + image + "'");
+    }
+    if (image.substring(colon + 1).equals("latest")) {
+      throw new InvalidTemplateException(key + " must not use :latest, got '" + image + "'");
+    }
+    return image;
+  }
+}

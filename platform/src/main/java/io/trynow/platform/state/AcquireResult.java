@@ -1,0 +1,35 @@
+package io.trynow.platform.state;
+
+/**
+ * Outcome of {@link Store#acquire}. A repeat of a request id returns the outcome of the first call
+ * as it stands now ({@code repeat = true}): still queued (with the live position), assigned, or
+ * {@link Closed}.
+ */
+public sealed interface AcquireResult
+    permits AcquireResult.Assigned,
+        AcquireResult.Queued,
+        AcquireResult.QueueFull,
+        AcquireResult.LimitExceeded,
+        AcquireResult.Closed {
+
+  /** The request holds this instance; its expiry and max lifetime are set. */
+  record Assigned(Instance instance, String requestId, boolean repeat) implements AcquireResult {}
+
+  /** No ready instance: the request waits at this 1-based position of the template's queue. */
+  record Queued(String requestId, long position, boolean repeat) implements AcquireResult {}
+
+  /** No ready instance and the queue holds {@code maxQueue} requests; nothing was written. */
+  record QueueFull(String requestId, int maxQueue) implements AcquireResult {}
+
+  /**
+   * The client IP already has {@code live} live demos (queued or assigned); nothing was written.
+   */
+  record LimitExceeded(String requestId, long live, int limit) implements AcquireResult {}
+
+  /**
+   * A repeat of a request that has ended (failed, expired, or its instance record is gone).
+   *
+   * @param request the request as stored
+   */
+  record Closed(RequestRecord request) implements AcquireResult {}
+}

@@ -1,0 +1,29 @@
+package io.trynow.platform.state;
+
+import java.time.Instant;
+
+/**
+ * Outcome of {@link Store#rateLimit}: the hour and day windows are checked and counted together.
+ */
+public sealed interface RateLimitResult permits RateLimitResult.Allowed, RateLimitResult.Limited {
+
+  /** The two windows a client is counted in. */
+  enum Window {
+    HOUR,
+    DAY
+  }
+
+  /**
+   * Counted in both windows ({@code repeat}: this request id was already counted, nothing changed).
+   *
+   * @param hourCount calls counted in the current hour window, this one included
+   * @param dayCount calls counted in the current day window, this one included
+   * @param hourReset when the hour window ends
+   * @param dayReset when the day window ends
+   */
+  record Allowed(long hourCount, long dayCount, Instant hourReset, Instant dayReset, boolean repeat)
+      implements RateLimitResult {}
+
+  /** Over the limit of {@code window}; nothing was counted. Retry after {@code resetAt}. */
+  record Limited(Window window, long count, Instant resetAt) implements RateLimitResult {}
+}

@@ -1,0 +1,585 @@
+package io.trynow.platform.state;
+
+import static io.trynow.platform.state.Decode.flag;
+import static io.trynow.platform.state.Decode.lng;
+import static io.trynow.platform.state.Decode.status;
+import static io.trynow.platform.state.Decode.str;
+import static io.trynow.platform.state.Decode.time;
+
+import io.trynow.model.Ids;
+import io.trynow.model.InstanceState;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Response;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The trynow state in Valkey. Every state change is one call of one Lua function of the trynow
+ * Function library (compare-and-set on the from-state, version bump, every index in step,
+ * validation before any write); this class only marshals arguments and decodes replies. Expected
+ * outcomes (wrong state, not found, limits, stale fence, bad token) are result types; a {@link
+ * StoreException} means Valkey could not answer, an {@link IllegalArgumentException} a bad
+ * argument.
+ *
+ * <p>All keys live under one hash tag, {@code {<prefix>}:}, so every function is legal on Valkey
+ * Cluster. Time comes from this store's clock and is passed into every function.
+ *
+ * <p>Calls block the calling thread: use worker or virtual threads, never an event loop.
+ * Thread-safe. In a Quarkus service inject it (see {@link StoreProducer}); elsewhere use {@link
+ * #connect}.
+ */
+public final class Store implements AutoCloseable {
+
+  /** Valid key prefixes. */
+  public static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
+  /** How long tombstones (terminated/failed records) and ended requests are kept. */
+  public static final Duration DEFAULT_RETENTION = Duration.ofHours(24);
+
+  /** Per-call deadline. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+
+  /** Connections in a standalone store's pool: enough for ~64 concurrent callers. */
+  public static final int POOL_SIZE = 64;
+
+  private final FunctionClient client;
+  private final String prefix;
+  private final InstantSource clock;
+  private final String retentionMs;
+
+  /**
+   * A store over an existing client (the Quarkus-managed one in services).
+   *
+   * @param redis the client; its pool should allow ~64 connections
+   * @param prefix key prefix ({@link #PREFIX}); keys are {@code {<prefix>}:...}
+   * @param clock where the time passed into the functions comes from
+   * @param retention how long tombstones and ended requests are kept
+   * @param timeout per-call deadline
+   */
+  public Store(
+      Redis redis, String prefix, InstantSource clock, Duration retention, Duration timeout) {
+    this(redis, null, prefix, clock, retention, timeout);
+  }
+
+  private Store(
+      Redis redis,
+      Vertx ownedVertx,
+      String prefix,
+      InstantSource clock,
+      Duration retention,
+      Duration timeout) {
+    if (prefix == null || !PREFIX.matcher(prefix).matches()) {
+      throw new IllegalArgumentException("trynow.valkey.prefix must match " + PREFIX);
+    }
+    Args.requirePositive(retention, "retention");
+    Args.requirePositive(timeout, "timeout");
+    this.prefix = prefix;
+    this.clock = clock;
+    this.retentionMs = ms(retention);
+    this.client =
+        new FunctionClient(
+            redis, ownedVertx, Library.fromResources(), "{" + prefix + "}:", timeout);
+  }
+
+  /** A standalone store with its own client and event loop; {@link #close} releases them. */
+  public static Store connect(String url, String prefix) {
+    return connect(url, prefix, InstantSource.system());
+  }
+
+  /** A standalone store with its own client, reading time from {@code clock} (tests). */
+  public static Store connect(String url, String prefix, InstantSource clock) {
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(1));
+    RedisOptions options =
+        new RedisOptions()
+            .setConnectionString(url)
+            .setMaxPoolSize(POOL_SIZE)
+            .setMaxPoolWaiting(8192)
+            .setMaxWaitingHandlers(8192);
+    Redis redis = Redis.createClient(vertx, options);
+    return new Store(redis, vertx, prefix, clock, DEFAULT_RETENTION, DEFAULT_TIMEOUT);
+  }
+
+  /** The key prefix (also the {@code trynow.cluster} docker label). */
+  public String prefix() {
+    return prefix;
+  }
+
+  /**
+   * Loads (or replaces) the function library now. Optional: the first call loads it, and a call
+   * that finds it missing loads it again and retries once.
+   */
+  public void loadFunctions() {
+    client.load();
+  }
+
+  /** One PING round trip (health checks, benchmarks). */
+  public void ping() {
+    client.command(Command.PING);
+  }
+
+  // ---- ports ------------------------------------------------------------------------------------
+
+  /**
+   * Makes the free-port set match {@code first..last}: adds every port of the range that is neither
+   * free nor used, drops free ports outside it (used ones outside it are not put back when freed).
+   * Idempotent; the provisioner calls it at startup.
+   */
+  public PortPool initPorts(int first, int last) {
+    if (first < 1 || last > 65535 || first > last) {
+      throw new IllegalArgumentException("trynow.ports.first..last must be within 1..65535");
+    }
+    Response r = client.call("init_ports", now(), String.valueOf(first), String.valueOf(last));
+    return new PortPool(first, last, lng(r, 1), lng(r, 2));
+  }
+
+  /**
+   * The port range and its use.
+   *
+   * @param first first port of the range
+   * @param last last port of the range
+   * @param free ports free
+   * @param used ports held by instances
+   */
+  public record PortPool(int first, int last, long free, long used) {}
+
+  // ---- pool-service -----------------------------------------------------------------------------
+
+  /**
+   * Takes the oldest ready instance of the template and assigns it to the request (expiry and max
+   * lifetime set in the same call), or queues the request when none is ready. Idempotent per
+   * request id.
+   */
+  public AcquireResult acquire(AcquireArgs a) {
+    Response r =
+        client.call(
+            "acquire",
+            now(),
+            a.requestId(),
+            a.template(),
+            a.ownerTokenHash(),
+            a.clientIp(),
+            ms(a.ttl()),
+            ms(a.maxLifetime()),
+            String.valueOf(a.maxQueue()),
+            String.valueOf(a.maxLivePerIp()),
+            retentionMs);
+    return switch (status(r)) {
+      case "assigned" ->
+          new AcquireResult.Assigned(Decode.instance(r.get(2)), a.requestId(), flag(r, 1));
+      case "queued" -> new AcquireResult.Queued(a.requestId(), lng(r, 2), flag(r, 1));
+      case "queue_full" -> new AcquireResult.QueueFull(a.requestId(), a.maxQueue());
+      case "limit" -> new AcquireResult.LimitExceeded(a.requestId(), lng(r, 1), a.maxLivePerIp());
+      case "closed" -> new AcquireResult.Closed(Decode.request(r.get(1), 0));
+      default -> throw Decode.unexpected("acquire", r);
+    };
+  }
+
+  /**
+   * Creates {@code requested} records (with the given ids, in order) while ready + in-flight is
+   * below min-ready + waiting requests, live total below max-total and in-flight below
+   * max-in-flight — all counted inside the one call, so concurrent callers never over-provision.
+   */
+  public ReserveResult reserveProvision(ReserveArgs a) {
+    List<String> args = new ArrayList<>();
+    args.add(now());
+    args.add(a.template());
+    args.add(String.valueOf(a.minReady()));
+    args.add(String.valueOf(a.maxTotal()));
+    args.add(String.valueOf(a.maxInFlight()));
+    args.addAll(a.ids());
+    Response r = client.call("reserve_provision", args.toArray(String[]::new));
+    return new ReserveResult(Decode.strings(r.get(1)), Decode.stats(a.template(), r, 2));
+  }
+
+  /**
+   * Drops up to {@code max} requests of the template that have waited longer than {@code olderThan}
+   * (state {@code expired}) and returns them, so the caller can tell the visitors and refund their
+   * rate-limit slots.
+   */
+  public List<RequestRecord> expireWaiting(String template, Duration olderThan, int max) {
+    Ids.requireTemplate(template);
+    Args.requirePositive(olderThan, "olderThan");
+    Response r =
+        client.call(
+            "expire_waiting",
+            now(),
+            template,
+            ms(olderThan),
+            String.valueOf(requireMax(max)),
+            retentionMs);
+    List<RequestRecord> out = new ArrayList<>();
+    for (Response flat : r.get(1)) {
+      out.add(Decode.request(flat, 0));
+    }
+    return out;
+  }
+
+  // ---- provisioner ------------------------------------------------------------------------------
+
+  /**
+   * Claims a {@code requested} instance for provisioning ({@code → provisioning}), or re-claims a
+   * {@code provisioning} one whose lease has expired. Each claim bumps the fencing token; pass it
+   * to every later write.
+   */
+  public ClaimResult claimProvision(String id, Duration lease) {
+    Ids.requireInstance(id);
+    Args.requirePositive(lease, "lease");
+    return claim(client.call("claim_provision", now(), id, ms(lease)), id, "claim_provision");
+  }
+
+  /**
+   * Extends the lease of the caller's claim (provisioning or terminating) to now + {@code lease}.
+   */
+  public FencedResult renewLease(String id, long fence, Duration lease) {
+    Ids.requireInstance(id);
+    Args.requireFence(fence);
+    Args.requirePositive(lease, "lease");
+    return fenced(
+        client.call("renew_lease", now(), id, String.valueOf(fence), ms(lease)), id, "renew_lease");
+  }
+
+  /** Gives the instance a port from the free set (idempotent: a second call returns the same). */
+  public PortResult allocatePort(String id, long fence) {
+    Ids.requireInstance(id);
+    Args.requireFence(fence);
+    Response r = client.call("allocate_port", now(), id, String.valueOf(fence));
+    return switch (status(r)) {
+      case "port" -> new PortResult.Allocated(id, (int) lng(r, 1), flag(r, 2));
+      case "no_port" -> new PortResult.NoFreePort(id);
+      case "not_found" -> new NotFound(id);
+      case "wrong_state" -> new WrongState(id, InstanceState.fromWire(str(r, 1)));
+      case "stale_fence" -> new StaleFence(id, lng(r, 1));
+      default -> throw Decode.unexpected("allocate_port", r);
+    };
+  }
+
+  /**
+   * {@code provisioning → started}: the container runs and answers its health path. Needs a port
+   * ({@link #allocatePort}) first.
+   */
+  public FencedResult markStarted(String id, long fence, String containerName) {
+    Ids.requireInstance(id);
+    Args.requireFence(fence);
+    if (containerName == null || !containerName.matches("[A-Za-z0-9_.-]{1,128}")) {
+      throw new IllegalArgumentException("containerName must be a docker container name");
+    }
+    return fenced(
+        client.call("mark_started", now(), id, String.valueOf(fence), containerName),
+        id,
+        "mark_started");
+  }
+
+  /**
+   * Fails an instance from any live state before {@code terminating}, by the worker holding its
+   * claim: frees its port, removes it from every index, records {@code error}. When it was
+   * assigned, its request becomes {@code failed}; the returned record names the request and owner
+   * so the visitor can be told.
+   */
+  public FencedResult markFailed(String id, long fence, String error) {
+    Args.requireFence(fence);
+    return failed(id, fence, error);
+  }
+
+  /** {@link #markFailed(String, long, String)} without a claim (proxy-sync, reconcilers, admin). */
+  public FencedResult markFailed(String id, String error) {
+    return failed(id, 0, error);
+  }
+
+  private FencedResult failed(String id, long fence, String error) {
+    Ids.requireInstance(id);
+    return fenced(
+        client.call("mark_failed", now(), id, String.valueOf(fence), errorText(error), retentionMs),
+        id,
+        "mark_failed");
+  }
+
+  // ---- proxy-sync -------------------------------------------------------------------------------
+
+  /**
+   * {@code started → ready} once its route is in place: hands the instance to the oldest waiting
+   * request of its template (→ assigned, expiry set), or pushes it to the ready list.
+   *
+   * @param url the public URL to store, or null
+   */
+  public ReadyResult markReady(String id, String url) {
+    Ids.requireInstance(id);
+    if (url != null && (url.length() > 512 || url.isBlank())) {
+      throw new IllegalArgumentException("url must be 1..512 characters");
+    }
+    Response r = client.call("mark_ready", now(), id, url == null ? "" : url, retentionMs);
+    return switch (status(r)) {
+      case "pooled" -> new ReadyResult.Pooled(Decode.instance(r.get(2)), flag(r, 1));
+      case "handed" -> new ReadyResult.HandedOver(Decode.instance(r.get(3)), str(r, 1), flag(r, 2));
+      case "not_found" -> new NotFound(id);
+      case "wrong_state" -> new WrongState(id, InstanceState.fromWire(str(r, 1)));
+      default -> throw Decode.unexpected("mark_ready", r);
+    };
+  }
+
+  // ---- gateway ----------------------------------------------------------------------------------
+
+  /**
+   * Extends an assigned instance by {@code by} (from its current expiry), capped at its max
+   * lifetime; checked against the owner's token hash in the same call.
+   */
+  public ExtendResult extend(String id, String ownerTokenHash, Duration by) {
+    Ids.requireInstance(id);
+    Args.requireToken(ownerTokenHash, "ownerTokenHash");
+    Args.requirePositive(by, "by");
+    Response r = client.call("extend", now(), id, ownerTokenHash, ms(by));
+    return switch (status(r)) {
+      case "extended" -> new ExtendResult.Extended(Decode.instance(r.get(2)), flag(r, 1));
+      case "past_max" -> new ExtendResult.PastMaxLifetime(id, time(r, 1));
+      case "not_found" -> new NotFound(id);
+      case "wrong_state" -> new WrongState(id, InstanceState.fromWire(str(r, 1)));
+      case "bad_token" -> new BadToken(id);
+      default -> throw Decode.unexpected("extend", r);
+    };
+  }
+
+  /**
+   * {@code assigned → terminating} by its owner (unclaimed: the cleanup worker claims it with
+   * {@link #claimTerminate}). A repeat by the owner returns {@code Changed(repeat = true)}.
+   */
+  public ReleaseResult release(String id, String ownerTokenHash) {
+    Ids.requireInstance(id);
+    Args.requireToken(ownerTokenHash, "ownerTokenHash");
+    Response r = client.call("release", now(), id, ownerTokenHash);
+    return switch (status(r)) {
+      case "ok" -> new Changed(Decode.instance(r.get(2)), flag(r, 1));
+      case "not_found" -> new NotFound(id);
+      case "wrong_state" -> new WrongState(id, InstanceState.fromWire(str(r, 1)));
+      case "bad_token" -> new BadToken(id);
+      default -> throw Decode.unexpected("release", r);
+    };
+  }
+
+  /**
+   * Counts one call of {@code clientIp} in its hour and day windows if both are below their limits,
+   * in one atomic check-and-increment. With a request id, a repeat of the same id is not counted
+   * again.
+   *
+   * @param requestId the request being admitted, or null
+   */
+  public RateLimitResult rateLimit(String clientIp, String requestId, int perHour, int perDay) {
+    Args.requireIp(clientIp);
+    if (requestId != null) {
+      Ids.requireRequest(requestId);
+    }
+    Args.requireNotNegative(perHour, "perHour");
+    Args.requireNotNegative(perDay, "perDay");
+    Response r =
+        client.call(
+            "rate_limit",
+            now(),
+            clientIp,
+            requestId == null ? "" : requestId,
+            String.valueOf(perHour),
+            String.valueOf(perDay));
+    return switch (status(r)) {
+      case "allowed" ->
+          new RateLimitResult.Allowed(lng(r, 1), lng(r, 2), time(r, 3), time(r, 4), flag(r, 5));
+      case "limited" ->
+          new RateLimitResult.Limited(
+              RateLimitResult.Window.valueOf(str(r, 1).toUpperCase(java.util.Locale.ROOT)),
+              lng(r, 2),
+              time(r, 3));
+      default -> throw Decode.unexpected("rate_limit", r);
+    };
+  }
+
+  /**
+   * Gives back the slot counted for {@code requestId} at {@code countedAt} (in the windows of that
+   * time). Idempotent per request id: returns false when it was already refunded.
+   */
+  public boolean rateLimitRefund(String clientIp, String requestId, Instant countedAt) {
+    Args.requireIp(clientIp);
+    Ids.requireRequest(requestId);
+    Response r =
+        client.call(
+            "rate_limit_refund",
+            now(),
+            clientIp,
+            requestId,
+            String.valueOf(countedAt.toEpochMilli()));
+    return flag(r, 1);
+  }
+
+  // ---- cleanup ----------------------------------------------------------------------------------
+
+  /**
+   * Moves up to {@code max} assigned instances whose expiry has passed to {@code terminating}, each
+   * claimed with a lease; returns them (with their fencing tokens) for teardown.
+   */
+  public List<Instance> claimExpired(int max, Duration lease) {
+    Args.requirePositive(lease, "lease");
+    Response r = client.call("claim_expired", now(), String.valueOf(requireMax(max)), ms(lease));
+    return Decode.instances(r.get(1));
+  }
+
+  /**
+   * Claims a {@code terminating} instance for teardown (released or force-terminated ones are
+   * unclaimed; an expired lease may be taken over).
+   */
+  public ClaimResult claimTerminate(String id, Duration lease) {
+    Ids.requireInstance(id);
+    Args.requirePositive(lease, "lease");
+    return claim(client.call("claim_terminate", now(), id, ms(lease)), id, "claim_terminate");
+  }
+
+  /**
+   * {@code terminating → terminated} after teardown: frees the port, removes the id from every
+   * index and keeps the record as a tombstone for the retention period. A repeat is {@code
+   * Changed(repeat = true)}.
+   */
+  public FencedResult markTerminated(String id, long fence) {
+    Ids.requireInstance(id);
+    Args.requireFence(fence);
+    return fenced(
+        client.call("mark_terminated", now(), id, String.valueOf(fence), retentionMs),
+        id,
+        "mark_terminated");
+  }
+
+  /**
+   * Admin: ends an instance now. {@code ready}/{@code assigned} → {@code terminating} (unclaimed,
+   * the cleanup worker tears it down); before ready → {@code failed} (port freed; a worker still
+   * provisioning it finds its claim gone).
+   */
+  public AdminResult forceTerminate(String id, String reason) {
+    Ids.requireInstance(id);
+    Response r = client.call("force_terminate", now(), id, errorText(reason), retentionMs);
+    return switch (status(r)) {
+      case "ok" -> new Changed(Decode.instance(r.get(2)), flag(r, 1));
+      case "not_found" -> new NotFound(id);
+      case "wrong_state" -> new WrongState(id, InstanceState.fromWire(str(r, 1)));
+      default -> throw Decode.unexpected("force_terminate", r);
+    };
+  }
+
+  // ---- reads ------------------------------------------------------------------------------------
+
+  /** The instance record (live or tombstone), if any. */
+  public Optional<Instance> instance(String id) {
+    Ids.requireInstance(id);
+    Response r = client.call("get_instance", now(), id);
+    return "ok".equals(status(r)) ? Optional.of(Decode.instance(r.get(1))) : Optional.empty();
+  }
+
+  /** The request record, with its live queue position while queued. */
+  public Optional<RequestRecord> request(String id) {
+    Ids.requireRequest(id);
+    Response r = client.call("get_request", now(), id);
+    return "ok".equals(status(r))
+        ? Optional.of(Decode.request(r.get(1), lng(r, 2)))
+        : Optional.empty();
+  }
+
+  /** Ids in a live state (terminated and failed ones are not indexed). */
+  public List<String> ids(InstanceState state) {
+    return Decode.strings(client.call("list_ids", now(), liveWire(state)).get(1));
+  }
+
+  /** Records in a live state, read in one call. */
+  public List<Instance> instances(InstanceState state) {
+    return Decode.instances(client.call("list_instances", now(), liveWire(state)).get(1));
+  }
+
+  /** Ids whose claim lease ended before now (provisioning or terminating), oldest first. */
+  public List<String> leaseExpired(int max) {
+    return Decode.strings(
+        client.call("lease_expired", now(), String.valueOf(requireMax(max))).get(1));
+  }
+
+  /** Counts for one template, read atomically. */
+  public PoolStats poolStats(String template) {
+    Ids.requireTemplate(template);
+    return Decode.stats(template, client.call("pool_stats", now(), template), 1);
+  }
+
+  /** Counts for every template the store has seen. */
+  public List<PoolStats> poolStats() {
+    List<PoolStats> out = new ArrayList<>();
+    for (String t : templates()) {
+      out.add(poolStats(t));
+    }
+    return out;
+  }
+
+  /** Templates the store has seen (acquire or reserve). */
+  public List<String> templates() {
+    return Decode.strings(client.call("list_templates", now()).get(1)).stream().sorted().toList();
+  }
+
+  /** Length of the template's ready list. */
+  public long readyCount(String template) {
+    return poolStats(template).ready();
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------------
+
+  FunctionClient client() {
+    return client;
+  }
+
+  private String now() {
+    return String.valueOf(clock.millis());
+  }
+
+  private static String ms(Duration d) {
+    return String.valueOf(d.toMillis());
+  }
+
+  private static int requireMax(int max) {
+    if (max < 1 || max > 1000) {
+      throw new IllegalArgumentException("max must be 1..1000");
+    }
+    return max;
+  }
+
+  private static String liveWire(InstanceState state) {
+    if (!state.isLive()) {
+      throw new IllegalArgumentException(state + " is not indexed (tombstones only)");
+    }
+    return state.wire();
+  }
+
+  private static String errorText(String s) {
+    String t = s == null || s.isBlank() ? "unknown" : s.strip();
+    return t.length() > 500 ? t.substring(0, 500) : t;
+  }
+
+  private static ClaimResult claim(Response r, String id, String fn) {
+    return switch (status(r)) {
+      case "claimed" -> new ClaimResult.Claimed(Decode.instance(r.get(1)));
+      case "busy" -> new ClaimResult.Busy(id, time(r, 1));
+      case "not_found" -> new NotFound(id);
+      case "wrong_state" -> new WrongState(id, InstanceState.fromWire(str(r, 1)));
+      default -> throw Decode.unexpected(fn, r);
+    };
+  }
+
+  private static FencedResult fenced(Response r, String id, String fn) {
+    return switch (status(r)) {
+      case "ok" -> new Changed(Decode.instance(r.get(2)), flag(r, 1));
+      case "not_found" -> new NotFound(id);
+      case "wrong_state" -> new WrongState(id, InstanceState.fromWire(str(r, 1)));
+      case "stale_fence" -> new StaleFence(id, lng(r, 1));
+      default -> throw Decode.unexpected(fn, r);
+    };
+  }
+}

@@ -1,0 +1,88 @@
+--[[ acquire: give the request the oldest ready instance of the template, or queue it.
+keys:    KEYS[1] base
+args:    now, request_id, template, owner_token_hash, client_ip, ttl_ms, max_lifetime_ms,
+         max_queue, max_live_per_ip (0 = no cap), retention_ms
+returns: {'assigned', repeat, instance}   ready -> assigned, expires_at = now + min(ttl, max),
+                                          max_expires_at = now + max_lifetime
+         {'queued', repeat, position}     appended to the template's wait queue (1-based)
+         {'queue_full'}                   queue already holds max_queue requests; nothing written
+         {'limit', live}                  client_ip holds max_live_per_ip live requests
+         {'closed', request}              repeat of a request that failed / expired / lost its
+                                          instance record
+errors:  BADARG on malformed arguments
+Idempotent per request id: a repeat returns the first call's outcome as it stands now.
+]]
+local function acquire(keys, args)
+  local b = keys[1]
+  local now = int(args[1], 'now', 0)
+  local rid = check_rid(args[2])
+  local tpl = check_tpl(args[3])
+  local token = check_token(args[4])
+  local ip = check_ip(args[5])
+  local ttl = int(args[6], 'ttl_ms', 1)
+  local maxlife = int(args[7], 'max_lifetime_ms', 1)
+  local max_queue = int(args[8], 'max_queue', 0)
+  local max_ip = int(args[9], 'max_live_per_ip', 0)
+  local retention = int(args[10], 'retention_ms', 1)
+
+  local rk = k_req(b, rid)
+  local req = load(rk)
+  if req then
+    if req.state == 'queued' then
+      local pos = redis.call('LPOS', k_queue(b, req.template), rid)
+      return {'queued', '1', s((pos or 0) + 1)}
+    elseif req.state == 'assigned' then
+      local inst = redis.call('HGETALL', k_inst(b, req.instance_id))
+      if #inst > 0 then
+        return {'assigned', '1', inst}
+      end
+    end
+    return {'closed', redis.call('HGETALL', rk)}
+  end
+
+  local ipk = k_ip(b, ip)
+  if max_ip > 0 then
+    local live = redis.call('SCARD', ipk)
+    if live >= max_ip then
+      return {'limit', s(live)}
+    end
+  end
+
+  local rl = k_ready(b, tpl)
+  while true do
+    local id = redis.call('LINDEX', rl, 0)
+    if not id then
+      break
+    end
+    local ik = k_inst(b, id)
+    local rec = load(ik)
+    redis.call('LPOP', rl)
+    if rec and rec.state == 'ready' then
+      assign(b, id, rec, rid, token, ip, now, ttl, maxlife, 'pool')
+      touch(b, id)
+      redis.call('HSET', rk, 'id', rid, 'template', tpl, 'state', 'assigned', 'instance_id', id,
+        'client_ip', ip, 'owner_token_hash', token, 'created_at', s(now), 'assigned_at', s(now),
+        'ttl_ms', s(ttl), 'max_lifetime_ms', s(maxlife))
+      redis.call('PEXPIRE', rk, s(maxlife + retention))
+      redis.call('SADD', ipk, rid)
+      redis.call('SADD', b .. 'templates', tpl)
+      return {'assigned', '0', redis.call('HGETALL', ik)}
+    end
+    -- a non-ready id in the ready list would be a bug elsewhere; it is dropped, never handed out
+  end
+
+  local q = k_queue(b, tpl)
+  local waiting = redis.call('LLEN', q)
+  if waiting >= max_queue then
+    return {'queue_full'}
+  end
+  redis.call('RPUSH', q, rid)
+  redis.call('HSET', rk, 'id', rid, 'template', tpl, 'state', 'queued', 'client_ip', ip,
+    'owner_token_hash', token, 'created_at', s(now), 'ttl_ms', s(ttl),
+    'max_lifetime_ms', s(maxlife))
+  redis.call('PEXPIRE', rk, s(retention))
+  redis.call('SADD', ipk, rid)
+  redis.call('SADD', b .. 'templates', tpl)
+  return {'queued', '0', s(waiting + 1)}
+end
+fn('acquire', acquire)

@@ -1,0 +1,37 @@
+--[[ claim_provision: take a requested instance for provisioning, with a lease and a fence.
+keys:    KEYS[1] base
+args:    now, id, lease_ms
+returns: {'claimed', instance}       requested -> provisioning, or a provisioning instance whose
+                                     lease ended is taken over; fence + 1, lease_until = now+lease
+         {'busy', lease_until}       provisioning under an unexpired lease
+         {'wrong_state', state} | {'not_found'}
+errors:  BADARG on malformed arguments
+The fence (fencing token) goes with every later write of the claimant; a write with an older
+fence is rejected, so a worker whose lease ran out cannot overwrite its successor's work.
+]]
+local function claim_provision(keys, args)
+  local b = keys[1]
+  local now = int(args[1], 'now', 0)
+  local id = check_id(args[2])
+  local lease = int(args[3], 'lease_ms', 1)
+  local ik = k_inst(b, id)
+  local rec = load(ik)
+  if not rec then
+    return {'not_found'}
+  end
+  if rec.state == 'provisioning' and numf(rec, 'lease_until') > now then
+    return {'busy', rec.lease_until}
+  end
+  if rec.state ~= 'requested' and rec.state ~= 'provisioning' then
+    return {'wrong_state', rec.state}
+  end
+  if rec.state == 'requested' then
+    move(b, id, rec, 'provisioning')
+  end
+  redis.call('HINCRBY', ik, 'fence', 1)
+  redis.call('HSET', ik, 'lease_until', s(now + lease))
+  redis.call('ZADD', b .. 'leases', s(now + lease), id)
+  touch(b, id)
+  return {'claimed', redis.call('HGETALL', ik)}
+end
+fn('claim_provision', claim_provision)

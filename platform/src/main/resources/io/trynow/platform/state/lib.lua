@@ -1,0 +1,226 @@
+#!lua name=trynow_@VERSION@
+--[[
+trynow state library, version @VERSION@: the helpers shared by the functions that follow (one
+file per function, assembled by io.trynow.platform.state.Library and loaded with
+FUNCTION LOAD REPLACE).
+
+Conventions of every function:
+  KEYS[1]  the key base "{<prefix>}:". Every key of the store is that base plus a suffix, so all
+           of them carry one hash tag and live in one slot: legal on Valkey Cluster. Keys are
+           derived from KEYS[1] inside the functions; they share its slot.
+  ARGV[1]  the caller's time in epoch ms (functions never read the server clock).
+  reply    an array whose first element is a status string; numbers are strings; a record is
+           the flat field/value array of HGETALL.
+  errors   bad arguments raise "BADARG <why>" before anything is written (Lua has no rollback:
+           every check comes first, then the writes).
+  versions every write to an instance record bumps its "version".
+
+Keys (suffixes of the base):
+  i:<id>               instance hash (fields: see Instance.java); tombstone with TTL once ended
+  r:<rid>              request hash (id, template, state, instance_id, client_ip,
+                       owner_token_hash, created_at, assigned_at, ended_at, ttl_ms,
+                       max_lifetime_ms), with TTL
+  state:<s>            set of ids per live state
+  t:<tpl>:<s>          set of ids per template and live state
+  t:<tpl>:readylist    list of ready ids, oldest first (LPOP takes, RPUSH adds)
+  t:<tpl>:queue        list of queued request ids, oldest first
+  templates            set of template names seen
+  expiry               zset assigned id -> expires_at
+  leases               zset claimed id -> lease_until (provisioning / terminating)
+  ip:<ip>              set of live request ids of a client IP (queued, or assigned while the
+                       instance is assigned)
+  ports:free           set of free ports; ports:used hash port -> id; ports:range hash first/last
+  rl:<ip>:h:<n>, rl:<ip>:d:<n>   rate-limit counters of hour n / day n since the epoch
+  rl:req:<rid>, rl:refund:<rid>  rate-limit markers (counted / refunded once per request)
+]]
+
+local LIVE = {'requested', 'provisioning', 'started', 'ready', 'assigned', 'terminating'}
+local IS_LIVE = {requested = true, provisioning = true, started = true, ready = true,
+  assigned = true, terminating = true}
+
+local function bad(why)
+  error({err = 'BADARG ' .. why})
+end
+
+local function s(n)
+  return string.format('%d', n)
+end
+
+local function int(v, name, min)
+  local n = tonumber(v)
+  if n == nil or n ~= math.floor(n) or n < min then
+    bad(name .. ' must be an integer >= ' .. s(min))
+  end
+  return n
+end
+
+local function check(v, pattern, minlen, maxlen, what)
+  if type(v) ~= 'string' or #v < minlen or #v > maxlen or not string.match(v, pattern) then
+    bad('not ' .. what)
+  end
+  return v
+end
+
+local function check_id(v)
+  return check(v, '^i[a-z2-7]+$', 20, 20, 'an instance id')
+end
+
+local function check_rid(v)
+  return check(v, '^r[a-z2-7]+$', 26, 26, 'a request id')
+end
+
+local function check_tpl(v)
+  return check(v, '^[a-z][a-z0-9%-]*$', 1, 32, 'a template name')
+end
+
+local function check_ip(v)
+  return check(v, '^[0-9A-Fa-f.:]+$', 2, 64, 'an ip address')
+end
+
+local function check_token(v)
+  return check(v, '^[A-Za-z0-9_=+/%-]+$', 16, 128, 'a token hash')
+end
+
+local function k_inst(b, id) return b .. 'i:' .. id end
+local function k_req(b, rid) return b .. 'r:' .. rid end
+local function k_state(b, st) return b .. 'state:' .. st end
+local function k_tstate(b, tpl, st) return b .. 't:' .. tpl .. ':' .. st end
+local function k_ready(b, tpl) return b .. 't:' .. tpl .. ':readylist' end
+local function k_queue(b, tpl) return b .. 't:' .. tpl .. ':queue' end
+local function k_ip(b, ip) return b .. 'ip:' .. ip end
+
+-- The record as a table, or nil.
+local function load(key)
+  local flat = redis.call('HGETALL', key)
+  if #flat == 0 then
+    return nil
+  end
+  local r = {}
+  for i = 1, #flat, 2 do
+    r[flat[i]] = flat[i + 1]
+  end
+  return r
+end
+
+local function numf(rec, field)
+  return tonumber(rec[field] or '0') or 0
+end
+
+-- Moves id between the state sets (global and per template); ended states are not indexed.
+local function move(b, id, rec, to)
+  local from = rec.state
+  if IS_LIVE[from] then
+    redis.call('SREM', k_state(b, from), id)
+    redis.call('SREM', k_tstate(b, rec.template, from), id)
+  end
+  if IS_LIVE[to] then
+    redis.call('SADD', k_state(b, to), id)
+    redis.call('SADD', k_tstate(b, rec.template, to), id)
+  end
+  redis.call('HSET', k_inst(b, id), 'state', to)
+  rec.state = to
+end
+
+local function touch(b, id)
+  redis.call('HINCRBY', k_inst(b, id), 'version', 1)
+end
+
+local function reply(b, id, status, repeated)
+  return {status, repeated and '1' or '0', redis.call('HGETALL', k_inst(b, id))}
+end
+
+-- Gives the port back if this instance holds it (and it lies within the configured range).
+local function free_port(b, id, rec)
+  local p = rec.port
+  if p == nil or p == '' or p == '0' then
+    return
+  end
+  if redis.call('HGET', b .. 'ports:used', p) == id then
+    redis.call('HDEL', b .. 'ports:used', p)
+    local range = redis.call('HMGET', b .. 'ports:range', 'first', 'last')
+    local n = tonumber(p)
+    if range[1] and n >= tonumber(range[1]) and n <= tonumber(range[2]) then
+      redis.call('SADD', b .. 'ports:free', p)
+    end
+  end
+end
+
+-- The client IP's live set no longer counts this instance's request.
+local function drop_ip(b, rec)
+  if rec.client_ip and rec.request_id then
+    redis.call('SREM', k_ip(b, rec.client_ip), rec.request_id)
+  end
+end
+
+-- Assigns a ready (or just started) instance to a request: owner, expiry, max lifetime.
+local function assign(b, id, rec, rid, token, ip, now, ttl, maxlife, via)
+  if ttl > maxlife then
+    ttl = maxlife
+  end
+  move(b, id, rec, 'assigned')
+  redis.call('HSET', k_inst(b, id), 'owner_token_hash', token, 'request_id', rid,
+    'client_ip', ip, 'assigned_at', s(now), 'expires_at', s(now + ttl),
+    'max_expires_at', s(now + maxlife), 'assigned_via', via)
+  redis.call('ZADD', b .. 'expiry', s(now + ttl), id)
+  rec.request_id = rid
+  rec.client_ip = ip
+end
+
+-- Leaves every index (state sets, ready list, expiry, leases), frees the port and keeps the
+-- record as a tombstone with state `to` (failed or terminated) for `retention` ms.
+local function finish(b, id, rec, to, now, retention)
+  local ik = k_inst(b, id)
+  if rec.state == 'ready' then
+    redis.call('LREM', k_ready(b, rec.template), 0, id)
+  end
+  if rec.state == 'assigned' then
+    drop_ip(b, rec)
+  end
+  redis.call('ZREM', b .. 'expiry', id)
+  redis.call('ZREM', b .. 'leases', id)
+  free_port(b, id, rec)
+  move(b, id, rec, to)
+  redis.call('HSET', ik, 'ended_at', s(now), 'lease_until', '0')
+  touch(b, id)
+  redis.call('PEXPIRE', ik, s(retention))
+end
+
+-- Fails a live instance before terminating; an assigned one takes its request along.
+local function fail(b, id, rec, now, why, retention)
+  local was = rec.state
+  local rid = rec.request_id
+  redis.call('HSET', k_inst(b, id), 'last_error', why)
+  redis.call('HINCRBY', k_inst(b, id), 'fence', 1)
+  finish(b, id, rec, 'failed', now, retention)
+  if was == 'assigned' and rid then
+    local rk = k_req(b, rid)
+    if redis.call('HGET', rk, 'state') == 'assigned' then
+      redis.call('HSET', rk, 'state', 'failed', 'ended_at', s(now))
+      redis.call('PEXPIRE', rk, s(retention))
+    end
+  end
+end
+
+-- Per-template counts in LIVE order, then the queue length.
+local function counts(b, tpl)
+  local c = {}
+  for _, st in ipairs(LIVE) do
+    c[st] = redis.call('SCARD', k_tstate(b, tpl, st))
+  end
+  c.waiting = redis.call('LLEN', k_queue(b, tpl))
+  return c
+end
+
+local function count_strings(c)
+  return s(c.requested), s(c.provisioning), s(c.started), s(c.ready), s(c.assigned),
+    s(c.terminating), s(c.waiting)
+end
+
+local function fn(name, callback)
+  redis.register_function('trynow_@VERSION@_' .. name, callback)
+end
+
+local function read_fn(name, callback)
+  redis.register_function{function_name = 'trynow_@VERSION@_' .. name, callback = callback,
+    flags = {'no-writes'}}
+end

@@ -1,0 +1,52 @@
+--[[ reserve_provision: create `requested` records while the pool needs them.
+keys:    KEYS[1] base
+args:    now, template, min_ready, max_total, max_in_flight, id...
+returns: {'ok', {created ids}, requested, provisioning, started, ready, assigned, terminating,
+         waiting}   (counts after the call)
+errors:  BADARG on malformed arguments, more than 100 ids, or an id that already exists
+Creates the next id while  ready + in_flight < min_ready + waiting  and  live < max_total  and
+in_flight < max_in_flight  (in_flight = requested + provisioning + started), all counted in this
+one call: concurrent callers can never provision past the target (seed 000, finding 5).
+]]
+local function reserve_provision(keys, args)
+  local b = keys[1]
+  local now = int(args[1], 'now', 0)
+  local tpl = check_tpl(args[2])
+  local min_ready = int(args[3], 'min_ready', 0)
+  local max_total = int(args[4], 'max_total', 0)
+  local max_in_flight = int(args[5], 'max_in_flight', 0)
+  if #args - 5 > 100 then
+    bad('at most 100 ids')
+  end
+  for i = 6, #args do
+    check_id(args[i])
+    if redis.call('EXISTS', k_inst(b, args[i])) == 1 then
+      bad('id exists: ' .. args[i])
+    end
+  end
+
+  local c = counts(b, tpl)
+  local in_flight = c.requested + c.provisioning + c.started
+  local live = in_flight + c.ready + c.assigned + c.terminating
+  local created = {}
+  for i = 6, #args do
+    if in_flight + c.ready >= min_ready + c.waiting or live >= max_total
+        or in_flight >= max_in_flight then
+      break
+    end
+    local id = args[i]
+    redis.call('HSET', k_inst(b, id), 'id', id, 'template', tpl, 'state', 'requested',
+      'version', '1', 'fence', '0', 'lease_until', '0', 'created_at', s(now))
+    redis.call('SADD', k_state(b, 'requested'), id)
+    redis.call('SADD', k_tstate(b, tpl, 'requested'), id)
+    c.requested = c.requested + 1
+    in_flight = in_flight + 1
+    live = live + 1
+    created[#created + 1] = id
+  end
+  if #created > 0 then
+    redis.call('SADD', b .. 'templates', tpl)
+  end
+  return {'ok', created, count_strings(c)}
+end
+fn('reserve_provision', reserve_provision)

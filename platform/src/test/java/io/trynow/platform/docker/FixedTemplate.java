@@ -1,0 +1,77 @@
+package io.trynow.platform.docker;
+
+import io.trynow.platform.template.TemplatesConfig.Template;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/** A template value for tests that do not boot Quarkus. */
+record FixedTemplate(
+    String image,
+    String networkMode,
+    int memoryMb,
+    double cpus,
+    long pidsLimit,
+    int containerPort,
+    Optional<String> runtime,
+    Map<String, String> env)
+    implements Template {
+
+  static FixedTemplate of(String image) {
+    return new FixedTemplate(image, "host", 32, 0.5, 64, 8080, Optional.empty(), Map.of());
+  }
+
+  FixedTemplate withNetworkMode(String mode) {
+    return new FixedTemplate(image, mode, memoryMb, cpus, pidsLimit, containerPort, runtime, env);
+  }
+
+  FixedTemplate withEnv(Map<String, String> e) {
+    return new FixedTemplate(
+        image, networkMode, memoryMb, cpus, pidsLimit, containerPort, runtime, e);
+  }
+
+  @Override
+  public String healthPath() {
+    return "/healthz";
+  }
+
+  @Override
+  public Duration healthTimeout() {
+    return Duration.ofSeconds(20);
+  }
+
+  @Override
+  public int minReady() {
+    return 1;
+  }
+
+  @Override
+  public int maxTotal() {
+    return 10;
+  }
+
+  @Override
+  public int maxInFlight() {
+    return 2;
+  }
+
+  @Override
+  public int maxQueue() {
+    return 10;
+  }
+
+  @Override
+  public Duration defaultTtl() {
+    return Duration.ofMinutes(15);
+  }
+
+  @Override
+  public Duration extendStep() {
+    return Duration.ofMinutes(15);
+  }
+
+  @Override
+  public Duration maxLifetime() {
+    return Duration.ofHours(2);
+  }
+}
