@@ -19,6 +19,16 @@ public interface ProxySyncConfig {
       message = "must be a lower-case DNS name")
   String demoDomain();
 
+  /**
+   * The URL given to visitors, {@code {host}} standing for {@code <id>.<demo domain>}; stored on
+   * the instance by mark_ready. Behind a TLS edge: {@code https://{host}}.
+   */
+  @WithDefault("http://{host}:${trynow.caddy.http-port:8088}")
+  @Pattern(
+      regexp = "https?://\\{host\\}(:[0-9]{1,5})?/?",
+      message = "must be http(s)://{host}[:port]")
+  String publicUrl();
+
   /** Host the routes proxy to; the instance's port is appended. */
   @WithDefault("127.0.0.1")
   String upstreamHost();
