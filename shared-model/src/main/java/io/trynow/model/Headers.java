@@ -20,6 +20,12 @@ public final class Headers {
   public static final String DLQ_ERROR = "Trynow-Dlq-Error";
   public static final String DLQ_TIME = "Trynow-Dlq-Time";
 
+  /**
+   * On a JetStream message whose publisher waits for an answer: the core NATS inbox to reply to
+   * (the gateway's acquire waits for the pool's answer this way).
+   */
+  public static final String REPLY_TO = "Trynow-Reply-To";
+
   /** The JetStream de-duplication header. */
   public static final String NATS_MSG_ID = "Nats-Msg-Id";
 

@@ -19,7 +19,8 @@ import org.jboss.logging.Logger;
 /**
  * The one NATS connection of a service. Connecting never blocks startup: a service whose NATS is
  * down starts, reports not ready, and connects (and reconnects, forever) in the background. Drained
- * when the application stops, after the consumers have stopped.
+ * when the application stops (priority 9000), after the supervisor has stopped the consumers and
+ * their in-flight handlers ({@code SupervisorProducer}, priority 100).
  */
 @Singleton
 public class NatsClient {
@@ -69,6 +70,23 @@ public class NatsClient {
       return connection.get(wait.toMillis(), TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /**
+   * The connection, waiting up to the connect timeout for the first connect; the plumbing's
+   * connection source ({@code Supplier<Connection>}).
+   *
+   * @throws IllegalStateException when NATS has not been reached yet
+   */
+  public Connection awaitConnection() {
+    try {
+      return connection(config.connectTimeout());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("NATS not connected yet (" + config.url() + ")", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for NATS", e);
     }
   }
 

@@ -38,6 +38,7 @@ final class Library {
           "expire_waiting",
           "rate_limit",
           "rate_limit_refund",
+          "reclaim_ports",
           "reads");
 
   private final String version;

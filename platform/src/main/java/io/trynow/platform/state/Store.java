@@ -451,6 +451,22 @@ public final class Store implements AutoCloseable {
   }
 
   /**
+   * Repair (the orphan sweeper's): frees up to {@code max} ports recorded as used by an instance
+   * that has no record, is not live, or holds another port. Returns the freed ports with the id
+   * that held each. Every other function keeps ports consistent by itself; this repairs damage from
+   * outside (manual edits, restores).
+   */
+  public java.util.Map<Integer, String> reclaimPorts(int max) {
+    List<String> flat =
+        Decode.strings(client.call("reclaim_ports", now(), String.valueOf(requireMax(max))).get(1));
+    java.util.Map<Integer, String> out = new java.util.LinkedHashMap<>();
+    for (int i = 0; i + 1 < flat.size(); i += 2) {
+      out.put(Integer.parseInt(flat.get(i)), flat.get(i + 1));
+    }
+    return out;
+  }
+
+  /**
    * Admin: ends an instance now. {@code ready}/{@code assigned} → {@code terminating} (unclaimed,
    * the cleanup worker tears it down); before ready → {@code failed} (port freed; a worker still
    * provisioning it finds its claim gone).

@@ -1,0 +1,64 @@
+package io.trynow.platform.messaging;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.nats.client.Connection;
+import io.nats.client.api.StorageType;
+import io.trynow.platform.nats.NatsClient;
+import io.trynow.platform.supervisor.Supervisor;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.util.function.Supplier;
+
+/** CDI beans of the JetStream plumbing; the classes themselves are plain Java. */
+@Singleton
+public class MessagingProducer {
+
+  private static Supplier<Connection> source(NatsClient nats) {
+    return nats::awaitConnection;
+  }
+
+  @Produces
+  @Singleton
+  Streams streams(NatsClient nats, MessagingConfig config) {
+    if (config.replicas() < 1) {
+      throw new IllegalArgumentException("trynow.messaging.replicas must be >= 1");
+    }
+    return new Streams(
+        source(nats),
+        new Streams.Options(
+            config.duplicateWindow(),
+            config.eventsMaxAge(),
+            config.deadLetterMaxAge(),
+            config.replicas(),
+            StorageType.File));
+  }
+
+  @Produces
+  @Singleton
+  Publisher publisher(NatsClient nats, MessagingConfig config, MeterRegistry meters) {
+    if (config.publishAttempts() < 1) {
+      throw new IllegalArgumentException("trynow.messaging.publish-attempts must be >= 1");
+    }
+    return new Publisher(
+        source(nats),
+        new Publisher.Options(config.pubAckTimeout(), config.publishAttempts()),
+        meters);
+  }
+
+  @Produces
+  @Singleton
+  DeadLetters deadLetters(NatsClient nats, Publisher publisher, MeterRegistry meters) {
+    return new DeadLetters(source(nats), publisher, meters);
+  }
+
+  @Produces
+  @Singleton
+  Consumers consumers(
+      NatsClient nats,
+      Supervisor supervisor,
+      Streams streams,
+      DeadLetters deadLetters,
+      MeterRegistry meters) {
+    return new Consumers(source(nats), supervisor, streams, deadLetters, meters);
+  }
+}

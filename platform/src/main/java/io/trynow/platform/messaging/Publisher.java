@@ -1,0 +1,284 @@
+package io.trynow.platform.messaging;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.nats.client.Connection;
+import io.nats.client.JetStream;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.Message;
+import io.nats.client.PublishOptions;
+import io.nats.client.api.PublishAck;
+import io.nats.client.impl.Headers;
+import io.trynow.model.InstanceEvent;
+import io.trynow.model.Json;
+import io.trynow.model.Subjects;
+import io.trynow.platform.metrics.MetricNames;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
+
+/**
+ * Publishes to JetStream the one way trynow does it: a deterministic {@code Nats-Msg-Id} (so a
+ * retry is de-duplicated by the server), a {@code Trynow-Request-Id} header, and a PubAck awaited.
+ * A PubAck timeout means "unknown": the same message (same id) is sent again, up to {@link
+ * Options#attempts()} times, then {@link MessagingException.Kind#UNKNOWN_OUTCOME}. Duplicates are
+ * reported ({@link PublishResult#duplicate()}) and counted.
+ *
+ * <p>Also the core NATS helpers: {@link #request} (request/reply), {@link #publishAndAwaitReply}
+ * (JetStream publish whose consumer answers on a core inbox — the gateway ↔ pool round trip) and
+ * {@link #reply}.
+ */
+public final class Publisher {
+
+  private static final Logger LOG = Logger.getLogger(Publisher.class);
+
+  /**
+   * @param pubAckTimeout wait for one PubAck
+   * @param attempts sends of the same message before giving up as unknown (at least 1)
+   */
+  public record Options(Duration pubAckTimeout, int attempts) {
+
+    public Options {
+      if (attempts < 1) {
+        throw new IllegalArgumentException("publish attempts must be >= 1");
+      }
+    }
+
+    public static Options defaults() {
+      return new Options(Duration.ofSeconds(2), 3);
+    }
+  }
+
+  private final Supplier<Connection> connection;
+  private final Options options;
+  private final MeterRegistry meters;
+  private final Counter retries;
+  private final ReplyInbox inbox;
+
+  public Publisher(Supplier<Connection> connection, Options options, MeterRegistry meters) {
+    this.connection = Objects.requireNonNull(connection);
+    this.options = Objects.requireNonNull(options);
+    this.meters = Objects.requireNonNull(meters);
+    this.retries =
+        Counter.builder(MetricNames.PUBLISH_RETRIES)
+            .description("PubAck timeouts retried with the same msg id")
+            .register(meters);
+    this.inbox = new ReplyInbox(connection);
+  }
+
+  public Publisher(Connection connection, Options options, MeterRegistry meters) {
+    this(() -> connection, options, meters);
+  }
+
+  /**
+   * Publishes {@code payload} to {@code subject} with msg id {@code msgId}, and header {@code
+   * Trynow-Request-Id: requestId} (when null: the request id in the MDC, if any).
+   *
+   * @throws MessagingException UNAVAILABLE, REJECTED (no stream for the subject...) or
+   *     UNKNOWN_OUTCOME (no PubAck after the retries: retry later with the same msg id)
+   */
+  public PublishResult publish(String subject, String msgId, String requestId, byte[] payload) {
+    Headers headers = new Headers();
+    String rid = requestId != null ? requestId : currentRequestId();
+    if (rid != null) {
+      headers.put(io.trynow.model.Headers.REQUEST_ID, rid);
+    }
+    return publishWithHeaders(subject, msgId, headers, payload);
+  }
+
+  /**
+   * {@link #publish(String, String, String, byte[])} with {@code payload} as JSON ({@link Json}).
+   */
+  public PublishResult publishJson(String subject, String msgId, String requestId, Object payload) {
+    return publish(subject, msgId, requestId, Json.write(payload));
+  }
+
+  /**
+   * Publishes with exactly these headers (plus the msg id). For plumbing such as dead-letter
+   * replay; services use {@link #publish(String, String, String, byte[])}.
+   */
+  public PublishResult publishWithHeaders(
+      String subject, String msgId, Headers headers, byte[] payload) {
+    Objects.requireNonNull(subject, "subject");
+    if (msgId == null || msgId.isBlank()) {
+      throw new IllegalArgumentException("a JetStream publish needs a deterministic msg id");
+    }
+    JetStream js = jetStream();
+    PublishOptions po =
+        PublishOptions.builder().messageId(msgId).streamTimeout(options.pubAckTimeout()).build();
+    IOException last = null;
+    for (int attempt = 1; attempt <= options.attempts(); attempt++) {
+      try {
+        PublishAck ack = js.publish(subject, headers, payload, po);
+        count(ack.getStream(), ack.isDuplicate() ? "duplicate" : "stored");
+        return new PublishResult(ack.getStream(), ack.getSeqno(), ack.isDuplicate());
+      } catch (JetStreamApiException e) {
+        failure("rejected");
+        throw new MessagingException(
+            MessagingException.Kind.REJECTED,
+            "publish to " + subject + " rejected: " + e.getMessage(),
+            e);
+      } catch (IOException e) {
+        last = e;
+        if (attempt < options.attempts()) {
+          retries.increment();
+          LOG.warnf(
+              "no PubAck for %s (msg id %s), attempt %d/%d: %s; resending with the same id",
+              subject, msgId, attempt, options.attempts(), e.getMessage());
+        }
+      }
+    }
+    failure("unknown");
+    throw new MessagingException(
+        MessagingException.Kind.UNKNOWN_OUTCOME,
+        "no PubAck for "
+            + subject
+            + " (msg id "
+            + msgId
+            + ") after "
+            + options.attempts()
+            + " attempts",
+        last);
+  }
+
+  /**
+   * Publishes an event to {@code TRYNOW_EVENTS}: an instance event to {@code
+   * trynow.events.instance.<id>.<kind>} with msg id {@code <id>:<version>:<kind>}, a request event
+   * (no instance id) to {@code trynow.events.request.<request id>.<kind>} with msg id {@code
+   * <request id>:<kind>:<position or version>}. The kind is part of the id because some events
+   * (e.g. {@code expiring}) do not bump the version.
+   */
+  public PublishResult publishEvent(InstanceEvent event) {
+    String subject;
+    String msgId;
+    if (event.instanceId() != null) {
+      subject = Subjects.instanceEvent(event.instanceId(), event.kind());
+      msgId = event.instanceId() + ":" + event.version() + ":" + event.kind();
+    } else {
+      subject = Subjects.requestEvent(event.requestId(), event.kind());
+      long n = event.position() != null ? event.position() : event.version();
+      msgId = event.requestId() + ":" + event.kind() + ":" + n;
+    }
+    return publish(subject, msgId, event.requestId(), Json.write(event));
+  }
+
+  /**
+   * Core NATS request/reply (no JetStream): the reply, or MessagingException TIMEOUT /
+   * NO_RESPONDERS.
+   */
+  public Message request(String subject, String requestId, byte[] payload, Duration timeout) {
+    Headers headers = new Headers();
+    String rid = requestId != null ? requestId : currentRequestId();
+    if (rid != null) {
+      headers.put(io.trynow.model.Headers.REQUEST_ID, rid);
+    }
+    try {
+      return connection()
+          .requestWithTimeout(subject, headers, payload, timeout)
+          .get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new MessagingException(
+          MessagingException.Kind.TIMEOUT, "no reply on " + subject + " within " + timeout, e);
+    } catch (ExecutionException | CancellationException e) {
+      String text = String.valueOf(e.getCause() != null ? e.getCause() : e);
+      boolean noResponders = text.contains("503") || text.toLowerCase().contains("no responders");
+      throw new MessagingException(
+          noResponders ? MessagingException.Kind.NO_RESPONDERS : MessagingException.Kind.TIMEOUT,
+          "request on " + subject + " failed: " + text,
+          e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new MessagingException(MessagingException.Kind.TIMEOUT, "interrupted", e);
+    }
+  }
+
+  /**
+   * Publishes to JetStream (like {@link #publish(String, String, String, byte[])}) with a {@code
+   * Trynow-Reply-To} header naming a core inbox, and waits up to {@code timeout} for the consumer's
+   * {@link #reply}. Empty when no reply came in time: the message is stored and will be handled;
+   * the caller answers "queued" instead.
+   */
+  public Optional<Message> publishAndAwaitReply(
+      String subject, String msgId, String requestId, byte[] payload, Duration timeout) {
+    Headers headers = new Headers();
+    String rid = requestId != null ? requestId : currentRequestId();
+    if (rid != null) {
+      headers.put(io.trynow.model.Headers.REQUEST_ID, rid);
+    }
+    ReplyInbox.Pending pending = inbox.open();
+    try {
+      headers.put(io.trynow.model.Headers.REPLY_TO, pending.subject());
+      long start = System.nanoTime();
+      publishWithHeaders(subject, msgId, headers, payload);
+      Duration left = timeout.minusNanos(System.nanoTime() - start);
+      return pending.await(left);
+    } finally {
+      pending.close();
+    }
+  }
+
+  /**
+   * Answers a delivery that carries {@code Trynow-Reply-To} (core publish, fire and forget; the
+   * caller may have stopped waiting). Returns false when nobody asked for a reply.
+   */
+  public boolean reply(Delivery delivery, byte[] payload) {
+    String to = delivery.replyTo();
+    if (to == null) {
+      return false;
+    }
+    Headers headers = new Headers();
+    if (delivery.requestId() != null) {
+      headers.put(io.trynow.model.Headers.REQUEST_ID, delivery.requestId());
+    }
+    connection().publish(to, headers, payload);
+    return true;
+  }
+
+  private JetStream jetStream() {
+    try {
+      return connection().jetStream();
+    } catch (IOException e) {
+      throw new MessagingException(MessagingException.Kind.UNAVAILABLE, "no JetStream context", e);
+    }
+  }
+
+  private Connection connection() {
+    try {
+      return connection.get();
+    } catch (MessagingException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new MessagingException(MessagingException.Kind.UNAVAILABLE, "NATS not connected", e);
+    }
+  }
+
+  private void count(String stream, String result) {
+    Counter.builder(MetricNames.PUBLISHED)
+        .description("JetStream publishes acknowledged, by stream and result")
+        .tag(MetricNames.TAG_STREAM, stream)
+        .tag(MetricNames.TAG_RESULT, result)
+        .register(meters)
+        .increment();
+  }
+
+  private void failure(String reason) {
+    Counter.builder(MetricNames.PUBLISH_FAILURES)
+        .description("JetStream publishes given up")
+        .tag(MetricNames.TAG_REASON, reason)
+        .register(meters)
+        .increment();
+  }
+
+  static String currentRequestId() {
+    Object v = MDC.get(io.trynow.model.Headers.MDC_REQUEST_ID);
+    return v == null ? null : v.toString();
+  }
+}

@@ -1,0 +1,106 @@
+package io.trynow.platform.messaging;
+
+import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
+import io.nats.client.Message;
+import io.nats.client.NUID;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * One wildcard inbox subscription ({@code _INBOX.<nuid>.*}) shared by every caller waiting for a
+ * reply, with a future per token: no subscribe/unsubscribe per request.
+ */
+final class ReplyInbox {
+
+  private final Supplier<Connection> connection;
+  private final Map<String, CompletableFuture<Message>> waiting = new ConcurrentHashMap<>();
+  private volatile String prefix;
+  private Dispatcher dispatcher;
+
+  ReplyInbox(Supplier<Connection> connection) {
+    this.connection = connection;
+  }
+
+  /** A reply subject and its future; close it when done waiting. */
+  final class Pending implements AutoCloseable {
+    private final String token;
+    private final String subject;
+    private final CompletableFuture<Message> future = new CompletableFuture<>();
+
+    Pending(String token, String subject) {
+      this.token = token;
+      this.subject = subject;
+    }
+
+    String subject() {
+      return subject;
+    }
+
+    Optional<Message> await(Duration timeout) {
+      try {
+        return Optional.of(future.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS));
+      } catch (TimeoutException e) {
+        return Optional.empty();
+      } catch (ExecutionException e) {
+        return Optional.empty();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Optional.empty();
+      }
+    }
+
+    @Override
+    public void close() {
+      waiting.remove(token);
+    }
+  }
+
+  Pending open() {
+    String p = ensureSubscribed();
+    String token = NUID.nextGlobal();
+    Pending pending = new Pending(token, p + token);
+    waiting.put(token, pending.future);
+    return pending;
+  }
+
+  private String ensureSubscribed() {
+    String p = prefix;
+    if (p != null) {
+      return p;
+    }
+    synchronized (this) {
+      if (prefix == null) {
+        Connection c = connection.get();
+        String base = c.createInbox() + ".";
+        dispatcher = c.createDispatcher(this::onReply);
+        dispatcher.subscribe(base + "*");
+        try {
+          c.flush(Duration.ofSeconds(2));
+        } catch (TimeoutException e) {
+          // Still subscribed: the SUB reaches the server before any publish we send afterwards.
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        prefix = base;
+      }
+      return prefix;
+    }
+  }
+
+  private void onReply(Message m) {
+    String subject = m.getSubject();
+    String token = subject.substring(subject.lastIndexOf('.') + 1);
+    CompletableFuture<Message> f = waiting.remove(token);
+    if (f != null) {
+      f.complete(m);
+    }
+  }
+}

@@ -1,0 +1,66 @@
+package io.trynow.platform.messaging;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.trynow.platform.supervisor.Backoff;
+import io.trynow.platform.supervisor.Supervisor;
+import io.trynow.testsupport.NatsServer;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The plumbing wired by hand on a real nats-server, as a service (or the benchmark) does. */
+final class Fixture implements AutoCloseable {
+
+  private static final AtomicInteger SEQ = new AtomicInteger();
+
+  final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  final Connection connection;
+  final Streams streams;
+  final Publisher publisher;
+  final DeadLetters deadLetters;
+  final Supervisor supervisor;
+  final Consumers consumers;
+
+  Fixture(NatsServer nats) throws Exception {
+    this(nats, Duration.ofSeconds(5));
+  }
+
+  Fixture(NatsServer nats, Duration grace) throws Exception {
+    connection =
+        Nats.connect(
+            new Options.Builder()
+                .server(nats.url())
+                .maxReconnects(-1)
+                .reconnectWait(Duration.ofMillis(100))
+                .build());
+    streams = new Streams(connection, Streams.Options.defaults());
+    streams.declareAll();
+    publisher = new Publisher(connection, new Publisher.Options(Duration.ofSeconds(2), 3), meters);
+    deadLetters = new DeadLetters(connection, publisher, meters);
+    supervisor =
+        new Supervisor(
+            Supervisor.Options.defaults()
+                .withBackoff(new Backoff(Duration.ofMillis(50), Duration.ofSeconds(1), 0.2))
+                .withShutdownGrace(grace),
+            meters);
+    consumers = new Consumers(connection, supervisor, streams, deadLetters, meters);
+  }
+
+  /** A template-like token unique in this JVM, so tests never share subjects or durables. */
+  static String unique(String base) {
+    return base + SEQ.incrementAndGet();
+  }
+
+  double counter(String name, String... tags) {
+    var c = meters.find(name).tags(tags).counter();
+    return c == null ? 0 : c.count();
+  }
+
+  @Override
+  public void close() throws Exception {
+    supervisor.shutdown();
+    connection.close();
+  }
+}

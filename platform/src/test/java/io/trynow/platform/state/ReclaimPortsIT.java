@@ -1,0 +1,50 @@
+package io.trynow.platform.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.trynow.model.Ids;
+import io.trynow.testsupport.RealServers.Kind;
+import io.trynow.testsupport.RealServersExtension.WithRealServers;
+import io.trynow.testsupport.ValkeyServer;
+import io.vertx.redis.client.Command;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Seed 000 #7: a port held by no live instance is found and freed by the repair function. */
+@WithRealServers(Kind.VALKEY)
+class ReclaimPortsIT {
+
+  private Store store;
+
+  @BeforeEach
+  void open(ValkeyServer valkey) {
+    store = Store.connect(valkey.url(), Fixtures.prefix("reclaim"));
+    store.initPorts(30000, 30009);
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  @Test
+  void portsOfMissingOrEndedHoldersAreFreedAndLiveOnesKept() {
+    Instance live = Fixtures.provisioning(store, "hello");
+    Instance ended = Fixtures.provisioning(store, "hello");
+    store.markFailed(ended.id(), ended.fence(), "test");
+    String base = "{" + store.prefix() + "}:";
+    // damage from outside: a used port whose holder never existed, and one of a failed holder
+    store.client().command(Command.SREM, base + "ports:free", "30007", "30008");
+    store.client().command(Command.HSET, base + "ports:used", "30007", Ids.newInstanceId());
+    store.client().command(Command.HSET, base + "ports:used", "30008", ended.id());
+    assertThat(ConsistencyChecker.check(store)).isNotEmpty();
+
+    assertThat(store.reclaimPorts(100)).containsOnlyKeys(30007, 30008);
+
+    assertThat(store.reclaimPorts(100)).isEmpty();
+    assertThat(store.instance(live.id()).orElseThrow().port()).isEqualTo(live.port());
+    assertThat(store.initPorts(30000, 30009).used()).isEqualTo(1);
+    assertThat(ConsistencyChecker.check(store)).isEmpty();
+  }
+}
