@@ -45,7 +45,7 @@ public final class ServerConfig {
     return server;
   }
 
-  static ObjectNode route(Route r, Duration streamCloseDelay) {
+  public static ObjectNode route(Route r, Duration streamCloseDelay) {
     ObjectNode route = F.objectNode();
     route.put("@id", r.routeId());
     route.putArray("match").addObject().putArray("host").add(r.host());

@@ -2,8 +2,10 @@ package io.trynow.proxysync.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
+import java.util.Optional;
 
 /** proxy-sync's loops. The Caddy side is {@link CaddyConfig}. */
 @ConfigMapping(prefix = "trynow.proxy-sync")
@@ -48,4 +50,16 @@ public interface ProxySyncConfig {
   /** How long an event handler waits for its route to be confirmed in Caddy. */
   @WithDefault("15s")
   Duration confirmTimeout();
+
+  /** Instance events handled at once (they mostly wait together on one coalesced write). */
+  @WithDefault("32")
+  @Min(1)
+  int eventConcurrency();
+
+  /**
+   * Fault injection for crash tests only: sleep this long after a route is confirmed and before
+   * {@code mark_ready}, so that a test can kill -9 the process in exactly that window. Never set in
+   * production; a warning is logged at startup when it is.
+   */
+  Optional<Duration> failpointDelayBeforeMarkReady();
 }

@@ -30,8 +30,14 @@ public final class SampleContainers implements AutoCloseable {
    * Starts the sample image for {@code instanceId} on a free port; returns the port once healthy.
    */
   public int start(String instanceId) {
-    String image = SampleImage.ensureBuilt();
     int port = FreePorts.one();
+    startOn(instanceId, port);
+    return port;
+  }
+
+  /** Starts the sample image for {@code instanceId} on {@code port}; returns once healthy. */
+  public void startOn(String instanceId, int port) {
+    String image = SampleImage.ensureBuilt();
     String id =
         docker
             .createContainerCmd(image)
@@ -49,7 +55,6 @@ public final class SampleContainers implements AutoCloseable {
     await()
         .atMost(Duration.ofSeconds(20))
         .until(() -> Http.get("http://127.0.0.1:" + port + "/healthz", null).status() == 200);
-    return port;
   }
 
   @Override
