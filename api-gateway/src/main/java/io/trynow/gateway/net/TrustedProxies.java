@@ -64,9 +64,12 @@ public final class TrustedProxies {
     }
     List<String> hops = new ArrayList<>();
     for (String header : forwardedFor) {
-      for (String part : header.split(",")) {
+      for (String part : header.split(",", -1)) {
         hops.add(part.strip());
       }
+    }
+    if (hops.isEmpty()) {
+      return peerIp;
     }
     for (int i = hops.size() - 1; i >= 0; i--) {
       String hop = normalize(hops.get(i));

@@ -29,6 +29,27 @@ public class ErrorMappers {
     return b.build();
   }
 
+  // The exact types too: quarkus-rest-jackson has built-in mappers for them that would win.
+  @ServerExceptionMapper
+  public Response unknownField(UnrecognizedPropertyException e, RoutingContext ctx) {
+    return json(e, ctx);
+  }
+
+  @ServerExceptionMapper
+  public Response mismatched(MismatchedInputException e, RoutingContext ctx) {
+    return json(e, ctx);
+  }
+
+  @ServerExceptionMapper
+  public Response badFormat(InvalidFormatException e, RoutingContext ctx) {
+    return json(e, ctx);
+  }
+
+  @ServerExceptionMapper
+  public Response parse(com.fasterxml.jackson.core.JsonParseException e, RoutingContext ctx) {
+    return json(e, ctx);
+  }
+
   @ServerExceptionMapper
   public Response json(JsonProcessingException e, RoutingContext ctx) {
     String message;

@@ -47,6 +47,9 @@ class TrustedProxiesTest {
         .isEqualTo("198.51.100.9");
     assertThat(proxies.clientIp("10.1.2.3", List.of("198.51.100.9, <script>")))
         .isEqualTo("10.1.2.3");
+    // Found by FuzzIT: "".split(",") has no elements.
+    assertThat(proxies.clientIp("10.1.2.3", List.of(",,,"))).isEqualTo("10.1.2.3");
+    assertThat(proxies.clientIp("10.1.2.3", List.of(""))).isEqualTo("10.1.2.3");
   }
 
   @Test
