@@ -67,7 +67,9 @@ final class FunctionClient implements AutoCloseable {
     if (r.isError()) {
       String m = r.toString();
       if (m.contains("BADARG")) {
-        throw new IllegalArgumentException(m.substring(m.indexOf("BADARG")));
+        String why = m.substring(m.indexOf("BADARG"));
+        int script = why.indexOf(" script: ");
+        throw new IllegalArgumentException(script < 0 ? why : why.substring(0, script));
       }
       throw new StoreException(m);
     }
