@@ -4,7 +4,8 @@ args:    now, client_ip, request_id ('' = none), per_hour, per_day
 returns: {'allowed', hour_count, day_count, hour_reset_ms, day_reset_ms, repeat}
          {'limited', 'hour'|'day', count, reset_ms}   nothing counted
 errors:  BADARG on malformed arguments
-Fixed windows (hour n = floor(now / 3600000)). Check and increment are one call, so N
+Fixed windows (hour n = floor(now / 3600000)); counters expire a minute after their window
+(relative TTL: the caller's clock, not the server's, decides the window). Check and increment are one call, so N
 concurrent callers are admitted exactly up to the limit (seed 000, finding 4). With a request
 id, a repeat of the same id is not counted again (repeat = '1').
 ]]
@@ -37,9 +38,9 @@ local function rate_limit(keys, args)
     return {'limited', 'day', s(d), s(dreset)}
   end
   redis.call('INCR', hk)
-  redis.call('PEXPIREAT', hk, s(hreset + 60000))
+  redis.call('PEXPIRE', hk, s(hreset - now + 60000))
   redis.call('INCR', dk)
-  redis.call('PEXPIREAT', dk, s(dreset + 60000))
+  redis.call('PEXPIRE', dk, s(dreset - now + 60000))
   if rid ~= '' then
     redis.call('SET', mk, s(now), 'PX', '172800000')
   end
