@@ -146,11 +146,31 @@ final class SupervisedConsumer implements Loop {
     handleAdvisories();
     sendHeartbeats();
     startReceived();
+    if (!received.isEmpty()) {
+      awaitFreeSlot(); // all handlers busy: nothing to pull for
+      return;
+    }
     pullIfIdle();
+    if (!pullOpen()) {
+      awaitFreeSlot();
+      return;
+    }
     Message m = subscription.nextMessage(spec.pollWait());
     if (m != null) {
       onReceived(m);
+      // Take what else has arrived without waiting: one iteration per batch, not per message.
+      while (subscription.getPendingMessageCount() > 0
+          && (m = subscription.nextMessage(Duration.ofMillis(1))) != null) {
+        onReceived(m);
+      }
       startReceived();
+    }
+  }
+
+  /** Waits (up to the poll wait) until a handler slot is free, without taking it. */
+  private void awaitFreeSlot() throws InterruptedException {
+    if (slots.tryAcquire(spec.pollWait().toNanos(), TimeUnit.NANOSECONDS)) {
+      slots.release();
     }
   }
 
@@ -186,8 +206,12 @@ final class SupervisedConsumer implements Loop {
   }
 
   private void handleAdvisories() throws InterruptedException {
-    Message a;
-    while ((a = advisories.nextMessage(Duration.ofMillis(1))) != null) {
+    // Never wait here: this runs on every iteration of the fetch loop.
+    while (advisories.getPendingMessageCount() > 0) {
+      Message a = advisories.nextMessage(Duration.ofMillis(1));
+      if (a == null) {
+        return;
+      }
       deadLetters.onAdvisory(a);
     }
   }
@@ -239,6 +263,11 @@ final class SupervisedConsumer implements Loop {
         decision = policy.onError(t, d.deliveryCount(), ThreadLocalRandom.current()::nextDouble);
       }
       outcomeTag = apply(f, d, decision);
+      try {
+        handler.afterSettle(d, outcomeTag);
+      } catch (RuntimeException e) {
+        LOG.debugf("afterSettle of %s failed: %s", spec.durable(), e);
+      }
     } finally {
       inFlight.remove(f);
       slots.release();
