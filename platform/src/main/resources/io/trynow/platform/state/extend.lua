@@ -36,7 +36,7 @@ local function extend(keys, args)
   end
   local new = base + by
   local capped = '0'
-  if new >= max then
+  if new > max then
     new = max
     capped = '1'
   end

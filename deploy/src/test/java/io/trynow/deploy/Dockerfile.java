@@ -1,0 +1,59 @@
+package io.trynow.deploy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** A Dockerfile as a list of instructions: comments dropped, continuation lines joined. */
+record Dockerfile(List<Instruction> instructions) {
+
+  /** One instruction: upper-case keyword and its arguments as written. */
+  record Instruction(String keyword, String args) {}
+
+  static Dockerfile parse(Path file) throws IOException {
+    List<Instruction> out = new ArrayList<>();
+    StringBuilder current = new StringBuilder();
+    for (String line : Files.readAllLines(file)) {
+      String trimmed = line.strip();
+      if (trimmed.startsWith("#") || (trimmed.isEmpty() && current.isEmpty())) {
+        continue;
+      }
+      if (trimmed.endsWith("\\")) {
+        current.append(trimmed, 0, trimmed.length() - 1).append(' ');
+        continue;
+      }
+      current.append(trimmed);
+      String text = current.toString().strip();
+      current.setLength(0);
+      if (text.isEmpty()) {
+        continue;
+      }
+      int space = text.indexOf(' ');
+      out.add(
+          new Instruction(
+              text.substring(0, space).toUpperCase(), text.substring(space + 1).strip()));
+    }
+    return new Dockerfile(out);
+  }
+
+  List<Instruction> all(String keyword) {
+    return instructions.stream().filter(i -> i.keyword().equals(keyword)).toList();
+  }
+
+  Optional<Instruction> last(String keyword) {
+    List<Instruction> found = all(keyword);
+    return found.isEmpty() ? Optional.empty() : Optional.of(found.get(found.size() - 1));
+  }
+
+  /** The default of an ARG, or empty when it has none. */
+  Optional<String> argDefault(String name) {
+    return all("ARG").stream()
+        .map(Instruction::args)
+        .filter(a -> a.startsWith(name + "="))
+        .map(a -> a.substring(name.length() + 1))
+        .findFirst();
+  }
+}
