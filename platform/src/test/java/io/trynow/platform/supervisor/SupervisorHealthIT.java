@@ -61,7 +61,7 @@ class SupervisorHealthIT {
           return Outcome.done();
         });
     publisher.publish(subject, "cleanup:wiring", null, "hello".getBytes());
-    await().atMost(Duration.ofSeconds(20)).until(() -> got.contains("hello"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> got.contains("hello"));
   }
 
   @Test
@@ -78,7 +78,7 @@ class SupervisorHealthIT {
             });
     try {
       await()
-          .atMost(Duration.ofSeconds(10))
+          .atMost(Duration.ofSeconds(30))
           .untilAsserted(() ->
               given()
                   .get("/q/health/ready")
@@ -88,7 +88,7 @@ class SupervisorHealthIT {
       given().get("/q/health/live").then().statusCode(200);
       broken.set(false);
       await()
-          .atMost(Duration.ofSeconds(10))
+          .atMost(Duration.ofSeconds(30))
           .untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200));
       assertThat(loop.status().failures()).isGreaterThanOrEqualTo(2);
     } finally {
@@ -102,7 +102,7 @@ class SupervisorHealthIT {
     LoopHandle loop = supervisor.run("stuck-health", () -> release.await());
     try {
       await()
-          .atMost(Duration.ofSeconds(10))
+          .atMost(Duration.ofSeconds(30))
           .untilAsserted(() ->
               given()
                   .get("/q/health/live")
@@ -111,7 +111,7 @@ class SupervisorHealthIT {
                   .body("checks.findAll { it.status == 'DOWN' }.name", hasItem("loops-heartbeat")));
       release.countDown();
       await()
-          .atMost(Duration.ofSeconds(10))
+          .atMost(Duration.ofSeconds(30))
           .untilAsserted(() -> given().get("/q/health/live").then().statusCode(200));
     } finally {
       release.countDown();
