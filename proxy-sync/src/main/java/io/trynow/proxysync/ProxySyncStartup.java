@@ -1,0 +1,56 @@
+package io.trynow.proxysync;
+
+import io.quarkus.runtime.StartupEvent;
+import io.trynow.model.Subjects;
+import io.trynow.platform.messaging.ConsumerSpec;
+import io.trynow.platform.messaging.Consumers;
+import io.trynow.platform.supervisor.Supervisor;
+import io.trynow.proxysync.config.ProxySyncConfig;
+import io.trynow.proxysync.messaging.InstanceEventsHandler;
+import io.trynow.proxysync.reconcile.SyncLoop;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import org.jboss.logging.Logger;
+
+/** Starts proxy-sync's two loops under the Supervisor: the instance-event consumer and the sync. */
+@Singleton
+public class ProxySyncStartup {
+
+  private static final Logger LOG = Logger.getLogger(ProxySyncStartup.class);
+
+  /** Durable consumer of instance events, shared by all proxy-sync replicas. */
+  public static final String DURABLE = "proxy-sync";
+
+  void onStart(
+      @Observes StartupEvent ev,
+      ProxySyncConfig config,
+      Supervisor supervisor,
+      Consumers consumers,
+      SyncLoop sync,
+      InstanceEventsHandler handler) {
+    if (config.failpointDelayBeforeMarkReady().isPresent()) {
+      LOG.warnf(
+          "FAILPOINT ACTIVE: sleeping %s between route confirmation and mark_ready (tests only)",
+          config.failpointDelayBeforeMarkReady().get());
+    }
+    if (!config.loopsEnabled()) {
+      LOG.warn("trynow.proxy-sync.loops-enabled=false: no event consumer, no reconcile loop");
+      return;
+    }
+    supervisor.run("route-sync", sync);
+    consumers.consume(
+        ConsumerSpec.builder(Subjects.STREAM_EVENTS, DURABLE, Subjects.INSTANCE_EVENTS_ALL)
+            .ackWait(Duration.ofSeconds(30))
+            .backoff(
+                Duration.ofMillis(250),
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(3),
+                Duration.ofSeconds(10))
+            .maxDeliver(10)
+            .concurrency(config.eventConcurrency())
+            .maxAckPending(Math.max(256, config.eventConcurrency()))
+            .build(),
+        handler);
+  }
+}

@@ -1,0 +1,49 @@
+package io.trynow.proxysync.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The Caddy that serves the demos, driven through its admin API ({@code ./trynow} sets {@code
+ * TRYNOW_CADDY_ADMIN_URL} and {@code TRYNOW_CADDY_HTTP_PORT}).
+ */
+@ConfigMapping(prefix = "trynow.caddy")
+public interface CaddyConfig {
+
+  /** Base URL of Caddy's admin API. */
+  @WithDefault("http://127.0.0.1:12019")
+  @Pattern(regexp = "https?://[^/\\s]+/?", message = "must be http(s)://host:port")
+  String adminUrl();
+
+  /** Port of the HTTP server that proxy-sync creates in Caddy for the demos. */
+  @WithDefault("8088")
+  @Min(1)
+  @Max(65535)
+  int httpPort();
+
+  /** Address that server listens on (loopback here; a public address behind a TLS edge). */
+  @WithDefault("127.0.0.1")
+  String listenHost();
+
+  /** Name of that server under {@code apps.http.servers}; proxy-sync owns all of it. */
+  @WithDefault("trynow")
+  @Pattern(regexp = "[a-z][a-z0-9_-]{0,62}", message = "must be a simple name")
+  String serverName();
+
+  /**
+   * How long a config reload lets proxied websockets live before closing them ({@code
+   * stream_close_delay}, Caddy ≥ 2.7). An older Caddy rejects the field; proxy-sync then drops it
+   * and logs once that reloads cut websockets there.
+   */
+  @WithDefault("10m")
+  Optional<Duration> streamCloseDelay();
+
+  /** Timeout of one admin API call (connect + response). */
+  @WithDefault("3s")
+  Duration requestTimeout();
+}

@@ -1,0 +1,95 @@
+package io.trynow.proxysync.messaging;
+
+import io.trynow.model.Headers;
+import io.trynow.model.Ids;
+import io.trynow.model.InstanceState;
+import io.trynow.platform.messaging.Delivery;
+import io.trynow.platform.messaging.MessageHandler;
+import io.trynow.platform.messaging.Outcome;
+import io.trynow.platform.state.Instance;
+import io.trynow.platform.state.Store;
+import io.trynow.proxysync.config.ProxySyncConfig;
+import io.trynow.proxysync.reconcile.ReadyMarker;
+import io.trynow.proxysync.reconcile.RouteSync;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jboss.logging.MDC;
+
+/**
+ * {@code trynow.events.instance.<id>.<kind>}: on {@code started}, ensure the route, confirm it in
+ * Caddy's config, then {@code mark_ready} and publish the result; on {@code terminating}, {@code
+ * terminated} or {@code failed}, sync so the route goes. Other kinds are not about routes. Events
+ * are hints: the instance is re-read from Valkey, and the route set comes from Valkey too.
+ */
+@ApplicationScoped
+public class InstanceEventsHandler implements MessageHandler {
+
+  private final Store store;
+  private final RouteSync routes;
+  private final ReadyMarker ready;
+  private final Duration confirmTimeout;
+
+  InstanceEventsHandler(Store store, RouteSync routes, ReadyMarker ready, ProxySyncConfig config) {
+    this.store = store;
+    this.routes = routes;
+    this.ready = ready;
+    this.confirmTimeout = config.confirmTimeout();
+  }
+
+  @Override
+  public Outcome handle(Delivery delivery) throws InterruptedException {
+    String[] t = delivery.subject().split("\\.");
+    if (t.length != 5 || !Ids.isInstance(t[3])) {
+      return Outcome.giveUp("not an instance event subject: " + delivery.subject());
+    }
+    String id = t[3];
+    MDC.put(Headers.MDC_INSTANCE_ID, id);
+    try {
+      return switch (t[4]) {
+        case "started" -> onStarted(id);
+        case "terminating", "terminated", "failed" -> onGone();
+        default -> Outcome.done();
+      };
+    } finally {
+      MDC.remove(Headers.MDC_INSTANCE_ID);
+    }
+  }
+
+  private Outcome onStarted(String id) throws InterruptedException {
+    Optional<Instance> before = store.instance(id);
+    if (before.isEmpty() || before.get().state() != InstanceState.STARTED) {
+      return Outcome.done(); // already ready/assigned, or gone: nothing left for this event
+    }
+    RouteSync.Cycle cycle;
+    try {
+      cycle = routes.request().get(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      return Outcome.retryLater("route sync failed: " + e.getCause());
+    } catch (TimeoutException e) {
+      return Outcome.retryLater("route not confirmed within " + confirmTimeout);
+    }
+    if (!cycle.routed(id)) {
+      Optional<Instance> now = store.instance(id);
+      return now.isPresent() && now.get().state() == InstanceState.STARTED
+          ? Outcome.retryLater("route of " + id + " not in caddy's config yet")
+          : Outcome.done();
+    }
+    ready.markReady(id, "event");
+    return Outcome.done();
+  }
+
+  private Outcome onGone() throws InterruptedException {
+    try {
+      routes.request().get(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      return Outcome.done();
+    } catch (ExecutionException e) {
+      return Outcome.retryLater("route sync failed: " + e.getCause());
+    } catch (TimeoutException e) {
+      return Outcome.retryLater("route removal not confirmed within " + confirmTimeout);
+    }
+  }
+}

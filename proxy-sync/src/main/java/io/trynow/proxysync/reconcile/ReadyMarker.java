@@ -1,0 +1,112 @@
+package io.trynow.proxysync.reconcile;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.trynow.model.InstanceEvent;
+import io.trynow.model.Subjects;
+import io.trynow.platform.messaging.Publisher;
+import io.trynow.platform.state.Instance;
+import io.trynow.platform.state.NotFound;
+import io.trynow.platform.state.ReadyResult;
+import io.trynow.platform.state.Store;
+import io.trynow.platform.state.WrongState;
+import io.trynow.proxysync.ProxySyncMetrics;
+import io.trynow.proxysync.config.ProxySyncConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import org.jboss.logging.Logger;
+
+/**
+ * {@code started → ready} (or straight to a waiting visitor: {@code assigned}) once the route is
+ * confirmed in Caddy, and the events that say so. Idempotent: a repeat finds the instance already
+ * moved and publishes the same events with the same msg ids, which JetStream drops.
+ */
+@ApplicationScoped
+public class ReadyMarker {
+
+  private static final Logger LOG = Logger.getLogger(ReadyMarker.class);
+
+  private final Store store;
+  private final Publisher publisher;
+  private final RouteSync routes;
+  private final MeterRegistry metrics;
+  private final Duration failpoint;
+
+  ReadyMarker(
+      Store store,
+      Publisher publisher,
+      RouteSync routes,
+      MeterRegistry metrics,
+      ProxySyncConfig config) {
+    this.store = store;
+    this.publisher = publisher;
+    this.routes = routes;
+    this.metrics = metrics;
+    this.failpoint = config.failpointDelayBeforeMarkReady().orElse(null);
+  }
+
+  /**
+   * Marks a started instance whose route Caddy holds ready, and publishes what happened.
+   *
+   * @param via {@code event} or {@code reconcile}, for the metric
+   */
+  public void markReady(String instanceId, String via) {
+    if (failpoint != null) {
+      LOG.warnf(
+          "failpoint: route of %s confirmed, sleeping %s before mark_ready", instanceId, failpoint);
+      sleep(failpoint);
+    }
+    ReadyResult result = store.markReady(instanceId, routes.publicUrl(instanceId));
+    switch (result) {
+      case ReadyResult.Pooled p -> {
+        count(via, p.repeat());
+        publisher.publishEvent(event("ready", p.instance(), null));
+        LOG.infof("instance %s ready (%s)", instanceId, via);
+      }
+      case ReadyResult.HandedOver h -> {
+        count(via, h.repeat());
+        Instance i = h.instance();
+        publisher.publishEvent(event("assigned", i, h.requestId()));
+        InstanceEvent forRequest = event("assigned", i, h.requestId());
+        publisher.publishJson(
+            Subjects.requestEvent(h.requestId(), "assigned"),
+            h.requestId() + ":assigned:" + i.version(),
+            h.requestId(),
+            forRequest);
+        LOG.infof("instance %s handed to waiting request %s (%s)", instanceId, h.requestId(), via);
+      }
+      case WrongState w -> LOG.debugf("instance %s is %s: not marked ready", instanceId, w.state());
+      case NotFound n -> LOG.debugf("instance %s is gone: not marked ready", instanceId);
+    }
+  }
+
+  private static InstanceEvent event(String kind, Instance i, String requestId) {
+    return new InstanceEvent(
+        kind,
+        i.id(),
+        i.template(),
+        i.state().wire(),
+        i.version(),
+        System.currentTimeMillis(),
+        requestId,
+        i.url(),
+        i.expiresAt() == null ? null : i.expiresAt().toEpochMilli(),
+        null,
+        null,
+        null);
+  }
+
+  private void count(String via, boolean repeat) {
+    if (!repeat) {
+      metrics.counter(ProxySyncMetrics.MARKED_READY, "via", via).increment();
+    }
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+}

@@ -1,0 +1,129 @@
+package io.trynow.proxysync.reconcile;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.trynow.model.InstanceState;
+import io.trynow.platform.state.Instance;
+import io.trynow.platform.state.Store;
+import io.trynow.proxysync.ProxySyncMetrics;
+import io.trynow.proxysync.caddy.CaddyRoutes;
+import io.trynow.proxysync.caddy.Route;
+import io.trynow.proxysync.config.ProxySyncConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one writer of Caddy's routes in this process, coalescing: callers {@link #request()} a sync
+ * and get the result of the next cycle that starts after their request; the sync loop runs one
+ * cycle for all requests that arrived meanwhile (plus a short window), so a burst of events costs
+ * one read of Valkey and at most one write to Caddy.
+ *
+ * <p>A cycle is level-triggered: desired = every instance in started, ready or assigned in Valkey
+ * (read in that order, so an instance moving forward between two reads is still seen), actual =
+ * Caddy's config; {@link CaddyRoutes#apply} writes the difference. Events only say "look now".
+ */
+@ApplicationScoped
+public class RouteSync {
+
+  private static final List<InstanceState> ROUTED =
+      List.of(InstanceState.STARTED, InstanceState.READY, InstanceState.ASSIGNED);
+
+  private final Store store;
+  private final CaddyRoutes caddy;
+  private final ProxySyncConfig config;
+  private final MeterRegistry metrics;
+
+  private boolean pending;
+  private CompletableFuture<Cycle> next = new CompletableFuture<>();
+
+  RouteSync(Store store, CaddyRoutes caddy, ProxySyncConfig config, MeterRegistry metrics) {
+    this.store = store;
+    this.caddy = caddy;
+    this.config = config;
+    this.metrics = metrics;
+  }
+
+  /**
+   * The result of one cycle.
+   *
+   * @param desired the instances that should have a route (as read from Valkey)
+   * @param applied what Caddy's config holds after the cycle
+   */
+  public record Cycle(List<Instance> desired, CaddyRoutes.Applied applied) {
+
+    public boolean routed(String instanceId) {
+      return applied.routed().contains(instanceId);
+    }
+  }
+
+  /** Asks for a sync; completes with the first cycle that starts after this call. */
+  public synchronized CompletableFuture<Cycle> request() {
+    pending = true;
+    notifyAll();
+    return next;
+  }
+
+  /**
+   * Runs one cycle if one was requested within {@code wait} (or at once when {@code force}). Called
+   * by the sync loop only.
+   *
+   * @return the cycle, or null when nothing was requested
+   */
+  public Cycle runIfRequested(Duration wait, boolean force) throws InterruptedException {
+    synchronized (this) {
+      if (!pending && !force) {
+        wait(wait.toMillis());
+        if (!pending) {
+          return null;
+        }
+      }
+    }
+    if (!force) {
+      TimeUnit.MILLISECONDS.sleep(config.coalesceWindow().toMillis()); // let the burst arrive
+    }
+    CompletableFuture<Cycle> mine;
+    synchronized (this) {
+      pending = false;
+      mine = next;
+      next = new CompletableFuture<>();
+    }
+    try {
+      Cycle cycle = cycle();
+      metrics.counter(ProxySyncMetrics.SYNC_CYCLES, "outcome", "ok").increment();
+      mine.complete(cycle);
+      return cycle;
+    } catch (RuntimeException | Error e) {
+      metrics.counter(ProxySyncMetrics.SYNC_CYCLES, "outcome", "failed").increment();
+      mine.completeExceptionally(e);
+      throw e;
+    }
+  }
+
+  private Cycle cycle() {
+    List<Instance> desired = new ArrayList<>();
+    for (InstanceState state : ROUTED) {
+      desired.addAll(store.instances(state));
+    }
+    List<Route> routes = new ArrayList<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (Instance i : desired) {
+      if (i.port() > 0 && seen.add(i.id())) {
+        routes.add(route(i));
+      }
+    }
+    return new Cycle(desired, caddy.apply(routes));
+  }
+
+  /** The route of an instance: {@code <id>.<demo domain>} → upstream host and its port. */
+  public Route route(Instance i) {
+    return Route.of(i.id(), config.demoDomain(), config.upstreamHost(), i.port());
+  }
+
+  /** The URL a visitor opens. */
+  public String publicUrl(String instanceId) {
+    return config.publicUrl().replace("{host}", instanceId + "." + config.demoDomain());
+  }
+}
