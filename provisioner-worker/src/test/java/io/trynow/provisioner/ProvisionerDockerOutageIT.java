@@ -71,7 +71,10 @@ class ProvisionerDockerOutageIT {
 
     await()
         .atMost(WAIT)
-        .untilAsserted(() -> assertThat(metrics()).contains("trynow_docker_breaker_open 1.0"));
+        .untilAsserted(() ->
+            assertThat(metrics())
+                .containsPattern(
+                    "ft_circuitbreaker_opened_total\\{method=\"docker engine\"} [1-9]"));
     await().atMost(WAIT).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(503));
     assertThat(fx.instance(id).state()).isEqualTo(InstanceState.PROVISIONING);
 
@@ -82,7 +85,10 @@ class ProvisionerDockerOutageIT {
     assertThat(ProvisionFixture.httpStatus(fx.instance(id).port(), "/healthz")).isEqualTo(200);
     await()
         .atMost(WAIT)
-        .untilAsserted(() -> assertThat(metrics()).contains("trynow_docker_breaker_open 0.0"));
+        .untilAsserted(() ->
+            assertThat(metrics())
+                .contains(
+                    "ft_circuitbreaker_state_current{method=\"docker engine\",state=\"closed\"} 1.0"));
     await().atMost(WAIT).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200));
   }
 
