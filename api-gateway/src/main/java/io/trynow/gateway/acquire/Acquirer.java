@@ -14,7 +14,6 @@ import io.trynow.model.Json;
 import io.trynow.model.Subjects;
 import io.trynow.platform.messaging.MessagingException;
 import io.trynow.platform.messaging.Publisher;
-import io.trynow.platform.messaging.Streams;
 import io.trynow.platform.state.Instance;
 import io.trynow.platform.state.RateLimitResult;
 import io.trynow.platform.state.RequestRecord;
@@ -43,18 +42,15 @@ public class Acquirer {
   private final GatewaySettings settings;
   private final Views views;
   private final IdempotencyKeys idempotency;
-  private final Streams streams;
 
   public Acquirer(
       Store store,
       Publisher publisher,
-      Streams streams,
       TemplatesConfig templates,
       GatewaySettings settings,
       Views views) {
     this.store = store;
     this.publisher = publisher;
-    this.streams = streams;
     this.templates = templates;
     this.settings = settings;
     this.views = views;
@@ -162,23 +158,9 @@ public class Acquirer {
   }
 
   private Optional<Message> publish(String template, String rid, AcquireRequest msg) {
-    byte[] payload = Json.write(msg);
-    try {
-      return publisher.publishAndAwaitReply(
-          Subjects.acquire(template), rid, rid, payload, settings.config().replyWait());
-    } catch (MessagingException e) {
-      if (e.kind() != MessagingException.Kind.REJECTED) {
-        throw e;
-      }
-      // No stream yet (NATS was down when the gateway started, or lost its store): declare, retry.
-      try {
-        streams.declareAll();
-      } catch (Exception d) {
-        throw e;
-      }
-      return publisher.publishAndAwaitReply(
-          Subjects.acquire(template), rid, rid, payload, settings.config().replyWait());
-    }
+    // The publisher declares the streams itself when the server has none ("no responders").
+    return publisher.publishAndAwaitReply(
+        Subjects.acquire(template), rid, rid, Json.write(msg), settings.config().replyWait());
   }
 
   private TemplatesConfig.Template template(String name) {

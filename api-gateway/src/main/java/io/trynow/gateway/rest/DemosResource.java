@@ -1,6 +1,7 @@
 package io.trynow.gateway.rest;
 
 import io.smallrye.common.annotation.RunOnVirtualThread;
+import io.trynow.gateway.GatewayMetrics;
 import io.trynow.gateway.acquire.Acquirer;
 import io.trynow.gateway.auth.Access;
 import io.trynow.gateway.config.GatewaySettings;
@@ -42,18 +43,29 @@ public class DemosResource {
   private final GatewaySettings settings;
   private final HttpEdge edge;
   private final EventsEndpoint events;
+  private final GatewayMetrics metrics;
+  private final io.trynow.platform.template.TemplatesConfig templates;
 
   public DemosResource(
       Acquirer acquirer,
       Demos demos,
       GatewaySettings settings,
       HttpEdge edge,
-      EventsEndpoint events) {
+      EventsEndpoint events,
+      GatewayMetrics metrics,
+      io.trynow.platform.template.TemplatesConfig templates) {
     this.acquirer = acquirer;
     this.demos = demos;
     this.settings = settings;
     this.edge = edge;
     this.events = events;
+    this.metrics = metrics;
+    this.templates = templates;
+  }
+
+  /** Only configured template names become a metric tag. */
+  private String templateTag(String template) {
+    return template != null && templates.templates().containsKey(template) ? template : "unknown";
   }
 
   @POST
@@ -96,7 +108,21 @@ public class DemosResource {
             edge.clientIp(ctx), settings.apiKeyRequired() ? apiKey : null, idempotencyKey);
     Acquirer.Ticket ticket = acquirer.ticket(caller);
     RequestIds.set(ctx, ticket.requestId());
-    Acquirer.Result result = acquirer.acquire(body.template(), caller, ticket);
+    long start = System.nanoTime();
+    Acquirer.Result result;
+    try {
+      result = acquirer.acquire(body.template(), caller, ticket);
+    } catch (ApiException e) {
+      metrics.acquire(templateTag(body.template()), e.error(), System.nanoTime() - start);
+      throw e;
+    }
+    metrics.acquire(
+        body.template(),
+        switch (result) {
+          case Acquirer.Assigned a -> "assigned";
+          case Acquirer.Waiting w -> w.queued().status();
+        },
+        System.nanoTime() - start);
     Response.ResponseBuilder rb =
         switch (result) {
           case Acquirer.Assigned a ->

@@ -38,6 +38,11 @@ public final class GatewayHarness {
   public static PoolProcess startPool(Store store, Map<String, String> extra) {
     RealServersResource.servers().valkey().command("FLUSHALL");
     store.initPorts(30000, 39999);
+    return startPoolKeepingState(store, extra);
+  }
+
+  /** Starts pool-service on the keyspace as it is. */
+  public static PoolProcess startPoolKeepingState(Store store, Map<String, String> extra) {
     return PoolProcess.start(
         RealServersResource.servers(), RealServersResource.prefix(), poolConfig(extra));
   }

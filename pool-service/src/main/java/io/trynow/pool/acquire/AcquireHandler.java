@@ -15,6 +15,7 @@ import io.trynow.platform.state.RequestRecord;
 import io.trynow.platform.state.Store;
 import io.trynow.platform.state.StoreException;
 import io.trynow.platform.template.TemplatesConfig;
+import io.trynow.pool.PoolMetrics;
 import io.trynow.pool.config.PoolSettings;
 import io.trynow.pool.messaging.PoolEvents;
 import io.trynow.pool.queue.EtaEstimator;
@@ -42,6 +43,7 @@ public class AcquireHandler implements MessageHandler {
   private final EtaEstimator eta;
   private final Replenisher replenisher;
   private final PositionNotifier positions;
+  private final PoolMetrics metrics;
 
   public AcquireHandler(
       Store store,
@@ -50,7 +52,8 @@ public class AcquireHandler implements MessageHandler {
       PoolEvents events,
       EtaEstimator eta,
       Replenisher replenisher,
-      PositionNotifier positions) {
+      PositionNotifier positions,
+      PoolMetrics metrics) {
     this.store = store;
     this.publisher = publisher;
     this.settings = settings;
@@ -58,6 +61,7 @@ public class AcquireHandler implements MessageHandler {
     this.eta = eta;
     this.replenisher = replenisher;
     this.positions = positions;
+    this.metrics = metrics;
   }
 
   @Override
@@ -151,6 +155,7 @@ public class AcquireHandler implements MessageHandler {
   }
 
   private void reply(Delivery d, AcquireReply reply) {
+    metrics.acquire(reply.template(), reply.outcome());
     try {
       publisher.reply(d, Json.write(reply));
     } catch (RuntimeException e) {

@@ -2,6 +2,7 @@ package io.trynow.pool.queue;
 
 import io.trynow.platform.state.RequestRecord;
 import io.trynow.platform.state.Store;
+import io.trynow.pool.PoolMetrics;
 import io.trynow.pool.config.PoolSettings;
 import io.trynow.pool.messaging.PoolEvents;
 import jakarta.inject.Singleton;
@@ -24,13 +25,19 @@ public class QueueExpirer {
   private final PoolSettings settings;
   private final PoolEvents events;
   private final PositionNotifier positions;
+  private final PoolMetrics metrics;
 
   public QueueExpirer(
-      Store store, PoolSettings settings, PoolEvents events, PositionNotifier positions) {
+      Store store,
+      PoolSettings settings,
+      PoolEvents events,
+      PositionNotifier positions,
+      PoolMetrics metrics) {
     this.store = store;
     this.settings = settings;
     this.events = events;
     this.positions = positions;
+    this.metrics = metrics;
   }
 
   /** One sweep over every template; returns how many requests expired. */
@@ -45,6 +52,9 @@ public class QueueExpirer {
           events.expired(r.id(), template);
         }
         total += expired.size();
+        if (!expired.isEmpty()) {
+          metrics.queueExpired(template, expired.size());
+        }
       } while (expired.size() == BATCH);
     }
     if (total > 0) {

@@ -12,6 +12,7 @@ import io.trynow.platform.state.ReserveResult;
 import io.trynow.platform.state.Store;
 import io.trynow.platform.supervisor.Loop;
 import io.trynow.platform.template.TemplatesConfig;
+import io.trynow.pool.PoolMetrics;
 import io.trynow.pool.config.PoolSettings;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -43,14 +44,16 @@ public class Replenisher implements Loop {
   private final Store store;
   private final Publisher publisher;
   private final PoolSettings settings;
+  private final PoolMetrics metrics;
   private final Set<String> pending = ConcurrentHashMap.newKeySet();
   private final Semaphore wake = new Semaphore(0);
   private volatile Instant nextFull = Instant.EPOCH;
 
-  public Replenisher(Store store, Publisher publisher, PoolSettings settings) {
+  public Replenisher(Store store, Publisher publisher, PoolSettings settings, PoolMetrics metrics) {
     this.store = store;
     this.publisher = publisher;
     this.settings = settings;
+    this.metrics = metrics;
   }
 
   /** Asks for a replenish of {@code template} soon (cheap; many calls coalesce into one run). */
@@ -101,6 +104,7 @@ public class Replenisher implements Loop {
       publish(id, template);
     }
     if (!r.created().isEmpty()) {
+      metrics.provisionRequested(template, r.created().size());
       LOG.infof("template %s: %d instance(s) requested", template, r.created().size());
     }
     return r.created();

@@ -48,6 +48,7 @@ class ReplenishIT {
   @Inject Publisher publisher;
   @Inject PoolSettings settings;
   @Inject NatsClient nats;
+  @Inject io.trynow.pool.PoolMetrics metrics;
 
   @BeforeAll
   static void ports() {
@@ -76,9 +77,9 @@ class ReplenishIT {
     TemplatesConfig.Template warm = settings.templates().get("warm");
     List<Replenisher> replicas =
         List.of(
-            new Replenisher(store, publisher, settings),
-            new Replenisher(store, publisher, settings),
-            new Replenisher(store, publisher, settings));
+            new Replenisher(store, publisher, settings, metrics),
+            new Replenisher(store, publisher, settings, metrics),
+            new Replenisher(store, publisher, settings, metrics));
     Set<String> created = ConcurrentHashMap.newKeySet();
     List<String> violations = new ArrayList<>();
     CountDownLatch go = new CountDownLatch(1);
