@@ -80,6 +80,9 @@ components:
 {{- if and .Values.valkey.tls.enabled (not .Values.valkey.urlSecret.name) (not (hasPrefix "rediss://" .Values.valkey.url)) }}
 {{- fail "valkey.tls.enabled needs a rediss:// valkey.url" }}
 {{- end }}
+{{- if and (not .Values.valkey.tls.enabled) (not .Values.valkey.urlSecret.name) (hasPrefix "rediss://" .Values.valkey.url) }}
+{{- fail "a rediss:// valkey.url needs valkey.tls.enabled and valkey.tls.existingSecret (the CA that signed the server)" }}
+{{- end }}
 {{- if and .Values.valkey.tls.enabled (not .Values.valkey.tls.existingSecret) }}
 {{- fail "valkey.tls.enabled needs valkey.tls.existingSecret (ca.crt, and tls.crt/tls.key for clientCert)" }}
 {{- end }}

@@ -100,6 +100,12 @@ class HelmChartTest {
   }
 
   @Test
+  void aRedissUrlNeedsTheTlsSettings() {
+    assertThatThrownBy(() -> HelmChart.renderWith(Map.of("valkey.url", "rediss://valkey:6380")))
+        .hasMessageContaining("a rediss:// valkey.url needs valkey.tls.enabled");
+  }
+
+  @Test
   void anExternalCaddyNeedsItsAdminUrl() {
     assertThatThrownBy(() -> HelmChart.renderWith(Map.of("caddy.enabled", false)))
         .hasMessageContaining("caddy.external.adminUrl is required");

@@ -322,7 +322,7 @@ class HelmManifestsTest {
   @Test
   void templatesComeFromOneConfigMapThatEveryServiceReadsAndThatRollsThePods() {
     String properties =
-        string(PRODUCTION.get("ConfigMap", "trynow-templates"), "data", "templates.properties");
+        string(PRODUCTION.get("ConfigMap", "trynow-config"), "data", "templates.properties");
     assertThat(properties)
         .contains(
             "trynow.templates.shop.image=registry.example.org/acme/shop-demo:2.4.1",
@@ -338,13 +338,19 @@ class HelmManifestsTest {
             "trynow.templates.docs.image=registry.example.org/acme/docs-sandbox@sha256:");
     for (String service : SERVICES) {
       assertThat(envValue(container(PRODUCTION, service), "QUARKUS_CONFIG_LOCATIONS"))
-          .isEqualTo("file:/etc/trynow/templates/templates.properties");
+          .isEqualTo(
+              "file:/etc/trynow/config/templates.properties,file:/etc/trynow/config/settings.properties");
       Map<String, Object> mount =
           maps(container(PRODUCTION, service), "volumeMounts").stream()
-              .filter(v -> "templates".equals(v.get("name")))
+              .filter(v -> "config".equals(v.get("name")))
               .findFirst()
               .orElseThrow();
-      assertThat(mount).containsEntry("mountPath", "/etc/trynow/templates");
+      assertThat(mount).containsEntry("mountPath", "/etc/trynow/config");
+      assertThat(
+              maps(podSpec(PRODUCTION, service), "volumes").stream()
+                  .filter(v -> "config".equals(v.get("name")))
+                  .map(v -> string(v, "configMap", "name")))
+          .containsExactly("trynow-config");
     }
     // Changing a template changes the checksum annotation, so every Deployment rolls.
     Manifests changed =
@@ -368,9 +374,7 @@ class HelmManifestsTest {
           .isEqualTo("rediss://valkey-primary.valkey.svc:6380");
       assertThat(envSecret(c, "QUARKUS_REDIS_PASSWORD"))
           .containsExactly("trynow-valkey", "password");
-      assertThat(envValue(c, "QUARKUS_REDIS_TLS_CONFIGURATION_NAME")).isEqualTo("valkey");
-      assertThat(envValue(c, "QUARKUS_TLS_VALKEY_TRUST_STORE_PEM_CERTS"))
-          .isEqualTo("/etc/trynow/valkey-tls/ca.crt");
+      assertThat(envNames(c)).noneMatch(n -> n.startsWith("QUARKUS_TLS_"));
       assertThat(envValue(c, "TRYNOW_HTTP_HOST")).isEqualTo("0.0.0.0");
       assertThat(envValue(c, "TRYNOW_LOG_JSON")).isEqualTo("true");
       assertThat(envValue(c, "TRYNOW_DEMO_DOMAIN")).isEqualTo("demo.example.org");
@@ -384,6 +388,23 @@ class HelmManifestsTest {
         }
       }
     }
+    // Valkey TLS is a named Quarkus TLS configuration: only a properties file can name it.
+    String settings =
+        string(PRODUCTION.get("ConfigMap", "trynow-config"), "data", "settings.properties");
+    assertThat(settings)
+        .contains(
+            "quarkus.redis.tls-configuration-name=valkey",
+            "quarkus.tls.valkey.trust-store.pem.certs=/etc/trynow/valkey-tls/ca.crt",
+            "quarkus.tls.valkey.hostname-verification-algorithm=HTTPS")
+        .doesNotContain("key-store");
+    Manifests mutualTls =
+        HelmChart.renderWith(Map.of("valkey.tls.clientCert", true), Repo.productionValues());
+    assertThat(string(mutualTls.get("ConfigMap", "trynow-config"), "data", "settings.properties"))
+        .contains(
+            "quarkus.tls.valkey.key-store.pem.client.cert=/etc/trynow/valkey-tls/tls.crt",
+            "quarkus.tls.valkey.key-store.pem.client.key=/etc/trynow/valkey-tls/tls.key");
+    assertThat(string(DEFAULTS.get("ConfigMap", "trynow-config"), "data", "settings.properties"))
+        .doesNotContain("quarkus.");
     Manifests fromSecret =
         HelmChart.renderWith(
             Map.of("nats.urlSecret.name", "nats-url", "valkey.urlSecret.name", "valkey-url"));
@@ -448,7 +469,7 @@ class HelmManifestsTest {
         "template",
         "metadata",
         "annotations",
-        "checksum/templates");
+        "checksum/config");
   }
 
   /** A podSelector with matchLabels and In-expressions, applied to a label set. */

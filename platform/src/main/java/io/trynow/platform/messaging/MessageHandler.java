@@ -12,4 +12,13 @@ package io.trynow.platform.messaging;
 public interface MessageHandler {
 
   Outcome handle(Delivery delivery) throws Exception;
+
+  /**
+   * Called after the outcome has been applied (ack confirmed by the server, nak or term sent, or
+   * handed back at shutdown), on the handler's thread. For measurements and tests; must not throw.
+   *
+   * @param settlement {@code done}, {@code retry}, {@code dead_letter} or {@code abandoned} (the
+   *     metric outcome tags of {@link io.trynow.platform.metrics.MetricNames})
+   */
+  default void afterSettle(Delivery delivery, String settlement) {}
 }

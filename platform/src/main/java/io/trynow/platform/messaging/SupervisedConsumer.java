@@ -5,15 +5,17 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.nats.client.Connection;
-import io.nats.client.ConsumeOptions;
-import io.nats.client.IterableConsumer;
+import io.nats.client.JetStreamSubscription;
 import io.nats.client.Message;
+import io.nats.client.PullSubscribeOptions;
 import io.nats.client.Subscription;
 import io.trynow.model.Headers;
 import io.trynow.platform.metrics.MetricNames;
 import io.trynow.platform.supervisor.Loop;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -26,15 +28,30 @@ import org.jboss.logging.MDC;
 
 /**
  * The fetch loop of one durable pull consumer, run by the Supervisor. One iteration: handle pending
- * MAX_DELIVERIES advisories, send {@code in-progress} for running handlers that are due, then take
- * one message (if a handler slot is free) and start its handler on a virtual thread. The slots (a
- * semaphore of {@code concurrency}) and the in-flight set outlive a restart of the loop; the
- * server-side consumer, its iterator and the advisory subscription are re-opened.
+ * MAX_DELIVERIES advisories, send {@code in-progress} for running handlers that are due, pull as
+ * many messages as there are free handler slots (when no pull is open), then take one message and
+ * start its handler on a virtual thread.
+ *
+ * <p>Pulls are explicit (a pull subscription; each pull asks for at most the free slots and expires
+ * after {@link #PULL_EXPIRES}), so this process never holds more than it can start, and a stop
+ * knows when its last pull has ended. (jnats' endless consumers unsubscribe when stopped and drop
+ * what they had buffered: those messages would wait for AckWait.) The slots and the in-flight set
+ * outlive a restart of the loop; the server-side consumer, the pull subscription and the advisory
+ * subscription are re-opened. After a NATS outage the next pull resumes the flow.
  */
 final class SupervisedConsumer implements Loop {
 
   private static final Logger LOG = Logger.getLogger(SupervisedConsumer.class);
   private static final Duration ACK_TIMEOUT = Duration.ofSeconds(2);
+
+  /**
+   * Expiry of each pull. Short, so that a stopped consumer's last pull ends quickly (the server
+   * would deliver into it after we stopped reading) and a pull lost in a NATS outage is replaced
+   * soon.
+   */
+  static final Duration PULL_EXPIRES = Duration.ofSeconds(1);
+
+  private static final Duration TAKE_WAIT = Duration.ofMillis(20);
 
   private final Supplier<Connection> connection;
   private final Streams streams;
@@ -49,8 +66,16 @@ final class SupervisedConsumer implements Loop {
   private final Counter redelivered;
   private final Counter handlerErrors;
 
-  private IterableConsumer iterator;
+  private JetStreamSubscription subscription;
   private Subscription advisories;
+
+  /** Messages received but not started yet (a late pull reply can exceed the free slots). */
+  private final Deque<Message> received = new ArrayDeque<>();
+
+  /** Messages asked for by the open pull and not received yet; 0 when no pull is open. */
+  private int outstanding;
+
+  private long pullEndsNanos;
 
   SupervisedConsumer(
       Supplier<Connection> connection,
@@ -100,12 +125,12 @@ final class SupervisedConsumer implements Loop {
         c.subscribe(
             DeadLetters.maxDeliveriesAdvisory(spec.stream(), spec.durable()),
             "trynow-dlq-" + spec.durable());
-    c.flush(Duration.ofSeconds(5));
-    iterator =
+    subscription =
         c.jetStream()
-            .getConsumerContext(spec.stream(), spec.durable())
-            .iterate(
-                ConsumeOptions.builder().batchSize(spec.concurrency()).expiresIn(5000).build());
+            .subscribe(
+                spec.filterSubject(), PullSubscribeOptions.bind(spec.stream(), spec.durable()));
+    c.flush(Duration.ofSeconds(5));
+    outstanding = 0;
     LOG.infof(
         "consumer %s on %s (%s) started: concurrency %d, ack wait %s, max deliver %d",
         spec.durable(),
@@ -120,26 +145,73 @@ final class SupervisedConsumer implements Loop {
   public void iterate() throws Exception {
     handleAdvisories();
     sendHeartbeats();
-    if (!slots.tryAcquire(spec.pollWait().toNanos(), TimeUnit.NANOSECONDS)) {
+    startReceived();
+    if (!received.isEmpty()) {
+      awaitFreeSlot(); // all handlers busy: nothing to pull for
       return;
     }
-    Message m;
-    try {
-      m = iterator.nextMessage(spec.pollWait());
-    } catch (Exception | Error e) {
-      slots.release();
-      throw e;
-    }
-    if (m == null) {
-      slots.release();
+    pullIfIdle();
+    if (!pullOpen()) {
+      awaitFreeSlot();
       return;
     }
-    dispatch(m);
+    Message m = subscription.nextMessage(spec.pollWait());
+    if (m != null) {
+      onReceived(m);
+      // Take what else has arrived without waiting: one iteration per batch, not per message.
+      while (subscription.getPendingMessageCount() > 0
+          && (m = subscription.nextMessage(Duration.ofMillis(1))) != null) {
+        onReceived(m);
+      }
+      startReceived();
+    }
+  }
+
+  /** Waits (up to the poll wait) until a handler slot is free, without taking it. */
+  private void awaitFreeSlot() throws InterruptedException {
+    if (slots.tryAcquire(spec.pollWait().toNanos(), TimeUnit.NANOSECONDS)) {
+      slots.release();
+    }
+  }
+
+  private boolean pullOpen() {
+    return outstanding > 0 && System.nanoTime() < pullEndsNanos;
+  }
+
+  private void pullIfIdle() {
+    if (pullOpen()) {
+      return;
+    }
+    int free = slots.availablePermits() - received.size();
+    if (free <= 0) {
+      outstanding = 0;
+      return;
+    }
+    subscription.pullExpiresIn(free, PULL_EXPIRES);
+    outstanding = free;
+    pullEndsNanos = System.nanoTime() + PULL_EXPIRES.toNanos();
+  }
+
+  private void onReceived(Message m) {
+    if (outstanding > 0) {
+      outstanding--;
+    }
+    received.addLast(m);
+  }
+
+  private void startReceived() {
+    while (!received.isEmpty() && slots.tryAcquire()) {
+      dispatch(received.pollFirst());
+    }
   }
 
   private void handleAdvisories() throws InterruptedException {
-    Message a;
-    while ((a = advisories.nextMessage(Duration.ofMillis(1))) != null) {
+    // Never wait here: this runs on every iteration of the fetch loop.
+    while (advisories.getPendingMessageCount() > 0) {
+      Message a = advisories.nextMessage(Duration.ofMillis(1));
+      if (a == null) {
+        return;
+      }
       deadLetters.onAdvisory(a);
     }
   }
@@ -191,6 +263,11 @@ final class SupervisedConsumer implements Loop {
         decision = policy.onError(t, d.deliveryCount(), ThreadLocalRandom.current()::nextDouble);
       }
       outcomeTag = apply(f, d, decision);
+      try {
+        handler.afterSettle(d, outcomeTag);
+      } catch (RuntimeException e) {
+        LOG.debugf("afterSettle of %s failed: %s", spec.durable(), e);
+      }
     } finally {
       inFlight.remove(f);
       slots.release();
@@ -247,23 +324,30 @@ final class SupervisedConsumer implements Loop {
         .increment();
   }
 
+  /**
+   * Stops pulling; lets running handlers finish and the open pull end (collecting, not starting,
+   * what it still brings) until {@code deadline}; then hands back (nak) the unstarted messages and
+   * the unfinished handlers' messages. A nak while our pull is still open would be redelivered
+   * straight into it (a dead subscription once we close): so hand-backs wait for the pull to end,
+   * or carry a delay longer than its expiry.
+   */
   @Override
   public void drain(Instant deadline) {
-    IterableConsumer it = iterator;
-    if (it != null) {
-      it.stop();
-      nakBuffered(it);
-    }
-    long waitNanos = Math.max(0, Duration.between(Instant.now(), deadline).toNanos());
-    try {
-      if (slots.tryAcquire(spec.concurrency(), waitNanos, TimeUnit.NANOSECONDS)) {
-        slots.release(spec.concurrency());
+    while (Instant.now().isBefore(deadline)) {
+      if (!pullOpen() && inFlight.isEmpty()) {
+        break;
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      if (pullOpen()) {
+        receive(TAKE_WAIT);
+      } else {
+        awaitHandlers(TAKE_WAIT);
+      }
     }
+    boolean pullDone = !pullOpen();
+    receiveAll();
+    Duration delay = pullDone ? null : PULL_EXPIRES.plusMillis(500);
     for (InFlight f : inFlight) {
-      if (f.settle(Settle.NAK, null)) {
+      if (f.settle(Settle.NAK, delay)) {
         count(MetricNames.OUTCOME_ABANDONED);
         LOG.warnf("%s: not finished within the grace period; handed back", f.message.getSubject());
       }
@@ -272,36 +356,82 @@ final class SupervisedConsumer implements Loop {
         t.interrupt();
       }
     }
-    if (it != null) {
-      nakBuffered(it);
-    }
+    handBack(delay);
   }
 
-  /** Messages fetched but never started are handed back at once, not left to AckWait. */
-  private void nakBuffered(IterableConsumer it) {
+  private void awaitHandlers(Duration wait) {
     try {
-      Message m;
-      while ((m = it.nextMessage(Duration.ofMillis(5))) != null) {
-        m.nak();
+      if (slots.tryAcquire(spec.concurrency(), wait.toNanos(), TimeUnit.NANOSECONDS)) {
+        slots.release(spec.concurrency());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (Exception e) {
-      LOG.debugf("stop draining buffered messages of %s: %s", spec.durable(), e);
     }
   }
 
+  private void receive(Duration wait) {
+    JetStreamSubscription sub = subscription;
+    if (sub == null) {
+      return;
+    }
+    try {
+      Message m = sub.nextMessage(wait);
+      if (m != null) {
+        onReceived(m);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOG.debugf("reading the last messages of %s: %s", spec.durable(), e);
+      outstanding = 0;
+    }
+  }
+
+  private void receiveAll() {
+    int before;
+    do {
+      before = received.size();
+      receive(Duration.ofMillis(1));
+    } while (received.size() > before && !Thread.currentThread().isInterrupted());
+  }
+
+  private void handBack(Duration delay) {
+    int n = received.size();
+    Message m;
+    while ((m = received.pollFirst()) != null) {
+      try {
+        if (delay == null) {
+          m.nak();
+        } else {
+          m.nakWithDelay(delay);
+        }
+      } catch (RuntimeException e) {
+        LOG.debugf("nak of %s failed: %s", m.getSubject(), e);
+      }
+    }
+    if (n > 0) {
+      LOG.infof("%s: handed back %d received, unstarted messages", spec.durable(), n);
+    }
+  }
+
+  /** After a failure (and at shutdown, after drain): let the pull end, hand back, unsubscribe. */
   @Override
   public void close() {
-    IterableConsumer it = iterator;
-    iterator = null;
-    if (it != null) {
-      it.stop();
-      nakBuffered(it);
+    long end = System.nanoTime() + PULL_EXPIRES.plusMillis(500).toNanos();
+    while (pullOpen() && System.nanoTime() < end && subscription != null) {
+      receive(TAKE_WAIT);
+    }
+    boolean pullDone = !pullOpen();
+    receiveAll();
+    handBack(pullDone ? null : PULL_EXPIRES.plusMillis(500));
+    outstanding = 0;
+    JetStreamSubscription sub = subscription;
+    subscription = null;
+    if (sub != null) {
       try {
-        it.close();
-      } catch (Exception e) {
-        LOG.debugf("closing consumer %s: %s", spec.durable(), e);
+        sub.unsubscribe();
+      } catch (RuntimeException e) {
+        LOG.debugf("unsubscribing consumer %s: %s", spec.durable(), e);
       }
     }
     Subscription s = advisories;

@@ -1,0 +1,45 @@
+/**
+ * JetStream plumbing every trynow service uses (DESIGN §3). In a service, inject the beans; in a
+ * plain test or benchmark, construct them on a {@link io.nats.client.Connection}.
+ *
+ * <pre>{@code
+ * // startup (e.g. @Observes StartupEvent): one supervised durable consumer
+ * consumers.consume(
+ *     ConsumerSpec.builder(Subjects.STREAM_PROVISION, "provisioner", Subjects.PROVISION_ALL)
+ *         .ackWait(Duration.ofSeconds(30))
+ *         .backoff(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(30))
+ *         .maxDeliver(5)
+ *         .concurrency(4)
+ *         .build(),
+ *     delivery -> {
+ *       ProvisionRequest req;
+ *       try {
+ *         req = delivery.json(ProvisionRequest.class);
+ *       } catch (IllegalArgumentException malformed) {
+ *         return Outcome.giveUp("malformed provision request");   // dead letter, term
+ *       }
+ *       ... idempotent work ...                                   // in-progress sent for you
+ *       return Outcome.done();                                    // ack
+ *     });
+ *
+ * // publishing, with a deterministic msg id (a retry is de-duplicated)
+ * publisher.publishJson(Subjects.provision(tpl), instanceId, requestId, request);
+ * publisher.publishEvent(event);                                  // msg id <id>:<version>:<kind>
+ *
+ * // gateway -> pool round trip: JetStream publish + answer on a core inbox
+ * Optional<Message> reply = publisher.publishAndAwaitReply(subject, requestId, requestId, body, wait);
+ * publisher.reply(delivery, answerBytes);                         // on the pool side
+ * }</pre>
+ *
+ * <ul>
+ *   <li>{@link io.trynow.platform.messaging.Streams}: the five streams, create-or-update.
+ *   <li>{@link io.trynow.platform.messaging.Publisher}: PubAck'd publishes, events, request/reply.
+ *   <li>{@link io.trynow.platform.messaging.Consumers}, {@link
+ *       io.trynow.platform.messaging.ConsumerSpec}, {@link
+ *       io.trynow.platform.messaging.MessageHandler}, {@link io.trynow.platform.messaging.Outcome},
+ *       {@link io.trynow.platform.messaging.Delivery}, {@link
+ *       io.trynow.platform.messaging.RetryPolicy}: supervised consumers.
+ *   <li>{@link io.trynow.platform.messaging.DeadLetters}: list, show, replay, delete dead letters.
+ * </ul>
+ */
+package io.trynow.platform.messaging;

@@ -1,0 +1,200 @@
+package io.trynow.platform.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.nats.client.Message;
+import io.nats.client.api.StreamInfo;
+import io.trynow.model.Headers;
+import io.trynow.model.InstanceEvent;
+import io.trynow.model.Subjects;
+import io.trynow.platform.metrics.MetricNames;
+import io.trynow.testsupport.NatsServer;
+import io.trynow.testsupport.RealServers.Kind;
+import io.trynow.testsupport.RealServersExtension.WithRealServers;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Publishing: de-duplication (seed 004 #5), events, request/reply, stream declaration. */
+@WithRealServers(Kind.NATS)
+class PublishIT {
+
+  private NatsServer nats;
+  private Fixture f;
+
+  @BeforeEach
+  void setUp(NatsServer nats) throws Exception {
+    this.nats = nats;
+    f = new Fixture(nats);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    f.close();
+  }
+
+  @Test
+  void sameMsgIdPublishedTwiceIsHandledOnce() {
+    String tpl = Fixture.unique("dup");
+    String subject = Subjects.acquire(tpl);
+    List<String> handled = new CopyOnWriteArrayList<>();
+    f.consumers.consume(
+        ConsumerSpec.builder(Subjects.STREAM_ACQUIRE, tpl, subject).build(),
+        d -> {
+          handled.add(d.msgId());
+          return Outcome.done();
+        });
+    String rid = "r" + "c".repeat(25);
+    PublishResult first = f.publisher.publish(subject, rid, rid, new byte[] {1});
+    PublishResult second = f.publisher.publish(subject, rid, rid, new byte[] {1});
+    assertThat(first.duplicate()).isFalse();
+    assertThat(second.duplicate()).isTrue();
+    assertThat(second.sequence()).isEqualTo(first.sequence());
+    await().atMost(Duration.ofSeconds(10)).until(() -> handled.size() == 1);
+    await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(3)).until(() -> true);
+    assertThat(handled).containsExactly(rid);
+    assertThat(
+            f.counter(
+                MetricNames.PUBLISHED,
+                MetricNames.TAG_STREAM,
+                Subjects.STREAM_ACQUIRE,
+                MetricNames.TAG_RESULT,
+                "duplicate"))
+        .isEqualTo(1);
+  }
+
+  @Test
+  void instanceEventsAreDeduplicatedPerIdVersionAndKind() throws Exception {
+    String id = "i" + "d".repeat(19);
+    InstanceEvent started =
+        new InstanceEvent(
+            "started", id, "hello", "started", 3, 1L, null, null, null, null, null, null);
+    PublishResult a = f.publisher.publishEvent(started);
+    PublishResult b = f.publisher.publishEvent(started);
+    PublishResult c =
+        f.publisher.publishEvent(
+            new InstanceEvent(
+                "expiring", id, "hello", "started", 3, 2L, null, null, null, null, null, null));
+    assertThat(a.stream()).isEqualTo(Subjects.STREAM_EVENTS);
+    assertThat(b.duplicate()).isTrue();
+    assertThat(c.duplicate()).isFalse();
+    assertThat(
+            f.connection
+                .jetStreamManagement()
+                .getMessage(Subjects.STREAM_EVENTS, a.sequence())
+                .getHeaders()
+                .getFirst(Headers.NATS_MSG_ID))
+        .isEqualTo(id + ":3:started");
+    assertThat(
+            f.connection
+                .jetStreamManagement()
+                .getMessage(Subjects.STREAM_EVENTS, a.sequence())
+                .getSubject())
+        .isEqualTo(Subjects.instanceEvent(id, "started"));
+  }
+
+  @Test
+  void publishToASubjectWithoutStreamIsRejectedNotRetriedForever() {
+    assertThatThrownBy(() -> f.publisher.publish("nostream.here", "x", null, new byte[0]))
+        .isInstanceOfSatisfying(
+            MessagingException.class,
+            e ->
+                assertThat(e.kind())
+                    .isIn(
+                        MessagingException.Kind.REJECTED, MessagingException.Kind.UNKNOWN_OUTCOME));
+  }
+
+  @Test
+  void publishAndAwaitReplyRoundTripThroughAStreamConsumer() {
+    String tpl = Fixture.unique("rr");
+    String subject = Subjects.acquire(tpl);
+    f.consumers.consume(
+        ConsumerSpec.builder(Subjects.STREAM_ACQUIRE, tpl, subject).build(),
+        d -> {
+          f.publisher.reply(d, ("hi " + d.text()).getBytes(StandardCharsets.UTF_8));
+          return Outcome.done();
+        });
+    String rid = "r" + "e".repeat(25);
+    Optional<Message> reply =
+        f.publisher.publishAndAwaitReply(
+            subject, rid, rid, "bob".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10));
+    assertThat(reply).isPresent();
+    assertThat(new String(reply.get().getData(), StandardCharsets.UTF_8)).isEqualTo("hi bob");
+    assertThat(reply.get().getHeaders().getFirst(Headers.REQUEST_ID)).isEqualTo(rid);
+
+    // Nobody consumes this subject: no reply within the wait, and the message stays queued.
+    String other = Subjects.acquire(Fixture.unique("rrq"));
+    assertThat(
+            f.publisher.publishAndAwaitReply(
+                other, "q-1", null, new byte[0], Duration.ofMillis(300)))
+        .isEmpty();
+  }
+
+  @Test
+  void coreRequestReplyAndNoResponders() throws Exception {
+    var d = f.connection.createDispatcher(m -> f.connection.publish(m.getReplyTo(), m.getData()));
+    d.subscribe("test.echo");
+    f.connection.flush(Duration.ofSeconds(2));
+    Message m = f.publisher.request("test.echo", null, new byte[] {7}, Duration.ofSeconds(5));
+    assertThat(m.getData()).containsExactly(7);
+    assertThatThrownBy(
+            () -> f.publisher.request("test.nobody", null, new byte[0], Duration.ofMillis(500)))
+        .isInstanceOf(MessagingException.class);
+  }
+
+  @Test
+  void manyReplicasDeclaringStreamsAtOnceAllSucceed() throws Exception {
+    List<Fixture> replicas = new ArrayList<>();
+    try {
+      for (int i = 0; i < 5; i++) {
+        replicas.add(new Fixture(nats));
+      }
+      CountDownLatch go = new CountDownLatch(1);
+      List<Throwable> errors = new CopyOnWriteArrayList<>();
+      List<Thread> threads = new ArrayList<>();
+      for (Fixture r : replicas) {
+        Streams s =
+            new Streams(
+                r.connection,
+                new Streams.Options(
+                    Duration.ofMinutes(3),
+                    Duration.ofHours(24),
+                    Duration.ofDays(14),
+                    1,
+                    io.nats.client.api.StorageType.File));
+        threads.add(
+            Thread.ofVirtual()
+                .start(() -> {
+                  try {
+                    go.await();
+                    s.declareAll();
+                  } catch (Throwable t) {
+                    errors.add(t);
+                  }
+                }));
+      }
+      go.countDown();
+      for (Thread t : threads) {
+        t.join(Duration.ofSeconds(20));
+      }
+      assertThat(errors).isEmpty();
+      StreamInfo info = f.connection.jetStreamManagement().getStreamInfo(Subjects.STREAM_DLQ);
+      assertThat(info.getConfiguration().getDuplicateWindow()).isEqualTo(Duration.ofMinutes(3));
+      assertThat(info.getConfiguration().getMaxAge()).isEqualTo(Duration.ofDays(14));
+    } finally {
+      for (Fixture r : replicas) {
+        r.close();
+      }
+      f.streams.declareAll(); // back to the defaults for the other tests
+    }
+  }
+}
