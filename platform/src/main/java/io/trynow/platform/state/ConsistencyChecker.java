@@ -1,7 +1,6 @@
 package io.trynow.platform.state;
 
 import io.trynow.model.InstanceState;
-import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -36,7 +35,7 @@ public final class ConsistencyChecker {
 
   /** Every violation found, including in-flight counts above {@code maxInFlight} (per template). */
   public static List<String> check(Store store, Map<String, Integer> maxInFlight) {
-    Response r = store.client().call("snapshot", String.valueOf(System.currentTimeMillis()));
+    Reply r = store.client().call("snapshot", String.valueOf(System.currentTimeMillis()));
     return new Run(r).check(maxInFlight);
   }
 
@@ -57,8 +56,8 @@ public final class ConsistencyChecker {
     final Integer last;
     final Set<String> templates;
 
-    Run(Response r) {
-      for (Response pair : r.get(1)) {
+    Run(Reply r) {
+      for (Reply pair : r.get(1)) {
         Map<String, String> f = Decode.fields(pair.get(1));
         String id = f.get("id");
         if (id == null) {
@@ -68,7 +67,7 @@ public final class ConsistencyChecker {
         inst.put(id, f);
         instTtl.put(id, Long.parseLong(pair.get(0).toString()));
       }
-      for (Response pair : r.get(2)) {
+      for (Reply pair : r.get(2)) {
         Map<String, String> f = Decode.fields(pair.get(1));
         String id = f.get("id");
         if (id == null) {
@@ -78,26 +77,26 @@ public final class ConsistencyChecker {
         req.put(id, f);
         reqTtl.put(id, Long.parseLong(pair.get(0).toString()));
       }
-      for (Response pair : r.get(3)) {
+      for (Reply pair : r.get(3)) {
         stateSets.put(pair.get(0).toString(), new HashSet<>(Decode.strings(pair.get(1))));
       }
-      for (Response pair : r.get(4)) {
+      for (Reply pair : r.get(4)) {
         tplKeys.put(pair.get(0).toString(), Decode.strings(pair.get(1)));
       }
-      for (Response pair : r.get(5)) {
+      for (Reply pair : r.get(5)) {
         ips.put(pair.get(0).toString(), new HashSet<>(Decode.strings(pair.get(1))));
       }
       expiry = scores(r.get(6));
       leases = scores(r.get(7));
       free = new HashSet<>(Decode.strings(r.get(8)));
       used = Decode.fields(r.get(9));
-      Response range = r.get(10);
+      Reply range = r.get(10);
       first = range.get(0) == null ? null : Integer.parseInt(range.get(0).toString());
       last = range.get(1) == null ? null : Integer.parseInt(range.get(1).toString());
       templates = new HashSet<>(Decode.strings(r.get(11)));
     }
 
-    private static Map<String, Double> scores(Response flat) {
+    private static Map<String, Double> scores(Reply flat) {
       Map<String, Double> m = new HashMap<>();
       for (int i = 0; i + 1 < flat.size(); i += 2) {
         m.put(flat.get(i).toString(), Double.parseDouble(flat.get(i + 1).toString()));

@@ -1,7 +1,6 @@
 package io.trynow.platform.state;
 
 import io.trynow.model.InstanceState;
-import io.vertx.redis.client.Response;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,29 +12,29 @@ final class Decode {
 
   private Decode() {}
 
-  static String status(Response r) {
+  static String status(Reply r) {
     return str(r, 0);
   }
 
-  static String str(Response r, int i) {
-    Response e = r.get(i);
+  static String str(Reply r, int i) {
+    Reply e = r.get(i);
     return e == null ? null : e.toString();
   }
 
-  static long lng(Response r, int i) {
+  static long lng(Reply r, int i) {
     return Long.parseLong(str(r, i));
   }
 
-  static boolean flag(Response r, int i) {
+  static boolean flag(Reply r, int i) {
     return "1".equals(str(r, i));
   }
 
-  static Instant time(Response r, int i) {
+  static Instant time(Reply r, int i) {
     return ms(str(r, i));
   }
 
   /** A flat field/value array (HGETALL) to a map. */
-  static Map<String, String> fields(Response flat) {
+  static Map<String, String> fields(Reply flat) {
     Map<String, String> m = new HashMap<>();
     if (flat == null) {
       return m;
@@ -46,7 +45,7 @@ final class Decode {
     return m;
   }
 
-  static Instance instance(Response flat) {
+  static Instance instance(Reply flat) {
     return instance(fields(flat));
   }
 
@@ -75,7 +74,7 @@ final class Decode {
         f.get("assigned_via"));
   }
 
-  static RequestRecord request(Response flat, long position) {
+  static RequestRecord request(Reply flat, long position) {
     return request(fields(flat), position);
   }
 
@@ -93,25 +92,25 @@ final class Decode {
         position);
   }
 
-  static List<Instance> instances(Response arrayOfFlat) {
+  static List<Instance> instances(Reply arrayOfFlat) {
     List<Instance> out = new ArrayList<>(arrayOfFlat.size());
-    for (Response flat : arrayOfFlat) {
+    for (Reply flat : arrayOfFlat) {
       out.add(instance(flat));
     }
     return out;
   }
 
-  static List<String> strings(Response array) {
+  static List<String> strings(Reply array) {
     List<String> out = new ArrayList<>(array == null ? 0 : array.size());
     if (array != null) {
-      for (Response e : array) {
+      for (Reply e : array) {
         out.add(e.toString());
       }
     }
     return out;
   }
 
-  static PoolStats stats(String template, Response r, int from) {
+  static PoolStats stats(String template, Reply r, int from) {
     return new PoolStats(
         template,
         lng(r, from),
@@ -124,7 +123,7 @@ final class Decode {
   }
 
   /** Unexpected reply: a bug in the library or its caller, never an expected outcome. */
-  static StoreException unexpected(String function, Response r) {
+  static StoreException unexpected(String function, Reply r) {
     return new StoreException("unexpected reply from " + function + ": " + r);
   }
 

@@ -1,112 +1,83 @@
 package io.trynow.platform.state;
 
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
-import java.time.Duration;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
- * Calls the library's functions over the Vert.x Redis client, blocking the calling thread (a worker
- * or virtual thread, never an event loop). Loads the library on first use and again whenever Valkey
+ * Calls the library's functions on a {@link ValkeyPool}, blocking the calling thread (a worker or
+ * virtual thread, never an event loop). Loads the library on first use and again whenever Valkey
  * says a function is missing (after {@code FUNCTION FLUSH}, a restart without persistence, or a
- * failover to an empty replica), then retries the call once.
+ * failover to an empty replica), then retries the call once — safe, because the call did not run.
  */
 final class FunctionClient implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(FunctionClient.class);
 
-  private final Redis redis;
-  private final Vertx ownedVertx;
+  private final ValkeyPool pool;
   private final Library library;
   private final String base;
-  private final long timeoutMs;
   private volatile boolean loaded;
 
-  FunctionClient(Redis redis, Vertx ownedVertx, Library library, String base, Duration timeout) {
-    this.redis = redis;
-    this.ownedVertx = ownedVertx;
+  FunctionClient(ValkeyPool pool, Library library, String base) {
+    this.pool = pool;
     this.library = library;
     this.base = base;
-    this.timeoutMs = timeout.toMillis();
   }
 
   /** {@code FUNCTION LOAD REPLACE} of the library. */
   void load() {
-    await(
-        redis.send(Request.cmd(Command.FUNCTION).arg("LOAD").arg("REPLACE").arg(library.source())));
+    check(pool.call("FUNCTION", "LOAD", "REPLACE", library.source()));
     loaded = true;
     LOG.debugf("loaded valkey function library trynow_%s", library.version());
   }
 
   /** {@code FCALL trynow_<v>_<name> 1 <base> args...}. Reloads and retries once if missing. */
-  Response call(String name, String... args) {
+  Reply call(String name, String... args) {
     if (!loaded) {
       load();
     }
-    Request req = Request.cmd(Command.FCALL).arg(library.function(name)).arg(1).arg(base);
-    for (String a : args) {
-      req.arg(a);
-    }
-    try {
-      return await(redis.send(req));
-    } catch (StoreException e) {
-      if (!isFunctionMissing(e)) {
-        throw e;
-      }
-      LOG.infof("valkey lost the function library (%s); loading it again", e.getMessage());
+    String[] cmd = new String[args.length + 4];
+    cmd[0] = "FCALL";
+    cmd[1] = library.function(name);
+    cmd[2] = "1";
+    cmd[3] = base;
+    System.arraycopy(args, 0, cmd, 4, args.length);
+    Reply r = pool.call(cmd);
+    if (r.isError() && r.toString().contains("Function not found")) {
+      LOG.infof("valkey lost the function library (%s); loading it again", r);
       load();
-      return await(redis.send(req));
+      r = pool.call(cmd);
     }
+    return check(r);
   }
 
-  /** A plain command (for reads that need no function, and PING). */
-  Response command(Command cmd, String... args) {
-    Request req = Request.cmd(cmd);
-    for (String a : args) {
-      req.arg(a);
-    }
-    return await(redis.send(req));
+  /** A plain command (PING, and tests that damage the keyspace on purpose). */
+  Reply command(String... args) {
+    return check(pool.call(args));
   }
 
-  private static boolean isFunctionMissing(StoreException e) {
-    String m = e.getMessage();
-    return m != null && m.contains("Function not found");
+  /** {@link #command(String...)} named by a Vert.x command constant (kept for existing tests). */
+  Reply command(io.vertx.redis.client.Command cmd, String... args) {
+    String[] all = new String[args.length + 1];
+    all[0] = cmd.toString().toUpperCase(java.util.Locale.ROOT);
+    System.arraycopy(args, 0, all, 1, args.length);
+    return command(all);
   }
 
-  private Response await(Future<Response> f) {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(timeoutMs, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StoreException("interrupted while waiting for valkey", e);
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      String m = c.getMessage() == null ? c.toString() : c.getMessage();
+  private static Reply check(Reply r) {
+    if (r.isError()) {
+      String m = r.toString();
       if (m.contains("BADARG")) {
-        throw new IllegalArgumentException(m);
+        String why = m.substring(m.indexOf("BADARG"));
+        int script = why.indexOf(" script: ");
+        throw new IllegalArgumentException(script < 0 ? why : why.substring(0, script));
       }
-      throw new StoreException(m, c);
-    } catch (TimeoutException e) {
-      throw new StoreException("valkey did not answer within " + timeoutMs + " ms", e);
+      throw new StoreException(m);
     }
+    return r;
   }
 
   @Override
   public void close() {
-    if (ownedVertx != null) {
-      redis.close();
-      try {
-        ownedVertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        LOG.debugf("vertx close: %s", e.toString());
-      }
-    }
+    pool.close();
   }
 }

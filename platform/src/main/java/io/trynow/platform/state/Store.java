@@ -8,12 +8,6 @@ import static io.trynow.platform.state.Decode.time;
 
 import io.trynow.model.Ids;
 import io.trynow.model.InstanceState;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisOptions;
-import io.vertx.redis.client.Response;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -48,7 +42,7 @@ public final class Store implements AutoCloseable {
   /** Per-call deadline. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
 
-  /** Connections in a standalone store's pool: enough for ~64 concurrent callers. */
+  /** Connections in the pool: enough for ~64 concurrent callers. */
   public static final int POOL_SIZE = 64;
 
   private final FunctionClient client;
@@ -57,26 +51,22 @@ public final class Store implements AutoCloseable {
   private final String retentionMs;
 
   /**
-   * A store over an existing client (the Quarkus-managed one in services).
+   * A store on its own connection pool.
    *
-   * @param redis the client; its pool should allow ~64 connections
+   * @param url {@code redis://[[user]:password@]host[:port][/db]}
    * @param prefix key prefix ({@link #PREFIX}); keys are {@code {<prefix>}:...}
    * @param clock where the time passed into the functions comes from
    * @param retention how long tombstones and ended requests are kept
-   * @param timeout per-call deadline
+   * @param timeout per-call deadline (connect, wait for a connection, reply)
+   * @param poolSize most connections, i.e. most calls in flight at once
    */
   public Store(
-      Redis redis, String prefix, InstantSource clock, Duration retention, Duration timeout) {
-    this(redis, null, prefix, clock, retention, timeout);
-  }
-
-  private Store(
-      Redis redis,
-      Vertx ownedVertx,
+      String url,
       String prefix,
       InstantSource clock,
       Duration retention,
-      Duration timeout) {
+      Duration timeout,
+      int poolSize) {
     if (prefix == null || !PREFIX.matcher(prefix).matches()) {
       throw new IllegalArgumentException("trynow.valkey.prefix must match " + PREFIX);
     }
@@ -87,25 +77,19 @@ public final class Store implements AutoCloseable {
     this.retentionMs = ms(retention);
     this.client =
         new FunctionClient(
-            redis, ownedVertx, Library.fromResources(), "{" + prefix + "}:", timeout);
+            new ValkeyPool(Endpoint.parse(url), poolSize, (int) timeout.toMillis()),
+            Library.fromResources(),
+            "{" + prefix + "}:");
   }
 
-  /** A standalone store with its own client and event loop; {@link #close} releases them. */
+  /** A standalone store with the default settings; {@link #close} releases its connections. */
   public static Store connect(String url, String prefix) {
     return connect(url, prefix, InstantSource.system());
   }
 
-  /** A standalone store with its own client, reading time from {@code clock} (tests). */
+  /** A standalone store reading time from {@code clock} (tests). */
   public static Store connect(String url, String prefix, InstantSource clock) {
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(1));
-    RedisOptions options =
-        new RedisOptions()
-            .setConnectionString(url)
-            .setMaxPoolSize(POOL_SIZE)
-            .setMaxPoolWaiting(8192)
-            .setMaxWaitingHandlers(8192);
-    Redis redis = Redis.createClient(vertx, options);
-    return new Store(redis, vertx, prefix, clock, DEFAULT_RETENTION, DEFAULT_TIMEOUT);
+    return new Store(url, prefix, clock, DEFAULT_RETENTION, DEFAULT_TIMEOUT, POOL_SIZE);
   }
 
   /** The key prefix (also the {@code trynow.cluster} docker label). */
@@ -123,7 +107,7 @@ public final class Store implements AutoCloseable {
 
   /** One PING round trip (health checks, benchmarks). */
   public void ping() {
-    client.command(Command.PING);
+    client.command("PING");
   }
 
   // ---- ports ------------------------------------------------------------------------------------
@@ -137,7 +121,7 @@ public final class Store implements AutoCloseable {
     if (first < 1 || last > 65535 || first > last) {
       throw new IllegalArgumentException("trynow.ports.first..last must be within 1..65535");
     }
-    Response r = client.call("init_ports", now(), String.valueOf(first), String.valueOf(last));
+    Reply r = client.call("init_ports", now(), String.valueOf(first), String.valueOf(last));
     return new PortPool(first, last, lng(r, 1), lng(r, 2));
   }
 
@@ -159,7 +143,7 @@ public final class Store implements AutoCloseable {
    * request id.
    */
   public AcquireResult acquire(AcquireArgs a) {
-    Response r =
+    Reply r =
         client.call(
             "acquire",
             now(),
@@ -196,7 +180,7 @@ public final class Store implements AutoCloseable {
     args.add(String.valueOf(a.maxTotal()));
     args.add(String.valueOf(a.maxInFlight()));
     args.addAll(a.ids());
-    Response r = client.call("reserve_provision", args.toArray(String[]::new));
+    Reply r = client.call("reserve_provision", args.toArray(String[]::new));
     return new ReserveResult(Decode.strings(r.get(1)), Decode.stats(a.template(), r, 2));
   }
 
@@ -208,7 +192,7 @@ public final class Store implements AutoCloseable {
   public List<RequestRecord> expireWaiting(String template, Duration olderThan, int max) {
     Ids.requireTemplate(template);
     Args.requirePositive(olderThan, "olderThan");
-    Response r =
+    Reply r =
         client.call(
             "expire_waiting",
             now(),
@@ -217,7 +201,7 @@ public final class Store implements AutoCloseable {
             String.valueOf(requireMax(max)),
             retentionMs);
     List<RequestRecord> out = new ArrayList<>();
-    for (Response flat : r.get(1)) {
+    for (Reply flat : r.get(1)) {
       out.add(Decode.request(flat, 0));
     }
     return out;
@@ -251,7 +235,7 @@ public final class Store implements AutoCloseable {
   public PortResult allocatePort(String id, long fence) {
     Ids.requireInstance(id);
     Args.requireFence(fence);
-    Response r = client.call("allocate_port", now(), id, String.valueOf(fence));
+    Reply r = client.call("allocate_port", now(), id, String.valueOf(fence));
     return switch (status(r)) {
       case "port" -> new PortResult.Allocated(id, (int) lng(r, 1), flag(r, 2));
       case "no_port" -> new PortResult.NoFreePort(id);
@@ -315,7 +299,7 @@ public final class Store implements AutoCloseable {
     if (url != null && (url.length() > 512 || url.isBlank())) {
       throw new IllegalArgumentException("url must be 1..512 characters");
     }
-    Response r = client.call("mark_ready", now(), id, url == null ? "" : url, retentionMs);
+    Reply r = client.call("mark_ready", now(), id, url == null ? "" : url, retentionMs);
     return switch (status(r)) {
       case "pooled" -> new ReadyResult.Pooled(Decode.instance(r.get(2)), flag(r, 1));
       case "handed" -> new ReadyResult.HandedOver(Decode.instance(r.get(3)), str(r, 1), flag(r, 2));
@@ -335,7 +319,7 @@ public final class Store implements AutoCloseable {
     Ids.requireInstance(id);
     Args.requireToken(ownerTokenHash, "ownerTokenHash");
     Args.requirePositive(by, "by");
-    Response r = client.call("extend", now(), id, ownerTokenHash, ms(by));
+    Reply r = client.call("extend", now(), id, ownerTokenHash, ms(by));
     return switch (status(r)) {
       case "extended" -> new ExtendResult.Extended(Decode.instance(r.get(2)), flag(r, 1));
       case "past_max" -> new ExtendResult.PastMaxLifetime(id, time(r, 1));
@@ -353,7 +337,7 @@ public final class Store implements AutoCloseable {
   public ReleaseResult release(String id, String ownerTokenHash) {
     Ids.requireInstance(id);
     Args.requireToken(ownerTokenHash, "ownerTokenHash");
-    Response r = client.call("release", now(), id, ownerTokenHash);
+    Reply r = client.call("release", now(), id, ownerTokenHash);
     return switch (status(r)) {
       case "ok" -> new Changed(Decode.instance(r.get(2)), flag(r, 1));
       case "not_found" -> new NotFound(id);
@@ -377,7 +361,7 @@ public final class Store implements AutoCloseable {
     }
     Args.requireNotNegative(perHour, "perHour");
     Args.requireNotNegative(perDay, "perDay");
-    Response r =
+    Reply r =
         client.call(
             "rate_limit",
             now(),
@@ -404,7 +388,7 @@ public final class Store implements AutoCloseable {
   public boolean rateLimitRefund(String clientIp, String requestId, Instant countedAt) {
     Args.requireIp(clientIp);
     Ids.requireRequest(requestId);
-    Response r =
+    Reply r =
         client.call(
             "rate_limit_refund",
             now(),
@@ -422,7 +406,7 @@ public final class Store implements AutoCloseable {
    */
   public List<Instance> claimExpired(int max, Duration lease) {
     Args.requirePositive(lease, "lease");
-    Response r = client.call("claim_expired", now(), String.valueOf(requireMax(max)), ms(lease));
+    Reply r = client.call("claim_expired", now(), String.valueOf(requireMax(max)), ms(lease));
     return Decode.instances(r.get(1));
   }
 
@@ -473,7 +457,7 @@ public final class Store implements AutoCloseable {
    */
   public AdminResult forceTerminate(String id, String reason) {
     Ids.requireInstance(id);
-    Response r = client.call("force_terminate", now(), id, errorText(reason), retentionMs);
+    Reply r = client.call("force_terminate", now(), id, errorText(reason), retentionMs);
     return switch (status(r)) {
       case "ok" -> new Changed(Decode.instance(r.get(2)), flag(r, 1));
       case "not_found" -> new NotFound(id);
@@ -487,14 +471,14 @@ public final class Store implements AutoCloseable {
   /** The instance record (live or tombstone), if any. */
   public Optional<Instance> instance(String id) {
     Ids.requireInstance(id);
-    Response r = client.call("get_instance", now(), id);
+    Reply r = client.call("get_instance", now(), id);
     return "ok".equals(status(r)) ? Optional.of(Decode.instance(r.get(1))) : Optional.empty();
   }
 
   /** The request record, with its live queue position while queued. */
   public Optional<RequestRecord> request(String id) {
     Ids.requireRequest(id);
-    Response r = client.call("get_request", now(), id);
+    Reply r = client.call("get_request", now(), id);
     return "ok".equals(status(r))
         ? Optional.of(Decode.request(r.get(1), lng(r, 2)))
         : Optional.empty();
@@ -579,7 +563,7 @@ public final class Store implements AutoCloseable {
     return t.length() > 500 ? t.substring(0, 500) : t;
   }
 
-  private static ClaimResult claim(Response r, String id, String fn) {
+  private static ClaimResult claim(Reply r, String id, String fn) {
     return switch (status(r)) {
       case "claimed" -> new ClaimResult.Claimed(Decode.instance(r.get(1)));
       case "busy" -> new ClaimResult.Busy(id, time(r, 1));
@@ -589,7 +573,7 @@ public final class Store implements AutoCloseable {
     };
   }
 
-  private static FencedResult fenced(Response r, String id, String fn) {
+  private static FencedResult fenced(Reply r, String id, String fn) {
     return switch (status(r)) {
       case "ok" -> new Changed(Decode.instance(r.get(2)), flag(r, 1));
       case "not_found" -> new NotFound(id);

@@ -1,17 +1,19 @@
 package io.trynow.platform.state;
 
 import io.quarkus.runtime.StartupEvent;
-import io.vertx.redis.client.Redis;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.InstantSource;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Makes {@link Store} a bean over the Quarkus-managed Valkey client, and loads the function library
- * at startup. A Valkey that is down at startup does not stop the service: the first call loads the
- * library instead.
+ * Makes {@link Store} a bean: Valkey at {@code quarkus.redis.hosts} (the first host; the same
+ * address the Quarkus Redis health check uses), settings from {@link ValkeyConfig}. Loads the
+ * function library at startup; a Valkey that is down then does not stop the service, the first call
+ * loads it instead.
  */
 @Singleton
 public class StoreProducer {
@@ -20,9 +22,18 @@ public class StoreProducer {
 
   @Produces
   @Singleton
-  Store store(Redis redis, ValkeyConfig config) {
+  Store store(ValkeyConfig config, @ConfigProperty(name = "quarkus.redis.hosts") String hosts) {
     return new Store(
-        redis, config.prefix(), InstantSource.system(), config.retention(), config.timeout());
+        hosts,
+        config.prefix(),
+        InstantSource.system(),
+        config.retention(),
+        config.timeout(),
+        config.poolSize());
+  }
+
+  void close(@Disposes Store store) {
+    store.close();
   }
 
   void onStart(@Observes StartupEvent ev, Store store) {

@@ -22,7 +22,11 @@ public interface ValkeyConfig {
   @WithDefault("24h")
   Duration retention();
 
-  /** Deadline of one store call. */
+  /** Deadline of one store call (connect, wait for a free connection, reply). */
   @WithDefault("5s")
   Duration timeout();
+
+  /** Most connections to Valkey, i.e. most store calls in flight at once. */
+  @WithDefault("64")
+  int poolSize();
 }

@@ -1,5 +1,7 @@
 --[[ reads: read-only functions (flag no-writes), each one consistent snapshot.
-keys:    KEYS[1] base;  args: now, then per function:
+keys:    KEYS[1] base
+args:    now, then per function as below
+returns: per function:
   get_instance   id          -> {'ok', instance} | {'not_found'}
   get_request    request_id  -> {'ok', request, position (1-based while queued, else 0)}
                                 | {'not_found'}

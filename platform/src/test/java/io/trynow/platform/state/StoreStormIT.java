@@ -117,7 +117,14 @@ class StoreStormIT extends StoreTestBase {
       call();
       switch (r.nextInt(3)) {
         case 0 -> store.allocatePort(id, fence);
-        case 1 -> store.markStarted(id, fence, "trynow-" + id);
+        case 1 -> {
+          try {
+            store.markStarted(id, fence, "trynow-" + id);
+          } catch (IllegalArgumentException e) {
+            // the right fence by chance, but no port yet: refused before any write
+            assertThat(e).hasMessage("BADARG allocate a port before mark_started");
+          }
+        }
         default -> store.markFailed(id, fence, "stale");
       }
     }

@@ -1,0 +1,79 @@
+package io.trynow.platform.state;
+
+import java.io.IOException;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Up to {@code size} blocking connections, lent to one caller at a time (most recently used first,
+ * so a quiet service keeps few sockets busy). A connection that failed is closed, never returned,
+ * and so are the idle ones (after a Valkey restart they are all dead); the next caller opens a
+ * fresh one, so a restarted Valkey is picked up by itself. A failed call is never retried here: the
+ * command may have run.
+ */
+final class ValkeyPool implements AutoCloseable {
+
+  private final Endpoint endpoint;
+  private final int timeoutMs;
+  private final Semaphore permits;
+  private final ConcurrentLinkedDeque<RespConnection> idle = new ConcurrentLinkedDeque<>();
+  private volatile boolean closed;
+
+  ValkeyPool(Endpoint endpoint, int size, int timeoutMs) {
+    if (size < 1) {
+      throw new IllegalArgumentException("pool size must be >= 1");
+    }
+    this.endpoint = endpoint;
+    this.timeoutMs = timeoutMs;
+    this.permits = new Semaphore(size);
+  }
+
+  /** One command, one reply. Error replies are returned; I/O failures throw. */
+  Reply call(String... args) {
+    if (closed) {
+      throw new StoreException("store is closed");
+    }
+    try {
+      if (!permits.tryAcquire(timeoutMs, TimeUnit.MILLISECONDS)) {
+        throw new StoreException("no valkey connection free within " + timeoutMs + " ms");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreException("interrupted while waiting for a valkey connection", e);
+    }
+    RespConnection c = null;
+    try {
+      c = idle.pollFirst();
+      if (c == null) {
+        c = new RespConnection(endpoint, timeoutMs);
+      }
+      Reply r = c.call(args);
+      idle.offerFirst(c);
+      c = null;
+      return r;
+    } catch (IOException e) {
+      // the others were opened to the same server: after a restart they are all dead
+      drainIdle();
+      throw new StoreException("valkey at " + endpoint + " failed: " + e, e);
+    } finally {
+      if (c != null) {
+        c.close();
+      }
+      permits.release();
+    }
+  }
+
+  private void drainIdle() {
+    RespConnection c;
+    while ((c = idle.pollFirst()) != null) {
+      c.close();
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    drainIdle();
+  }
+}
