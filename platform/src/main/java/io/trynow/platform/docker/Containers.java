@@ -61,7 +61,7 @@ public final class Containers {
    * @throws DockerUnavailableException a transient engine failure
    */
   public Created ensureCreated(ContainerSpec spec) {
-    for (int attempt = 0; attempt < 3; attempt++) {
+    for (int attempt = 0; attempt < 8; attempt++) {
       Optional<ContainerInfo> existing = inspect(spec.name());
       if (existing.isPresent()) {
         ContainerInfo c = existing.get();
@@ -79,13 +79,24 @@ public final class Containers {
         String id = call("create " + spec.name(), () -> createCmd(spec).exec().getId());
         return new Created(id, false, false);
       } catch (ConflictException e) {
-        // Someone created the same name between our inspect and create: look again and adopt.
+        // Someone creates the same name concurrently. The engine reserves the name before the
+        // container can be inspected, so give it a moment, then look again and adopt.
         LOG.debugf("create %s: name taken meanwhile, looking again", spec.name());
+        pause(attempt);
       } catch (NotFoundException e) {
         throw new ImageMissingException(spec.image(), e);
       }
     }
     throw new DockerUnavailableException("container " + spec.name() + " keeps changing, try later");
+  }
+
+  private static void pause(int attempt) {
+    try {
+      Thread.sleep(25L << Math.min(attempt, 4));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DockerUnavailableException("interrupted while waiting for a concurrent create");
+    }
   }
 
   /** Starts a container; one that already runs is fine. */

@@ -1,7 +1,6 @@
 package io.trynow.platform.docker;
 
 import com.github.dockerjava.api.DockerClient;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,7 +9,6 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.time.temporal.ChronoUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.jboss.logging.Logger;
@@ -24,6 +22,9 @@ import org.jboss.logging.Logger;
 public class DockerProducer {
 
   private static final Logger LOG = Logger.getLogger(DockerProducer.class);
+
+  /** The guard's name: the {@code method} tag of its {@code ft_*} metrics. */
+  public static final String DESCRIPTION = "docker engine";
 
   @Produces
   @Singleton
@@ -39,17 +40,21 @@ public class DockerProducer {
 
   @Produces
   @Singleton
-  Containers containers(DockerClient client, DockerConfig config, MeterRegistry registry) {
-    return new Containers(client, guard(config, registry));
+  Containers containers(DockerClient client, DockerConfig config) {
+    return new Containers(client, guard(config));
   }
 
-  static EngineGuard guard(DockerConfig config, MeterRegistry registry) {
-    AtomicInteger open = registry.gauge(DockerMetrics.BREAKER_OPEN, new AtomicInteger());
+  /**
+   * The engine's guard. SmallRye Fault Tolerance exports its state as metrics ({@code
+   * ft_circuitbreaker_state_current{method="docker engine",state=...}}, {@code
+   * ft_circuitbreaker_opened_total}, {@code ft_retry_*}).
+   */
+  static EngineGuard guard(DockerConfig config) {
     DockerConfig.Breaker b = config.breaker();
     DockerConfig.Retry r = config.retry();
     Guard guard =
         Guard.create()
-            .withDescription("docker engine")
+            .withDescription(DESCRIPTION)
             .withRetry()
             .maxRetries(r.maxRetries())
             .delay(r.delay().toMillis(), ChronoUnit.MILLIS)
@@ -68,7 +73,6 @@ public class DockerProducer {
             .delay(b.delay().toMillis(), ChronoUnit.MILLIS)
             .successThreshold(b.successThreshold())
             .onStateChange(state -> {
-              open.set(state == CircuitBreakerState.OPEN ? 1 : 0);
               if (state == CircuitBreakerState.OPEN) {
                 LOG.warnf("Docker engine circuit breaker OPEN: calls fail fast for %s", b.delay());
               } else {

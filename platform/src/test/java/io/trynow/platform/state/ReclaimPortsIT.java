@@ -7,6 +7,8 @@ import io.trynow.testsupport.RealServers.Kind;
 import io.trynow.testsupport.RealServersExtension.WithRealServers;
 import io.trynow.testsupport.ValkeyServer;
 import io.vertx.redis.client.Command;
+import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,13 +36,18 @@ class ReclaimPortsIT {
     Instance ended = Fixtures.provisioning(store, "hello");
     store.markFailed(ended.id(), ended.fence(), "test");
     String base = "{" + store.prefix() + "}:";
-    // damage from outside: a used port whose holder never existed, and one of a failed holder
-    store.client().command(Command.SREM, base + "ports:free", "30007", "30008");
-    store.client().command(Command.HSET, base + "ports:used", "30007", Ids.newInstanceId());
-    store.client().command(Command.HSET, base + "ports:used", "30008", ended.id());
+    // damage from outside, on two free ports: a used port whose holder never existed, and one
+    // recorded for a failed holder
+    List<Integer> free =
+        IntStream.rangeClosed(30000, 30009).filter(p -> p != live.port()).limit(2).boxed().toList();
+    String p1 = String.valueOf(free.get(0));
+    String p2 = String.valueOf(free.get(1));
+    store.client().command(Command.SREM, base + "ports:free", p1, p2);
+    store.client().command(Command.HSET, base + "ports:used", p1, Ids.newInstanceId());
+    store.client().command(Command.HSET, base + "ports:used", p2, ended.id());
     assertThat(ConsistencyChecker.check(store)).isNotEmpty();
 
-    assertThat(store.reclaimPorts(100)).containsOnlyKeys(30007, 30008);
+    assertThat(store.reclaimPorts(100)).containsOnlyKeys(free.get(0), free.get(1));
 
     assertThat(store.reclaimPorts(100)).isEmpty();
     assertThat(store.instance(live.id()).orElseThrow().port()).isEqualTo(live.port());

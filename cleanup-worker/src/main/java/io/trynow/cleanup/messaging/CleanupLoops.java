@@ -1,0 +1,83 @@
+package io.trynow.cleanup.messaging;
+
+import io.quarkus.runtime.StartupEvent;
+import io.trynow.cleanup.config.CleanupConfig;
+import io.trynow.cleanup.reap.Reaper;
+import io.trynow.cleanup.reconcile.OrphanSweeper;
+import io.trynow.cleanup.teardown.Teardown;
+import io.trynow.model.CleanupRequest;
+import io.trynow.model.Headers;
+import io.trynow.model.Ids;
+import io.trynow.model.Subjects;
+import io.trynow.platform.messaging.ConsumerSpec;
+import io.trynow.platform.messaging.Consumers;
+import io.trynow.platform.messaging.Delivery;
+import io.trynow.platform.messaging.Outcome;
+import io.trynow.platform.supervisor.Supervisor;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.MDC;
+
+/**
+ * Starts the cleanup worker's three supervised loops: the teardown consumer of {@code
+ * trynow.cleanup.>} (the reaper's requests and the gateway's DELETE), the reaper timer and the
+ * orphan sweeper timer.
+ */
+@ApplicationScoped
+public class CleanupLoops {
+
+  private final Consumers consumers;
+  private final Supervisor supervisor;
+  private final Teardown teardown;
+  private final Reaper reaper;
+  private final OrphanSweeper sweeper;
+  private final CleanupConfig config;
+
+  CleanupLoops(
+      Consumers consumers,
+      Supervisor supervisor,
+      Teardown teardown,
+      Reaper reaper,
+      OrphanSweeper sweeper,
+      CleanupConfig config) {
+    this.consumers = consumers;
+    this.supervisor = supervisor;
+    this.teardown = teardown;
+    this.reaper = reaper;
+    this.sweeper = sweeper;
+    this.config = config;
+  }
+
+  void start(@Observes StartupEvent ev) {
+    consumers.consume(spec(config.consumer()), this::handle);
+    supervisor.every("reaper", config.reaper().interval(), reaper::reapOnce);
+    supervisor.every("orphan-sweeper", config.sweeper().interval(), sweeper::sweepOnce);
+  }
+
+  static ConsumerSpec spec(CleanupConfig.Consumer c) {
+    return ConsumerSpec.builder(Subjects.STREAM_CLEANUP, c.durable(), Subjects.CLEANUP_ALL)
+        .ackWait(c.ackWait())
+        .backoff(c.backoff())
+        .maxDeliver(c.maxDeliver())
+        .concurrency(c.concurrency())
+        .build();
+  }
+
+  Outcome handle(Delivery d) {
+    CleanupRequest req;
+    try {
+      req = d.json(CleanupRequest.class);
+    } catch (IllegalArgumentException e) {
+      return Outcome.giveUp("malformed cleanup request: " + e.getMessage());
+    }
+    if (req == null || !Ids.isInstance(req.instanceId())) {
+      return Outcome.giveUp("cleanup request without a valid instance id");
+    }
+    MDC.put(Headers.MDC_INSTANCE_ID, req.instanceId());
+    try {
+      return teardown.teardown(req.instanceId(), req.reason() == null ? "cleanup" : req.reason());
+    } finally {
+      MDC.remove(Headers.MDC_INSTANCE_ID);
+    }
+  }
+}

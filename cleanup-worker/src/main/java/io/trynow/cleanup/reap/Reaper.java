@@ -1,0 +1,79 @@
+package io.trynow.cleanup.reap;
+
+import io.trynow.cleanup.config.CleanupConfig;
+import io.trynow.cleanup.messaging.InstanceEvents;
+import io.trynow.model.CleanupRequest;
+import io.trynow.model.Subjects;
+import io.trynow.platform.messaging.MessagingException;
+import io.trynow.platform.messaging.Publisher;
+import io.trynow.platform.state.Instance;
+import io.trynow.platform.state.Store;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * Expiry without any call: moves expired assigned instances to {@code terminating} ({@code
+ * claim_expired}, atomic, safe with N replicas) and publishes, per instance, {@code
+ * instance.<id>.terminating} (proxy-sync drops the route first) and a {@link CleanupRequest} to
+ * {@code trynow.cleanup.<id>} (msg id {@code cleanup:<id>}) for the teardown consumer.
+ *
+ * <p>The claim is only a hand-off: its lease is {@link #HANDOFF_LEASE}, so the teardown consumer
+ * takes the claim at once. If a publish is lost, the sweeper tears the instance down after its
+ * grace period.
+ */
+@ApplicationScoped
+public class Reaper {
+
+  private static final Logger LOG = Logger.getLogger(Reaper.class);
+
+  /** The reaper's claim only moves the state; the teardown consumer claims for the work. */
+  static final Duration HANDOFF_LEASE = Duration.ofMillis(1);
+
+  private final Store store;
+  private final Publisher publisher;
+  private final InstanceEvents events;
+  private final CleanupConfig.Reaper config;
+
+  Reaper(Store store, Publisher publisher, InstanceEvents events, CleanupConfig config) {
+    this.store = store;
+    this.publisher = publisher;
+    this.events = events;
+    this.config = config.reaper();
+  }
+
+  /** One pass: claims batches until one comes back short. Returns how many were reaped. */
+  public int reapOnce() {
+    int total = 0;
+    while (true) {
+      List<Instance> batch = store.claimExpired(config.batch(), HANDOFF_LEASE);
+      MessagingException lost = null;
+      for (Instance i : batch) {
+        try {
+          events.publish("terminating", i, "expired");
+          publisher.publishJson(
+              Subjects.cleanup(i.id()),
+              "cleanup:" + i.id(),
+              i.requestId(),
+              new CleanupRequest(i.id(), "expired", i.requestId()));
+        } catch (MessagingException e) {
+          LOG.warnf(
+              "instance %s is terminating, its teardown request was not published: %s",
+              i.id(), e.getMessage());
+          lost = e;
+        }
+      }
+      total += batch.size();
+      if (lost != null) {
+        throw lost; // the supervisor backs off; the sweeper tears those instances down
+      }
+      if (batch.size() < config.batch()) {
+        if (total > 0) {
+          LOG.infof("reaped %d expired instance(s)", total);
+        }
+        return total;
+      }
+    }
+  }
+}

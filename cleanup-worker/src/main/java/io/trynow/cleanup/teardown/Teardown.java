@@ -1,0 +1,131 @@
+package io.trynow.cleanup.teardown;
+
+import io.trynow.cleanup.config.CleanupConfig;
+import io.trynow.cleanup.messaging.InstanceEvents;
+import io.trynow.model.InstanceState;
+import io.trynow.model.Labels;
+import io.trynow.platform.docker.ContainerInfo;
+import io.trynow.platform.docker.Containers;
+import io.trynow.platform.docker.DockerUnavailableException;
+import io.trynow.platform.messaging.MessagingException;
+import io.trynow.platform.messaging.Outcome;
+import io.trynow.platform.state.Changed;
+import io.trynow.platform.state.ClaimResult;
+import io.trynow.platform.state.FencedResult;
+import io.trynow.platform.state.NotFound;
+import io.trynow.platform.state.StaleFence;
+import io.trynow.platform.state.Store;
+import io.trynow.platform.state.StoreException;
+import io.trynow.platform.state.WrongState;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * Tears one instance down, idempotently: claim the {@code terminating} record, remove its container
+ * with force ("not found" is done), {@code mark_terminated} (frees the port, leaves a tombstone),
+ * publish {@code instance.<id>.terminated} (the pool refills on it; proxy-sync drops the route).
+ * Any step may have happened already; running it twice changes nothing the second time.
+ */
+@ApplicationScoped
+public class Teardown {
+
+  private static final Logger LOG = Logger.getLogger(Teardown.class);
+
+  private final Store store;
+  private final Containers containers;
+  private final InstanceEvents events;
+  private final CleanupConfig config;
+
+  Teardown(Store store, Containers containers, InstanceEvents events, CleanupConfig config) {
+    this.store = store;
+    this.containers = containers;
+    this.events = events;
+    this.config = config;
+  }
+
+  /** Tears instance {@code id} down; the outcome tells the consumer whether to try again. */
+  public Outcome teardown(String id, String reason) {
+    try {
+      return run(id, reason);
+    } catch (DockerUnavailableException | StoreException | MessagingException e) {
+      LOG.warnf("teardown of %s: %s; retrying later", id, e.getMessage());
+      return Outcome.retryLater(e.getMessage());
+    }
+  }
+
+  private Outcome run(String id, String reason) {
+    long fence;
+    switch (store.claimTerminate(id, config.consumer().lease())) {
+      case ClaimResult.Claimed c -> fence = c.fence();
+      case ClaimResult.Busy b -> {
+        Duration wait = Duration.between(Instant.now(), b.leaseUntil()).plusMillis(50);
+        return Outcome.retryLater(wait.isNegative() ? Duration.ofMillis(50) : wait, "busy");
+      }
+      case NotFound n -> {
+        removeContainer(id);
+        return Outcome.done();
+      }
+      case WrongState w -> {
+        return notTerminating(id, w.state());
+      }
+    }
+    try {
+      removeContainer(id);
+    } catch (DockerUnavailableException e) {
+      releaseClaim(id, fence);
+      throw e;
+    }
+    FencedResult r = store.markTerminated(id, fence);
+    if (r instanceof Changed c) {
+      if (!c.repeat()) {
+        LOG.infof("instance %s terminated (%s)", id, reason);
+      }
+      events.publish("terminated", c.instance(), reason);
+    } else if (r instanceof StaleFence) {
+      LOG.infof("teardown of %s taken over by another worker", id);
+    }
+    return Outcome.done();
+  }
+
+  /** Lets the retry (on any replica) claim at once instead of waiting for our lease to run out. */
+  private void releaseClaim(String id, long fence) {
+    try {
+      store.renewLease(id, fence, Duration.ofMillis(1));
+    } catch (StoreException e) {
+      LOG.debugf("teardown of %s: lease not released (%s)", id, e.getMessage());
+    }
+  }
+
+  private Outcome notTerminating(String id, InstanceState state) {
+    switch (state) {
+      case TERMINATED -> {
+        // a redelivery after mark_terminated: make sure the event went out (same msg id)
+        store.instance(id).ifPresent(inst -> events.publish("terminated", inst, null));
+      }
+      case FAILED -> removeContainer(id);
+      default -> LOG.warnf("teardown of %s asked while it is %s: ignored", id, state.wire());
+    }
+    return Outcome.done();
+  }
+
+  /**
+   * Removes {@code trynow-<id>} if it is ours (both ownership labels and the instance label).
+   *
+   * @return true when a container was removed
+   */
+  public boolean removeContainer(String id) {
+    String name = Labels.containerName(id);
+    Optional<ContainerInfo> c = containers.inspect(name);
+    if (c.isEmpty()) {
+      return false;
+    }
+    if (!c.get().ownedBy(store.prefix()) || !c.get().instanceId().orElse("").equals(id)) {
+      LOG.warnf("container %s is not ours (labels %s): not removing it", name, c.get().labels());
+      return false;
+    }
+    return containers.remove(c.get().id());
+  }
+}

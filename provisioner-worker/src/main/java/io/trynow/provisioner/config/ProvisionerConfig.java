@@ -1,0 +1,74 @@
+package io.trynow.provisioner.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * provisioner-worker settings ({@code trynow.provisioner.*}, env {@code TRYNOW_PROVISIONER_...}).
+ * The engine connection is {@code trynow.docker.*}, the templates {@code trynow.templates.*}.
+ */
+@ConfigMapping(prefix = "trynow.provisioner")
+public interface ProvisionerConfig {
+
+  /**
+   * Lease of a provisioning claim beyond the template's health timeout: the claim must outlive the
+   * whole create → start → health → mark_started run (seed 001: a lock shorter than the work is no
+   * lock). It is renewed while the health poll runs.
+   */
+  @WithDefault("30s")
+  Duration leaseMargin();
+
+  /** Host address a {@code bridge} template's port is published on. */
+  @WithDefault("127.0.0.1")
+  String publishHost();
+
+  /** Instance health polling. */
+  Health health();
+
+  /** The durable consumer of {@code trynow.provision.>}. */
+  Consumer consumer();
+
+  /** Health polling settings. */
+  interface Health {
+    /** Pause after the first failed probe; grows ×1.5 per probe. */
+    @WithDefault("10ms")
+    Duration firstInterval();
+
+    /** Largest pause between probes. */
+    @WithDefault("250ms")
+    Duration maxInterval();
+
+    /** Timeout of one probe. */
+    @WithDefault("1s")
+    Duration requestTimeout();
+
+    /** How often the container's state is checked while waiting (an exited one fails at once). */
+    @WithDefault("1s")
+    Duration containerCheckEvery();
+  }
+
+  /** Consumer settings. */
+  interface Consumer {
+    /** Durable name, shared by all replicas. */
+    @WithDefault("provisioner")
+    String durable();
+
+    /** Silence after which the server redelivers (heartbeats keep long work alive). */
+    @WithDefault("30s")
+    Duration ackWait();
+
+    /** Retry delays by delivery, the last one repeating. */
+    @WithDefault("1s,5s,15s,30s")
+    List<Duration> backoff();
+
+    /** Deliveries before the request is failed and dead-lettered. */
+    @WithDefault("5")
+    int maxDeliver();
+
+    /** Provisions run at once in this process. */
+    @WithDefault("4")
+    int concurrency();
+  }
+}

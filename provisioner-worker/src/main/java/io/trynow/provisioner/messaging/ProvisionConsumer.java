@@ -1,0 +1,88 @@
+package io.trynow.provisioner.messaging;
+
+import io.quarkus.runtime.StartupEvent;
+import io.trynow.model.Headers;
+import io.trynow.model.ProvisionRequest;
+import io.trynow.model.Subjects;
+import io.trynow.platform.messaging.ConsumerSpec;
+import io.trynow.platform.messaging.Consumers;
+import io.trynow.platform.messaging.Delivery;
+import io.trynow.platform.messaging.Outcome;
+import io.trynow.platform.state.Store;
+import io.trynow.platform.state.StoreException;
+import io.trynow.provisioner.config.PortsConfig;
+import io.trynow.provisioner.config.ProvisionerConfig;
+import io.trynow.provisioner.provision.Provisioner;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
+
+/**
+ * Consumes {@code trynow.provision.>} through the supervised durable consumer (explicit ack,
+ * in-progress heartbeats while a container starts, backoff, dead letters) and hands each request to
+ * the {@link Provisioner}.
+ */
+@ApplicationScoped
+public class ProvisionConsumer {
+
+  private static final Logger LOG = Logger.getLogger(ProvisionConsumer.class);
+
+  private final Consumers consumers;
+  private final Provisioner provisioner;
+  private final ProvisionerConfig config;
+  private final PortsConfig ports;
+  private final Store store;
+
+  ProvisionConsumer(
+      Consumers consumers,
+      Provisioner provisioner,
+      ProvisionerConfig config,
+      PortsConfig ports,
+      Store store) {
+    this.consumers = consumers;
+    this.provisioner = provisioner;
+    this.config = config;
+    this.ports = ports;
+    this.store = store;
+  }
+
+  void start(@Observes StartupEvent ev) {
+    try {
+      Store.PortPool pool = store.initPorts(ports.first(), ports.last());
+      LOG.infof(
+          "instance ports %d-%d: %d free, %d used",
+          pool.first(), pool.last(), pool.free(), pool.used());
+    } catch (StoreException e) {
+      // allocate_port answers "no port" until a later start or another replica sets the range
+      LOG.warnf("instance port range not initialised (Valkey unreachable): %s", e.getMessage());
+    }
+    consumers.consume(spec(config.consumer()), this::handle);
+  }
+
+  static ConsumerSpec spec(ProvisionerConfig.Consumer c) {
+    return ConsumerSpec.builder(Subjects.STREAM_PROVISION, c.durable(), Subjects.PROVISION_ALL)
+        .ackWait(c.ackWait())
+        .backoff(c.backoff())
+        .maxDeliver(c.maxDeliver())
+        .concurrency(c.concurrency())
+        .build();
+  }
+
+  Outcome handle(Delivery d) {
+    ProvisionRequest req;
+    try {
+      req = d.json(ProvisionRequest.class);
+    } catch (IllegalArgumentException e) {
+      return Outcome.giveUp("malformed provision request: " + e.getMessage());
+    }
+    MDC.put(Headers.MDC_INSTANCE_ID, String.valueOf(req.instanceId()));
+    MDC.put(Headers.MDC_TEMPLATE, String.valueOf(req.template()));
+    try {
+      return provisioner.provision(req, d.isLastDelivery());
+    } finally {
+      MDC.remove(Headers.MDC_INSTANCE_ID);
+      MDC.remove(Headers.MDC_TEMPLATE);
+    }
+  }
+}

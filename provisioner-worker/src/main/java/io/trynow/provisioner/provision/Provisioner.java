@@ -1,0 +1,332 @@
+package io.trynow.provisioner.provision;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.trynow.model.Ids;
+import io.trynow.model.InstanceState;
+import io.trynow.model.ProvisionRequest;
+import io.trynow.platform.docker.ContainerInfo;
+import io.trynow.platform.docker.ContainerSpec;
+import io.trynow.platform.docker.Containers;
+import io.trynow.platform.docker.DockerRejectedException;
+import io.trynow.platform.docker.DockerUnavailableException;
+import io.trynow.platform.docker.ForeignContainerException;
+import io.trynow.platform.docker.InvalidTemplateException;
+import io.trynow.platform.messaging.MessagingException;
+import io.trynow.platform.messaging.Outcome;
+import io.trynow.platform.state.Changed;
+import io.trynow.platform.state.ClaimResult;
+import io.trynow.platform.state.FencedResult;
+import io.trynow.platform.state.Instance;
+import io.trynow.platform.state.NotFound;
+import io.trynow.platform.state.PortResult;
+import io.trynow.platform.state.StaleFence;
+import io.trynow.platform.state.Store;
+import io.trynow.platform.state.StoreException;
+import io.trynow.platform.state.WrongState;
+import io.trynow.platform.template.TemplatesConfig;
+import io.trynow.platform.template.TemplatesConfig.Template;
+import io.trynow.provisioner.config.ProvisionerConfig;
+import io.trynow.provisioner.messaging.InstanceEvents;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * One provision request, start to finish: claim the instance (lease + fencing token), allocate its
+ * port, create or adopt its container, start it, wait for its health path, {@code mark_started},
+ * publish {@code instance.<id>.started}. Idempotent: a redelivered or replayed request finds the
+ * claim, the port and the container already there and never makes a second container.
+ *
+ * <p>A transient failure retries later; a permanent one (missing image, bad template, health never
+ * passing) or the last delivery removes the container, then fails the instance (which frees the
+ * port — only after the container is gone, so a port is never handed out while something still
+ * listens on it) and dead-letters the request.
+ */
+@ApplicationScoped
+public class Provisioner {
+
+  private static final Logger LOG = Logger.getLogger(Provisioner.class);
+
+  private final Store store;
+  private final Containers containers;
+  private final TemplatesConfig templates;
+  private final ProvisionerConfig config;
+  private final InstanceEvents events;
+  private final InstanceHealth health;
+  private final ProvisionMetrics metrics;
+
+  Provisioner(
+      Store store,
+      Containers containers,
+      TemplatesConfig templates,
+      ProvisionerConfig config,
+      InstanceEvents events,
+      MeterRegistry registry) {
+    this.store = store;
+    this.containers = containers;
+    this.templates = templates;
+    this.config = config;
+    this.events = events;
+    this.metrics = new ProvisionMetrics(registry);
+    ProvisionerConfig.Health h = config.health();
+    this.health =
+        new InstanceHealth(
+            new InstanceHealth.Settings(
+                h.firstInterval(), h.maxInterval(), h.requestTimeout(), h.containerCheckEvery()));
+  }
+
+  /**
+   * Handles one delivery of a provision request.
+   *
+   * @param lastDelivery no redelivery will follow: a transient failure is final now
+   */
+  public Outcome provision(ProvisionRequest req, boolean lastDelivery) {
+    if (req == null || !Ids.isInstance(req.instanceId()) || !Ids.isTemplate(req.template())) {
+      return Outcome.giveUp("malformed provision request");
+    }
+    String id = req.instanceId();
+    Template template = templates.templates().get(req.template());
+    Duration lease = lease(template);
+    Timer.Sample sample = Timer.start();
+
+    ClaimResult claim;
+    try {
+      claim = store.claimProvision(id, lease);
+    } catch (StoreException e) {
+      return Outcome.retryLater("valkey: " + e.getMessage());
+    }
+    long fence;
+    switch (claim) {
+      case ClaimResult.Claimed c -> fence = c.fence();
+      case ClaimResult.Busy b -> {
+        Duration wait = Duration.between(Instant.now(), b.leaseUntil()).plusMillis(100);
+        LOG.infof(
+            "instance %s is being provisioned by another worker until %s", id, b.leaseUntil());
+        return Outcome.retryLater(wait.isNegative() ? Duration.ofMillis(100) : wait, "busy");
+      }
+      case NotFound n -> {
+        LOG.infof("instance %s has no record: nothing to provision", id);
+        return Outcome.done();
+      }
+      case WrongState w -> {
+        return alreadyPast(id, w.state());
+      }
+    }
+
+    if (template == null) {
+      return fail(id, fence, req.template(), null, "unknown template " + req.template(), true);
+    }
+    ContainerSpec spec = null;
+    try {
+      int port =
+          switch (store.allocatePort(id, fence)) {
+            case PortResult.Allocated a -> a.port();
+            case PortResult.NoFreePort n -> {
+              yield -1;
+            }
+            case StaleFence s -> -2;
+            case NotFound n -> -2;
+            case WrongState w -> -2;
+          };
+      if (port == -2) {
+        LOG.infof("instance %s: claim lost before the port was allocated; stopping", id);
+        return Outcome.done();
+      }
+      if (port == -1) {
+        return transientFailure(id, fence, req.template(), null, "no free port", lastDelivery);
+      }
+      spec =
+          ContainerSpec.forInstance(
+              id, req.template(), template, port, store.prefix(), config.publishHost());
+      Containers.Created created = containers.ensureCreated(spec);
+      if (created.adopted()) {
+        LOG.infof("instance %s: adopted its existing container %s", id, spec.name());
+      }
+      if (!created.running() && spec.networkMode() == ContainerSpec.NetworkMode.HOST) {
+        requirePortFree(port);
+      }
+      containers.start(created.id());
+      if (!(store.renewLease(id, fence, lease) instanceof Changed)) {
+        LOG.infof("instance %s: claim lost while starting its container; leaving it", id);
+        return Outcome.done();
+      }
+      String name = spec.name();
+      Duration took =
+          health.await(port, template.healthPath(), template.healthTimeout(), () -> problem(name));
+      LOG.debugf("instance %s healthy %d ms after start", id, took.toMillis());
+      return started(id, fence, spec, req.template(), sample);
+    } catch (InvalidTemplateException e) {
+      return fail(id, fence, req.template(), null, e.getMessage(), true);
+    } catch (ForeignContainerException e) {
+      return fail(id, fence, req.template(), null, e.getMessage(), true);
+    } catch (DockerRejectedException e) {
+      return fail(id, fence, req.template(), spec, e.getMessage(), true);
+    } catch (InstanceHealth.NeverHealthyException e) {
+      return fail(id, fence, req.template(), spec, e.getMessage(), true);
+    } catch (DockerUnavailableException | StoreException | PortBusyException e) {
+      return transientFailure(id, fence, req.template(), spec, e.getMessage(), lastDelivery);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Outcome.retryLater("interrupted (shutting down)");
+    }
+  }
+
+  private Outcome started(
+      String id, long fence, ContainerSpec spec, String template, Timer.Sample sample) {
+    FencedResult r = store.markStarted(id, fence, spec.name());
+    switch (r) {
+      case Changed c -> {
+        metrics.provisioned(template, sample);
+        LOG.infof("instance %s started on port %d", id, spec.hostPort());
+        return publishStarted(c.instance());
+      }
+      case StaleFence s -> {
+        LOG.infof("instance %s: claim taken over before mark_started; leaving it", id);
+        return Outcome.done();
+      }
+      case WrongState w -> {
+        if (w.state() == InstanceState.FAILED || w.state() == InstanceState.TERMINATED) {
+          LOG.infof("instance %s became %s while starting: removing its container", id, w.state());
+          containers.remove(spec.name());
+        }
+        return Outcome.done();
+      }
+      case NotFound n -> {
+        containers.remove(spec.name());
+        return Outcome.done();
+      }
+    }
+  }
+
+  /** The record is past provisioning: a redelivery or replay. Make sure its event went out. */
+  private Outcome alreadyPast(String id, InstanceState state) {
+    if (state == InstanceState.STARTED) {
+      Optional<Instance> inst = store.instance(id);
+      if (inst.isPresent() && inst.get().state() == InstanceState.STARTED) {
+        LOG.infof("instance %s already started: re-publishing its event", id);
+        return publishStarted(inst.get());
+      }
+    }
+    LOG.infof("instance %s is %s: nothing to provision", id, state.wire());
+    return Outcome.done();
+  }
+
+  private Outcome publishStarted(Instance inst) {
+    try {
+      events.publish("started", inst, null);
+      return Outcome.done();
+    } catch (MessagingException e) {
+      // the record is started; the redelivery re-publishes (same msg id, de-duplicated)
+      return Outcome.retryLater("started, event not published: " + e.getMessage());
+    }
+  }
+
+  private Outcome transientFailure(
+      String id,
+      long fence,
+      String template,
+      ContainerSpec spec,
+      String reason,
+      boolean lastDelivery) {
+    if (lastDelivery) {
+      return fail(id, fence, template, spec, "gave up after the last delivery: " + reason, false);
+    }
+    LOG.warnf("instance %s: %s; retrying later", id, reason);
+    releaseClaim(id, fence);
+    return Outcome.retryLater(reason);
+  }
+
+  /**
+   * Removes the container (while the claim is still ours), then fails the instance (frees its
+   * port), publishes {@code failed}, and gives up: the request goes to the dead letters. When the
+   * container cannot be removed the instance is not failed (its port stays taken) — the orphan
+   * sweeper finishes the job once the engine answers.
+   */
+  private Outcome fail(
+      String id,
+      long fence,
+      String template,
+      ContainerSpec spec,
+      String reason,
+      boolean permanent) {
+    metrics.failed(template, permanent);
+    LOG.errorf("instance %s failed: %s", id, reason);
+    try {
+      if (!(store.renewLease(id, fence, Duration.ofSeconds(30)) instanceof Changed)) {
+        LOG.infof("instance %s: claim lost; not touching its container", id);
+        return Outcome.giveUp(reason);
+      }
+      if (spec != null) {
+        containers.remove(spec.name());
+      }
+      FencedResult r = store.markFailed(id, fence, reason);
+      if (r instanceof Changed c && !c.repeat()) {
+        events.publish("failed", c.instance(), reason);
+      }
+    } catch (DockerUnavailableException | StoreException | MessagingException e) {
+      LOG.warnf(
+          "instance %s: cleanup after failure incomplete (%s); the sweeper finishes it", id, e);
+    }
+    return Outcome.giveUp(reason);
+  }
+
+  /**
+   * Shortens our lease to nothing so that the redelivery (on any replica) can claim at once instead
+   * of waiting for it to run out. The container and port stay: the next attempt adopts them.
+   */
+  private void releaseClaim(String id, long fence) {
+    try {
+      store.renewLease(id, fence, Duration.ofMillis(1));
+    } catch (StoreException e) {
+      LOG.debugf(
+          "instance %s: lease not released (%s); the retry waits for it", id, e.getMessage());
+    }
+  }
+
+  private Optional<String> problem(String name) {
+    try {
+      Optional<ContainerInfo> c = containers.inspect(name);
+      if (c.isEmpty()) {
+        return Optional.of("container " + name + " disappeared");
+      }
+      if (!c.get().running()) {
+        return Optional.of("container " + name + " is " + c.get().status());
+      }
+      return Optional.empty();
+    } catch (DockerUnavailableException e) {
+      return Optional.empty(); // the engine is unsure; keep polling until the deadline
+    }
+  }
+
+  private Duration lease(Template t) {
+    Duration healthTimeout = t == null ? Duration.ofSeconds(60) : t.healthTimeout();
+    return healthTimeout.plus(config.leaseMargin());
+  }
+
+  /**
+   * With host networking, the port must be free before our container binds it: otherwise the health
+   * poll could be answered by whatever holds it (e.g. a container left behind).
+   */
+  private static void requirePortFree(int port) {
+    try (ServerSocket s = new ServerSocket()) {
+      s.setReuseAddress(true);
+      s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+    } catch (IOException e) {
+      throw new PortBusyException(port);
+    }
+  }
+
+  /** Something already listens on the instance's port. */
+  static final class PortBusyException extends RuntimeException {
+    PortBusyException(int port) {
+      super("port " + port + " is already in use on 127.0.0.1");
+    }
+  }
+}
