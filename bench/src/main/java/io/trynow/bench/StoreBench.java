@@ -69,6 +69,10 @@ public final class StoreBench {
 
   private void run(boolean print) throws Exception {
     List<String> started = startedInstances(ops);
+    List<String> requestIds = new ArrayList<>();
+    for (int i = 0; i < ops; i++) {
+      requestIds.add(Ids.newRequestId()); // the caller's cost, not the store's
+    }
     List<Stats> all = new ArrayList<>();
     all.add(measure("PING raw socket", i -> rawPing()));
     all.add(measure("PING store client", i -> ping()));
@@ -82,7 +86,7 @@ public final class StoreBench {
             i ->
                 store.acquire(
                         new AcquireArgs(
-                            Ids.newRequestId(),
+                            requestIds.get(i),
                             template,
                             TOKEN,
                             "10.0." + (i % 200) + "." + (i % 250),

@@ -55,9 +55,10 @@ local function acquire(keys, args)
       break
     end
     local ik = k_inst(b, id)
-    local rec = load(ik)
+    local f = redis.call('HMGET', ik, 'state', 'template')
     redis.call('LPOP', rl)
-    if rec and rec.state == 'ready' then
+    if f[1] == 'ready' then
+      local rec = {state = f[1], template = f[2]}
       assign(b, id, rec, rid, token, ip, now, ttl, maxlife, 'pool')
       touch(b, id)
       redis.call('HSET', rk, 'id', rid, 'template', tpl, 'state', 'assigned', 'instance_id', id,
