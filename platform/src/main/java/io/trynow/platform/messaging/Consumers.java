@@ -3,14 +3,10 @@ package io.trynow.platform.messaging;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nats.client.Connection;
-import io.nats.client.api.ConsumerInfo;
 import io.trynow.platform.metrics.MetricNames;
 import io.trynow.platform.supervisor.LoopHandle;
 import io.trynow.platform.supervisor.Supervisor;
-import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -21,22 +17,16 @@ import java.util.function.Supplier;
  * outage, and stops cleanly on shutdown (stop fetching, let in-flight handlers finish up to the
  * grace period, nak the rest).
  *
- * <p>Also runs the loop {@code consumer-stats}, which publishes each consumer's pending and
- * ack-pending counts (server view) as gauges every {@link #STATS_PERIOD}.
+ * <p>Each loop also reads its consumer's pending and ack-pending counts (server view) into gauges
+ * every few seconds, and re-creates a consumer that vanished.
  */
 public final class Consumers {
-
-  /** How often consumer pending/ack-pending gauges are refreshed. */
-  public static final Duration STATS_PERIOD = Duration.ofSeconds(10);
 
   private final Supplier<Connection> connection;
   private final Supervisor supervisor;
   private final Streams streams;
   private final DeadLetters deadLetters;
   private final MeterRegistry meters;
-  private final Map<String, ConsumerSpec> specs = new ConcurrentHashMap<>();
-  private final Map<String, AtomicLong[]> stats = new ConcurrentHashMap<>();
-  private boolean statsLoopStarted;
 
   public Consumers(
       Supplier<Connection> connection,
@@ -67,10 +57,8 @@ public final class Consumers {
    */
   public LoopHandle consume(ConsumerSpec spec, MessageHandler handler) {
     Objects.requireNonNull(handler);
-    specs.put(spec.durable(), spec);
     AtomicLong pending = new AtomicLong();
     AtomicLong ackPending = new AtomicLong();
-    stats.put(spec.durable(), new AtomicLong[] {pending, ackPending});
     Gauge.builder(MetricNames.CONSUMER_PENDING, pending, AtomicLong::get)
         .description("Messages not yet delivered to the consumer")
         .tag(MetricNames.TAG_CONSUMER, spec.durable())
@@ -82,36 +70,8 @@ public final class Consumers {
     LoopHandle handle =
         supervisor.run(
             "consumer-" + spec.durable(),
-            new SupervisedConsumer(connection, streams, deadLetters, spec, handler, meters));
-    startStatsLoop();
+            new SupervisedConsumer(
+                connection, streams, deadLetters, spec, handler, meters, pending, ackPending));
     return handle;
-  }
-
-  private synchronized void startStatsLoop() {
-    if (!statsLoopStarted) {
-      statsLoopStarted = true;
-      supervisor.every("consumer-stats", STATS_PERIOD, this::refreshStats);
-    }
-  }
-
-  /** Reads pending and ack-pending of every consumer from the server into the gauges. */
-  public void refreshStats() {
-    Connection c = connection.get();
-    if (c.getStatus() != Connection.Status.CONNECTED) {
-      return;
-    }
-    for (ConsumerSpec spec : specs.values()) {
-      try {
-        ConsumerInfo info = c.jetStreamManagement().getConsumerInfo(spec.stream(), spec.durable());
-        AtomicLong[] s = stats.get(spec.durable());
-        s[0].set(info.getNumPending());
-        s[1].set(info.getNumAckPending());
-      } catch (io.nats.client.JetStreamApiException e) {
-        // Not created yet: its fetch loop will create it.
-      } catch (java.io.IOException e) {
-        throw new MessagingException(
-            MessagingException.Kind.UNAVAILABLE, "consumer info of " + spec.durable(), e);
-      }
-    }
   }
 }

@@ -58,12 +58,24 @@ public final class Publisher {
   }
 
   private final Supplier<Connection> connection;
+  private final Streams streams;
   private final Options options;
   private final MeterRegistry meters;
   private final Counter retries;
   private final ReplyInbox inbox;
 
   public Publisher(Supplier<Connection> connection, Options options, MeterRegistry meters) {
+    this(connection, null, options, meters);
+  }
+
+  /**
+   * A publisher that declares the streams ({@link Streams#declareAll()}) when a publish finds no
+   * stream for its subject (a service publishing before anything declared them, or a NATS that came
+   * back empty), then sends again.
+   */
+  public Publisher(
+      Supplier<Connection> connection, Streams streams, Options options, MeterRegistry meters) {
+    this.streams = streams;
     this.connection = Objects.requireNonNull(connection);
     this.options = Objects.requireNonNull(options);
     this.meters = Objects.requireNonNull(meters);
@@ -82,8 +94,9 @@ public final class Publisher {
    * Publishes {@code payload} to {@code subject} with msg id {@code msgId}, and header {@code
    * Trynow-Request-Id: requestId} (when null: the request id in the MDC, if any).
    *
-   * @throws MessagingException UNAVAILABLE, REJECTED (no stream for the subject...) or
-   *     UNKNOWN_OUTCOME (no PubAck after the retries: retry later with the same msg id)
+   * @throws MessagingException UNAVAILABLE, REJECTED (not stored: no stream for the subject, or the
+   *     server refused it) or UNKNOWN_OUTCOME (no PubAck after the retries: retry later with the
+   *     same msg id)
    */
   public PublishResult publish(String subject, String msgId, String requestId, byte[] payload) {
     Headers headers = new Headers();
@@ -115,6 +128,7 @@ public final class Publisher {
     PublishOptions po =
         PublishOptions.builder().messageId(msgId).streamTimeout(options.pubAckTimeout()).build();
     IOException last = null;
+    boolean noStream = false;
     for (int attempt = 1; attempt <= options.attempts(); attempt++) {
       try {
         PublishAck ack = js.publish(subject, headers, payload, po);
@@ -128,6 +142,13 @@ public final class Publisher {
             e);
       } catch (IOException e) {
         last = e;
+        if (isNoResponders(e)) {
+          noStream = true;
+          declareStreams(subject);
+          pause(Duration.ofMillis(50L * attempt)); // a new stream takes a moment to listen
+        } else {
+          noStream = false;
+        }
         if (attempt < options.attempts()) {
           retries.increment();
           LOG.warnf(
@@ -135,6 +156,13 @@ public final class Publisher {
               subject, msgId, attempt, options.attempts(), e.getMessage());
         }
       }
+    }
+    if (noStream) {
+      failure("no_stream");
+      throw new MessagingException(
+          MessagingException.Kind.REJECTED,
+          "not stored: no stream accepts " + subject + " (or JetStream is unavailable)",
+          last);
     }
     failure("unknown");
     throw new MessagingException(
@@ -240,6 +268,31 @@ public final class Publisher {
     }
     connection().publish(to, headers, payload);
     return true;
+  }
+
+  /** "503 No Responders": nobody (no stream) listens on the subject; nothing was stored. */
+  private static boolean isNoResponders(IOException e) {
+    String m = String.valueOf(e.getMessage());
+    return m.contains("503") || m.toLowerCase().contains("no responders");
+  }
+
+  private static void pause(Duration d) {
+    try {
+      Thread.sleep(d);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void declareStreams(String subject) {
+    if (streams == null) {
+      return;
+    }
+    try {
+      streams.declareAll();
+    } catch (Exception e) {
+      LOG.warnf("no stream for %s, and declaring the streams failed: %s", subject, e.toString());
+    }
   }
 
   private JetStream jetStream() {

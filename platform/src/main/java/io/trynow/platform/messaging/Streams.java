@@ -114,6 +114,16 @@ public final class Streams {
     declared = true;
   }
 
+  /** {@link #declareAll()} for a {@link Runnable} (a supervised loop); failures are thrown. */
+  public void declareAllUnchecked() {
+    try {
+      declareAll();
+    } catch (IOException | JetStreamApiException e) {
+      throw new MessagingException(
+          MessagingException.Kind.UNAVAILABLE, "declaring the streams failed: " + e, e);
+    }
+  }
+
   static void declare(JetStreamManagement jsm, StreamConfiguration sc)
       throws IOException, JetStreamApiException {
     try {

@@ -9,6 +9,7 @@ import io.nats.client.JetStreamSubscription;
 import io.nats.client.Message;
 import io.nats.client.PullSubscribeOptions;
 import io.nats.client.Subscription;
+import io.nats.client.api.ConsumerInfo;
 import io.trynow.model.Headers;
 import io.trynow.platform.metrics.MetricNames;
 import io.trynow.platform.supervisor.Loop;
@@ -22,6 +23,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
@@ -53,6 +55,9 @@ final class SupervisedConsumer implements Loop {
 
   private static final Duration TAKE_WAIT = Duration.ofMillis(20);
 
+  /** How often the consumer's server-side state is read (gauges, vanished consumer). */
+  static final Duration CHECK_PERIOD = Duration.ofSeconds(5);
+
   private final Supplier<Connection> connection;
   private final Streams streams;
   private final DeadLetters deadLetters;
@@ -77,13 +82,21 @@ final class SupervisedConsumer implements Loop {
 
   private long pullEndsNanos;
 
+  private final AtomicLong pending;
+  private final AtomicLong ackPending;
+  private long nextCheckNanos;
+
   SupervisedConsumer(
       Supplier<Connection> connection,
       Streams streams,
       DeadLetters deadLetters,
       ConsumerSpec spec,
       MessageHandler handler,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      AtomicLong pending,
+      AtomicLong ackPending) {
+    this.pending = pending;
+    this.ackPending = ackPending;
     this.connection = connection;
     this.streams = streams;
     this.deadLetters = deadLetters;
@@ -131,6 +144,7 @@ final class SupervisedConsumer implements Loop {
                 spec.filterSubject(), PullSubscribeOptions.bind(spec.stream(), spec.durable()));
     c.flush(Duration.ofSeconds(5));
     outstanding = 0;
+    nextCheckNanos = System.nanoTime() + CHECK_PERIOD.toNanos();
     LOG.infof(
         "consumer %s on %s (%s) started: concurrency %d, ack wait %s, max deliver %d",
         spec.durable(),
@@ -143,6 +157,7 @@ final class SupervisedConsumer implements Loop {
 
   @Override
   public void iterate() throws Exception {
+    checkConsumer();
     handleAdvisories();
     sendHeartbeats();
     startReceived();
@@ -165,6 +180,27 @@ final class SupervisedConsumer implements Loop {
       }
       startReceived();
     }
+  }
+
+  /**
+   * Every {@link #CHECK_PERIOD} (while connected): reads the consumer's pending and ack-pending
+   * counts for the gauges, and notices a consumer that vanished (deleted, or a NATS that came back
+   * empty): the API error fails this iteration, the supervisor restarts the loop, and {@link
+   * #open()} declares the streams and the consumer again.
+   */
+  private void checkConsumer() throws Exception {
+    long now = System.nanoTime();
+    if (now < nextCheckNanos) {
+      return;
+    }
+    nextCheckNanos = now + CHECK_PERIOD.toNanos();
+    Connection c = connection.get();
+    if (c.getStatus() != Connection.Status.CONNECTED) {
+      return;
+    }
+    ConsumerInfo info = c.jetStreamManagement().getConsumerInfo(spec.stream(), spec.durable());
+    pending.set(info.getNumPending());
+    ackPending.set(info.getNumAckPending());
   }
 
   /** Waits (up to the poll wait) until a handler slot is free, without taking it. */

@@ -37,7 +37,9 @@ final class Fixture implements AutoCloseable {
                 .build());
     streams = new Streams(connection, Streams.Options.defaults());
     streams.declareAll();
-    publisher = new Publisher(connection, new Publisher.Options(Duration.ofSeconds(2), 3), meters);
+    publisher =
+        new Publisher(
+            () -> connection, streams, new Publisher.Options(Duration.ofSeconds(2), 3), meters);
     deadLetters = new DeadLetters(connection, publisher, meters);
     supervisor =
         new Supervisor(
