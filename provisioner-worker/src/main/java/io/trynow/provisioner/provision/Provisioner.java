@@ -173,6 +173,9 @@ public class Provisioner {
     } catch (DockerUnavailableException | StoreException | PortBusyException e) {
       return transientFailure(id, fence, req.template(), spec, e.getMessage(), lastDelivery);
     } catch (InterruptedException e) {
+      // shutting down: hand the claim back first (the flag is clear now), so that another
+      // replica's redelivery does not wait for our lease
+      releaseClaim(id, fence);
       Thread.currentThread().interrupt();
       return Outcome.retryLater("interrupted (shutting down)");
     }
