@@ -4,7 +4,8 @@ package io.trynow.model;
  * Pool-service's answer to an {@link AcquireRequest}.
  *
  * @param outcome {@code assigned}, {@code queued}, {@code full} (capacity and queue full), {@code
- *     failed} or {@code expired}
+ *     limited} (the client IP holds as many live demos as allowed), {@code failed} or {@code
+ *     expired}
  * @param position 1-based queue position when queued
  * @param etaSeconds estimated wait when queued
  */

@@ -129,6 +129,17 @@ public record ConsumerSpec(
       this.filterSubject = filterSubject;
     }
 
+    /** Takes every value of {@code s} (a service's config group). */
+    public Builder settings(ConsumerSettings s) {
+      ackWait(s.ackWait());
+      backoff(s.backoff());
+      maxDeliver(s.maxDeliver());
+      concurrency(s.concurrency());
+      s.maxAckPending().ifPresent(this::maxAckPending);
+      s.inProgressEvery().ifPresent(this::inProgressEvery);
+      return this;
+    }
+
     public Builder ackWait(Duration v) {
       this.ackWait = v;
       return this;

@@ -27,6 +27,43 @@ class ConsumerSpecTest {
   }
 
   @Test
+  void settingsFromConfigApply() {
+    ConsumerSettings settings =
+        new ConsumerSettings() {
+          public Duration ackWait() {
+            return Duration.ofSeconds(9);
+          }
+
+          public java.util.List<Duration> backoff() {
+            return java.util.List.of(Duration.ofMillis(10));
+          }
+
+          public int maxDeliver() {
+            return 3;
+          }
+
+          public int concurrency() {
+            return 2;
+          }
+
+          public java.util.Optional<Integer> maxAckPending() {
+            return java.util.Optional.empty();
+          }
+
+          public java.util.Optional<Duration> inProgressEvery() {
+            return java.util.Optional.of(Duration.ofSeconds(2));
+          }
+        };
+    ConsumerSpec spec = ConsumerSpec.builder("S", "d", "s.>").settings(settings).build();
+    assertThat(spec.ackWait()).isEqualTo(Duration.ofSeconds(9));
+    assertThat(spec.backoff()).containsExactly(Duration.ofMillis(10));
+    assertThat(spec.maxDeliver()).isEqualTo(3);
+    assertThat(spec.concurrency()).isEqualTo(2);
+    assertThat(spec.maxAckPending()).isEqualTo(8);
+    assertThat(spec.inProgressEvery()).isEqualTo(Duration.ofSeconds(2));
+  }
+
+  @Test
   void invalidSpecsNameTheField() {
     assertThatThrownBy(() -> ConsumerSpec.builder("S", "d", "s.>").maxDeliver(1).build())
         .hasMessageContaining("max-deliver");

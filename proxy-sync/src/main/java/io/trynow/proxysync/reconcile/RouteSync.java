@@ -102,6 +102,17 @@ public class RouteSync {
     }
   }
 
+  /** At shutdown: callers still waiting for a cycle get an error now (their events are retried). */
+  public void abandon() {
+    CompletableFuture<Cycle> waiting;
+    synchronized (this) {
+      pending = false;
+      waiting = next;
+      next = new CompletableFuture<>();
+    }
+    waiting.completeExceptionally(new IllegalStateException("proxy-sync is shutting down"));
+  }
+
   private Cycle cycle() {
     List<Instance> desired = new ArrayList<>();
     for (InstanceState state : ROUTED) {

@@ -40,6 +40,11 @@ public class SyncLoop implements Loop {
   }
 
   @Override
+  public void drain(java.time.Instant deadline) {
+    routes.abandon();
+  }
+
+  @Override
   public void iterate() throws InterruptedException {
     long now = System.nanoTime();
     boolean reconcile = now - nextReconcile >= 0;

@@ -12,6 +12,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.trynow.model.Ids;
+import io.trynow.model.Json;
 import io.trynow.proxysync.config.CaddyConfig;
 import io.trynow.proxysync.config.ProxySyncConfig;
 import io.trynow.proxysync.support.AdapterOnlyProfile;
@@ -175,6 +176,46 @@ class CaddyRoutesIT {
   }
 
   @Test
+  void seed000M10_concurrentFirstWritesOnAnEmptyCaddyAllSucceedWithOneServer() throws Exception {
+    RealServersResource.servers().caddy().restart(true);
+    List<Route> set =
+        List.of(
+            route(Ids.newInstanceId(), 20001),
+            route(Ids.newInstanceId(), 20002),
+            route(Ids.newInstanceId(), 20003));
+    List<CaddyRoutes> writers = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      writers.add(new CaddyRoutes(admin, new SimpleMeterRegistry(), config));
+    }
+    CountDownLatch go = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(writers.size());
+    List<Future<CaddyRoutes.Applied>> results = new ArrayList<>();
+    try {
+      for (CaddyRoutes w : writers) {
+        results.add(
+            pool.submit(() -> {
+              go.await();
+              return w.apply(set);
+            }));
+      }
+      go.countDown();
+      int created = 0;
+      for (Future<CaddyRoutes.Applied> f : results) {
+        CaddyRoutes.Applied a = f.get(); // none fails (the old system's other creators did)
+        assertThat(a.routed()).hasSize(3);
+        created += a.created() ? 1 : 0;
+      }
+      assertThat(created).as("the server was created exactly once").isEqualTo(1);
+    } finally {
+      pool.shutdownNow();
+    }
+    JsonNode servers =
+        Json.MAPPER.readTree(admin.exchange("GET", "/config/apps/http/servers", null, null).body());
+    assertThat(servers.size()).isEqualTo(1);
+    assertNoDuplicateIdsAndCatchAllLast(routes.server());
+  }
+
+  @Test
   void caddyRestartedEmptyGetsTheServerAndRoutesBack() {
     String id = Ids.newInstanceId();
     int port = CONTAINERS.start(id);
@@ -190,7 +231,7 @@ class CaddyRoutesIT {
   }
 
   @Test
-  void circuitBreakerOpensOnADeadCaddyAndClosesAfter() {
+  void seed004F13_circuitBreakerOpensOnADeadCaddyAndClosesAfter() {
     List<Route> set = List.of(route(Ids.newInstanceId(), 20001));
     RealServersResource.servers().caddy().kill();
 

@@ -1,0 +1,246 @@
+package io.trynow.gateway.acquire;
+
+import io.nats.client.Message;
+import io.trynow.gateway.auth.AccessTokens;
+import io.trynow.gateway.auth.IdempotencyKeys;
+import io.trynow.gateway.auth.Secrets;
+import io.trynow.gateway.config.GatewaySettings;
+import io.trynow.gateway.rest.ApiException;
+import io.trynow.gateway.rest.Views;
+import io.trynow.model.AcquireReply;
+import io.trynow.model.AcquireRequest;
+import io.trynow.model.Ids;
+import io.trynow.model.Json;
+import io.trynow.model.Subjects;
+import io.trynow.platform.messaging.MessagingException;
+import io.trynow.platform.messaging.Publisher;
+import io.trynow.platform.state.Instance;
+import io.trynow.platform.state.RateLimitResult;
+import io.trynow.platform.state.RequestRecord;
+import io.trynow.platform.state.Store;
+import io.trynow.platform.template.TemplatesConfig;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * {@code POST /v1/demos}: rate limit (one store call), publish the acquire request to JetStream
+ * (msg id = request id), wait a bounded time for pool-service's answer on a core inbox, and turn it
+ * into 201 / 202 / 429 / 503. The request id is random, or derived from the client's {@code
+ * Idempotency-Key} so that a retried click lands on the same request and the same demo.
+ */
+@Singleton
+public class Acquirer {
+
+  private static final Logger LOG = Logger.getLogger(Acquirer.class);
+
+  private final Store store;
+  private final Publisher publisher;
+  private final TemplatesConfig templates;
+  private final GatewaySettings settings;
+  private final Views views;
+  private final IdempotencyKeys idempotency;
+
+  public Acquirer(
+      Store store,
+      Publisher publisher,
+      TemplatesConfig templates,
+      GatewaySettings settings,
+      Views views) {
+    this.store = store;
+    this.publisher = publisher;
+    this.templates = templates;
+    this.settings = settings;
+    this.views = views;
+    this.idempotency = new IdempotencyKeys(settings.secret());
+  }
+
+  /** Who is asking and how: the client IP, API key (or null) and Idempotency-Key (or null). */
+  public record Caller(String clientIp, String apiKey, String idempotencyKey) {}
+
+  /** The request id and token this call will use (fixed before anything is written). */
+  public record Ticket(String requestId, String accessToken) {}
+
+  /** The id and token for this caller: derived from the Idempotency-Key, or fresh. */
+  public Ticket ticket(Caller caller) {
+    if (caller.idempotencyKey() == null) {
+      return new Ticket(Ids.newRequestId(), AccessTokens.newToken());
+    }
+    if (!IdempotencyKeys.isValid(caller.idempotencyKey())) {
+      throw ApiException.badRequest(
+          "Idempotency-Key must be 16 to 128 visible ASCII characters (a UUID will do)");
+    }
+    String scope =
+        caller.clientIp()
+            + "|"
+            + (caller.apiKey() == null ? "" : Secrets.sha256Hex(caller.apiKey()));
+    return new Ticket(
+        idempotency.requestId(scope, caller.idempotencyKey()),
+        idempotency.accessToken(scope, caller.idempotencyKey()));
+  }
+
+  /** The answer: 201 with a demo, 202 queued/pending, plus the rate-limit figures for headers. */
+  public sealed interface Result {
+    RateLimit rateLimit();
+  }
+
+  public record Assigned(io.trynow.gateway.rest.DemoView demo, RateLimit rateLimit)
+      implements Result {}
+
+  public record Waiting(io.trynow.gateway.rest.QueuedView queued, RateLimit rateLimit)
+      implements Result {}
+
+  /** RateLimit-* header values (hour window); null on a repeat answered from the store. */
+  public record RateLimit(long limit, long remaining, long resetSeconds) {}
+
+  public Result acquire(String template, Caller caller, Ticket t) {
+    TemplatesConfig.Template tpl = template(template);
+    String rid = t.requestId();
+    String tokenHash = AccessTokens.hash(t.accessToken());
+
+    if (caller.idempotencyKey() != null) {
+      Optional<Result> earlier = fromStore(rid, t.accessToken(), null);
+      if (earlier.isPresent()) {
+        return earlier.get();
+      }
+    }
+
+    RateLimit rl = rateLimit(caller.clientIp(), rid);
+    long now = System.currentTimeMillis();
+    AcquireRequest msg = new AcquireRequest(rid, template, caller.clientIp(), tokenHash, now, null);
+    Optional<Message> reply;
+    try {
+      reply =
+          publisher.publishAndAwaitReply(
+              Subjects.acquire(template), rid, rid, Json.write(msg), settings.config().replyWait());
+    } catch (MessagingException e) {
+      if (e.kind() != MessagingException.Kind.UNKNOWN_OUTCOME) {
+        refund(caller.clientIp(), rid, now);
+      }
+      LOG.warnf("acquire %s not published: %s", rid, e.getMessage());
+      throw ApiException.unavailable("the service is busy; try again shortly", 2);
+    }
+    if (reply.isEmpty()) {
+      // The request is stored and will be handled; maybe it already was (a lost reply).
+      return fromStore(rid, t.accessToken(), rl)
+          .orElseGet(() ->
+              new Waiting(views.queued(rid, "pending", template, null, null, t.accessToken()), rl));
+    }
+    AcquireReply r = Json.read(reply.get().getData(), AcquireReply.class);
+    return switch (r.outcome()) {
+      case "assigned" -> new Assigned(views.demo(r, t.accessToken()), rl);
+      case "queued" ->
+          new Waiting(
+              views.queued(
+                  rid,
+                  "queued",
+                  template,
+                  r.position() == null ? null : r.position().longValue(),
+                  r.etaSeconds(),
+                  t.accessToken()),
+              rl);
+      case "full" ->
+          throw new ApiException(
+                  503,
+                  "capacity_full",
+                  "every demo of this template is taken and the queue is full; try again later")
+              .header("Retry-After", retryAfterFull(tpl));
+      case "limited" ->
+          throw new ApiException(
+                  429,
+                  "too_many_live_demos",
+                  "this address already holds as many demos as allowed; release one first")
+              .header("Retry-After", 60);
+      default -> throw closed();
+    };
+  }
+
+  private Optional<Message> publish(String template, String rid, AcquireRequest msg) {
+    // The publisher declares the streams itself when the server has none ("no responders").
+    return publisher.publishAndAwaitReply(
+        Subjects.acquire(template), rid, rid, Json.write(msg), settings.config().replyWait());
+  }
+
+  private TemplatesConfig.Template template(String name) {
+    if (name == null || name.isBlank()) {
+      throw ApiException.badRequest("template is required");
+    }
+    TemplatesConfig.Template tpl = Ids.isTemplate(name) ? templates.templates().get(name) : null;
+    if (tpl == null) {
+      throw new ApiException(400, "unknown_template", "unknown template; see GET /v1/templates");
+    }
+    return tpl;
+  }
+
+  private RateLimit rateLimit(String ip, String rid) {
+    int perHour = settings.config().acquiresPerHour();
+    RateLimitResult r = store.rateLimit(ip, rid, perHour, settings.config().acquiresPerDay());
+    Instant now = Instant.now();
+    if (r instanceof RateLimitResult.Limited l) {
+      long retry = Math.max(1, Duration.between(now, l.resetAt()).toSeconds() + 1);
+      long limit =
+          l.window() == RateLimitResult.Window.HOUR ? perHour : settings.config().acquiresPerDay();
+      throw new ApiException(
+              429,
+              "rate_limited",
+              "too many demos asked for from this address; retry after " + retry + " seconds")
+          .header("Retry-After", retry)
+          .header("RateLimit-Limit", limit)
+          .header("RateLimit-Remaining", 0)
+          .header("RateLimit-Reset", retry);
+    }
+    RateLimitResult.Allowed a = (RateLimitResult.Allowed) r;
+    long reset = Math.max(0, Duration.between(now, a.hourReset()).toSeconds());
+    return new RateLimit(perHour, Math.max(0, perHour - a.hourCount()), reset);
+  }
+
+  private void refund(String ip, String rid, long countedAtMs) {
+    try {
+      store.rateLimitRefund(ip, rid, Instant.ofEpochMilli(countedAtMs));
+    } catch (RuntimeException e) {
+      LOG.warnf("rate-limit refund of %s failed: %s", rid, e.toString());
+    }
+  }
+
+  /**
+   * The answer for a request the store already knows (a retry with the same Idempotency-Key, or a
+   * reply that did not arrive in time).
+   */
+  private Optional<Result> fromStore(String rid, String token, RateLimit rl) {
+    Optional<RequestRecord> rec = store.request(rid);
+    if (rec.isEmpty()) {
+      return Optional.empty();
+    }
+    RequestRecord r = rec.get();
+    if (!AccessTokens.matches(token, r.ownerTokenHash())) {
+      // Only a holder of the gateway secret could derive a colliding id: refuse, reveal nothing.
+      throw ApiException.conflict("idempotency_conflict", "this Idempotency-Key cannot be used");
+    }
+    return switch (r.state()) {
+      case QUEUED ->
+          Optional.of(
+              new Waiting(
+                  views.queued(rid, "queued", r.template(), r.position(), null, token), rl));
+      case ASSIGNED -> {
+        Instance i = store.instance(r.instanceId()).orElseThrow(Acquirer::closed);
+        if (i.state() != io.trynow.model.InstanceState.ASSIGNED) {
+          throw closed();
+        }
+        yield Optional.of(new Assigned(views.demo(i, token), rl));
+      }
+      case FAILED, EXPIRED -> throw closed();
+    };
+  }
+
+  private static ApiException closed() {
+    return ApiException.conflict(
+        "request_closed",
+        "this request has ended (expired or failed); ask again with a new Idempotency-Key");
+  }
+
+  private static long retryAfterFull(TemplatesConfig.Template tpl) {
+    return Math.max(5, Math.min(300, tpl.healthTimeout().toSeconds()));
+  }
+}

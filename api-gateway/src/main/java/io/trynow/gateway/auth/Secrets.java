@@ -1,0 +1,62 @@
+package io.trynow.gateway.auth;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/** Hashing, HMAC, random tokens and constant-time comparison: the few primitives auth needs. */
+public final class Secrets {
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+
+  private Secrets() {}
+
+  public static byte[] sha256(byte[] data) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(data);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+
+  /** SHA-256 of the UTF-8 text, lower-case hex (how tokens are stored). */
+  public static String sha256Hex(String text) {
+    return HexFormat.of().formatHex(sha256(text.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  public static byte[] hmac(byte[] key, String message) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      return mac.doFinal(message.getBytes(StandardCharsets.UTF_8));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
+    }
+  }
+
+  /** 256 random bits, URL-safe base64 without padding (43 characters). */
+  public static String randomToken() {
+    byte[] b = new byte[32];
+    RANDOM.nextBytes(b);
+    return B64.encodeToString(b);
+  }
+
+  public static String base64Url(byte[] b) {
+    return B64.encodeToString(b);
+  }
+
+  /** Constant-time equality of two strings' UTF-8 bytes (length leaks, content does not). */
+  public static boolean constantTimeEquals(String a, String b) {
+    if (a == null || b == null) {
+      return false;
+    }
+    return MessageDigest.isEqual(
+        a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+  }
+}

@@ -1,0 +1,85 @@
+package io.trynow.gateway.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The api-gateway's settings ({@code trynow.gateway.*}, env {@code TRYNOW_GATEWAY_...}). Checked at
+ * startup by {@link GatewayConfigValidator}: a bad value stops the service with a message naming
+ * the key.
+ */
+@ConfigMapping(prefix = "trynow.gateway")
+public interface GatewayConfig {
+
+  /**
+   * API keys that may call {@code POST /v1/demos} (header {@code X-Api-Key}). Empty: the public API
+   * needs no key. Env {@code TRYNOW_GATEWAY_API_KEYS}, comma-separated.
+   */
+  Optional<List<String>> apiKeys();
+
+  /**
+   * SHA-256 (64 hex characters) of the admin key sent as {@code Authorization: Bearer <key>} to
+   * {@code /admin/*}. Unset: the admin API answers 404. Env {@code TRYNOW_GATEWAY_ADMIN_KEY_HASH}.
+   */
+  Optional<String> adminKeyHash();
+
+  /**
+   * Peers (addresses or CIDR blocks, IPv4 or IPv6) whose {@code X-Forwarded-For} header is
+   * believed. Empty: the TCP peer is the client. Env {@code TRYNOW_GATEWAY_TRUSTED_PROXIES}.
+   */
+  Optional<List<String>> trustedProxies();
+
+  /**
+   * Secret (≥ 32 characters) keying the HMAC of the signed tickets in {@code status_url} / {@code
+   * events_url} and the mapping of {@code Idempotency-Key} to request ids. Every gateway replica
+   * needs the same one. Unset: a random secret per process (fine for one replica; tickets die with
+   * the process). Env {@code TRYNOW_GATEWAY_TICKET_SECRET}.
+   */
+  Optional<String> ticketSecret();
+
+  /** How long a signed ticket is accepted. */
+  @WithDefault("2h")
+  Duration ticketTtl();
+
+  /** How long {@code POST /v1/demos} waits for pool-service's answer before answering 202. */
+  @WithDefault("3s")
+  Duration replyWait();
+
+  /** Rate limit: acquires admitted per client IP per hour. */
+  @WithDefault("20")
+  int acquiresPerHour();
+
+  /** Rate limit: acquires admitted per client IP per day. */
+  @WithDefault("100")
+  int acquiresPerDay();
+
+  /** Most live demos (assigned or queued) one client IP may hold at once. */
+  @WithDefault("3")
+  int maxLivePerIp();
+
+  /** Longest a Server-Sent Events stream stays open; the client reconnects with Last-Event-ID. */
+  @WithDefault("30m")
+  Duration sseMaxDuration();
+
+  /** Interval of SSE heartbeat comments. */
+  @WithDefault("15s")
+  Duration sseHeartbeat();
+
+  /** Most open SSE streams per client IP (per gateway replica). */
+  @WithDefault("4")
+  int sseMaxPerIp();
+
+  /** Most open SSE streams in total (per gateway replica). */
+  @WithDefault("2000")
+  int sseMaxTotal();
+
+  /** An SSE stream sends an {@code expiring} warning this long before the demo expires. */
+  @WithDefault("2m")
+  Duration expiringWarning();
+
+  /** Public base URL used in {@code status_url} / {@code events_url}; empty: relative URLs. */
+  Optional<String> publicBaseUrl();
+}

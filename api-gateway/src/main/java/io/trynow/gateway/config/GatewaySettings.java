@@ -1,0 +1,168 @@
+package io.trynow.gateway.config;
+
+import io.quarkus.runtime.Startup;
+import io.trynow.gateway.auth.Secrets;
+import io.trynow.gateway.net.TrustedProxies;
+import jakarta.inject.Singleton;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import org.jboss.logging.Logger;
+
+/**
+ * {@link GatewayConfig} checked and turned into what the code uses. Built at startup: a bad value
+ * fails the start with an {@link IllegalArgumentException} naming the key (seed 000 finding 15: a
+ * bad trusted-proxy list is never ignored).
+ */
+@Startup
+@Singleton
+public class GatewaySettings {
+
+  private static final Logger LOG = Logger.getLogger(GatewaySettings.class);
+  private static final String P = "trynow.gateway.";
+
+  private final GatewayConfig config;
+  private final TrustedProxies trustedProxies;
+  private final byte[] secret;
+  private final List<byte[]> apiKeyHashes;
+  private final byte[] adminKeyHash;
+
+  public GatewaySettings(GatewayConfig config) {
+    this.config = config;
+    this.trustedProxies = parseProxies(config.trustedProxies().orElse(List.of()));
+    this.secret = parseSecret(config.ticketSecret().orElse(null));
+    this.apiKeyHashes = parseApiKeys(config.apiKeys().orElse(List.of()));
+    this.adminKeyHash = parseAdminHash(config.adminKeyHash().orElse(null));
+    positive("reply-wait", config.replyWait());
+    positive("ticket-ttl", config.ticketTtl());
+    positive("sse-max-duration", config.sseMaxDuration());
+    positive("sse-heartbeat", config.sseHeartbeat());
+    positive("expiring-warning", config.expiringWarning());
+    atLeastOne("acquires-per-hour", config.acquiresPerHour());
+    atLeastOne("acquires-per-day", config.acquiresPerDay());
+    atLeastOne("max-live-per-ip", config.maxLivePerIp());
+    atLeastOne("sse-max-per-ip", config.sseMaxPerIp());
+    atLeastOne("sse-max-total", config.sseMaxTotal());
+    if (config.acquiresPerDay() < config.acquiresPerHour()) {
+      throw bad("acquires-per-day", "must be at least acquires-per-hour");
+    }
+    config
+        .publicBaseUrl()
+        .ifPresent(u -> {
+          if (!u.matches("https?://[A-Za-z0-9.\\-\\[\\]:]+(/[A-Za-z0-9._~\\-/]*)?")) {
+            throw bad("public-base-url", "must be an http(s) URL without query, got '" + u + "'");
+          }
+        });
+  }
+
+  public GatewayConfig config() {
+    return config;
+  }
+
+  public TrustedProxies trustedProxies() {
+    return trustedProxies;
+  }
+
+  /** The HMAC key for tickets and idempotency keys. */
+  public byte[] secret() {
+    return secret.clone();
+  }
+
+  public boolean apiKeyRequired() {
+    return !apiKeyHashes.isEmpty();
+  }
+
+  /** True when {@code key} is one of the configured API keys (constant time per key). */
+  public boolean isApiKey(String key) {
+    if (key == null) {
+      return false;
+    }
+    byte[] h = Secrets.sha256(key.getBytes(StandardCharsets.UTF_8));
+    boolean match = false;
+    for (byte[] k : apiKeyHashes) {
+      match |= java.security.MessageDigest.isEqual(k, h);
+    }
+    return match;
+  }
+
+  public boolean adminEnabled() {
+    return adminKeyHash != null;
+  }
+
+  /** True when {@code key} hashes to the configured admin key hash (constant time). */
+  public boolean isAdminKey(String key) {
+    if (adminKeyHash == null || key == null) {
+      return false;
+    }
+    byte[] h = Secrets.sha256(key.getBytes(StandardCharsets.UTF_8));
+    return java.security.MessageDigest.isEqual(adminKeyHash, h);
+  }
+
+  static TrustedProxies parseProxies(List<String> entries) {
+    try {
+      return TrustedProxies.parse(entries);
+    } catch (IllegalArgumentException e) {
+      throw bad("trusted-proxies", e.getMessage());
+    }
+  }
+
+  private static byte[] parseSecret(String s) {
+    if (s == null) {
+      LOG.warn(
+          "trynow.gateway.ticket-secret is not set: using a random secret for this process;"
+              + " tickets and Idempotency-Keys do not survive a restart or cross replicas");
+      byte[] b = new byte[32];
+      new SecureRandom().nextBytes(b);
+      return b;
+    }
+    if (s.length() < 32) {
+      throw bad("ticket-secret", "must be at least 32 characters");
+    }
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static List<byte[]> parseApiKeys(List<String> keys) {
+    List<byte[]> out = new ArrayList<>();
+    for (String k : keys) {
+      if (k.isBlank()) {
+        continue;
+      }
+      if (k.strip().length() < 16) {
+        throw bad("api-keys", "every key must be at least 16 characters");
+      }
+      out.add(Secrets.sha256(k.strip().getBytes(StandardCharsets.UTF_8)));
+    }
+    return out;
+  }
+
+  private static byte[] parseAdminHash(String hex) {
+    if (hex == null || hex.isBlank()) {
+      return null;
+    }
+    String h = hex.strip().toLowerCase(Locale.ROOT);
+    if (!h.matches("[0-9a-f]{64}")) {
+      throw bad("admin-key-hash", "must be the SHA-256 of the admin key as 64 hex characters");
+    }
+    return HexFormat.of().parseHex(h);
+  }
+
+  private static void positive(String key, Duration d) {
+    if (d.isNegative() || d.isZero()) {
+      throw bad(key, "must be positive");
+    }
+  }
+
+  private static void atLeastOne(String key, int n) {
+    if (n < 1) {
+      throw bad(key, "must be at least 1");
+    }
+  }
+
+  static IllegalArgumentException bad(String key, String why) {
+    return new IllegalArgumentException("invalid configuration " + P + key + ": " + why);
+  }
+}

@@ -1,0 +1,158 @@
+package io.trynow.gateway.demo;
+
+import io.trynow.gateway.auth.Access;
+import io.trynow.gateway.auth.AccessTokens;
+import io.trynow.gateway.rest.ApiException;
+import io.trynow.gateway.rest.DemoView;
+import io.trynow.gateway.rest.ExtendBody;
+import io.trynow.gateway.rest.Views;
+import io.trynow.model.CleanupRequest;
+import io.trynow.model.Ids;
+import io.trynow.model.InstanceEvent;
+import io.trynow.model.InstanceState;
+import io.trynow.model.Subjects;
+import io.trynow.platform.messaging.MessagingException;
+import io.trynow.platform.messaging.Publisher;
+import io.trynow.platform.state.BadToken;
+import io.trynow.platform.state.Changed;
+import io.trynow.platform.state.ExtendResult;
+import io.trynow.platform.state.Instance;
+import io.trynow.platform.state.NotFound;
+import io.trynow.platform.state.ReleaseResult;
+import io.trynow.platform.state.Store;
+import io.trynow.platform.state.WrongState;
+import io.trynow.platform.template.TemplatesConfig;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import org.jboss.logging.Logger;
+
+/** Read, extend and release a demo: each one store call, checked against the owner's token. */
+@Singleton
+public class Demos {
+
+  private static final Logger LOG = Logger.getLogger(Demos.class);
+
+  private final Store store;
+  private final Publisher publisher;
+  private final Access access;
+  private final Views views;
+  private final TemplatesConfig templates;
+
+  public Demos(
+      Store store, Publisher publisher, Access access, Views views, TemplatesConfig templates) {
+    this.store = store;
+    this.publisher = publisher;
+    this.access = access;
+    this.views = views;
+    this.templates = templates;
+  }
+
+  public static String requireInstanceId(String id) {
+    if (!Ids.isInstance(id)) {
+      throw ApiException.badId("demo id");
+    }
+    return id;
+  }
+
+  public DemoView read(String id, String authorization, String ticket) {
+    requireInstanceId(id);
+    Instance i = store.instance(id).orElseThrow(() -> ApiException.notFound("no such demo"));
+    access.requireReader(i.ownerTokenHash(), authorization, ticket, id);
+    return views.demo(i, null);
+  }
+
+  public DemoView extend(String id, String token, ExtendBody body) {
+    requireInstanceId(id);
+    Instance current = store.instance(id).orElseThrow(() -> ApiException.notFound("no such demo"));
+    TemplatesConfig.Template tpl = templates.templates().get(current.template());
+    Duration step = tpl == null ? Duration.ofMinutes(15) : tpl.extendStep();
+    long maxMinutes = Math.max(1, step.toMinutes());
+    Duration by = step;
+    if (body != null && body.minutes() != null) {
+      int m = body.minutes();
+      if (m < 1 || m > maxMinutes) {
+        throw ApiException.badRequest("minutes must be between 1 and " + maxMinutes);
+      }
+      by = Duration.ofMinutes(m);
+    }
+    ExtendResult r = store.extend(id, AccessTokens.hash(token), by);
+    return switch (r) {
+      case ExtendResult.Extended e -> {
+        event(e.instance(), "extended");
+        yield views.demo(e.instance(), null);
+      }
+      case ExtendResult.PastMaxLifetime p ->
+          throw ApiException.conflict(
+              "max_lifetime_reached",
+              "this demo is already at its maximum lifetime (" + p.maxExpiresAt() + ")");
+      case NotFound n -> throw ApiException.notFound("no such demo");
+      case BadToken b -> throw ApiException.forbidden("this token is not valid for this demo");
+      case WrongState w -> throw notAssigned(w.state());
+    };
+  }
+
+  /** Release: the store moves it to terminating, then the cleanup worker is asked to tear down. */
+  public DemoView release(String id, String token) {
+    requireInstanceId(id);
+    ReleaseResult r = store.release(id, AccessTokens.hash(token));
+    Instance i =
+        switch (r) {
+          case Changed c -> c.instance();
+          case NotFound n -> throw ApiException.notFound("no such demo");
+          case BadToken b -> throw ApiException.forbidden("this token is not valid for this demo");
+          case WrongState w -> {
+            // Already ending: fine for its owner (DELETE is idempotent), refused for anyone else.
+            Instance now =
+                store.instance(id).orElseThrow(() -> ApiException.notFound("no such demo"));
+            if (!AccessTokens.matches(token, now.ownerTokenHash())) {
+              throw ApiException.forbidden("this token is not valid for this demo");
+            }
+            if (w.state() != InstanceState.TERMINATING && w.state() != InstanceState.TERMINATED) {
+              throw notAssigned(w.state());
+            }
+            yield now;
+          }
+        };
+    if (i.state() == InstanceState.TERMINATING) {
+      try {
+        publisher.publishJson(
+            Subjects.cleanup(id),
+            "cleanup:" + id,
+            i.requestId(),
+            new CleanupRequest(id, "released", i.requestId()));
+      } catch (MessagingException e) {
+        // The record says terminating: a retry of this DELETE publishes again (same msg id).
+        LOG.warnf("cleanup request for %s not published: %s", id, e.getMessage());
+        throw ApiException.unavailable("release recorded; teardown not yet queued, retry", 1);
+      }
+      event(i, "terminating");
+    }
+    return views.demo(i, null);
+  }
+
+  private void event(Instance i, String kind) {
+    try {
+      publisher.publishEvent(
+          new InstanceEvent(
+              kind,
+              i.id(),
+              i.template(),
+              i.state().wire(),
+              i.version(),
+              System.currentTimeMillis(),
+              i.requestId(),
+              null,
+              i.expiresAt() == null ? null : i.expiresAt().toEpochMilli(),
+              null,
+              null,
+              null));
+    } catch (MessagingException e) {
+      // Events are hints: SSE watchers also re-read the store.
+      LOG.warnf("event %s of %s not published: %s", kind, i.id(), e.getMessage());
+    }
+  }
+
+  private static ApiException notAssigned(InstanceState state) {
+    return ApiException.conflict("not_assigned", "this demo is " + state.wire() + ", not assigned");
+  }
+}

@@ -1,0 +1,289 @@
+package io.trynow.gateway.events;
+
+import io.nats.client.Connection;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.api.MessageInfo;
+import io.trynow.gateway.config.GatewayConfig;
+import io.trynow.gateway.config.GatewaySettings;
+import io.trynow.gateway.rest.ApiException;
+import io.trynow.model.InstanceEvent;
+import io.trynow.model.InstanceState;
+import io.trynow.model.Subjects;
+import io.trynow.platform.nats.NatsClient;
+import io.trynow.platform.state.Instance;
+import io.trynow.platform.state.RequestRecord;
+import io.trynow.platform.state.RequestState;
+import io.trynow.platform.state.Store;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import org.jboss.logging.Logger;
+
+/**
+ * The Server-Sent Event streams, backed by {@code TRYNOW_EVENTS}. Each event's SSE id is its stream
+ * sequence, so a reconnect with {@code Last-Event-ID} resumes exactly after the last event the
+ * client saw. Between events: heartbeat comments, an {@code expiring} warning computed from the
+ * demo's expiry, and a store re-read (events are hints; the store is the truth). Every stream ends
+ * at the configured maximum duration (seed 000 finding 11) or when its subject ends.
+ */
+@Singleton
+public class EventStreams {
+
+  private static final Logger LOG = Logger.getLogger(EventStreams.class);
+  private static final Set<String> INSTANCE_END = Set.of("terminated", "failed");
+  private static final Set<String> REQUEST_END = Set.of("expired", "failed");
+
+  private final Store store;
+  private final NatsClient nats;
+  private final GatewayConfig config;
+
+  public EventStreams(Store store, NatsClient nats, GatewaySettings settings) {
+    this.store = store;
+    this.nats = nats;
+    this.config = settings.config();
+  }
+
+  /** Parses Last-Event-ID: empty = 0; anything but a stream sequence is a 400. */
+  public static long lastEventId(String header) {
+    if (header == null || header.isBlank()) {
+      return 0;
+    }
+    String h = header.strip();
+    if (!h.matches("\\d{1,18}")) {
+      throw ApiException.badRequest("Last-Event-ID must be an event id sent by this stream");
+    }
+    return Long.parseLong(h);
+  }
+
+  Connection connection() {
+    try {
+      return nats.connection(Duration.ofSeconds(2));
+    } catch (TimeoutException | IllegalStateException e) {
+      throw ApiException.unavailable("events are unavailable right now", 5);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ApiException.unavailable("events are unavailable right now", 5);
+    }
+  }
+
+  /** A demo's events until it ends or the maximum duration passes. */
+  void demo(String id, long lastId, SseOut out) throws Exception {
+    Instant deadline = Instant.now().plus(config.sseMaxDuration());
+    Connection c = connection();
+    try (EventFeed feed = EventFeed.open(c, instanceSubject(id), lastId > 0 ? lastId + 1 : -1)) {
+      Instance now = store.instance(id).orElse(null);
+      if (now == null) {
+        return;
+      }
+      if (lastId == 0 && !out.event(null, "state", stateView(now))) {
+        return;
+      }
+      if (!now.state().isLive() && lastId == 0) {
+        return;
+      }
+      follow(feed, id, now.expiresAt(), deadline, out);
+    }
+  }
+
+  /**
+   * A request's events (queued, position, then assigned or expired); once assigned, the demo's
+   * events follow in the same stream.
+   */
+  void request(String rid, long lastId, SseOut out) throws Exception {
+    Instant deadline = Instant.now().plus(config.sseMaxDuration());
+    Connection c = connection();
+    RequestRecord r = store.request(rid).orElse(null);
+    long assignedSeq =
+        r != null && r.state() == RequestState.ASSIGNED ? assignedSequence(c, rid) : 0;
+    String instanceId = null;
+    long from = lastId;
+    if (assignedSeq > 0 && lastId >= assignedSeq) {
+      instanceId = r.instanceId();
+    } else {
+      try (EventFeed feed = EventFeed.open(c, requestSubject(rid), lastId > 0 ? lastId + 1 : 0)) {
+        Instant nextCheck = Instant.now().plus(config.sseHeartbeat());
+        while (instanceId == null && Instant.now().isBefore(deadline) && out.isOpen()) {
+          Duration wait = until(min(nextCheck, deadline));
+          Optional<EventFeed.Event> e = feed.next(wait);
+          if (e.isPresent()) {
+            InstanceEvent ev = e.get().event();
+            if (!out.event(e.get().sequence(), ev.kind(), EventView.of(ev))) {
+              return;
+            }
+            from = e.get().sequence();
+            if (REQUEST_END.contains(ev.kind())) {
+              return;
+            }
+            if ("assigned".equals(ev.kind()) && ev.instanceId() != null) {
+              instanceId = ev.instanceId();
+            }
+            continue;
+          }
+          if (!Instant.now().isBefore(nextCheck)) {
+            nextCheck = Instant.now().plus(config.sseHeartbeat());
+            if (!out.comment("heartbeat")) {
+              return;
+            }
+            // Level check: the request may have ended without its event reaching the stream.
+            RequestRecord now = store.request(rid).orElse(null);
+            if (now == null) {
+              return;
+            }
+            if (now.state() == RequestState.EXPIRED || now.state() == RequestState.FAILED) {
+              out.event(null, now.state().wire(), requestView(now));
+              return;
+            }
+            if (now.state() == RequestState.ASSIGNED && now.instanceId() != null) {
+              Instance i = store.instance(now.instanceId()).orElse(null);
+              if (i != null) {
+                out.event(null, "assigned", stateView(i));
+              }
+              instanceId = now.instanceId();
+              from = -1;
+            }
+          }
+        }
+      }
+    }
+    if (instanceId == null || !out.isOpen() || !Instant.now().isBefore(deadline)) {
+      return;
+    }
+    Instance i = store.instance(instanceId).orElse(null);
+    try (EventFeed feed =
+        EventFeed.open(c, instanceSubject(instanceId), from > 0 ? from + 1 : -1)) {
+      follow(feed, instanceId, i == null ? null : i.expiresAt(), deadline, out);
+    }
+  }
+
+  private void follow(EventFeed feed, String id, Instant expiresAt, Instant deadline, SseOut out)
+      throws Exception {
+    Instant nextBeat = Instant.now().plus(config.sseHeartbeat());
+    Instant warnedFor = null;
+    while (out.isOpen()) {
+      Instant now = Instant.now();
+      if (!now.isBefore(deadline)) {
+        return;
+      }
+      Instant warnAt = expiresAt == null ? null : expiresAt.minus(config.expiringWarning());
+      if (warnAt != null && !now.isBefore(warnAt) && !expiresAt.equals(warnedFor)) {
+        warnedFor = expiresAt;
+        if (!out.event(null, "expiring", new ExpiringView(id, expiresAt, remaining(expiresAt)))) {
+          return;
+        }
+        continue;
+      }
+      Instant wakeAt = min(nextBeat, deadline);
+      if (warnAt != null && !expiresAt.equals(warnedFor)) {
+        wakeAt = min(wakeAt, warnAt);
+      }
+      Optional<EventFeed.Event> e = feed.next(until(wakeAt));
+      if (e.isPresent()) {
+        InstanceEvent ev = e.get().event();
+        if (!out.event(e.get().sequence(), ev.kind(), EventView.of(ev))) {
+          return;
+        }
+        if (ev.expiresAtMs() != null) {
+          expiresAt = Instant.ofEpochMilli(ev.expiresAtMs());
+        }
+        if (INSTANCE_END.contains(ev.kind())) {
+          return;
+        }
+        continue;
+      }
+      if (!Instant.now().isBefore(nextBeat)) {
+        nextBeat = Instant.now().plus(config.sseHeartbeat());
+        if (!out.comment("heartbeat")) {
+          return;
+        }
+        Instance i = store.instance(id).orElse(null);
+        if (i == null
+            || i.state() == InstanceState.TERMINATED
+            || i.state() == InstanceState.FAILED) {
+          if (i != null) {
+            out.event(null, i.state().wire(), stateView(i));
+          }
+          return;
+        }
+        if (i.expiresAt() != null) {
+          expiresAt = i.expiresAt();
+        }
+      }
+    }
+  }
+
+  /** Sequence of the request's {@code assigned} event, 0 when the stream has none. */
+  private static long assignedSequence(Connection c, String rid) {
+    try {
+      MessageInfo m =
+          c.jetStreamManagement()
+              .getLastMessage(Subjects.STREAM_EVENTS, Subjects.requestEvent(rid, "assigned"));
+      return m == null ? 0 : m.getSeq();
+    } catch (JetStreamApiException e) {
+      return 0;
+    } catch (IOException e) {
+      LOG.debugf("last assigned event of %s not read: %s", rid, e.toString());
+      return 0;
+    }
+  }
+
+  static EventView stateView(Instance i) {
+    boolean assigned = i.state() == InstanceState.ASSIGNED;
+    return new EventView(
+        "state",
+        i.id(),
+        i.requestId(),
+        i.template(),
+        i.state().wire(),
+        assigned ? i.url() : null,
+        assigned ? i.expiresAt() : null,
+        null,
+        null,
+        i.lastError(),
+        Instant.now());
+  }
+
+  static EventView requestView(RequestRecord r) {
+    return new EventView(
+        r.state().wire(),
+        r.instanceId(),
+        r.id(),
+        r.template(),
+        r.state().wire(),
+        null,
+        null,
+        r.position() > 0 ? r.position() : null,
+        null,
+        null,
+        Instant.now());
+  }
+
+  /** The {@code expiring} warning. */
+  @com.fasterxml.jackson.databind.annotation.JsonNaming(
+      com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
+  record ExpiringView(String instanceId, Instant expiresAt, long remainingSeconds) {}
+
+  private static long remaining(Instant t) {
+    return Math.max(0, Duration.between(Instant.now(), t).toSeconds());
+  }
+
+  private static String instanceSubject(String id) {
+    return "trynow.events.instance." + io.trynow.model.Ids.requireInstance(id) + ".*";
+  }
+
+  private static String requestSubject(String rid) {
+    return "trynow.events.request." + io.trynow.model.Ids.requireRequest(rid) + ".*";
+  }
+
+  private static Instant min(Instant a, Instant b) {
+    return a.isBefore(b) ? a : b;
+  }
+
+  private static Duration until(Instant t) {
+    Duration d = Duration.between(Instant.now(), t);
+    return d.isNegative() || d.isZero() ? Duration.ofMillis(1) : d;
+  }
+}

@@ -1,0 +1,209 @@
+package io.trynow.gateway.rest;
+
+import io.smallrye.common.annotation.RunOnVirtualThread;
+import io.trynow.gateway.GatewayMetrics;
+import io.trynow.gateway.acquire.Acquirer;
+import io.trynow.gateway.auth.Access;
+import io.trynow.gateway.config.GatewaySettings;
+import io.trynow.gateway.demo.Demos;
+import io.trynow.gateway.events.EventsEndpoint;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+import java.net.URI;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** The visitor's demos: acquire, read, extend, release. */
+@Path("/v1/demos")
+@Tag(name = "demos")
+@Produces(MediaType.APPLICATION_JSON)
+@RunOnVirtualThread
+public class DemosResource {
+
+  private final Acquirer acquirer;
+  private final Demos demos;
+  private final GatewaySettings settings;
+  private final HttpEdge edge;
+  private final EventsEndpoint events;
+  private final GatewayMetrics metrics;
+  private final io.trynow.platform.template.TemplatesConfig templates;
+
+  public DemosResource(
+      Acquirer acquirer,
+      Demos demos,
+      GatewaySettings settings,
+      HttpEdge edge,
+      EventsEndpoint events,
+      GatewayMetrics metrics,
+      io.trynow.platform.template.TemplatesConfig templates) {
+    this.acquirer = acquirer;
+    this.demos = demos;
+    this.settings = settings;
+    this.edge = edge;
+    this.events = events;
+    this.metrics = metrics;
+    this.templates = templates;
+  }
+
+  /** Only configured template names become a metric tag. */
+  private String templateTag(String template) {
+    return template != null && templates.templates().containsKey(template) ? template : "unknown";
+  }
+
+  @POST
+  @Consumes(MediaType.APPLICATION_JSON)
+  @Operation(
+      summary = "Ask for a demo",
+      description =
+          "201 with a ready demo when the pool has one; 202 queued (position, ETA) or pending when"
+              + " not. The access_token is returned once. A retry with the same Idempotency-Key"
+              + " returns the same request and demo.")
+  @APIResponse(
+      responseCode = "201",
+      description = "assigned",
+      content = @Content(schema = @Schema(implementation = DemoView.class)))
+  @APIResponse(
+      responseCode = "202",
+      description = "queued or pending",
+      content = @Content(schema = @Schema(implementation = QueuedView.class)))
+  @APIResponse(responseCode = "400", description = "bad body or unknown template")
+  @APIResponse(responseCode = "401", description = "an API key is required")
+  @APIResponse(responseCode = "429", description = "rate limited (Retry-After, RateLimit-*)")
+  @APIResponse(responseCode = "503", description = "capacity and queue full (Retry-After)")
+  public Response acquire(
+      AcquireBody body,
+      @Parameter(description = "makes a retry return the same request (16-128 characters)")
+          @HeaderParam("Idempotency-Key")
+          String idempotencyKey,
+      @Parameter(description = "required when the gateway has API keys configured")
+          @HeaderParam("X-Api-Key")
+          String apiKey,
+      RoutingContext ctx) {
+    if (settings.apiKeyRequired() && !settings.isApiKey(apiKey)) {
+      throw new ApiException(401, "unauthorized", "a valid X-Api-Key header is required");
+    }
+    if (body == null) {
+      throw ApiException.badRequest("a JSON body {\"template\": \"...\"} is required");
+    }
+    Acquirer.Caller caller =
+        new Acquirer.Caller(
+            edge.clientIp(ctx), settings.apiKeyRequired() ? apiKey : null, idempotencyKey);
+    Acquirer.Ticket ticket = acquirer.ticket(caller);
+    RequestIds.set(ctx, ticket.requestId());
+    long start = System.nanoTime();
+    Acquirer.Result result;
+    try {
+      result = acquirer.acquire(body.template(), caller, ticket);
+    } catch (ApiException e) {
+      metrics.acquire(templateTag(body.template()), e.error(), System.nanoTime() - start);
+      throw e;
+    }
+    metrics.acquire(
+        body.template(),
+        switch (result) {
+          case Acquirer.Assigned a -> "assigned";
+          case Acquirer.Waiting w -> w.queued().status();
+        },
+        System.nanoTime() - start);
+    Response.ResponseBuilder rb =
+        switch (result) {
+          case Acquirer.Assigned a ->
+              Response.status(201)
+                  .location(URI.create("/v1/demos/" + a.demo().id()))
+                  .entity(a.demo());
+          case Acquirer.Waiting w ->
+              Response.status(202)
+                  .location(URI.create("/v1/requests/" + w.queued().requestId()))
+                  .entity(w.queued());
+        };
+    if (result.rateLimit() != null) {
+      rb.header("RateLimit-Limit", result.rateLimit().limit())
+          .header("RateLimit-Remaining", result.rateLimit().remaining())
+          .header("RateLimit-Reset", result.rateLimit().resetSeconds());
+    }
+    return rb.header("Cache-Control", "no-store").build();
+  }
+
+  @GET
+  @Path("{id}")
+  @Operation(
+      summary = "A demo's state",
+      description = "Needs the access token (Authorization: Bearer) or the ticket of status_url.")
+  @APIResponse(
+      responseCode = "200",
+      content = @Content(schema = @Schema(implementation = DemoView.class)))
+  public DemoView get(
+      @PathParam("id") String id,
+      @Parameter(in = ParameterIn.HEADER, name = "Authorization") @HeaderParam("Authorization")
+          String authorization,
+      @Parameter(description = "signed ticket from status_url") @QueryParam("ticket")
+          String ticket) {
+    return demos.read(id, authorization, ticket);
+  }
+
+  @POST
+  @Path("{id}/extend")
+  @Consumes({MediaType.APPLICATION_JSON, MediaType.WILDCARD})
+  @Operation(
+      summary = "Extend a demo",
+      description = "Adds minutes (default: one extend step) up to the max lifetime; 409 past it.")
+  @APIResponse(
+      responseCode = "200",
+      content = @Content(schema = @Schema(implementation = DemoView.class)))
+  @APIResponse(responseCode = "409", description = "already at the max lifetime, or not assigned")
+  public DemoView extend(
+      @PathParam("id") String id,
+      @HeaderParam("Authorization") String authorization,
+      @HeaderParam("Content-Type") String contentType,
+      byte[] rawBody) {
+    ExtendBody body = ExtendBodies.parse(contentType, rawBody);
+    return demos.extend(id, Access.requireBearer(authorization), body);
+  }
+
+  @DELETE
+  @Path("{id}")
+  @Operation(summary = "Release a demo", description = "202: it is torn down within seconds.")
+  @APIResponse(responseCode = "202")
+  public Response release(
+      @PathParam("id") String id, @HeaderParam("Authorization") String authorization) {
+    DemoView v = demos.release(id, Access.requireBearer(authorization));
+    return Response.status(202).entity(v).build();
+  }
+
+  @GET
+  @Path("{id}/events")
+  @Produces(MediaType.SERVER_SENT_EVENTS)
+  @Operation(
+      summary = "A demo's events (Server-Sent Events)",
+      description =
+          "state changes, an expiring warning, heartbeats; resume with Last-Event-ID; closed after"
+              + " a maximum duration. Needs the access token or the ticket of events_url.")
+  public void events(
+      @PathParam("id") String id,
+      @HeaderParam("Authorization") String authorization,
+      @QueryParam("ticket") String ticket,
+      @HeaderParam("Last-Event-ID") String lastEventId,
+      @Context SseEventSink sink,
+      @Context Sse sse,
+      RoutingContext ctx) {
+    events.demoEvents(id, authorization, ticket, lastEventId, sink, sse, ctx);
+  }
+}

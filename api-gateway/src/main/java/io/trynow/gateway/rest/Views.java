@@ -1,0 +1,79 @@
+package io.trynow.gateway.rest;
+
+import io.trynow.model.AcquireReply;
+import io.trynow.model.InstanceState;
+import io.trynow.platform.state.Instance;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.time.Instant;
+
+/** Store records and pool replies turned into what the visitor sees. */
+@Singleton
+public class Views {
+
+  private final Links links;
+
+  public Views(Links links) {
+    this.links = links;
+  }
+
+  /** A demo; {@code accessToken} only in the acquire answer, else null. */
+  public DemoView demo(Instance i, String accessToken) {
+    boolean live = i.state() == InstanceState.ASSIGNED;
+    return new DemoView(
+        i.id(),
+        i.template(),
+        live ? i.url() : null,
+        i.state().wire(),
+        live ? i.expiresAt() : null,
+        live ? i.maxExpiresAt() : null,
+        live ? remaining(i.expiresAt()) : null,
+        i.requestId(),
+        accessToken == null ? null : links.demoStatus(i.id()),
+        accessToken == null ? null : links.demoEvents(i.id()),
+        accessToken);
+  }
+
+  /** The 201 answer built from pool-service's reply (no store read on the fast path). */
+  public DemoView demo(AcquireReply r, String accessToken) {
+    Instant expires = r.expiresAtMs() == null ? null : Instant.ofEpochMilli(r.expiresAtMs());
+    Instant max = r.maxExpiresAtMs() == null ? null : Instant.ofEpochMilli(r.maxExpiresAtMs());
+    return new DemoView(
+        r.instanceId(),
+        r.template(),
+        r.url(),
+        InstanceState.ASSIGNED.wire(),
+        expires,
+        max,
+        remaining(expires),
+        r.requestId(),
+        links.demoStatus(r.instanceId()),
+        links.demoEvents(r.instanceId()),
+        accessToken);
+  }
+
+  public QueuedView queued(
+      String requestId,
+      String status,
+      String template,
+      Long position,
+      Long etaSeconds,
+      String accessToken) {
+    return new QueuedView(
+        requestId,
+        status,
+        template,
+        position,
+        etaSeconds,
+        links.requestStatus(requestId),
+        links.requestEvents(requestId),
+        accessToken);
+  }
+
+  static Long remaining(Instant expiresAt) {
+    if (expiresAt == null) {
+      return null;
+    }
+    return Math.max(0, Duration.between(Instant.now(), expiresAt).toSeconds());
+  }
+}

@@ -1,0 +1,105 @@
+package io.trynow.gateway.it;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.trynow.platform.state.Store;
+import io.trynow.testsupport.RealServersResource;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/**
+ * pool-service is down when the visitor asks: the gateway answers 202 "pending" after its bounded
+ * wait, the request waits in JetStream, and is served when pool-service comes up. Also: an API key
+ * is required when keys are configured, and the OpenAPI document is served.
+ */
+@QuarkusTest
+@TestProfile(PendingIT.ShortWait.class)
+@WithTestResource(RealServersResource.class)
+class PendingIT {
+
+  /** A short reply wait, and API keys. */
+  public static class ShortWait implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return Map.of(
+          "trynow.gateway.reply-wait", "1s",
+          "trynow.gateway.api-keys", "key-0123456789abcdef,key-fedcba9876543210");
+    }
+  }
+
+  @Inject Store store;
+
+  @Test
+  void withThePoolDownTheVisitorGetsPendingAndTheRequestIsServedLater() {
+    RealServersResource.servers().valkey().command("FLUSHALL");
+    store.initPorts(30000, 39999);
+    Pools.fill(store, "hello", 1);
+
+    given()
+        .contentType(ContentType.JSON)
+        .body("{\"template\":\"hello\"}")
+        .post("/v1/demos")
+        .then()
+        .statusCode(401);
+    given()
+        .contentType(ContentType.JSON)
+        .header("X-Api-Key", "key-not-configured-000")
+        .body("{\"template\":\"hello\"}")
+        .post("/v1/demos")
+        .then()
+        .statusCode(401);
+
+    long start = System.nanoTime();
+    Response r =
+        given()
+            .contentType(ContentType.JSON)
+            .header("X-Api-Key", "key-fedcba9876543210")
+            .header("X-Forwarded-For", "198.51.100.81")
+            .body("{\"template\":\"hello\"}")
+            .post("/v1/demos");
+    r.then()
+        .statusCode(202)
+        .body("status", equalTo("pending"))
+        .body("request_id", notNullValue())
+        .body("access_token", notNullValue());
+    org.assertj.core.api.Assertions.assertThat((System.nanoTime() - start) / 1e9)
+        .isBetween(0.9, 10.0);
+    String statusUrl = r.path("status_url");
+    given().get(statusUrl).then().statusCode(200).body("status", equalTo("pending"));
+
+    try (PoolProcess pool = GatewayHarness.startPoolKeepingState(store, Map.of())) {
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
+          .untilAsserted(() ->
+              given()
+                  .get(statusUrl)
+                  .then()
+                  .statusCode(200)
+                  .body("status", equalTo("assigned"))
+                  .body("demo.status", equalTo("assigned")));
+    }
+  }
+
+  @Test
+  void theOpenApiDocumentAndSwaggerUiAreServed() {
+    given()
+        .get("/q/openapi?format=json")
+        .then()
+        .statusCode(200)
+        .body("paths.'/v1/demos'.post.summary", equalTo("Ask for a demo"))
+        .body("paths.'/v1/demos/{id}/events'.get", notNullValue())
+        .body("components.schemas.Error.properties.request_id", notNullValue());
+    given().get("/q/swagger-ui/").then().statusCode(200);
+  }
+}

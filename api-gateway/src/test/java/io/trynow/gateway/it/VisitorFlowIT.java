@@ -1,0 +1,324 @@
+package io.trynow.gateway.it;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.nats.client.api.StreamInfo;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.trynow.model.Ids;
+import io.trynow.model.InstanceState;
+import io.trynow.model.Subjects;
+import io.trynow.platform.state.Instance;
+import io.trynow.platform.state.Store;
+import io.trynow.testsupport.RealServersResource;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/** The visitor's path through the real gateway and the real pool-service, pool filled in Valkey. */
+@QuarkusTest
+@WithTestResource(RealServersResource.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class VisitorFlowIT {
+
+  static PoolProcess pool;
+
+  @Inject Store store;
+
+  @BeforeAll
+  static void startPool() {
+    Store s =
+        Store.connect(RealServersResource.servers().valkey().url(), RealServersResource.prefix());
+    try (s) {
+      pool = GatewayHarness.startPool(s, Map.of());
+    }
+  }
+
+  @AfterAll
+  static void stopPool() {
+    if (pool != null) {
+      pool.close();
+    }
+  }
+
+  static Response acquire(String template, String ip) {
+    return given()
+        .contentType(ContentType.JSON)
+        .header("X-Forwarded-For", ip)
+        .body("{\"template\":\"" + template + "\"}")
+        .post("/v1/demos");
+  }
+
+  @Test
+  void warmPoolGives201WithTheDemoAndAToken() {
+    List<String> ids = Pools.fill(store, "hello", 2);
+    Response r = acquire("hello", "198.51.100.1");
+    r.then()
+        .statusCode(201)
+        .header("Location", org.hamcrest.Matchers.endsWith("/v1/demos/" + r.path("id")))
+        .header("RateLimit-Limit", "10")
+        .header("RateLimit-Remaining", "9")
+        .body("status", equalTo("assigned"))
+        .body("template", equalTo("hello"))
+        .body("url", equalTo(Pools.url(r.path("id"))))
+        .body("access_token", notNullValue())
+        .body("expires_at", notNullValue())
+        .body("max_expires_at", notNullValue());
+    String id = r.path("id");
+    assertThat(ids).hasSize(2);
+    String token = r.path("access_token");
+    assertThat(token).hasSize(43);
+    Instance i = store.instance(id).orElseThrow();
+    assertThat(i.state()).isEqualTo(InstanceState.ASSIGNED);
+    assertThat(i.ownerTokenHash()).isNotEqualTo(token).hasSize(64);
+    assertThat(i.clientIp()).isEqualTo("198.51.100.1");
+    assertThat(r.header("Trynow-Request-Id")).isEqualTo(i.requestId());
+
+    given()
+        .auth()
+        .oauth2(token)
+        .get("/v1/demos/" + id)
+        .then()
+        .statusCode(200)
+        .body("status", equalTo("assigned"))
+        .body("url", equalTo(Pools.url(id)));
+    // The ticket of status_url reads it too, without the token.
+    String statusUrl = r.path("status_url");
+    given().get(statusUrl).then().statusCode(200).body("id", equalTo(id));
+  }
+
+  @Test
+  void tokenIsEnforcedAndAWrongOneChangesNothing() {
+    Pools.fill(store, "hello", 1);
+    Response r = acquire("hello", "198.51.100.2");
+    r.then().statusCode(201);
+    String id = r.path("id");
+    String token = r.path("access_token");
+    Instance before = store.instance(id).orElseThrow();
+    String wrong = io.trynow.gateway.auth.AccessTokens.newToken();
+
+    given().get("/v1/demos/" + id).then().statusCode(401).body("error", equalTo("unauthorized"));
+    given().auth().oauth2(wrong).get("/v1/demos/" + id).then().statusCode(403);
+    given().auth().oauth2(wrong).post("/v1/demos/" + id + "/extend").then().statusCode(403);
+    given().auth().oauth2(wrong).delete("/v1/demos/" + id).then().statusCode(403);
+    given().get("/v1/demos/" + id + "?ticket=1.AAAA").then().statusCode(403);
+    String otherTicket =
+        new io.trynow.gateway.auth.Tickets(new byte[32]).issue(id, Instant.now().plusSeconds(60));
+    given().get("/v1/demos/" + id + "?ticket=" + otherTicket).then().statusCode(403);
+    // A ticket is read-only: it cannot extend or release.
+    String ticket = ((String) r.path("status_url")).replaceAll(".*ticket=", "");
+    given().post("/v1/demos/" + id + "/extend?ticket=" + ticket).then().statusCode(401);
+    given().delete("/v1/demos/" + id + "?ticket=" + ticket).then().statusCode(401);
+    given().auth().oauth2(token).get("/v1/demos/" + Ids.newInstanceId()).then().statusCode(404);
+
+    Instance after = store.instance(id).orElseThrow();
+    assertThat(after).isEqualTo(before);
+  }
+
+  @Test
+  void extendUntilTheCapThen409() {
+    Pools.fill(store, "brief", 1);
+    Response r = acquire("brief", "198.51.100.3");
+    r.then().statusCode(201);
+    String id = r.path("id");
+    String token = r.path("access_token");
+    Instance assigned = store.instance(id).orElseThrow();
+    // ttl 1m, step 1m, max lifetime 3m: two extensions reach the cap.
+    given()
+        .auth()
+        .oauth2(token)
+        .contentType(ContentType.JSON)
+        .body("{\"minutes\":1}")
+        .post("/v1/demos/" + id + "/extend")
+        .then()
+        .statusCode(200);
+    given().auth().oauth2(token).post("/v1/demos/" + id + "/extend").then().statusCode(200);
+    given()
+        .auth()
+        .oauth2(token)
+        .post("/v1/demos/" + id + "/extend")
+        .then()
+        .statusCode(409)
+        .body("error", equalTo("max_lifetime_reached"));
+    Instance capped = store.instance(id).orElseThrow();
+    assertThat(capped.expiresAt()).isEqualTo(capped.maxExpiresAt());
+    assertThat(capped.maxExpiresAt()).isEqualTo(assigned.maxExpiresAt());
+    given()
+        .auth()
+        .oauth2(token)
+        .contentType(ContentType.JSON)
+        .body("{\"minutes\":2}")
+        .post("/v1/demos/" + id + "/extend")
+        .then()
+        .statusCode(400);
+  }
+
+  @Test
+  void releaseQueuesTheTeardownAndIsIdempotent() throws Exception {
+    Pools.fill(store, "hello", 1);
+    Response r = acquire("hello", "198.51.100.4");
+    r.then().statusCode(201);
+    String id = r.path("id");
+    String token = r.path("access_token");
+    given()
+        .auth()
+        .oauth2(token)
+        .delete("/v1/demos/" + id)
+        .then()
+        .statusCode(202)
+        .body("status", equalTo("terminating"));
+    assertThat(store.instance(id).orElseThrow().state()).isEqualTo(InstanceState.TERMINATING);
+    given().auth().oauth2(token).delete("/v1/demos/" + id).then().statusCode(202);
+    try (Connection c = Nats.connect(RealServersResource.servers().nats().url())) {
+      StreamInfo info = c.jetStreamManagement().getStreamInfo(Subjects.STREAM_CLEANUP);
+      assertThat(info.getStreamState().getSubjectCount()).isGreaterThanOrEqualTo(1);
+      var msg =
+          c.jetStreamManagement().getLastMessage(Subjects.STREAM_CLEANUP, Subjects.cleanup(id));
+      assertThat(new String(msg.getData())).contains(id).contains("released");
+      assertThat(msg.getHeaders().getFirst("Nats-Msg-Id")).isEqualTo("cleanup:" + id);
+    }
+    given().auth().oauth2(token).post("/v1/demos/" + id + "/extend").then().statusCode(409);
+  }
+
+  @Test
+  void sameIdempotencyKeyGivesTheSameDemo() {
+    Pools.fill(store, "hello", 2);
+    String key = "3f2b6c1e-9f7a-4b8e-8a55-0c2a3b4d5e6f";
+    Response first =
+        given()
+            .contentType(ContentType.JSON)
+            .header("X-Forwarded-For", "198.51.100.5")
+            .header("Idempotency-Key", key)
+            .body("{\"template\":\"hello\"}")
+            .post("/v1/demos");
+    first.then().statusCode(201);
+    Response again =
+        given()
+            .contentType(ContentType.JSON)
+            .header("X-Forwarded-For", "198.51.100.5")
+            .header("Idempotency-Key", key)
+            .body("{\"template\":\"hello\"}")
+            .post("/v1/demos");
+    again.then().statusCode(201);
+    assertThat((String) again.path("id")).isEqualTo(first.path("id"));
+    assertThat((String) again.path("access_token")).isEqualTo(first.path("access_token"));
+    assertThat(again.header("Trynow-Request-Id")).isEqualTo(first.header("Trynow-Request-Id"));
+    // The same key from another client is another request.
+    Response other =
+        given()
+            .contentType(ContentType.JSON)
+            .header("X-Forwarded-For", "198.51.100.6")
+            .header("Idempotency-Key", key)
+            .body("{\"template\":\"hello\"}")
+            .post("/v1/demos");
+    other.then().statusCode(201);
+    assertThat((String) other.path("id")).isNotEqualTo(first.path("id"));
+  }
+
+  @Test
+  @Order(
+      Integer.MAX_VALUE) // last: its queued request would take the next "brief" instance made ready
+  void emptyPoolQueuesWithPositionAndTheRequestCanBeRead() {
+    Response r = acquire("brief", "198.51.100.7");
+    r.then()
+        .statusCode(202)
+        .body("status", equalTo("queued"))
+        .body("position", equalTo(1))
+        .body("eta_seconds", notNullValue())
+        .body("status_url", notNullValue())
+        .body("events_url", notNullValue());
+    String rid = r.path("request_id");
+    String token = r.path("access_token");
+    given()
+        .auth()
+        .oauth2(token)
+        .get("/v1/requests/" + rid)
+        .then()
+        .statusCode(200)
+        .body("status", equalTo("queued"))
+        .body("position", equalTo(1));
+    given()
+        .get((String) r.path("status_url"))
+        .then()
+        .statusCode(200)
+        .body("status", equalTo("queued"));
+    given().get("/v1/requests/" + rid).then().statusCode(401);
+    given().get("/v1/requests/" + Ids.newRequestId() + "?ticket=1.x").then().statusCode(404);
+    given()
+        .get("/v1/requests/not-an-id")
+        .then()
+        .statusCode(400)
+        .body("error", equalTo("invalid_id"));
+  }
+
+  @Test
+  void templatesShowAvailability() {
+    given()
+        .get("/v1/templates")
+        .then()
+        .statusCode(200)
+        .body("find { it.name == 'hello' }.default_ttl_seconds", equalTo(900))
+        .body("find { it.name == 'brief' }.max_lifetime_seconds", equalTo(180));
+  }
+
+  @Test
+  void adminNeedsTheKeyAndShowsPools() {
+    given().get("/admin/pools").then().statusCode(401);
+    given().auth().oauth2("wrong-key").get("/admin/pools").then().statusCode(403);
+    given()
+        .auth()
+        .oauth2(GatewayHarness.ADMIN_KEY)
+        .get("/admin/pools")
+        .then()
+        .statusCode(200)
+        .body("find { it.template == 'hello' }.max_total", equalTo(20));
+    given()
+        .auth()
+        .oauth2(GatewayHarness.ADMIN_KEY)
+        .get("/admin/instances?state=ready")
+        .then()
+        .statusCode(200);
+    given()
+        .auth()
+        .oauth2(GatewayHarness.ADMIN_KEY)
+        .get("/admin/instances?state=bogus")
+        .then()
+        .statusCode(400);
+    given()
+        .auth()
+        .oauth2(GatewayHarness.ADMIN_KEY)
+        .get("/admin/dead-letters")
+        .then()
+        .statusCode(200);
+    given()
+        .auth()
+        .oauth2(GatewayHarness.ADMIN_KEY)
+        .get("/admin/dead-letters/99999")
+        .then()
+        .statusCode(404);
+
+    String id = Pools.fill(store, "hello", 1).getFirst();
+    given()
+        .auth()
+        .oauth2(GatewayHarness.ADMIN_KEY)
+        .post("/admin/instances/" + id + "/terminate")
+        .then()
+        .statusCode(202)
+        .body("state", equalTo("terminating"));
+    assertThat(store.instance(id).orElseThrow().state()).isEqualTo(InstanceState.TERMINATING);
+  }
+}

@@ -1,0 +1,362 @@
+package io.trynow.bench;
+
+import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
+import io.nats.client.JetStream;
+import io.nats.client.Nats;
+import io.nats.client.PublishOptions;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
+import io.trynow.model.Ids;
+import io.trynow.platform.state.Changed;
+import io.trynow.platform.state.ClaimResult;
+import io.trynow.platform.state.PortResult;
+import io.trynow.platform.state.ReadyResult;
+import io.trynow.platform.state.ReserveArgs;
+import io.trynow.platform.state.Store;
+import io.trynow.testsupport.FreePorts;
+import io.trynow.testsupport.NatsServer;
+import io.trynow.testsupport.ValkeyServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The visitor's acquire through the real api-gateway and pool-service (each its own process, from
+ * its built jar) on a real nats-server and Valkey, with the pool pre-filled through the store: an
+ * open-loop load of {@code rate} acquires/s for {@code seconds}, latency measured from each
+ * request's scheduled start (no coordinated omission). Printed next to the raw floor measured in
+ * the same run: one Lua call, one JetStream PubAck, one core NATS request/reply.
+ *
+ * <p>{@code ./trynow bench acquire [rate/s] [seconds] [ready]} (defaults 500, 60, and enough ready
+ * demos for every acquire, at least 10,000).
+ */
+public final class AcquireBench {
+
+  private static final String TEMPLATE = "hello";
+  private static final String PREFIX = "bench";
+
+  public static void main(String[] args) throws Exception {
+    int rate = args.length > 0 ? Integer.parseInt(args[0]) : 500;
+    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
+    int warmupSeconds = 10;
+    int total = rate * (seconds + warmupSeconds);
+    int ready = args.length > 2 ? Integer.parseInt(args[2]) : Math.max(10_000, total + 1000);
+    Path root = Path.of("").toAbsolutePath();
+    Path gatewayJar = root.resolve("api-gateway/target/quarkus-app/quarkus-run.jar");
+    Path poolJar = root.resolve("pool-service/target/quarkus-app/quarkus-run.jar");
+    buildIfMissing(root, gatewayJar, poolJar);
+
+    try (NatsServer nats = new NatsServer();
+        ValkeyServer valkey = new ValkeyServer(false)) {
+      nats.start();
+      valkey.start();
+      try (Store store = Store.connect(valkey.url(), PREFIX)) {
+        store.initPorts(1024, 65000);
+        long t0 = System.nanoTime();
+        fill(store, ready);
+        System.out.printf(
+            "acquire bench: %d ready '%s' demos filled through the store in %.1f s%n",
+            ready, TEMPLATE, (System.nanoTime() - t0) / 1e9);
+
+        int poolPort = FreePorts.one();
+        int gatewayPort = FreePorts.one();
+        List<String> common =
+            List.of(
+                "-Dquarkus.redis.hosts=" + valkey.url(),
+                "-Dtrynow.nats.url=" + nats.url(),
+                "-Dtrynow.valkey.prefix=" + PREFIX,
+                "-Dtrynow.templates." + TEMPLATE + ".min-ready=0",
+                "-Dtrynow.templates." + TEMPLATE + ".max-total=" + (ready + 1000),
+                "-Dquarkus.log.level=WARN");
+        Process pool =
+            service(
+                poolJar,
+                poolPort,
+                common,
+                List.of("-Dtrynow.pool.max-live-per-ip=0"),
+                "pool-service");
+        Process gateway =
+            service(
+                gatewayJar,
+                gatewayPort,
+                common,
+                List.of(
+                    "-Dtrynow.gateway.acquires-per-hour=100000000",
+                    "-Dtrynow.gateway.acquires-per-day=100000000",
+                    "-Dtrynow.gateway.reply-wait=5s"),
+                "api-gateway");
+        try {
+          awaitReady(poolPort, pool, "pool-service");
+          awaitReady(gatewayPort, gateway, "api-gateway");
+          Stats[] floor = floor(store, nats.url(), 5000);
+          String url = "http://127.0.0.1:" + gatewayPort + "/v1/demos";
+          System.out.printf(
+              "load: %d acquires/s, %d s warm-up (not counted), %d s measured, open loop%n",
+              rate, warmupSeconds, seconds);
+          load(url, rate, warmupSeconds, null);
+          Stats acquire = new Stats("POST /v1/demos (201) through gateway+pool");
+          int[] outcome = load(url, rate, seconds, acquire);
+          System.out.println();
+          acquire.print(System.out);
+          for (Stats s : floor) {
+            s.print(System.out);
+          }
+          System.out.printf(
+              "outcomes: 201=%d other=%d (errors counted above); floor sum of p50s printed above%n",
+              outcome[0], outcome[1]);
+        } finally {
+          stop(gateway);
+          stop(pool);
+        }
+      }
+    }
+  }
+
+  /** Every acquire gets a ready demo: reserve, claim, port, started, ready, as the workers do. */
+  static void fill(Store store, int n) throws Exception {
+    AtomicInteger made = new AtomicInteger();
+    int threads = 16;
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<java.util.concurrent.Future<?>> fs = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        fs.add(
+            pool.submit(() -> {
+              while (made.get() < n) {
+                List<String> ids = new ArrayList<>();
+                for (int i = 0; i < 50; i++) {
+                  ids.add(Ids.newInstanceId());
+                }
+                List<String> created =
+                    store
+                        .reserveProvision(
+                            new ReserveArgs(TEMPLATE, 10_000_000, 10_000_000, 10_000_000, ids))
+                        .created();
+                for (String id : created) {
+                  ClaimResult.Claimed c =
+                      (ClaimResult.Claimed) store.claimProvision(id, Duration.ofMinutes(10));
+                  if (!(store.allocatePort(id, c.fence()) instanceof PortResult.Allocated)) {
+                    throw new IllegalStateException("no port for " + id);
+                  }
+                  Changed s = (Changed) store.markStarted(id, c.fence(), "trynow-" + id);
+                  ReadyResult r =
+                      store.markReady(s.instance().id(), "http://" + id + ".demo.localhost/");
+                  if (!(r instanceof ReadyResult.Pooled)) {
+                    throw new IllegalStateException("not pooled: " + r);
+                  }
+                  made.incrementAndGet();
+                }
+              }
+              return null;
+            }));
+      }
+      for (var f : fs) {
+        f.get();
+      }
+    }
+  }
+
+  /** The raw floor, each measured alone and sequentially: Lua call, PubAck, core request/reply. */
+  static Stats[] floor(Store store, String natsUrl, int n) throws Exception {
+    Stats lua = new Stats("floor: one Lua call (FCALL get_request)");
+    Stats pubAck = new Stats("floor: JetStream publish + PubAck");
+    Stats reqReply = new Stats("floor: core NATS request/reply");
+    for (int i = 0; i < n / 5; i++) {
+      store.request(Ids.newRequestId());
+    }
+    lua.start();
+    for (int i = 0; i < n; i++) {
+      long s = System.nanoTime();
+      store.request(Ids.newRequestId());
+      lua.record(System.nanoTime() - s);
+    }
+    lua.stop();
+    try (Connection nc = Nats.connect(natsUrl)) {
+      nc.jetStreamManagement()
+          .addStream(
+              StreamConfiguration.builder()
+                  .name("BENCH_FLOOR")
+                  .subjects("bench.floor.>")
+                  .storageType(StorageType.File)
+                  .build());
+      JetStream js = nc.jetStream();
+      byte[] payload = new byte[256];
+      for (int i = 0; i < n + n / 5; i++) {
+        long s = System.nanoTime();
+        js.publish(
+            "bench.floor.x", payload, PublishOptions.builder().messageId("floor-" + i).build());
+        if (i == n / 5) {
+          pubAck.start();
+        }
+        if (i >= n / 5) {
+          pubAck.record(System.nanoTime() - s);
+        }
+      }
+      pubAck.stop();
+      Dispatcher echo = nc.createDispatcher(m -> nc.publish(m.getReplyTo(), m.getData()));
+      echo.subscribe("bench.echo");
+      nc.flush(Duration.ofSeconds(2));
+      for (int i = 0; i < n + n / 5; i++) {
+        long s = System.nanoTime();
+        nc.request("bench.echo", payload, Duration.ofSeconds(2));
+        if (i == n / 5) {
+          reqReply.start();
+        }
+        if (i >= n / 5) {
+          reqReply.record(System.nanoTime() - s);
+        }
+      }
+      reqReply.stop();
+    }
+    return new Stats[] {lua, pubAck, reqReply};
+  }
+
+  /** Open-loop load; returns {201 count, other count}. */
+  static int[] load(String url, int rate, int seconds, Stats stats) throws Exception {
+    HttpClient http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    HttpRequest req =
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"template\":\"" + TEMPLATE + "\"}"))
+            .build();
+    int n = rate * seconds;
+    long interval = TimeUnit.SECONDS.toNanos(1) / rate;
+    AtomicInteger created = new AtomicInteger();
+    AtomicInteger other = new AtomicInteger();
+    CountDownLatch done = new CountDownLatch(n);
+    if (stats != null) {
+      stats.start();
+    }
+    long start = System.nanoTime();
+    try (ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < n; i++) {
+        long due = start + i * interval;
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          LockSupport.parkNanos(wait);
+        }
+        exec.submit(() -> {
+          try {
+            HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+            long latency = System.nanoTime() - due;
+            if (r.statusCode() == 201) {
+              created.incrementAndGet();
+              if (stats != null) {
+                stats.record(latency);
+              }
+            } else {
+              other.incrementAndGet();
+              if (stats != null) {
+                stats.error();
+              }
+            }
+          } catch (IOException | InterruptedException e) {
+            other.incrementAndGet();
+            if (stats != null) {
+              stats.error();
+            }
+          } finally {
+            done.countDown();
+          }
+        });
+      }
+      done.await(120, TimeUnit.SECONDS);
+    }
+    if (stats != null) {
+      stats.stop();
+    }
+    return new int[] {created.get(), other.get()};
+  }
+
+  static Process service(Path jar, int port, List<String> common, List<String> own, String name)
+      throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.add("-XX:+UseSerialGC");
+    cmd.add("-Xmx512m");
+    cmd.add("-Dquarkus.http.port=" + port);
+    cmd.add("-Dquarkus.http.host=127.0.0.1");
+    cmd.addAll(common);
+    cmd.addAll(own);
+    cmd.add("-jar");
+    cmd.add(jar.toString());
+    Path log = Files.createTempFile("bench-" + name + "-", ".log");
+    System.out.println(name + " log: " + log);
+    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  static void awaitReady(int port, Process p, String name) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (System.nanoTime() < deadline) {
+      if (!p.isAlive()) {
+        throw new IllegalStateException(name + " exited with " + p.exitValue());
+      }
+      try {
+        HttpResponse<String> r =
+            http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException(name + " not ready within 120 s");
+  }
+
+  static void stop(Process p) throws InterruptedException {
+    p.destroy();
+    if (!p.waitFor(30, TimeUnit.SECONDS)) {
+      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  static void buildIfMissing(Path root, Path... jars) throws Exception {
+    for (Path j : jars) {
+      if (!Files.isRegularFile(j)) {
+        System.out.println("building api-gateway and pool-service (" + j + " is missing)");
+        Process p =
+            new ProcessBuilder(
+                    "./mvnw",
+                    "-B",
+                    "-q",
+                    "-pl",
+                    "api-gateway,pool-service",
+                    "-am",
+                    "package",
+                    "-DskipTests",
+                    "-Dspotless.check.skip=true")
+                .directory(root.toFile())
+                .inheritIO()
+                .start();
+        if (p.waitFor() != 0) {
+          throw new IllegalStateException("build failed");
+        }
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,204 @@
+package io.trynow.pool.acquire;
+
+import io.trynow.model.AcquireReply;
+import io.trynow.model.AcquireRequest;
+import io.trynow.model.Ids;
+import io.trynow.model.Json;
+import io.trynow.platform.messaging.Delivery;
+import io.trynow.platform.messaging.MessageHandler;
+import io.trynow.platform.messaging.Outcome;
+import io.trynow.platform.messaging.Publisher;
+import io.trynow.platform.state.AcquireArgs;
+import io.trynow.platform.state.AcquireResult;
+import io.trynow.platform.state.Instance;
+import io.trynow.platform.state.RequestRecord;
+import io.trynow.platform.state.Store;
+import io.trynow.platform.state.StoreException;
+import io.trynow.platform.template.TemplatesConfig;
+import io.trynow.pool.PoolMetrics;
+import io.trynow.pool.config.PoolSettings;
+import io.trynow.pool.messaging.PoolEvents;
+import io.trynow.pool.queue.EtaEstimator;
+import io.trynow.pool.queue.PositionNotifier;
+import io.trynow.pool.replenish.Replenisher;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.time.Instant;
+import org.jboss.logging.Logger;
+
+/**
+ * Handles {@code trynow.acquire.<template>}: one store call takes a ready instance or queues the
+ * request (idempotent per request id, so a redelivery answers the same), then the gateway gets its
+ * reply, and only then are events published and the replenisher woken.
+ */
+@Singleton
+public class AcquireHandler implements MessageHandler {
+
+  private static final Logger LOG = Logger.getLogger(AcquireHandler.class);
+
+  private final Store store;
+  private final Publisher publisher;
+  private final PoolSettings settings;
+  private final PoolEvents events;
+  private final EtaEstimator eta;
+  private final Replenisher replenisher;
+  private final PositionNotifier positions;
+  private final PoolMetrics metrics;
+
+  public AcquireHandler(
+      Store store,
+      Publisher publisher,
+      PoolSettings settings,
+      PoolEvents events,
+      EtaEstimator eta,
+      Replenisher replenisher,
+      PositionNotifier positions,
+      PoolMetrics metrics) {
+    this.store = store;
+    this.publisher = publisher;
+    this.settings = settings;
+    this.events = events;
+    this.eta = eta;
+    this.replenisher = replenisher;
+    this.positions = positions;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public Outcome handle(Delivery d) {
+    AcquireRequest req;
+    try {
+      req = d.json(AcquireRequest.class);
+      Ids.requireRequest(req.requestId());
+      Ids.requireTemplate(req.template());
+    } catch (IllegalArgumentException | NullPointerException e) {
+      return Outcome.giveUp("malformed acquire request: " + e.getMessage());
+    }
+    TemplatesConfig.Template tpl = settings.template(req.template()).orElse(null);
+    if (tpl == null) {
+      reply(d, failed(req, "unknown template"));
+      return Outcome.giveUp("unknown template " + req.template());
+    }
+    try {
+      return handle(d, req, tpl);
+    } catch (StoreException e) {
+      LOG.warnf("acquire %s: store unavailable (%s); retrying", req.requestId(), e.getMessage());
+      return Outcome.retryLater("store unavailable");
+    }
+  }
+
+  private Outcome handle(Delivery d, AcquireRequest req, TemplatesConfig.Template tpl) {
+    long now = System.currentTimeMillis();
+    Duration queueTimeout = settings.config().queueTimeout();
+    if (now - req.requestedAtMs() > queueTimeout.toMillis()
+        && store.request(req.requestId()).isEmpty()) {
+      // Sat in the stream longer than anyone would wait (pool-service was down): do not hand a
+      // demo to a visitor who left; give the slot back.
+      refund(req);
+      reply(d, reply(req, "expired", null, null, null, "the request waited too long"));
+      events.expired(req.requestId(), req.template());
+      return Outcome.done();
+    }
+    AcquireResult r =
+        store.acquire(
+            new AcquireArgs(
+                req.requestId(),
+                req.template(),
+                req.ownerTokenHash(),
+                req.clientIp(),
+                tpl.defaultTtl(),
+                tpl.maxLifetime(),
+                tpl.maxQueue(),
+                settings.config().maxLivePerIp()));
+    switch (r) {
+      case AcquireResult.Assigned a -> {
+        Instance i = a.instance();
+        reply(d, assigned(req, i));
+        if (!a.repeat() || d.deliveryCount() > 1) {
+          // A redelivery may follow a crash before the events went out; their msg ids dedup.
+          events.assigned(i, req.requestId());
+        }
+        replenisher.wake(req.template());
+      }
+      case AcquireResult.Queued q -> {
+        long etaSeconds = eta.etaSeconds(req.template(), q.position(), now);
+        reply(d, reply(req, "queued", q.position(), etaSeconds, null, null));
+        if (!q.repeat()) {
+          events.queued(req.requestId(), req.template(), q.position(), etaSeconds);
+        }
+        positions.track(req.requestId(), req.template(), q.position());
+        replenisher.wake(req.template());
+      }
+      case AcquireResult.QueueFull f -> {
+        refund(req);
+        reply(d, reply(req, "full", null, null, null, "capacity and queue are full"));
+      }
+      case AcquireResult.LimitExceeded l -> {
+        refund(req);
+        reply(d, reply(req, "limited", null, null, null, "live demo limit per address"));
+      }
+      case AcquireResult.Closed c -> {
+        RequestRecord rec = c.request();
+        reply(d, reply(req, rec.state().wire(), null, null, null, "the request has ended"));
+      }
+    }
+    return Outcome.done();
+  }
+
+  private void refund(AcquireRequest req) {
+    try {
+      store.rateLimitRefund(
+          req.clientIp(), req.requestId(), Instant.ofEpochMilli(req.requestedAtMs()));
+    } catch (RuntimeException e) {
+      LOG.warnf("rate-limit refund of %s failed: %s", req.requestId(), e.toString());
+    }
+  }
+
+  private void reply(Delivery d, AcquireReply reply) {
+    metrics.acquire(reply.template(), reply.outcome());
+    try {
+      publisher.reply(d, Json.write(reply));
+    } catch (RuntimeException e) {
+      // The gateway answers from the store instead (its wait ends without a reply).
+      LOG.debugf("reply to %s not sent: %s", reply.requestId(), e.toString());
+    }
+  }
+
+  private static AcquireReply assigned(AcquireRequest req, Instance i) {
+    return new AcquireReply(
+        req.requestId(),
+        "assigned",
+        i.id(),
+        i.template(),
+        i.url(),
+        i.expiresAt() == null ? null : i.expiresAt().toEpochMilli(),
+        i.maxExpiresAt() == null ? null : i.maxExpiresAt().toEpochMilli(),
+        null,
+        null,
+        null);
+  }
+
+  private static AcquireReply reply(
+      AcquireRequest req,
+      String outcome,
+      Long position,
+      Long etaSeconds,
+      String instanceId,
+      String message) {
+    return new AcquireReply(
+        req.requestId(),
+        outcome,
+        instanceId,
+        req.template(),
+        null,
+        null,
+        null,
+        position == null ? null : position.intValue(),
+        etaSeconds,
+        message);
+  }
+
+  private static AcquireReply failed(AcquireRequest req, String why) {
+    return reply(req, "failed", null, null, null, why);
+  }
+}

@@ -1,0 +1,59 @@
+package io.trynow.pool.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/**
+ * pool-service's settings ({@code trynow.pool.*}, env {@code TRYNOW_POOL_...}). Templates
+ * themselves are {@code trynow.templates.<name>.*} ({@link
+ * io.trynow.platform.template.TemplatesConfig}); both are checked at startup by {@link
+ * PoolSettings}.
+ */
+@ConfigMapping(prefix = "trynow.pool")
+public interface PoolConfig {
+
+  /** Most live demos (queued or assigned) one client IP may hold at once; 0: no cap. */
+  @WithDefault("3")
+  int maxLivePerIp();
+
+  /**
+   * A queued request that got no demo within this time expires (and its rate-limit slot is
+   * refunded).
+   */
+  @WithDefault("5m")
+  Duration queueTimeout();
+
+  /** Period of the expiry sweep of the wait queues. */
+  @WithDefault("1s")
+  Duration expireInterval();
+
+  /**
+   * Period of the replenisher's safety-net run (it also runs after every acquire and termination).
+   */
+  @WithDefault("5s")
+  Duration replenishInterval();
+
+  /**
+   * A {@code requested} record older than this whose provision message may have been lost gets it
+   * published again (same msg id; the provisioner's claim makes a repeat harmless).
+   */
+  @WithDefault("30s")
+  Duration republishAfter();
+
+  /** Provisioning time assumed for the ETA until one has been measured. */
+  @WithDefault("10s")
+  Duration provisionEstimate();
+
+  /** Window over which the provisioning rate behind the ETA is measured. */
+  @WithDefault("5m")
+  Duration rateWindow();
+
+  /** Period of the queue-position notifier's safety-net run. */
+  @WithDefault("2s")
+  Duration positionInterval();
+
+  /** Most acquire messages handled at once. */
+  @WithDefault("64")
+  int acquireConcurrency();
+}

@@ -1,0 +1,124 @@
+package io.trynow.pool.config;
+
+import io.trynow.model.Ids;
+import io.trynow.platform.template.TemplatesConfig.Template;
+import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Checks every template before the pool uses it: pinned image, sane numbers, consistent limits. A
+ * violation is an {@link IllegalArgumentException} naming the key, e.g. {@code
+ * trynow.templates.hello.image: ...}.
+ */
+public final class TemplateRules {
+
+  private static final Pattern REPO =
+      Pattern.compile("[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]{1,5})?(/[a-z0-9]+([._-]+[a-z0-9]+)*)*");
+  private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
+  private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
+  private static final Pattern RUNTIME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+  private static final Pattern ENV = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+  private static final Pattern PATH =
+      Pattern.compile("/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*(\\?[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*)?");
+
+  private TemplateRules() {}
+
+  /** Checks all templates; at least one must exist. */
+  public static void check(Map<String, ? extends Template> templates) {
+    if (templates == null || templates.isEmpty()) {
+      throw new IllegalArgumentException(
+          "trynow.templates: no template configured (set trynow.templates.<name>.image)");
+    }
+    templates.forEach(TemplateRules::check);
+  }
+
+  public static void check(String name, Template t) {
+    String k = "trynow.templates." + name + ".";
+    if (!Ids.isTemplate(name)) {
+      throw new IllegalArgumentException(
+          "trynow.templates." + name + ": template names are lower-case DNS labels (a-z, 0-9, -)");
+    }
+    image(k + "image", t.image());
+    require(PATH.matcher(t.healthPath()).matches(), k + "health-path", "must be an absolute path");
+    positive(k + "health-timeout", t.healthTimeout());
+    require(t.minReady() >= 0, k + "min-ready", "must be ≥ 0");
+    require(t.maxTotal() >= 1, k + "max-total", "must be ≥ 1");
+    require(
+        t.minReady() <= t.maxTotal(),
+        k + "min-ready",
+        "(" + t.minReady() + ") must not exceed max-total (" + t.maxTotal() + ")");
+    require(t.maxInFlight() >= 1, k + "max-in-flight", "must be ≥ 1");
+    require(
+        t.maxInFlight() <= t.maxTotal(),
+        k + "max-in-flight",
+        "(" + t.maxInFlight() + ") must not exceed max-total (" + t.maxTotal() + ")");
+    require(t.maxQueue() >= 0, k + "max-queue", "must be ≥ 0");
+    require(t.maxQueue() <= 100_000, k + "max-queue", "must be ≤ 100000");
+    positive(k + "default-ttl", t.defaultTtl());
+    positive(k + "extend-step", t.extendStep());
+    positive(k + "max-lifetime", t.maxLifetime());
+    require(
+        t.defaultTtl().compareTo(t.maxLifetime()) <= 0,
+        k + "default-ttl",
+        "must not exceed max-lifetime");
+    require(t.defaultTtl().toSeconds() >= 1, k + "default-ttl", "must be at least 1s");
+    require(t.memoryMb() >= 4 && t.memoryMb() <= 1_048_576, k + "memory-mb", "must be 4..1048576");
+    require(t.cpus() > 0 && t.cpus() <= 1024, k + "cpus", "must be > 0 and ≤ 1024");
+    require(t.pidsLimit() >= 1, k + "pids-limit", "must be ≥ 1");
+    require(
+        t.networkMode().equals("host") || t.networkMode().equals("bridge"),
+        k + "network-mode",
+        "must be host or bridge");
+    require(
+        t.containerPort() >= 1 && t.containerPort() <= 65535,
+        k + "container-port",
+        "must be 1..65535");
+    t.runtime()
+        .ifPresent(
+            r -> require(RUNTIME.matcher(r).matches(), k + "runtime", "is not a runtime name"));
+    for (String e : t.env().keySet()) {
+      require(ENV.matcher(e).matches(), k + "env." + e, "is not an environment variable name");
+    }
+  }
+
+  /**
+   * A pinned image: {@code repo:tag} (tag not {@code latest}) and/or {@code repo@sha256:<64 hex>}.
+   */
+  static void image(String key, String image) {
+    if (image == null || image.isBlank()) {
+      throw new IllegalArgumentException(key + ": must name an image");
+    }
+    String ref = image.strip();
+    String digest = null;
+    int at = ref.indexOf('@');
+    if (at >= 0) {
+      digest = ref.substring(at + 1);
+      ref = ref.substring(0, at);
+      require(DIGEST.matcher(digest).matches(), key, "digest must be sha256:<64 hex>");
+    }
+    String tag = null;
+    int colon = ref.lastIndexOf(':');
+    if (colon > ref.lastIndexOf('/')) {
+      tag = ref.substring(colon + 1);
+      ref = ref.substring(0, colon);
+      require(TAG.matcher(tag).matches(), key, "'" + tag + "' is not a valid tag");
+      require(!tag.equals("latest"), key, "':latest' is not pinned: use a version tag or a digest");
+    }
+    require(REPO.matcher(ref).matches(), key, "'" + ref + "' is not a valid image name");
+    require(
+        tag != null || digest != null,
+        key,
+        "'" + image + "' is not pinned: add a version tag or a digest");
+  }
+
+  private static void positive(String key, Duration d) {
+    require(d != null && !d.isNegative() && !d.isZero(), key, "must be positive");
+  }
+
+  private static void require(boolean ok, String key, String why) {
+    if (!ok) {
+      throw new IllegalArgumentException(key + ": " + why);
+    }
+  }
+}

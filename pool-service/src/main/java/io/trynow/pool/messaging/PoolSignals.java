@@ -1,0 +1,97 @@
+package io.trynow.pool.messaging;
+
+import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
+import io.nats.client.Message;
+import io.trynow.model.InstanceEvent;
+import io.trynow.model.Json;
+import io.trynow.platform.nats.NatsClient;
+import io.trynow.platform.supervisor.Loop;
+import io.trynow.pool.queue.EtaEstimator;
+import io.trynow.pool.queue.PositionNotifier;
+import io.trynow.pool.replenish.Replenisher;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+
+/**
+ * Listens (core NATS, every replica) to the events that move the pool: {@code started} feeds the
+ * ETA's provisioning rate; {@code terminated} / {@code failed} wake the replenisher; a hand-over
+ * ({@code request.*.assigned}, {@code instance.*.ready}) wakes the position notifier. Hints only:
+ * each of those also runs on its own timer.
+ */
+@Singleton
+public class PoolSignals implements Loop {
+
+  private final NatsClient nats;
+  private final EtaEstimator eta;
+  private final Replenisher replenisher;
+  private final PositionNotifier positions;
+  private Dispatcher dispatcher;
+
+  public PoolSignals(
+      NatsClient nats, EtaEstimator eta, Replenisher replenisher, PositionNotifier positions) {
+    this.nats = nats;
+    this.eta = eta;
+    this.replenisher = replenisher;
+    this.positions = positions;
+  }
+
+  @Override
+  public void open() throws Exception {
+    Connection c = nats.connection(Duration.ofSeconds(5));
+    dispatcher = c.createDispatcher(this::onEvent);
+    dispatcher.subscribe("trynow.events.instance.*.started");
+    dispatcher.subscribe("trynow.events.instance.*.ready");
+    dispatcher.subscribe("trynow.events.instance.*.terminated");
+    dispatcher.subscribe("trynow.events.instance.*.failed");
+    dispatcher.subscribe("trynow.events.request.*.assigned");
+    c.flush(Duration.ofSeconds(5));
+  }
+
+  @Override
+  public void iterate() throws Exception {
+    Thread.sleep(500);
+  }
+
+  @Override
+  public void close() {
+    Dispatcher d = dispatcher;
+    dispatcher = null;
+    if (d != null) {
+      try {
+        Connection c = nats.connectionOrNull();
+        if (c != null) {
+          c.closeDispatcher(d);
+        }
+      } catch (RuntimeException e) {
+        // Connection already closed.
+      }
+    }
+  }
+
+  void onEvent(Message m) {
+    String s = m.getSubject();
+    String kind = s.substring(s.lastIndexOf('.') + 1);
+    InstanceEvent e;
+    try {
+      e = Json.read(m.getData(), InstanceEvent.class);
+    } catch (IllegalArgumentException ex) {
+      return;
+    }
+    switch (kind) {
+      case "started" -> {
+        if (e.template() != null) {
+          eta.provisioned(e.template(), System.currentTimeMillis());
+        }
+      }
+      case "terminated", "failed" -> {
+        if (e.template() != null) {
+          replenisher.wake(e.template());
+        }
+        positions.wake();
+      }
+      case "ready", "assigned" -> positions.wake();
+      default -> {}
+    }
+  }
+}

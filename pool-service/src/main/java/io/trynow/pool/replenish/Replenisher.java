@@ -1,0 +1,142 @@
+package io.trynow.pool.replenish;
+
+import io.trynow.model.Ids;
+import io.trynow.model.InstanceState;
+import io.trynow.model.ProvisionRequest;
+import io.trynow.model.Subjects;
+import io.trynow.platform.messaging.MessagingException;
+import io.trynow.platform.messaging.Publisher;
+import io.trynow.platform.state.Instance;
+import io.trynow.platform.state.ReserveArgs;
+import io.trynow.platform.state.ReserveResult;
+import io.trynow.platform.state.Store;
+import io.trynow.platform.supervisor.Loop;
+import io.trynow.platform.template.TemplatesConfig;
+import io.trynow.pool.PoolMetrics;
+import io.trynow.pool.config.PoolSettings;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Keeps every template's pool at its target. Woken after each acquire and each termination, and on
+ * a timer as a safety net; wake-ups coalesce (seed 000 finding 9: no pile-up of triggers). The
+ * decision how many to create is {@code reserve_provision}, counted inside one Valkey call, so any
+ * number of replicas and triggers never over-provision (seed 000 finding 5). Each reserved id gets
+ * one provision message (msg id = instance id); a {@code requested} record whose message may have
+ * been lost is published again after {@code republish-after}.
+ */
+@Singleton
+public class Replenisher implements Loop {
+
+  private static final Logger LOG = Logger.getLogger(Replenisher.class);
+  private static final Duration MAX_WAIT = Duration.ofMillis(500);
+  private static final Duration COALESCE = Duration.ofMillis(20);
+
+  private final Store store;
+  private final Publisher publisher;
+  private final PoolSettings settings;
+  private final PoolMetrics metrics;
+  private final Set<String> pending = ConcurrentHashMap.newKeySet();
+  private final Semaphore wake = new Semaphore(0);
+  private volatile Instant nextFull = Instant.EPOCH;
+
+  public Replenisher(Store store, Publisher publisher, PoolSettings settings, PoolMetrics metrics) {
+    this.store = store;
+    this.publisher = publisher;
+    this.settings = settings;
+    this.metrics = metrics;
+  }
+
+  /** Asks for a replenish of {@code template} soon (cheap; many calls coalesce into one run). */
+  public void wake(String template) {
+    pending.add(template);
+    wake.release();
+  }
+
+  @Override
+  public void iterate() throws Exception {
+    Duration untilFull = Duration.between(Instant.now(), nextFull);
+    Duration wait = untilFull.isNegative() ? Duration.ZERO : min(untilFull, MAX_WAIT);
+    if (wake.tryAcquire(wait.toNanos(), TimeUnit.NANOSECONDS)) {
+      Thread.sleep(COALESCE.toMillis());
+      wake.drainPermits();
+    }
+    List<String> todo = new ArrayList<>();
+    if (!Instant.now().isBefore(nextFull)) {
+      nextFull = Instant.now().plus(settings.config().replenishInterval());
+      pending.clear();
+      todo.addAll(settings.templates().keySet());
+      republishStale();
+    } else {
+      for (String t : List.copyOf(pending)) {
+        pending.remove(t);
+        todo.add(t);
+      }
+    }
+    for (String t : todo) {
+      TemplatesConfig.Template tpl = settings.templates().get(t);
+      if (tpl != null) {
+        replenish(t, tpl);
+      }
+    }
+  }
+
+  /** One reserve call for the template, then one provision message per created record. */
+  public List<String> replenish(String template, TemplatesConfig.Template tpl) {
+    int n = Math.min(100, Math.max(1, tpl.maxInFlight()));
+    List<String> ids = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      ids.add(Ids.newInstanceId());
+    }
+    ReserveResult r =
+        store.reserveProvision(
+            new ReserveArgs(template, tpl.minReady(), tpl.maxTotal(), tpl.maxInFlight(), ids));
+    for (String id : r.created()) {
+      publish(id, template);
+    }
+    if (!r.created().isEmpty()) {
+      metrics.provisionRequested(template, r.created().size());
+      LOG.infof("template %s: %d instance(s) requested", template, r.created().size());
+    }
+    return r.created();
+  }
+
+  private void republishStale() {
+    Instant cutoff = Instant.now().minus(settings.config().republishAfter());
+    for (Instance i : store.instances(InstanceState.REQUESTED)) {
+      if (i.createdAt() != null && i.createdAt().isBefore(cutoff)) {
+        publish(i.id(), i.template());
+      }
+    }
+  }
+
+  private void publish(String id, String template) {
+    try {
+      publisher.publishJson(
+          Subjects.provision(template), id, null, new ProvisionRequest(id, template, null));
+    } catch (MessagingException e) {
+      // The record stays requested: the next full run publishes it again.
+      LOG.warnf("provision request for %s not published yet: %s", id, e.getMessage());
+    }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) < 0 ? a : b;
+  }
+
+  /** For tests: templates waiting for a signalled run. */
+  Map<String, Boolean> pendingView() {
+    Map<String, Boolean> m = new ConcurrentHashMap<>();
+    pending.forEach(t -> m.put(t, true));
+    return m;
+  }
+}

@@ -1,0 +1,91 @@
+package io.trynow.pool.config;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import io.smallrye.config.common.MapBackedConfigSource;
+import io.trynow.platform.template.TemplatesConfig;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Every template is checked at startup; the message names the bad key. */
+public class TemplateRulesTest {
+
+  public static Map<String, TemplatesConfig.Template> templates(Map<String, String> overrides) {
+    Map<String, String> values = new HashMap<>();
+    values.put("trynow.templates.hello.image", "trynow/sample-hello:1");
+    values.putAll(overrides);
+    SmallRyeConfig config =
+        new SmallRyeConfigBuilder()
+            .withMapping(TemplatesConfig.class)
+            .withConverter(Duration.class, 100, new DurationConverter())
+            .withSources(new MapBackedConfigSource("test", values) {})
+            .build();
+    return config.getConfigMapping(TemplatesConfig.class).templates();
+  }
+
+  static void rejects(String key, String value, String expectedInMessage) {
+    assertThatThrownBy(() -> TemplateRules.check(templates(Map.of(key, value))))
+        .as(key + "=" + value)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(expectedInMessage);
+  }
+
+  @Test
+  void theDefaultTemplateIsValid() {
+    assertThatCode(() -> TemplateRules.check(templates(Map.of()))).doesNotThrowAnyException();
+    for (String ok :
+        new String[] {
+          "busybox:1.36",
+          "registry.example.com:5000/team/app:2.1.0",
+          "app@sha256:" + "a".repeat(64),
+          "ghcr.io/org/app:v1@sha256:" + "0".repeat(64)
+        }) {
+      assertThatCode(
+              () -> TemplateRules.check(templates(Map.of("trynow.templates.hello.image", ok))))
+          .as(ok)
+          .doesNotThrowAnyException();
+    }
+  }
+
+  @Test
+  void unpinnedImagesAreRejected() {
+    String key = "trynow.templates.hello.image";
+    rejects(key, "busybox:latest", key);
+    rejects(key, "busybox", "not pinned");
+    rejects(key, "registry:5000/busybox", "not pinned");
+    rejects(key, "busybox@sha256:abc", "digest");
+    rejects(key, "Bad/Name:1", "not a valid image name");
+    rejects(key, "busybox:bad tag", "not a valid tag");
+  }
+
+  @Test
+  void badNumbersNameTheirKey() {
+    String k = "trynow.templates.hello.";
+    rejects(k + "min-ready", "30", k + "min-ready");
+    rejects(k + "max-total", "0", k + "max-total");
+    rejects(k + "max-in-flight", "0", k + "max-in-flight");
+    rejects(k + "max-queue", "-1", k + "max-queue");
+    rejects(k + "default-ttl", "0s", k + "default-ttl");
+    rejects(k + "default-ttl", "3h", k + "default-ttl");
+    rejects(k + "memory-mb", "1", k + "memory-mb");
+    rejects(k + "cpus", "0", k + "cpus");
+    rejects(k + "network-mode", "weird", k + "network-mode");
+    rejects(k + "health-path", "healthz", k + "health-path");
+    rejects(k + "container-port", "70000", k + "container-port");
+    rejects(k + "runtime", "Bad Runtime", k + "runtime");
+    rejects(k + "env.\"1BAD\"", "x", k + "env.1BAD");
+  }
+
+  @Test
+  void badTemplateNamesAreRejected() {
+    assertThatThrownBy(
+            () -> TemplateRules.check(templates(Map.of("trynow.templates.Bad_Name.image", "a:1"))))
+        .hasMessageContaining("trynow.templates.Bad_Name");
+  }
+}

@@ -1,0 +1,185 @@
+package io.trynow.pool.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nats.client.Connection;
+import io.nats.client.Message;
+import io.nats.client.api.MessageInfo;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.trynow.model.AcquireReply;
+import io.trynow.model.AcquireRequest;
+import io.trynow.model.Ids;
+import io.trynow.model.InstanceEvent;
+import io.trynow.model.InstanceState;
+import io.trynow.model.Json;
+import io.trynow.model.Subjects;
+import io.trynow.platform.messaging.DeadLetters;
+import io.trynow.platform.messaging.Publisher;
+import io.trynow.platform.nats.NatsClient;
+import io.trynow.platform.state.ConsistencyChecker;
+import io.trynow.platform.state.Instance;
+import io.trynow.platform.state.RateLimitResult;
+import io.trynow.platform.state.RequestState;
+import io.trynow.platform.state.Store;
+import io.trynow.testsupport.RealServersResource;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.Optional;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * pool-service's acquire consumer against real NATS and Valkey, driven the way the gateway does.
+ */
+@QuarkusTest
+@WithTestResource(RealServersResource.class)
+class AcquireHandlerIT {
+
+  static final String TOKEN_HASH = "a".repeat(64);
+  static final Duration WAIT = Duration.ofSeconds(15);
+
+  @Inject Store store;
+  @Inject Publisher publisher;
+  @Inject NatsClient nats;
+  @Inject DeadLetters deadLetters;
+
+  @BeforeAll
+  static void ports() {
+    try (Store s =
+        Store.connect(RealServersResource.servers().valkey().url(), RealServersResource.prefix())) {
+      s.initPorts(30000, 39999);
+    }
+  }
+
+  AcquireReply ask(String rid, String template, String ip, long requestedAtMs, String msgId) {
+    AcquireRequest req = new AcquireRequest(rid, template, ip, TOKEN_HASH, requestedAtMs, null);
+    Optional<Message> m =
+        publisher.publishAndAwaitReply(
+            Subjects.acquire(template), msgId, rid, Json.write(req), WAIT);
+    assertThat(m).as("reply to " + rid).isPresent();
+    return Json.read(m.get().getData(), AcquireReply.class);
+  }
+
+  AcquireReply ask(String rid, String template, String ip) {
+    return ask(rid, template, ip, System.currentTimeMillis(), rid);
+  }
+
+  InstanceEvent lastEvent(String subject) throws Exception {
+    Connection c = nats.connection(Duration.ofSeconds(5));
+    MessageInfo mi = c.jetStreamManagement().getLastMessage(Subjects.STREAM_EVENTS, subject);
+    return Json.read(mi.getData(), InstanceEvent.class);
+  }
+
+  @Test
+  void warmAcquireRepliesAssignedAndPublishesTheEvents() throws Exception {
+    Pools.fill(store, "hello", 1);
+    String rid = Ids.newRequestId();
+    AcquireReply r = ask(rid, "hello", "192.0.2.1");
+    assertThat(r.outcome()).isEqualTo("assigned");
+    String ready = r.instanceId();
+    assertThat(r.url()).isEqualTo(Pools.url(ready));
+    assertThat(r.expiresAtMs()).isNotNull();
+    Instance i = store.instance(ready).orElseThrow();
+    assertThat(i.state()).isEqualTo(InstanceState.ASSIGNED);
+    assertThat(i.requestId()).isEqualTo(rid);
+    assertThat(i.ownerTokenHash()).isEqualTo(TOKEN_HASH);
+
+    Awaitility.await()
+        .atMost(WAIT)
+        .untilAsserted(() -> {
+          assertThat(lastEvent(Subjects.requestEvent(rid, "assigned")).instanceId())
+              .isEqualTo(ready);
+          assertThat(lastEvent(Subjects.instanceEvent(ready, "assigned")).requestId())
+              .isEqualTo(rid);
+        });
+  }
+
+  @Test
+  void aRedeliveredRequestGetsTheSameDemoNotASecondOne() {
+    Pools.fill(store, "hello", 2);
+    String rid = Ids.newRequestId();
+    AcquireReply first = ask(rid, "hello", "192.0.2.2");
+    // The same request again under another msg id: what a redelivery or a replay looks like.
+    AcquireReply again = ask(rid, "hello", "192.0.2.2", System.currentTimeMillis(), rid + "-again");
+    assertThat(again.outcome()).isEqualTo("assigned");
+    assertThat(again.instanceId()).isEqualTo(first.instanceId());
+    long mine =
+        store.instances(InstanceState.ASSIGNED).stream()
+            .filter(i -> rid.equals(i.requestId()))
+            .count();
+    assertThat(mine).isEqualTo(1);
+    assertThat(ConsistencyChecker.check(store)).isEmpty();
+  }
+
+  @Test
+  void anEmptyPoolQueuesWithPositionAndEta() throws Exception {
+    String rid = Ids.newRequestId();
+    AcquireReply r = ask(rid, "tiny", "192.0.2.3");
+    assertThat(r.outcome()).isEqualTo("queued");
+    assertThat(r.position()).isEqualTo(1);
+    assertThat(r.etaSeconds()).isPositive();
+    Awaitility.await()
+        .atMost(WAIT)
+        .untilAsserted(() ->
+            assertThat(lastEvent(Subjects.requestEvent(rid, "queued")).position()).isEqualTo(1));
+
+    // tiny has max-queue 1: the next visitor finds capacity and queue full, and is refunded.
+    String ip = "192.0.2.4";
+    String full = Ids.newRequestId();
+    RateLimitResult counted = store.rateLimit(ip, full, 10, 100);
+    assertThat(((RateLimitResult.Allowed) counted).hourCount()).isEqualTo(1);
+    AcquireReply f = ask(full, "tiny", ip);
+    assertThat(f.outcome()).isEqualTo("full");
+    RateLimitResult after = store.rateLimit(ip, Ids.newRequestId(), 10, 100);
+    assertThat(((RateLimitResult.Allowed) after).hourCount())
+        .as("the full request's slot was given back")
+        .isEqualTo(1);
+
+    // Queue timeout (4s in tests): the waiting request expires, is told, and is refunded.
+    Awaitility.await()
+        .atMost(WAIT)
+        .untilAsserted(() ->
+            assertThat(store.request(rid).orElseThrow().state()).isEqualTo(RequestState.EXPIRED));
+    Awaitility.await()
+        .atMost(WAIT)
+        .untilAsserted(() ->
+            assertThat(lastEvent(Subjects.requestEvent(rid, "expired")).kind())
+                .isEqualTo("expired"));
+  }
+
+  @Test
+  void theLiveCapPerAddressRefusesAndRefunds() {
+    Pools.fill(store, "hello", 3);
+    String ip = "192.0.2.5";
+    assertThat(ask(Ids.newRequestId(), "hello", ip).outcome()).isEqualTo("assigned");
+    assertThat(ask(Ids.newRequestId(), "hello", ip).outcome()).isEqualTo("assigned");
+    String third = Ids.newRequestId();
+    store.rateLimit(ip, third, 10, 100);
+    AcquireReply r = ask(third, "hello", ip);
+    assertThat(r.outcome()).isEqualTo("limited");
+    assertThat(store.request(third)).isEmpty();
+    assertThat(store.rateLimitRefund(ip, third, java.time.Instant.now()))
+        .as("already refunded by pool-service")
+        .isFalse();
+  }
+
+  @Test
+  void aRequestThatWaitedInTheStreamTooLongExpiresWithoutTakingADemo() {
+    Pools.fill(store, "hello", 1);
+    long ready = store.poolStats("hello").ready();
+    String rid = Ids.newRequestId();
+    AcquireReply r = ask(rid, "hello", "192.0.2.6", System.currentTimeMillis() - 60_000, rid);
+    assertThat(r.outcome()).isEqualTo("expired");
+    assertThat(store.poolStats("hello").ready()).isEqualTo(ready);
+  }
+
+  @Test
+  void aMalformedRequestIsDeadLettered() throws Exception {
+    long before = deadLetters.count();
+    publisher.publish(
+        Subjects.acquire("hello"), "junk-" + System.nanoTime(), null, "not json".getBytes());
+    Awaitility.await().atMost(WAIT).until(() -> deadLetters.count() > before);
+  }
+}

@@ -1,0 +1,77 @@
+package io.trynow.systemtests;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.trynow.model.ProvisionRequest;
+import io.trynow.model.Subjects;
+import io.trynow.platform.messaging.DeadLetter;
+import io.trynow.platform.messaging.DeadLetters;
+import io.trynow.platform.messaging.PublishResult;
+import io.trynow.platform.messaging.Publisher;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+
+/** The test's own NATS connection to a {@link Stack}: publish as a service would, read the DLQ. */
+public final class Bus implements AutoCloseable {
+
+  private final Connection connection;
+  private final Publisher publisher;
+  private final DeadLetters deadLetters;
+
+  public Bus(Stack stack) {
+    try {
+      connection =
+          Nats.connect(
+              new Options.Builder()
+                  .server(stack.servers().nats().url())
+                  .maxReconnects(-1)
+                  .reconnectWait(Duration.ofMillis(250))
+                  .build());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    publisher = new Publisher(connection, Publisher.Options.defaults(), meters);
+    deadLetters = new DeadLetters(connection, publisher, meters);
+  }
+
+  /** Publishes a provision request as pool-service does, with the given msg id. */
+  public PublishResult provision(String instanceId, String template, String msgId) {
+    return publisher.publishJson(
+        Subjects.provision(template),
+        msgId,
+        null,
+        new ProvisionRequest(instanceId, template, null));
+  }
+
+  /** The same provision request again, marked as a replay ({@code Trynow-Replay-Of}). */
+  public PublishResult provisionReplay(String instanceId, String template, String msgId) {
+    io.nats.client.impl.Headers h = new io.nats.client.impl.Headers();
+    h.put(io.trynow.model.Headers.REPLAY_OF, "0");
+    return publisher.publishWithHeaders(
+        Subjects.provision(template),
+        msgId,
+        h,
+        io.trynow.model.Json.write(new ProvisionRequest(instanceId, template, null)));
+  }
+
+  /** Dead letters whose original subject is {@code subject}. */
+  public List<DeadLetter> deadLetters(String subject) {
+    return deadLetters.list(0, 1000, subject).items();
+  }
+
+  @Override
+  public void close() {
+    try {
+      connection.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
