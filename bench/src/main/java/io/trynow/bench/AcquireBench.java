@@ -41,8 +41,10 @@ import java.util.concurrent.locks.LockSupport;
  * request's scheduled start (no coordinated omission). Printed next to the raw floor measured in
  * the same run: one Lua call, one JetStream PubAck, one core NATS request/reply.
  *
- * <p>{@code ./trynow bench acquire [rate/s] [seconds] [ready]} (defaults 500, 60, and enough ready
- * demos for every acquire, at least 10,000).
+ * <p>{@code ./trynow bench acquire [rate/s] [seconds] [ready] [warm-up seconds]} (defaults 500, 60,
+ * enough ready demos for every acquire and at least 10,000, 30). The services run with {@code
+ * -XX:+UseSerialGC -Xms256m -Xmx512m -Xmn128m} plus {@code TRYNOW_BENCH_JVM_OPTS} (space-separated)
+ * when set; {@code TRYNOW_BENCH_JFR=DIR} records a JFR profile of each service.
  */
 public final class AcquireBench {
 
@@ -52,7 +54,7 @@ public final class AcquireBench {
   public static void main(String[] args) throws Exception {
     int rate = args.length > 0 ? Integer.parseInt(args[0]) : 500;
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
-    int warmupSeconds = 30;
+    int warmupSeconds = args.length > 3 ? Integer.parseInt(args[3]) : 30;
     int total = rate * (seconds + warmupSeconds);
     int ready = args.length > 2 ? Integer.parseInt(args[2]) : Math.max(10_000, total + 1000);
     Path root = Path.of("").toAbsolutePath();
@@ -403,6 +405,10 @@ public final class AcquireBench {
     cmd.add("-Xms256m");
     cmd.add("-Xmx512m");
     cmd.add("-Xmn128m");
+    String extra = System.getenv("TRYNOW_BENCH_JVM_OPTS");
+    if (extra != null && !extra.isBlank()) {
+      cmd.addAll(List.of(extra.strip().split("\\s+")));
+    }
     String jfr = System.getenv("TRYNOW_BENCH_JFR");
     if (jfr != null) {
       // TRYNOW_BENCH_JFR=DIR: a JFR recording per service, for "where does the time go".
