@@ -21,6 +21,7 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -37,9 +38,26 @@ public final class Containers {
   private final DockerClient docker;
   private final EngineGuard guard;
 
+  /** Removals in flight at once by default (see {@link DockerConfig#maxParallelRemovals()}). */
+  public static final int DEFAULT_PARALLEL_REMOVALS = 4;
+
+  private final Semaphore removals;
+
   public Containers(DockerClient docker, EngineGuard guard) {
+    this(docker, guard, DEFAULT_PARALLEL_REMOVALS);
+  }
+
+  /**
+   * @param maxParallelRemovals removals this process runs against the engine at once; the rest wait
+   *     their turn
+   */
+  public Containers(DockerClient docker, EngineGuard guard, int maxParallelRemovals) {
+    if (maxParallelRemovals < 1) {
+      throw new IllegalArgumentException("trynow.docker.max-parallel-removals must be at least 1");
+    }
     this.docker = docker;
     this.guard = guard;
+    this.removals = new Semaphore(maxParallelRemovals, true);
   }
 
   /**
@@ -62,30 +80,31 @@ public final class Containers {
    */
   public Created ensureCreated(ContainerSpec spec) {
     for (int attempt = 0; attempt < 8; attempt++) {
-      Optional<ContainerInfo> existing = inspect(spec.name());
-      if (existing.isPresent()) {
-        ContainerInfo c = existing.get();
-        requireOurs(spec, c);
-        if (c.running() || c.fresh()) {
-          return new Created(c.id(), true, c.running());
-        }
-        if ("removing".equals(c.status())) {
-          throw new DockerUnavailableException("container " + spec.name() + " is being removed");
-        }
-        LOG.infof("replacing %s container %s of the same instance", c.status(), spec.name());
-        remove(c.id());
-      }
       try {
+        // create first: the common case costs one call; a taken name is looked at below
         String id = call("create " + spec.name(), () -> createCmd(spec).exec().getId());
         return new Created(id, false, false);
       } catch (ConflictException e) {
-        // Someone creates the same name concurrently. The engine reserves the name before the
-        // container can be inspected, so give it a moment, then look again and adopt.
-        LOG.debugf("create %s: name taken meanwhile, looking again", spec.name());
-        pause(attempt);
+        LOG.debugf("create %s: the name is taken, looking at the holder", spec.name());
       } catch (NotFoundException e) {
         throw new ImageMissingException(spec.image(), e);
       }
+      Optional<ContainerInfo> existing = inspect(spec.name());
+      if (existing.isEmpty()) {
+        // a concurrent create reserved the name but cannot be inspected yet: give it a moment
+        pause(attempt);
+        continue;
+      }
+      ContainerInfo c = existing.get();
+      requireOurs(spec, c);
+      if (c.running() || c.fresh()) {
+        return new Created(c.id(), true, c.running());
+      }
+      if ("removing".equals(c.status())) {
+        throw new DockerUnavailableException("container " + spec.name() + " is being removed");
+      }
+      LOG.infof("replacing %s container %s of the same instance", c.status(), spec.name());
+      remove(c.id());
     }
     throw new DockerUnavailableException("container " + spec.name() + " keeps changing, try later");
   }
@@ -138,6 +157,12 @@ public final class Containers {
    */
   public boolean remove(String idOrName) {
     try {
+      removals.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DockerUnavailableException("interrupted before removing " + idOrName, e);
+    }
+    try {
       call(
           "remove " + idOrName,
           () -> {
@@ -150,6 +175,8 @@ public final class Containers {
     } catch (ConflictException e) {
       LOG.debugf("remove %s: already in progress", idOrName);
       return false;
+    } finally {
+      removals.release();
     }
   }
 

@@ -40,6 +40,15 @@ public interface DockerConfig {
   @WithDefault("30s")
   Duration responseTimeout();
 
+  /**
+   * Container removals this process runs at once (the rest queue). Docker 20.10 (e.g. Debian 12's
+   * 20.10.24) can deadlock its network controller when many containers exit at the same moment
+   * (moby/moby#46661, fixed in later engines): dockerd then hangs every start and remove until it
+   * is restarted. Keeping removals few at a time makes that much less likely.
+   */
+  @WithDefault("4")
+  int maxParallelRemovals();
+
   /** The circuit breaker in front of the engine (one for all calls). */
   Breaker breaker();
 

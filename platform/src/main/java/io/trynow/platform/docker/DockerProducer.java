@@ -41,7 +41,7 @@ public class DockerProducer {
   @Produces
   @Singleton
   Containers containers(DockerClient client, DockerConfig config) {
-    return new Containers(client, guard(config));
+    return new Containers(client, guard(config), config.maxParallelRemovals());
   }
 
   /**

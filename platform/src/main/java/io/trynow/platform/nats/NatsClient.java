@@ -51,7 +51,12 @@ public class NatsClient {
   }
 
   private void onEvent(Connection conn, ConnectionListener.Events event) {
-    if (event == ConnectionListener.Events.CONNECTED && connection.complete(conn)) {
+    // When the first attempt fails (NATS down or slow at startup), jnats reaches the server through
+    // its reconnect logic and reports RECONNECTED, never CONNECTED: both mean "connected".
+    boolean connected =
+        event == ConnectionListener.Events.CONNECTED
+            || event == ConnectionListener.Events.RECONNECTED;
+    if (connected && connection.complete(conn)) {
       LOG.infof("nats connected to %s", conn.getConnectedUrl());
     } else if (event != ConnectionListener.Events.DISCOVERED_SERVERS) {
       LOG.infof("nats connection event: %s", event.name());

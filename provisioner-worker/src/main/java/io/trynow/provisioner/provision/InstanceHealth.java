@@ -10,16 +10,16 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * Polls an instance's health path on 127.0.0.1:port until it answers 2xx, with short growing
- * intervals (the first answer is usually within tens of milliseconds), until a deadline. Every
- * {@code containerCheckEvery} it asks whether the container still runs, so a container that exits
- * fails at once instead of at the deadline.
+ * Polls an instance's health path on 127.0.0.1:port until it answers 2xx, with short, slowly
+ * growing intervals (the first answer is usually within tens of milliseconds), until a deadline.
+ * Every {@code containerCheckEvery} it asks whether the container still runs, so a container that
+ * exits fails at once instead of at the deadline.
  */
 public final class InstanceHealth {
 
   /**
    * @param firstInterval pause after the first failed probe
-   * @param maxInterval the pause grows (×1.5) up to this
+   * @param maxInterval the pause grows (×1.25) up to this
    * @param requestTimeout one probe's timeout
    * @param containerCheckEvery how often the container's state is checked while waiting
    */
@@ -98,7 +98,7 @@ public final class InstanceHealth {
       }
       Thread.sleep(
           Duration.ofNanos(Math.min(pauseNanos, Math.max(0, deadline - System.nanoTime()))));
-      pauseNanos = Math.min((long) (pauseNanos * 1.5), settings.maxInterval().toNanos());
+      pauseNanos = Math.min((long) (pauseNanos * 1.25), settings.maxInterval().toNanos());
     }
   }
 }
