@@ -24,13 +24,41 @@ public class GatewayMetrics {
   /** {@code trynow_gateway_sse_open}: event streams open in this replica. */
   public static final String SSE_OPEN = "trynow.gateway.sse.open";
 
+  /**
+   * {@code trynow_gateway_acquire_stage_seconds{stage}}: where an acquire's time goes ({@code
+   * rate_limit}: the store call; {@code publish_reply}: JetStream publish until pool-service's
+   * reply), with p50/p90/p99.
+   */
+  public static final String ACQUIRE_STAGE = "trynow.gateway.acquire.stage";
+
   private final MeterRegistry meters;
+  private final Timer rateLimitStage;
+  private final Timer publishReplyStage;
 
   public GatewayMetrics(MeterRegistry meters, SseLimiter sse) {
     this.meters = meters;
     Gauge.builder(SSE_OPEN, sse, SseLimiter::open)
         .description("Server-Sent Event streams open")
         .register(meters);
+    this.rateLimitStage = stage("rate_limit");
+    this.publishReplyStage = stage("publish_reply");
+  }
+
+  private Timer stage(String name) {
+    return Timer.builder(ACQUIRE_STAGE)
+        .description("Acquire time by stage")
+        .tag("stage", name)
+        .publishPercentiles(0.5, 0.9, 0.99)
+        .distributionStatisticExpiry(java.time.Duration.ofSeconds(30))
+        .register(meters);
+  }
+
+  public void rateLimitStage(long nanos) {
+    rateLimitStage.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  public void publishReplyStage(long nanos) {
+    publishReplyStage.record(nanos, TimeUnit.NANOSECONDS);
   }
 
   public void acquire(String template, String outcome, long nanos) {
@@ -43,7 +71,8 @@ public class GatewayMetrics {
     Timer.builder(ACQUIRE_DURATION)
         .description("POST /v1/demos latency")
         .tag("outcome", outcome)
-        .publishPercentileHistogram()
+        .publishPercentiles(0.5, 0.9, 0.99)
+        .distributionStatisticExpiry(java.time.Duration.ofSeconds(30))
         .register(meters)
         .record(nanos, TimeUnit.NANOSECONDS);
   }

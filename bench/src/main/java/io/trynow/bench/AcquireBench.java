@@ -41,8 +41,10 @@ import java.util.concurrent.locks.LockSupport;
  * request's scheduled start (no coordinated omission). Printed next to the raw floor measured in
  * the same run: one Lua call, one JetStream PubAck, one core NATS request/reply.
  *
- * <p>{@code ./trynow bench acquire [rate/s] [seconds] [ready]} (defaults 500, 60, and enough ready
- * demos for every acquire, at least 10,000).
+ * <p>{@code ./trynow bench acquire [rate/s] [seconds] [ready] [warm-up seconds]} (defaults 500, 60,
+ * enough ready demos for every acquire and at least 10,000, 30). The services run with {@code
+ * -XX:+UseSerialGC -Xms256m -Xmx512m -Xmn128m} plus {@code TRYNOW_BENCH_JVM_OPTS} (space-separated)
+ * when set; {@code TRYNOW_BENCH_JFR=DIR} records a JFR profile of each service.
  */
 public final class AcquireBench {
 
@@ -52,7 +54,7 @@ public final class AcquireBench {
   public static void main(String[] args) throws Exception {
     int rate = args.length > 0 ? Integer.parseInt(args[0]) : 500;
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
-    int warmupSeconds = 10;
+    int warmupSeconds = args.length > 3 ? Integer.parseInt(args[3]) : 30;
     int total = rate * (seconds + warmupSeconds);
     int ready = args.length > 2 ? Integer.parseInt(args[2]) : Math.max(10_000, total + 1000);
     Path root = Path.of("").toAbsolutePath();
@@ -109,12 +111,46 @@ public final class AcquireBench {
               rate, warmupSeconds, seconds);
           load(url, rate, warmupSeconds, null);
           Stats acquire = new Stats("POST /v1/demos (201) through gateway+pool");
-          int[] outcome = load(url, rate, seconds, acquire);
+          long[] pids = {
+            gateway.pid(), pool.pid(), nats.pid(), valkey.pid(), ProcessHandle.current().pid()
+          };
+          long[] cpuBefore = cpu(pids);
+          Stats[] underLoad;
+          int[] outcome;
+          try (Probe probe = new Probe(store, nats.url())) {
+            Thread side = Thread.ofVirtual().start(probe::runUntilStopped);
+            outcome = load(url, rate, seconds, acquire);
+            probe.stop();
+            side.join();
+            underLoad = probe.stats;
+          }
+          long[] cpuAfter = cpu(pids);
           System.out.println();
           acquire.print(System.out);
           for (Stats s : floor) {
             s.print(System.out);
           }
+          for (Stats s : underLoad) {
+            s.print(System.out);
+          }
+          String[] names = {
+            "api-gateway", "pool-service", "nats-server", "valkey", "load generator"
+          };
+          StringBuilder cpuLine = new StringBuilder("CPU used during the measured load (cores):");
+          for (int i = 0; i < pids.length; i++) {
+            cpuLine.append(
+                String.format(
+                    " %s=%.2f", names[i], (cpuAfter[i] - cpuBefore[i]) / 100.0 / seconds));
+          }
+          System.out.println(cpuLine);
+          System.out.printf(
+              "machine: %d cores, load average %.2f (other processes share them)%n",
+              Runtime.getRuntime().availableProcessors(),
+              java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                  .getSystemLoadAverage());
+          System.out.println("server-side stages (p50/p90/p99 over the last ~30 s, ms):");
+          printQuantiles(gatewayPort, "trynow_gateway_acquire");
+          printQuantiles(poolPort, "trynow_pool_acquire_stage");
           System.out.printf(
               "outcomes: 201=%d other=%d (errors counted above); floor sum of p50s printed above%n",
               outcome[0], outcome[1]);
@@ -224,19 +260,26 @@ public final class AcquireBench {
     return new Stats[] {lua, pubAck, reqReply};
   }
 
-  /** Open-loop load; returns {201 count, other count}. */
+  /**
+   * Open-loop load; returns {201 count, other count}. The client is a minimal HTTP/1.1 client over
+   * pooled keep-alive sockets: the load generator shares the machine's cores with everything it
+   * measures, so it should cost as little CPU as possible.
+   */
   static int[] load(String url, int rate, int seconds, Stats stats) throws Exception {
-    HttpClient http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
-    HttpRequest req =
-        HttpRequest.newBuilder(URI.create(url))
-            .timeout(Duration.ofSeconds(30))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString("{\"template\":\"" + TEMPLATE + "\"}"))
-            .build();
+    URI u = URI.create(url);
+    byte[] body = ("{\"template\":\"" + TEMPLATE + "\"}").getBytes();
+    byte[] request =
+        ("POST "
+                + u.getPath()
+                + " HTTP/1.1\r\nHost: 127.0.0.1:"
+                + u.getPort()
+                + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.length
+                + "\r\n\r\n"
+                + new String(body))
+            .getBytes();
+    java.util.concurrent.ConcurrentLinkedQueue<RawConnection> idle =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
     int n = rate * seconds;
     long interval = TimeUnit.SECONDS.toNanos(1) / rate;
     AtomicInteger created = new AtomicInteger();
@@ -254,10 +297,15 @@ public final class AcquireBench {
           LockSupport.parkNanos(wait);
         }
         exec.submit(() -> {
+          RawConnection c = idle.poll();
           try {
-            HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+            if (c == null) {
+              c = new RawConnection(u.getPort());
+            }
+            int status = c.exchange(request);
             long latency = System.nanoTime() - due;
-            if (r.statusCode() == 201) {
+            idle.add(c);
+            if (status == 201) {
               created.incrementAndGet();
               if (stats != null) {
                 stats.record(latency);
@@ -268,7 +316,10 @@ public final class AcquireBench {
                 stats.error();
               }
             }
-          } catch (IOException | InterruptedException e) {
+          } catch (IOException e) {
+            if (c != null) {
+              c.close();
+            }
             other.incrementAndGet();
             if (stats != null) {
               stats.error();
@@ -283,7 +334,67 @@ public final class AcquireBench {
     if (stats != null) {
       stats.stop();
     }
+    RawConnection c;
+    while ((c = idle.poll()) != null) {
+      c.close();
+    }
     return new int[] {created.get(), other.get()};
+  }
+
+  /** One keep-alive HTTP/1.1 connection: write a request, read status, headers and body. */
+  static final class RawConnection {
+    private final java.net.Socket socket;
+    private final java.io.InputStream in;
+    private final java.io.OutputStream out;
+
+    RawConnection(int port) throws IOException {
+      socket = new java.net.Socket("127.0.0.1", port);
+      socket.setTcpNoDelay(true);
+      socket.setSoTimeout(30_000);
+      in = new java.io.BufferedInputStream(socket.getInputStream(), 8192);
+      out = socket.getOutputStream();
+    }
+
+    int exchange(byte[] request) throws IOException {
+      out.write(request);
+      out.flush();
+      String status = line();
+      if (status.length() < 12) {
+        throw new IOException("bad status line: " + status);
+      }
+      int code = Integer.parseInt(status.substring(9, 12));
+      int length = 0;
+      String h;
+      while (!(h = line()).isEmpty()) {
+        if (h.regionMatches(true, 0, "content-length:", 0, 15)) {
+          length = Integer.parseInt(h.substring(15).strip());
+        }
+      }
+      in.skipNBytes(length);
+      return code;
+    }
+
+    private String line() throws IOException {
+      StringBuilder sb = new StringBuilder(64);
+      int c;
+      while ((c = in.read()) != -1 && c != '\n') {
+        if (c != '\r') {
+          sb.append((char) c);
+        }
+      }
+      if (c == -1) {
+        throw new IOException("connection closed");
+      }
+      return sb.toString();
+    }
+
+    void close() {
+      try {
+        socket.close();
+      } catch (IOException e) {
+        // closing anyway
+      }
+    }
   }
 
   static Process service(Path jar, int port, List<String> common, List<String> own, String name)
@@ -291,7 +402,18 @@ public final class AcquireBench {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.add("-XX:+UseSerialGC");
+    cmd.add("-Xms256m");
     cmd.add("-Xmx512m");
+    cmd.add("-Xmn128m");
+    String extra = System.getenv("TRYNOW_BENCH_JVM_OPTS");
+    if (extra != null && !extra.isBlank()) {
+      cmd.addAll(List.of(extra.strip().split("\\s+")));
+    }
+    String jfr = System.getenv("TRYNOW_BENCH_JFR");
+    if (jfr != null) {
+      // TRYNOW_BENCH_JFR=DIR: a JFR recording per service, for "where does the time go".
+      cmd.add("-XX:StartFlightRecording=filename=" + jfr + "/" + name + ".jfr,settings=profile");
+    }
     cmd.add("-Dquarkus.http.port=" + port);
     cmd.add("-Dquarkus.http.host=127.0.0.1");
     cmd.addAll(common);
@@ -331,6 +453,101 @@ public final class AcquireBench {
     p.destroy();
     if (!p.waitFor(30, TimeUnit.SECONDS)) {
       p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** utime + stime of each process, in clock ticks (100/s); -1 when unreadable. */
+  static long[] cpu(long[] pids) {
+    long[] out = new long[pids.length];
+    for (int i = 0; i < pids.length; i++) {
+      try {
+        String stat = Files.readString(Path.of("/proc/" + pids[i] + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        out[i] = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+      } catch (IOException | RuntimeException e) {
+        out[i] = -1;
+      }
+    }
+    return out;
+  }
+
+  /** Prints the services' own percentiles (Micrometer quantile lines of /q/metrics). */
+  static void printQuantiles(int port, String prefix) throws Exception {
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    java.util.Map<String, String> rows = new java.util.TreeMap<>();
+    for (String line : r.body().split("\n")) {
+      if (!line.startsWith(prefix) || !line.contains("quantile=")) {
+        continue;
+      }
+      String labels = line.substring(line.indexOf('{') + 1, line.indexOf('}'));
+      String q = labels.replaceAll(".*quantile=\"([0-9.]+)\".*", "$1");
+      String key =
+          line.substring(0, line.indexOf('{'))
+              + " "
+              + labels.replaceAll(",?quantile=\"[0-9.]+\"", "");
+      double ms = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) * 1000;
+      rows.merge(key, String.format("p%s=%.3f", q.replace("0.", ""), ms), (a, b) -> a + " " + b);
+    }
+    rows.forEach((k, v) -> System.out.println("  " + k + "  " + v));
+  }
+
+  /** The floor probes, sampled at a low rate while the load runs. */
+  static final class Probe implements AutoCloseable {
+    final Stats[] stats = {
+      new Stats("under load: one Lua call"),
+      new Stats("under load: JetStream PubAck"),
+      new Stats("under load: core request/reply")
+    };
+    private final Store store;
+    private final Connection nc;
+    private final JetStream js;
+    private volatile boolean stopped;
+    private int seq;
+
+    Probe(Store store, String natsUrl) throws Exception {
+      this.store = store;
+      this.nc = Nats.connect(natsUrl);
+      this.js = nc.jetStream();
+      Dispatcher echo = nc.createDispatcher(m -> nc.publish(m.getReplyTo(), m.getData()));
+      echo.subscribe("bench.echo2");
+      nc.flush(Duration.ofSeconds(2));
+    }
+
+    void runUntilStopped() {
+      byte[] payload = new byte[256];
+      while (!stopped) {
+        try {
+          long s = System.nanoTime();
+          store.request(Ids.newRequestId());
+          stats[0].record(System.nanoTime() - s);
+          s = System.nanoTime();
+          js.publish(
+              "bench.floor.y",
+              payload,
+              PublishOptions.builder().messageId("probe-" + seq++).build());
+          stats[1].record(System.nanoTime() - s);
+          s = System.nanoTime();
+          nc.request("bench.echo2", payload, Duration.ofSeconds(2));
+          stats[2].record(System.nanoTime() - s);
+          Thread.sleep(20);
+        } catch (Exception e) {
+          stats[0].error();
+        }
+      }
+    }
+
+    void stop() {
+      stopped = true;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      nc.close();
     }
   }
 

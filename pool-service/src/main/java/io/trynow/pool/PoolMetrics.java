@@ -2,7 +2,9 @@ package io.trynow.pool;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Singleton;
+import java.util.concurrent.TimeUnit;
 
 /** pool-service's meters; tags are {@code template} and {@code outcome} only. */
 @Singleton
@@ -17,10 +19,38 @@ public class PoolMetrics {
   /** {@code trynow_pool_queue_expired_total{template}}: waits that timed out. */
   public static final String QUEUE_EXPIRED = "trynow.pool.queue.expired";
 
+  /**
+   * {@code trynow_pool_acquire_stage_seconds{stage}}, p50/p90/p99: {@code lag} (gateway's clock at
+   * the request to the handler's start, ms resolution), {@code store} (the acquire call), {@code
+   * reply} (handler start to reply sent).
+   */
+  public static final String ACQUIRE_STAGE = "trynow.pool.acquire.stage";
+
   private final MeterRegistry meters;
+  private final Timer lag;
+  private final Timer store;
+  private final Timer reply;
 
   public PoolMetrics(MeterRegistry meters) {
     this.meters = meters;
+    this.lag = stage("lag");
+    this.store = stage("store");
+    this.reply = stage("reply");
+  }
+
+  private Timer stage(String name) {
+    return Timer.builder(ACQUIRE_STAGE)
+        .description("Acquire handling time by stage")
+        .tag("stage", name)
+        .publishPercentiles(0.5, 0.9, 0.99)
+        .distributionStatisticExpiry(java.time.Duration.ofSeconds(30))
+        .register(meters);
+  }
+
+  public void stages(long lagMs, long storeNanos, long replyNanos) {
+    lag.record(Math.max(0, lagMs), TimeUnit.MILLISECONDS);
+    store.record(storeNanos, TimeUnit.NANOSECONDS);
+    reply.record(replyNanos, TimeUnit.NANOSECONDS);
   }
 
   public void acquire(String template, String outcome) {

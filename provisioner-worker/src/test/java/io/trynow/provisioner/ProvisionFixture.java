@@ -57,6 +57,17 @@ final class ProvisionFixture {
         Subjects.provision(template), msgId, null, new ProvisionRequest(id, template, null));
   }
 
+  /** Publishes a request as a dead-letter replay does ({@code Trynow-Replay-Of} header). */
+  void publishReplay(String id, String template, String msgId, String replayOf) {
+    io.nats.client.impl.Headers h = new io.nats.client.impl.Headers();
+    h.put(io.trynow.model.Headers.REPLAY_OF, replayOf);
+    publisher.publishWithHeaders(
+        Subjects.provision(template),
+        msgId,
+        h,
+        Json.write(new ProvisionRequest(id, template, null)));
+  }
+
   Instance instance(String id) {
     return store.instance(id).orElseThrow();
   }

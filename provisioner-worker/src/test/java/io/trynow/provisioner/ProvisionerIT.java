@@ -24,6 +24,7 @@ import io.trynow.platform.state.StaleFence;
 import io.trynow.platform.state.Store;
 import io.trynow.platform.template.TemplatesConfig;
 import io.trynow.provisioner.config.PortsConfig;
+import io.trynow.testsupport.DockerEngine;
 import io.trynow.testsupport.RealServersResource;
 import io.trynow.testsupport.SampleImage;
 import jakarta.inject.Inject;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.Test;
 /** provisioner-worker against real NATS, Valkey and dockerd. */
 @QuarkusTest
 @WithTestResource(RealServersResource.class)
+@WithTestResource(LateImageResource.class)
 class ProvisionerIT {
 
   private static final Duration WAIT = Duration.ofSeconds(45);
@@ -210,6 +212,50 @@ class ProvisionerIT {
 
     await().during(Duration.ofSeconds(2)).atMost(WAIT).until(() -> fx.containersOf(id).isEmpty());
     assertThat(deadLettersFor("hello")).isEqualTo(before);
+  }
+
+  /**
+   * The issue's "replaying it after fixing the template produces a healthy instance": the failed
+   * instance stays failed (final), and the replayed request provisions a replacement — once, even
+   * if the replay is delivered again.
+   */
+  @Test
+  void replayingADeadLetterAfterTheImageExistsProvisionsAHealthyReplacement() {
+    String id = fx.requested("late");
+    fx.publish(id, "late", id);
+    await().atMost(WAIT).until(() -> fx.instance(id).state() == InstanceState.FAILED);
+    await().atMost(WAIT).until(() -> deadLettersFor("late") == 1);
+    DeadLetter dead = deadLetters.list(0, 500, Subjects.provision("late")).items().getFirst();
+    String tag = LateImageResource.IMAGE.substring(LateImageResource.IMAGE.indexOf(':') + 1);
+    DockerEngine.client().tagImageCmd(SampleImage.IMAGE, "trynow/sample-hello", tag).exec();
+    try {
+      assertThat(deadLetters.replay(dead.sequence())).isPresent();
+
+      await().atMost(WAIT).until(() -> startedOf("late").size() == 1);
+      Instance replacement = startedOf("late").getFirst();
+      assertThat(replacement.id()).isNotEqualTo(id);
+      assertThat(ProvisionFixture.httpStatus(replacement.port(), "/healthz")).isEqualTo(200);
+      assertThat(fx.instance(id).state()).isEqualTo(InstanceState.FAILED);
+      // the same replay delivered again changes nothing
+      fx.publishReplay(id, "late", "again:" + id, String.valueOf(dead.sequence()));
+      await()
+          .during(Duration.ofSeconds(2))
+          .atMost(WAIT)
+          .untilAsserted(() -> {
+            assertThat(startedOf("late"))
+                .extracting(Instance::id)
+                .containsExactly(replacement.id());
+            assertThat(fx.containersOf(replacement.id())).hasSize(1);
+          });
+    } finally {
+      DockerEngine.client().removeImageCmd(LateImageResource.IMAGE).exec();
+    }
+  }
+
+  private List<Instance> startedOf(String template) {
+    return store.instances(InstanceState.STARTED).stream()
+        .filter(i -> i.template().equals(template))
+        .toList();
   }
 
   private long deadLettersFor(String template) {

@@ -1,6 +1,7 @@
 package io.trynow.gateway.acquire;
 
 import io.nats.client.Message;
+import io.trynow.gateway.GatewayMetrics;
 import io.trynow.gateway.auth.AccessTokens;
 import io.trynow.gateway.auth.IdempotencyKeys;
 import io.trynow.gateway.auth.Secrets;
@@ -42,18 +43,21 @@ public class Acquirer {
   private final GatewaySettings settings;
   private final Views views;
   private final IdempotencyKeys idempotency;
+  private final GatewayMetrics metrics;
 
   public Acquirer(
       Store store,
       Publisher publisher,
       TemplatesConfig templates,
       GatewaySettings settings,
-      Views views) {
+      Views views,
+      GatewayMetrics metrics) {
     this.store = store;
     this.publisher = publisher;
     this.templates = templates;
     this.settings = settings;
     this.views = views;
+    this.metrics = metrics;
     this.idempotency = new IdempotencyKeys(settings.secret());
   }
 
@@ -107,14 +111,16 @@ public class Acquirer {
       }
     }
 
+    long t0 = System.nanoTime();
     RateLimit rl = rateLimit(caller.clientIp(), rid);
+    long t1 = System.nanoTime();
+    metrics.rateLimitStage(t1 - t0);
     long now = System.currentTimeMillis();
     AcquireRequest msg = new AcquireRequest(rid, template, caller.clientIp(), tokenHash, now, null);
     Optional<Message> reply;
     try {
-      reply =
-          publisher.publishAndAwaitReply(
-              Subjects.acquire(template), rid, rid, Json.write(msg), settings.config().replyWait());
+      reply = publish(template, rid, msg);
+      metrics.publishReplyStage(System.nanoTime() - t1);
     } catch (MessagingException e) {
       if (e.kind() != MessagingException.Kind.UNKNOWN_OUTCOME) {
         refund(caller.clientIp(), rid, now);

@@ -8,11 +8,8 @@ import io.trynow.gateway.rest.ApiException;
 import io.trynow.model.CleanupRequest;
 import io.trynow.model.InstanceState;
 import io.trynow.model.Subjects;
-import io.trynow.platform.messaging.DeadLetter;
-import io.trynow.platform.messaging.DeadLetterPage;
 import io.trynow.platform.messaging.DeadLetters;
 import io.trynow.platform.messaging.MessagingException;
-import io.trynow.platform.messaging.PublishResult;
 import io.trynow.platform.messaging.Publisher;
 import io.trynow.platform.state.AdminResult;
 import io.trynow.platform.state.Changed;
@@ -216,31 +213,34 @@ public class AdminResource {
   @GET
   @Path("dead-letters")
   @Operation(summary = "Dead letters, oldest first, paged by sequence")
-  public DeadLetterPage deadLetters(
+  public DeadLetterViews.Page deadLetters(
       @QueryParam("after") String after, @QueryParam("limit") String limit) {
     long a = number(after, 0, "after");
     int l = (int) Math.min(MAX_PAGE, number(limit, 50, "limit"));
     if (l < 1) {
       throw ApiException.badRequest("limit must be at least 1");
     }
-    return deadLetters.list(a, l);
+    return DeadLetterViews.of(deadLetters.list(a, l));
   }
 
   @GET
   @Path("dead-letters/{seq}")
   @Operation(summary = "One dead letter with its headers and payload")
-  public DeadLetter deadLetter(@PathParam("seq") String seq) {
+  public DeadLetterViews.Item deadLetter(@PathParam("seq") String seq) {
     return deadLetters
         .show(sequence(seq))
+        .map(DeadLetterViews::of)
         .orElseThrow(() -> ApiException.notFound("no such dead letter"));
   }
 
   @POST
   @Path("dead-letters/{seq}/replay")
   @Operation(summary = "Replay one dead letter to its original subject, then delete it")
-  public PublishResult replay(@PathParam("seq") String seq) {
+  public DeadLetterViews.Replayed replay(@PathParam("seq") String seq) {
+    long n = sequence(seq);
     return deadLetters
-        .replay(sequence(seq))
+        .replay(n)
+        .map(r -> DeadLetterViews.of(n, r))
         .orElseThrow(() -> ApiException.notFound("no such dead letter"));
   }
 
@@ -248,7 +248,7 @@ public class AdminResource {
   @Path("dead-letters/replay")
   @Consumes(MediaType.APPLICATION_JSON)
   @Operation(summary = "Replay many dead letters")
-  public List<DeadLetters.ReplayResult> replayMany(ReplayBody body) {
+  public List<DeadLetterViews.Replayed> replayMany(ReplayBody body) {
     if (body == null || body.sequences() == null || body.sequences().isEmpty()) {
       throw ApiException.badRequest("sequences must list at least one sequence");
     }
@@ -260,7 +260,7 @@ public class AdminResource {
         throw ApiException.badRequest("sequences must be positive numbers");
       }
     }
-    return deadLetters.replayAll(body.sequences());
+    return deadLetters.replayAll(body.sequences()).stream().map(DeadLetterViews::of).toList();
   }
 
   @DELETE

@@ -15,10 +15,10 @@ public final class IdempotencyKeys {
 
   private static final char[] BASE32 = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
 
-  private final byte[] key;
+  private final Secrets.HmacKey key;
 
   public IdempotencyKeys(byte[] secret) {
-    this.key = Secrets.hmac(secret, "trynow idempotency key");
+    this.key = Secrets.hmacKey(Secrets.hmac(secret, "trynow idempotency key"));
   }
 
   public static boolean isValid(String idempotencyKey) {
@@ -27,7 +27,7 @@ public final class IdempotencyKeys {
 
   /** {@code r} + 25 base32 characters (the {@link io.trynow.model.Ids#REQUEST} format). */
   public String requestId(String scope, String idempotencyKey) {
-    byte[] h = Secrets.hmac(key, "request|" + scope + "|" + idempotencyKey);
+    byte[] h = key.sign("request|" + scope + "|" + idempotencyKey);
     StringBuilder sb = new StringBuilder("r");
     // 25 characters x 5 bits = 125 bits from the first 16 bytes.
     long hi = 0;
@@ -47,6 +47,6 @@ public final class IdempotencyKeys {
 
   /** The access token handed out for this key (same format as {@link AccessTokens#newToken()}). */
   public String accessToken(String scope, String idempotencyKey) {
-    return Secrets.base64Url(Secrets.hmac(key, "token|" + scope + "|" + idempotencyKey));
+    return Secrets.base64Url(key.sign("token|" + scope + "|" + idempotencyKey));
   }
 }

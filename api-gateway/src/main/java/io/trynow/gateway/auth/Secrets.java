@@ -12,10 +12,20 @@ import javax.crypto.spec.SecretKeySpec;
 /** Hashing, HMAC, random tokens and constant-time comparison: the few primitives auth needs. */
 public final class Secrets {
 
-  private static final SecureRandom RANDOM = new SecureRandom();
+  /** DRBG: NIST SP 800-90A, seeded by the OS, no system call per token. */
+  private static final SecureRandom RANDOM = drbg();
+
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
   private Secrets() {}
+
+  private static SecureRandom drbg() {
+    try {
+      return SecureRandom.getInstance("DRBG");
+    } catch (GeneralSecurityException e) {
+      return new SecureRandom();
+    }
+  }
 
   public static byte[] sha256(byte[] data) {
     try {
@@ -31,12 +41,35 @@ public final class Secrets {
   }
 
   public static byte[] hmac(byte[] key, String message) {
+    return hmacKey(key).sign(message);
+  }
+
+  /** A keyed HMAC-SHA256, initialised once; {@link HmacKey#sign} is thread-safe. */
+  public static HmacKey hmacKey(byte[] key) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(key, "HmacSHA256"));
-      return mac.doFinal(message.getBytes(StandardCharsets.UTF_8));
+      return new HmacKey(mac);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
+    }
+  }
+
+  /** An initialised HMAC; each call works on a clone, so concurrent callers never share state. */
+  public static final class HmacKey {
+    private final Mac prototype;
+
+    private HmacKey(Mac prototype) {
+      this.prototype = prototype;
+    }
+
+    public byte[] sign(String message) {
+      try {
+        Mac mac = (Mac) prototype.clone();
+        return mac.doFinal(message.getBytes(StandardCharsets.UTF_8));
+      } catch (CloneNotSupportedException e) {
+        throw new IllegalStateException("HmacSHA256 cannot be cloned", e);
+      }
     }
   }
 

@@ -13,10 +13,10 @@ public final class Tickets {
 
   private static final Pattern FORMAT = Pattern.compile("(\\d{1,12})\\.([A-Za-z0-9_-]{43})");
 
-  private final byte[] key;
+  private final Secrets.HmacKey key;
 
   public Tickets(byte[] secret) {
-    this.key = Secrets.hmac(secret, "trynow ticket key");
+    this.key = Secrets.hmacKey(Secrets.hmac(secret, "trynow ticket key"));
   }
 
   public String issue(String id, Instant expiresAt) {
@@ -39,6 +39,6 @@ public final class Tickets {
   }
 
   private String sign(String id, long exp) {
-    return Secrets.base64Url(Secrets.hmac(key, "ticket|" + id + "|" + exp));
+    return Secrets.base64Url(key.sign("ticket|" + id + "|" + exp));
   }
 }

@@ -104,6 +104,24 @@ public class ErrorMappers {
     return b.build();
   }
 
+  /** Valkey or NATS not answering: a retryable 503, not a 500. */
+  @ServerExceptionMapper
+  public Response storeDown(io.trynow.platform.state.StoreException e, RoutingContext ctx) {
+    LOG.warnf("state store unavailable: %s", e.getMessage());
+    return body(503, "unavailable", "the service is temporarily unavailable; retry shortly", ctx)
+        .header("Retry-After", 2)
+        .build();
+  }
+
+  @ServerExceptionMapper
+  public Response messagingDown(
+      io.trynow.platform.messaging.MessagingException e, RoutingContext ctx) {
+    LOG.warnf("messaging unavailable: %s", e.getMessage());
+    return body(503, "unavailable", "the service is temporarily unavailable; retry shortly", ctx)
+        .header("Retry-After", 2)
+        .build();
+  }
+
   @ServerExceptionMapper
   public Response any(Throwable e, RoutingContext ctx) {
     LOG.errorf(e, "unexpected failure");

@@ -141,6 +141,10 @@ class FuzzIT {
       String body = new String(r.body(), StandardCharsets.UTF_8);
       if (r.statusCode() >= 500) {
         failures.add(c + " -> " + r.statusCode() + " " + body);
+      } else if (r.statusCode() == 431 || r.statusCode() == 414) {
+        // Refused by the HTTP codec (request line or headers over the limits) before any
+        // application code runs: a clear 4xx, but Vert.x writes it without a body.
+        continue;
       } else if (r.statusCode() >= 400 && !c.path().startsWith("/q/")) {
         try {
           JsonNode j = JSON.readTree(body);

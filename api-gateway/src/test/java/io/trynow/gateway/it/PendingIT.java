@@ -102,4 +102,26 @@ class PendingIT {
         .body("components.schemas.Error.properties.request_id", notNullValue());
     given().get("/q/swagger-ui/").then().statusCode(200);
   }
+
+  @Test
+  void valkeyDownIsA503WithRetryAfterNotA500() {
+    RealServersResource.servers().valkey().kill();
+    try {
+      given()
+          .contentType(ContentType.JSON)
+          .header("X-Api-Key", "key-fedcba9876543210")
+          .body("{\"template\":\"hello\"}")
+          .post("/v1/demos")
+          .then()
+          .statusCode(503)
+          .header("Retry-After", notNullValue())
+          .body("error", equalTo("unavailable"));
+      given().get("/v1/templates").then().statusCode(503);
+    } finally {
+      RealServersResource.servers().valkey().start();
+    }
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(() -> given().get("/v1/templates").then().statusCode(200));
+  }
 }

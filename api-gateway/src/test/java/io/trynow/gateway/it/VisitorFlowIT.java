@@ -321,4 +321,73 @@ class VisitorFlowIT {
         .body("state", equalTo("terminating"));
     assertThat(store.instance(id).orElseThrow().state()).isEqualTo(InstanceState.TERMINATING);
   }
+
+  @Test
+  void deadLettersCanBeListedShownReplayedAndDeleted() throws Exception {
+    // A malformed acquire request: pool-service gives up on it, so it lands in the DLQ.
+    try (Connection c = Nats.connect(RealServersResource.servers().nats().url())) {
+      io.nats.client.impl.Headers h = new io.nats.client.impl.Headers();
+      h.put("Nats-Msg-Id", "junk-" + System.nanoTime());
+      c.jetStream().publish(Subjects.acquire("hello"), h, "not json".getBytes());
+    }
+    String admin = GatewayHarness.ADMIN_KEY;
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(30))
+        .untilAsserted(() ->
+            given()
+                .auth()
+                .oauth2(admin)
+                .get("/admin/dead-letters")
+                .then()
+                .statusCode(200)
+                .body("items.size()", org.hamcrest.Matchers.greaterThanOrEqualTo(1)));
+    Response list = given().auth().oauth2(admin).get("/admin/dead-letters");
+    long seq = ((Number) list.path("items[0].sequence")).longValue();
+    given()
+        .auth()
+        .oauth2(admin)
+        .get("/admin/dead-letters/" + seq)
+        .then()
+        .statusCode(200)
+        .body("original_subject", equalTo(Subjects.acquire("hello")))
+        .body("payload", equalTo("not json"))
+        .body("last_error", notNullValue());
+    // Replay: published again (pool-service gives up again: a new dead letter), the old one gone.
+    given()
+        .auth()
+        .oauth2(admin)
+        .post("/admin/dead-letters/" + seq + "/replay")
+        .then()
+        .statusCode(200)
+        .body("replayed", equalTo(true));
+    given().auth().oauth2(admin).get("/admin/dead-letters/" + seq).then().statusCode(404);
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(30))
+        .untilAsserted(() ->
+            given()
+                .auth()
+                .oauth2(admin)
+                .get("/admin/dead-letters?after=" + seq)
+                .then()
+                .statusCode(200)
+                .body("items.size()", org.hamcrest.Matchers.greaterThanOrEqualTo(1)));
+    long again =
+        ((Number)
+                given()
+                    .auth()
+                    .oauth2(admin)
+                    .get("/admin/dead-letters?after=" + seq)
+                    .path("items[0].sequence"))
+            .longValue();
+    given().auth().oauth2(admin).delete("/admin/dead-letters/" + again).then().statusCode(204);
+    given().auth().oauth2(admin).delete("/admin/dead-letters/" + again).then().statusCode(404);
+    given()
+        .auth()
+        .oauth2(admin)
+        .contentType(ContentType.JSON)
+        .body("{\"sequences\":[]}")
+        .post("/admin/dead-letters/replay")
+        .then()
+        .statusCode(400);
+  }
 }

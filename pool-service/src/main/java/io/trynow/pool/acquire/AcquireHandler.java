@@ -88,6 +88,7 @@ public class AcquireHandler implements MessageHandler {
   }
 
   private Outcome handle(Delivery d, AcquireRequest req, TemplatesConfig.Template tpl) {
+    long start = System.nanoTime();
     long now = System.currentTimeMillis();
     Duration queueTimeout = settings.config().queueTimeout();
     if (now - req.requestedAtMs() > queueTimeout.toMillis()
@@ -110,10 +111,12 @@ public class AcquireHandler implements MessageHandler {
                 tpl.maxLifetime(),
                 tpl.maxQueue(),
                 settings.config().maxLivePerIp()));
+    long stored = System.nanoTime();
     switch (r) {
       case AcquireResult.Assigned a -> {
         Instance i = a.instance();
         reply(d, assigned(req, i));
+        metrics.stages(now - req.requestedAtMs(), stored - start, System.nanoTime() - start);
         if (!a.repeat() || d.deliveryCount() > 1) {
           // A redelivery may follow a crash before the events went out; their msg ids dedup.
           events.assigned(i, req.requestId());

@@ -79,7 +79,7 @@ public class ProvisionConsumer {
     MDC.put(Headers.MDC_INSTANCE_ID, String.valueOf(req.instanceId()));
     MDC.put(Headers.MDC_TEMPLATE, String.valueOf(req.template()));
     try {
-      return provisioner.provision(req, d.isLastDelivery());
+      return provisioner.provision(req, d.isLastDelivery(), d.replayOf());
     } finally {
       MDC.remove(Headers.MDC_INSTANCE_ID);
       MDC.remove(Headers.MDC_TEMPLATE);

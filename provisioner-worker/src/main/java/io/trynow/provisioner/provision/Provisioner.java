@@ -2,6 +2,7 @@ package io.trynow.provisioner.provision;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.trynow.model.Headers;
 import io.trynow.model.Ids;
 import io.trynow.model.InstanceState;
 import io.trynow.model.ProvisionRequest;
@@ -37,6 +38,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 /**
  * One provision request, start to finish: claim the instance (lease + fencing token), allocate its
@@ -61,6 +63,7 @@ public class Provisioner {
   private final InstanceEvents events;
   private final InstanceHealth health;
   private final ProvisionMetrics metrics;
+  private final Replacements replacements;
 
   Provisioner(
       Store store,
@@ -75,6 +78,7 @@ public class Provisioner {
     this.config = config;
     this.events = events;
     this.metrics = new ProvisionMetrics(registry);
+    this.replacements = new Replacements(store);
     ProvisionerConfig.Health h = config.health();
     this.health =
         new InstanceHealth(
@@ -88,6 +92,17 @@ public class Provisioner {
    * @param lastDelivery no redelivery will follow: a transient failure is final now
    */
   public Outcome provision(ProvisionRequest req, boolean lastDelivery) {
+    return provision(req, lastDelivery, null);
+  }
+
+  /**
+   * Handles one delivery of a provision request.
+   *
+   * @param lastDelivery no redelivery will follow: a transient failure is final now
+   * @param replayOf the dead letter this request was replayed from, or null: a replayed request
+   *     whose instance has failed provisions a replacement instead (see {@link Replacements})
+   */
+  public Outcome provision(ProvisionRequest req, boolean lastDelivery, String replayOf) {
     if (req == null || !Ids.isInstance(req.instanceId()) || !Ids.isTemplate(req.template())) {
       return Outcome.giveUp("malformed provision request");
     }
@@ -116,6 +131,18 @@ public class Provisioner {
         return Outcome.done();
       }
       case WrongState w -> {
+        if (w.state() == InstanceState.FAILED && replayOf != null && template != null) {
+          Optional<String> replacement =
+              replacements.reserve(id, req.template(), template, replayOf);
+          if (replacement.isEmpty()) {
+            return Outcome.done();
+          }
+          MDC.put(Headers.MDC_INSTANCE_ID, replacement.get());
+          return provision(
+              new ProvisionRequest(replacement.get(), req.template(), req.requestId()),
+              lastDelivery,
+              null);
+        }
         return alreadyPast(id, w.state());
       }
     }
