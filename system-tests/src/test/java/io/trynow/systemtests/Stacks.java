@@ -9,7 +9,8 @@ final class Stacks {
   private Stacks() {}
 
   /** Image that does not exist: provisioning it must fail permanently. */
-  static final String MISSING_IMAGE = "trynow/missing-image:1";
+  static final String MISSING_IMAGE =
+      "trynow/missing-" + java.util.UUID.randomUUID().toString().substring(0, 8) + ":1";
 
   /**
    * Templates: {@code hello} (pool of 2, long TTL), {@code brief} (pool of 1, 4 s TTL, for expiry)

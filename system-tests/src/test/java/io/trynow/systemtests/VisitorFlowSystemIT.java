@@ -71,6 +71,8 @@ class VisitorFlowSystemIT {
 
     Instance assigned = instance(demo.id());
     assertThat(assigned.state()).isEqualTo(InstanceState.ASSIGNED);
+    assertThat(demo.body().path("url").asText())
+        .isEqualTo("http://" + demo.id() + ".demo.localhost:" + stack.servers().caddy().httpPort());
     Http.Answer page = stack.viaCaddy(demo.id(), "/");
     assertThat(page.status()).isEqualTo(200);
     assertThat(page.body()).contains("trynow sample demo");
