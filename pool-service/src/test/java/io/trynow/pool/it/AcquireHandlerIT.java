@@ -3,6 +3,7 @@ package io.trynow.pool.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nats.client.Connection;
+import io.nats.client.JetStreamApiException;
 import io.nats.client.Message;
 import io.nats.client.api.MessageInfo;
 import io.quarkus.test.common.WithTestResource;
@@ -68,7 +69,14 @@ class AcquireHandlerIT {
 
   InstanceEvent lastEvent(String subject) throws Exception {
     Connection c = nats.connection(Duration.ofSeconds(5));
-    MessageInfo mi = c.jetStreamManagement().getLastMessage(Subjects.STREAM_EVENTS, subject);
+    MessageInfo mi;
+    try {
+      mi = c.jetStreamManagement().getLastMessage(Subjects.STREAM_EVENTS, subject);
+    } catch (JetStreamApiException e) {
+      // Events are published after the reply: "no message found" means "not yet" to the
+      // Awaitility loops that call this, which retry on assertion errors only.
+      throw new AssertionError("no event on " + subject + " yet: " + e.getMessage(), e);
+    }
     return Json.read(mi.getData(), InstanceEvent.class);
   }
 
