@@ -44,7 +44,8 @@ import java.util.concurrent.locks.LockSupport;
  * <p>{@code ./trynow bench acquire [rate/s] [seconds] [ready] [warm-up seconds]} (defaults 500, 60,
  * enough ready demos for every acquire and at least 10,000, 30). The services run with {@code
  * -XX:+UseSerialGC -Xms256m -Xmx512m -Xmn128m} plus {@code TRYNOW_BENCH_JVM_OPTS} (space-separated)
- * when set; {@code TRYNOW_BENCH_JFR=DIR} records a JFR profile of each service.
+ * when set; {@code TRYNOW_BENCH_JFR=DIR} records a JFR profile of each service. Both services are
+ * rebuilt first ({@code TRYNOW_BENCH_SKIP_BUILD=1} skips that when their jars exist).
  */
 public final class AcquireBench {
 
@@ -60,7 +61,7 @@ public final class AcquireBench {
     Path root = Path.of("").toAbsolutePath();
     Path gatewayJar = root.resolve("api-gateway/target/quarkus-app/quarkus-run.jar");
     Path poolJar = root.resolve("pool-service/target/quarkus-app/quarkus-run.jar");
-    buildIfMissing(root, gatewayJar, poolJar);
+    build(root, gatewayJar, poolJar);
 
     try (NatsServer nats = new NatsServer();
         ValkeyServer valkey = new ValkeyServer(false)) {
@@ -551,29 +552,35 @@ public final class AcquireBench {
     }
   }
 
-  static void buildIfMissing(Path root, Path... jars) throws Exception {
+  /**
+   * Builds api-gateway and pool-service, so the bench never measures stale jars (skipped with
+   * {@code TRYNOW_BENCH_SKIP_BUILD=1} when both jars exist).
+   */
+  static void build(Path root, Path... jars) throws Exception {
+    boolean present = true;
     for (Path j : jars) {
-      if (!Files.isRegularFile(j)) {
-        System.out.println("building api-gateway and pool-service (" + j + " is missing)");
-        Process p =
-            new ProcessBuilder(
-                    "./mvnw",
-                    "-B",
-                    "-q",
-                    "-pl",
-                    "api-gateway,pool-service",
-                    "-am",
-                    "package",
-                    "-DskipTests",
-                    "-Dspotless.check.skip=true")
-                .directory(root.toFile())
-                .inheritIO()
-                .start();
-        if (p.waitFor() != 0) {
-          throw new IllegalStateException("build failed");
-        }
-        return;
-      }
+      present &= Files.isRegularFile(j);
+    }
+    if (present && "1".equals(System.getenv("TRYNOW_BENCH_SKIP_BUILD"))) {
+      return;
+    }
+    System.out.println("building api-gateway and pool-service");
+    Process p =
+        new ProcessBuilder(
+                "./mvnw",
+                "-B",
+                "-q",
+                "-pl",
+                "api-gateway,pool-service",
+                "-am",
+                "package",
+                "-DskipTests",
+                "-Dspotless.check.skip=true")
+            .directory(root.toFile())
+            .inheritIO()
+            .start();
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("build of api-gateway and pool-service failed");
     }
   }
 }
