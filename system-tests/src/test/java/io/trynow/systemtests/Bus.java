@@ -63,7 +63,7 @@ public final class Bus implements AutoCloseable {
 
   /** Dead letters whose original subject is {@code subject}. */
   public List<DeadLetter> deadLetters(String subject) {
-    return deadLetters.list(0, 1000, subject).items();
+    return deadLetters.list(0, 500, subject).items();
   }
 
   @Override

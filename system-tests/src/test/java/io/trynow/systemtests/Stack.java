@@ -364,29 +364,48 @@ public final class Stack implements AutoCloseable {
 
   @Override
   public void close() {
-    for (ServiceProcess p : processes.values()) {
-      try {
-        p.stop();
-      } catch (RuntimeException e) {
-        LOG.warnf("stopping %s: %s", p.service().module(), e);
-      }
-    }
-    if (dockerProxy != null) {
-      dockerProxy.restore();
-    }
     try {
-      for (Container c : containers()) {
-        docker().removeContainerCmd(c.getId()).withForce(true).exec();
+      for (ServiceProcess p : processes.values()) {
+        try {
+          p.stop();
+        } catch (RuntimeException e) {
+          LOG.warnf("stopping %s: %s", p.service().module(), e);
+        }
       }
-    } catch (RuntimeException e) {
-      LOG.warnf("removing the stack's containers: %s", e);
+      if (dockerProxy != null) {
+        dockerProxy.restore();
+      }
+      removeContainers(Duration.ofSeconds(30));
+    } finally {
+      if (dockerProxy != null) {
+        dockerProxy.close();
+      }
+      if (store != null) {
+        store.close();
+      }
+      servers.close();
     }
-    if (dockerProxy != null) {
-      dockerProxy.close();
+  }
+
+  /** Removes this stack's containers, giving up (with a warning) if the engine hangs. */
+  private void removeContainers(Duration limit) {
+    CompletableFuture<Void> removal =
+        CompletableFuture.runAsync(() -> {
+          for (Container c : containers()) {
+            docker().removeContainerCmd(c.getId()).withForce(true).exec();
+          }
+        });
+    try {
+      removal.get(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      LOG.warnf(
+          "the Docker engine did not remove the containers of cluster %s within %s; some may"
+              + " remain (label trynow.cluster=%s)",
+          prefix, limit, prefix);
+    } catch (java.util.concurrent.ExecutionException e) {
+      LOG.warnf("removing the containers of cluster %s: %s", prefix, e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
-    if (store != null) {
-      store.close();
-    }
-    servers.close();
   }
 }

@@ -29,7 +29,7 @@ final class Stacks {
                 "default-ttl", "10m",
                 "extend-step", "5m",
                 "max-lifetime", "30m",
-                "health-timeout", "20s"))
+                "health-timeout", "10s"))
         .template(
             "brief",
             Map.of(
@@ -37,6 +37,7 @@ final class Stacks {
                 "health-path", "/healthz",
                 "min-ready", "1",
                 "max-total", "3",
+                "max-in-flight", "2",
                 "default-ttl", "4s",
                 "extend-step", "1m",
                 "max-lifetime", "1m",
@@ -48,6 +49,7 @@ final class Stacks {
                 "health-path", "/healthz",
                 "min-ready", "0",
                 "max-total", "2",
+                "max-in-flight", "1",
                 "health-timeout", "5s"))
         .template(
             "dup",
@@ -56,6 +58,7 @@ final class Stacks {
                 "health-path", "/healthz",
                 "min-ready", "0",
                 "max-total", "2",
+                "max-in-flight", "1",
                 "health-timeout", "20s"))
         // gateway: no rate limit in the way, an admin key for the dead-letter API
         .property(Service.API_GATEWAY, "trynow.gateway.admin-key-hash", Visitor.adminKeyHash())
@@ -69,6 +72,8 @@ final class Stacks {
             "system-test-ticket-secret-0123456789abcdef")
         .property(Service.POOL_SERVICE, "trynow.pool.max-live-per-ip", "100")
         .property(Service.POOL_SERVICE, "trynow.pool.replenish-interval", "1s")
+        // a crashed provisioner's claim is taken over after health-timeout + this margin
+        .property(Service.PROVISIONER_WORKER, "trynow.provisioner.lease-margin", "10s")
         // cleanup: fast sweeps so that settling takes seconds, not minutes
         .property(Service.CLEANUP_WORKER, "trynow.cleanup.reaper.interval", "250ms")
         .property(Service.CLEANUP_WORKER, "trynow.cleanup.sweeper.interval", "2s")
