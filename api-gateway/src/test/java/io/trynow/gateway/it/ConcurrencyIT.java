@@ -10,6 +10,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.trynow.model.InstanceState;
 import io.trynow.platform.state.ConsistencyChecker;
 import io.trynow.platform.state.Instance;
+import io.trynow.platform.state.RequestRecord;
+import io.trynow.platform.state.RequestState;
 import io.trynow.platform.state.Store;
 import io.trynow.testsupport.RealServersResource;
 import jakarta.inject.Inject;
@@ -29,6 +31,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.IntFunction;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -101,23 +104,43 @@ class ConcurrencyIT {
       throws Exception {
     Pools.fill(store, "hello", 50);
     List<Answer> answers = storm(200, i -> "10.7." + (i / 250) + "." + (i % 250 + 1));
-
-    List<Answer> assigned = answers.stream().filter(a -> a.status() == 201).toList();
-    List<Answer> queued = answers.stream().filter(a -> a.status() == 202).toList();
-    assertThat(assigned).hasSize(50);
-    assertThat(queued).hasSize(150);
+    assertThat(answers).allMatch(a -> a.status() == 201 || a.status() == 202);
 
     Set<String> ids = new HashSet<>();
-    for (Answer a : assigned) {
-      ids.add(a.body().get("id").asText());
-    }
-    assertThat(ids).as("no demo handed out twice").hasSize(50);
-
     Set<Long> positions = new HashSet<>();
-    for (Answer a : queued) {
-      assertThat(a.body().get("status").asText()).isEqualTo("queued");
+    int assigned = 0;
+    int queued = 0;
+    for (Answer a : answers) {
+      if (a.status() == 201) {
+        assigned++;
+        ids.add(a.body().get("id").asText());
+        continue;
+      }
+      String status = a.body().get("status").asText();
+      if (status.equals("pending")) {
+        // A slow machine: the reply came after the gateway's wait. The store has the answer.
+        String rid = a.body().get("request_id").asText();
+        RequestRecord r =
+            Awaitility.await()
+                .atMost(Duration.ofSeconds(60))
+                .until(() -> store.request(rid).orElse(null), java.util.Objects::nonNull);
+        if (r.state() == RequestState.ASSIGNED) {
+          assigned++;
+          ids.add(r.instanceId());
+          continue;
+        }
+        assertThat(r.state()).isEqualTo(RequestState.QUEUED);
+        queued++;
+        positions.add(r.position());
+        continue;
+      }
+      assertThat(status).isEqualTo("queued");
+      queued++;
       positions.add(a.body().get("position").asLong());
     }
+    assertThat(assigned).isEqualTo(50);
+    assertThat(queued).isEqualTo(150);
+    assertThat(ids).as("no demo handed out twice").hasSize(50);
     assertThat(positions).as("distinct queue positions").hasSize(150);
     assertThat(positions).allMatch(p -> p >= 1 && p <= 150);
 
