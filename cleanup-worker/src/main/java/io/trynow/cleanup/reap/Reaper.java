@@ -1,9 +1,9 @@
 package io.trynow.cleanup.reap;
 
 import io.trynow.cleanup.config.CleanupConfig;
-import io.trynow.cleanup.messaging.InstanceEvents;
 import io.trynow.model.CleanupRequest;
 import io.trynow.model.Subjects;
+import io.trynow.platform.messaging.InstanceEvents;
 import io.trynow.platform.messaging.MessagingException;
 import io.trynow.platform.messaging.Publisher;
 import io.trynow.platform.state.Instance;

@@ -1,12 +1,12 @@
 package io.trynow.cleanup.teardown;
 
 import io.trynow.cleanup.config.CleanupConfig;
-import io.trynow.cleanup.messaging.InstanceEvents;
 import io.trynow.model.InstanceState;
 import io.trynow.model.Labels;
 import io.trynow.platform.docker.ContainerInfo;
 import io.trynow.platform.docker.Containers;
 import io.trynow.platform.docker.DockerUnavailableException;
+import io.trynow.platform.messaging.InstanceEvents;
 import io.trynow.platform.messaging.MessagingException;
 import io.trynow.platform.messaging.Outcome;
 import io.trynow.platform.state.Changed;

@@ -1,7 +1,6 @@
-package io.trynow.provisioner.messaging;
+package io.trynow.platform.messaging;
 
 import io.trynow.model.InstanceEvent;
-import io.trynow.platform.messaging.Publisher;
 import io.trynow.platform.state.Instance;
 import jakarta.enterprise.context.ApplicationScoped;
 
