@@ -18,7 +18,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * One service as an OS process: {@code java -jar <module>/target/quarkus-app/quarkus-run.jar} with
  * the stack's environment and {@code -D} properties, output appended to its log file. Start, stop
- * (SIGTERM), kill (SIGKILL) and start again on the same HTTP port.
+ * (SIGTERM), kill (SIGKILL) and start again on the same HTTP port. api-gateway also gets a
+ * management port (health, metrics, admin API); the other services answer {@code /q/*} on their
+ * HTTP port.
  */
 final class ServiceProcess {
 
@@ -28,14 +30,16 @@ final class ServiceProcess {
   private final Service service;
   private final Path jar;
   private final int httpPort;
+  private final int managementPort;
   private final Path log;
   private final Path home;
   private Process process;
 
-  ServiceProcess(Service service, Path repo, int httpPort, Path logDir) {
+  ServiceProcess(Service service, Path repo, int httpPort, int managementPort, Path logDir) {
     this.service = service;
     this.jar = repo.resolve(service.module()).resolve("target/quarkus-app/quarkus-run.jar");
     this.httpPort = httpPort;
+    this.managementPort = managementPort;
     this.log = logDir.resolve(service.module() + ".log");
     this.home = logDir.resolve("home-" + service.module());
   }
@@ -46,6 +50,11 @@ final class ServiceProcess {
 
   int httpPort() {
     return httpPort;
+  }
+
+  /** Where {@code /q/*} answers: the management port (api-gateway) or the HTTP port. */
+  int managementPort() {
+    return managementPort;
   }
 
   Path log() {
@@ -77,6 +86,7 @@ final class ServiceProcess {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().putAll(env);
     pb.environment().put("TRYNOW_HTTP_PORT", String.valueOf(httpPort));
+    pb.environment().put("TRYNOW_MANAGEMENT_PORT", String.valueOf(managementPort));
     pb.environment().put("HOME", home.toString());
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     try {
@@ -122,7 +132,8 @@ final class ServiceProcess {
     try {
       HttpResponse<Void> r =
           HTTP.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/q/health/ready"))
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready"))
                   .timeout(Duration.ofSeconds(2))
                   .build(),
               HttpResponse.BodyHandlers.discarding());

@@ -89,7 +89,9 @@ public final class Stack implements AutoCloseable {
     }
     Path repo = SampleImage.RepoRoot.find();
     for (Service s : Service.values()) {
-      processes.put(s, new ServiceProcess(s, repo, FreePorts.one(), logs));
+      int http = FreePorts.one();
+      int management = s == Service.API_GATEWAY ? FreePorts.one() : http;
+      processes.put(s, new ServiceProcess(s, repo, http, management, logs));
     }
     LOG.infof(
         "stack %s: prefix %s, ports %d-%d, logs %s", name, prefix, portsFirst, portsLast, logs);
@@ -251,6 +253,14 @@ public final class Stack implements AutoCloseable {
   /** {@code http://127.0.0.1:<port>} of a service. */
   public String url(Service s) {
     return "http://127.0.0.1:" + processes.get(s).httpPort();
+  }
+
+  /**
+   * {@code http://127.0.0.1:<port>} where a service answers {@code /q/*}: api-gateway's management
+   * interface (also the admin API and the dashboard), the HTTP port of the others.
+   */
+  public String managementUrl(Service s) {
+    return "http://127.0.0.1:" + processes.get(s).managementPort();
   }
 
   public Path log(Service s) {

@@ -118,7 +118,14 @@ class FuzzIT {
       Fuzzer.Call c = f.next();
       HttpRequest.Builder b;
       try {
-        b = HttpRequest.newBuilder(URI.create(base.toString().replaceAll("/$", "") + c.path()));
+        // the admin API answers on the management interface, over HTTP/1.1 (on the public
+        // port: 404)
+        boolean management = c.path().startsWith("/admin") && rnd.nextBoolean();
+        String root = management ? io.trynow.testsupport.ManagementPort.base() : base.toString();
+        b = HttpRequest.newBuilder(URI.create(root.replaceAll("/$", "") + c.path()));
+        if (management) {
+          b.version(HttpClient.Version.HTTP_1_1);
+        }
       } catch (IllegalArgumentException e) {
         continue; // not even a URI: the client refuses to send it
       }
