@@ -42,6 +42,8 @@ final class Library {
           "observe_demand",
           "set_pool_target",
           "retire_surplus",
+          "queue_moves",
+          "provision_rate",
           "reads");
 
   private final String version;
