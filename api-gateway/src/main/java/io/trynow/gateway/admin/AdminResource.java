@@ -14,6 +14,7 @@ import io.trynow.platform.state.AdminResult;
 import io.trynow.platform.state.Changed;
 import io.trynow.platform.state.Instance;
 import io.trynow.platform.state.NotFound;
+import io.trynow.platform.state.PoolDemand;
 import io.trynow.platform.state.PoolStats;
 import io.trynow.platform.state.Store;
 import io.trynow.platform.state.WrongState;
@@ -72,7 +73,14 @@ public class AdminResource {
     this.deadLetterOps = deadLetterOps;
   }
 
-  /** One template's pool, with its targets. */
+  /**
+   * One template's pool, with its targets: {@code target} is the ready target in force (min-ready,
+   * or the service target's when {@code slo.*} is set), {@code arrival_rate} the arrivals per
+   * second and {@code hit_rate} the share served warm (EWMAs in Valkey), {@code refill_seconds} the
+   * refill time the target was computed with, {@code arrivals} the requests counted so far; {@code
+   * failed} the provisions waiting in the dead-letter queue, queue wait and provision time the
+   * p50/p95 of the demos alive now ({@link PoolFigures}).
+   */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record PoolView(
       String template,
@@ -84,7 +92,6 @@ public class AdminResource {
       long terminating,
       long waiting,
       long failed,
-      Double hitRate,
       Double queueWaitP50Seconds,
       Double queueWaitP95Seconds,
       Double provisionP50Seconds,
@@ -92,7 +99,13 @@ public class AdminResource {
       Integer minReady,
       Integer maxTotal,
       Integer maxInFlight,
-      Integer maxQueue) {}
+      Integer maxQueue,
+      int target,
+      Double sloHitRate,
+      double arrivalRate,
+      double hitRate,
+      double refillSeconds,
+      long arrivals) {}
 
   /** A page of instances; {@code next_cursor} goes into {@code cursor} for the next page. */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -154,9 +167,11 @@ public class AdminResource {
     Map<String, Long> dead = deadLetterOps.depthBySubject();
     for (String t : names) {
       PoolStats s = store.poolStats(t);
+      PoolDemand d = store.poolDemand(t);
       TemplatesConfig.Template c = templates.templates().get(t);
+      int minReady = c == null ? 0 : c.minReady();
       PoolFigures.Figures f =
-          figures.getOrDefault(t, new PoolFigures.Figures(null, null, null, null, null));
+          figures.getOrDefault(t, new PoolFigures.Figures(null, null, null, null));
       out.put(
           t,
           new PoolView(
@@ -169,7 +184,6 @@ public class AdminResource {
               s.terminating(),
               s.waiting(),
               dead.getOrDefault(Subjects.provision(t), 0L),
-              f.hitRate(),
               f.queueWaitP50(),
               f.queueWaitP95(),
               f.provisionP50(),
@@ -177,7 +191,13 @@ public class AdminResource {
               c == null ? null : c.minReady(),
               c == null ? null : c.maxTotal(),
               c == null ? null : c.maxInFlight(),
-              c == null ? null : c.maxQueue()));
+              c == null ? null : c.maxQueue(),
+              Math.max(minReady, d.target()),
+              c == null || c.slo().hitRate().isEmpty() ? null : c.slo().hitRate().getAsDouble(),
+              d.ratePerSecond(),
+              d.hitRate(),
+              d.refillMs() / 1000.0,
+              d.arrivals()));
     }
     return List.copyOf(out.values());
   }

@@ -12,10 +12,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the dashboard shows per template besides the counts, computed from the instances alive now
- * (no history is kept for it): hit rate = assigned demos that were taken warm from the ready list;
- * queue wait = request to assignment of those demos (0 when warm); provision time = created to
- * ready of the ready and assigned demos. At most {@link #SAMPLE} instances per template are read.
+ * What the dashboard shows per template besides the counts and the hit rate (an EWMA in Valkey),
+ * computed from the instances alive now: queue wait = request to assignment of the assigned demos
+ * (0 when taken warm); provision time = created to ready of the ready and assigned demos. At most
+ * {@link #SAMPLE} instances per template are read.
  */
 final class PoolFigures {
 
@@ -23,11 +23,7 @@ final class PoolFigures {
 
   /** Figures of one template; null fields when there is nothing to measure. */
   record Figures(
-      Double hitRate,
-      Double queueWaitP50,
-      Double queueWaitP95,
-      Double provisionP50,
-      Double provisionP95) {}
+      Double queueWaitP50, Double queueWaitP95, Double provisionP50, Double provisionP95) {}
 
   private PoolFigures() {}
 
@@ -40,12 +36,10 @@ final class PoolFigures {
     for (String t : templates) {
       List<Instance> a = assigned.getOrDefault(t, List.of());
       List<Double> waits = new ArrayList<>();
-      int warm = 0;
       for (Instance i : a) {
         if ("queue".equals(i.assignedVia())) {
           waits.add(queueWait(store, i));
         } else {
-          warm++;
           waits.add(0.0);
         }
       }
@@ -58,7 +52,6 @@ final class PoolFigures {
       out.put(
           t,
           new Figures(
-              a.isEmpty() ? null : (double) warm / a.size(),
               quantile(waits, 0.5),
               quantile(waits, 0.95),
               quantile(provision, 0.5),
