@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.trynow.gateway.events.SseLimiter;
+import io.trynow.platform.metrics.Latency;
 import jakarta.inject.Singleton;
 import java.util.concurrent.TimeUnit;
 
@@ -27,7 +28,7 @@ public class GatewayMetrics {
   /**
    * {@code trynow_gateway_acquire_stage_seconds{stage}}: where an acquire's time goes ({@code
    * rate_limit}: the store call; {@code publish_reply}: JetStream publish until pool-service's
-   * reply), with p50/p90/p99.
+   * reply), a histogram ({@link Latency}).
    */
   public static final String ACQUIRE_STAGE = "trynow.gateway.acquire.stage";
 
@@ -45,11 +46,9 @@ public class GatewayMetrics {
   }
 
   private Timer stage(String name) {
-    return Timer.builder(ACQUIRE_STAGE)
+    return Latency.histogram(ACQUIRE_STAGE)
         .description("Acquire time by stage")
         .tag("stage", name)
-        .publishPercentiles(0.5, 0.9, 0.99)
-        .distributionStatisticExpiry(java.time.Duration.ofSeconds(30))
         .register(meters);
   }
 
@@ -68,11 +67,9 @@ public class GatewayMetrics {
         .tag("outcome", outcome)
         .register(meters)
         .increment();
-    Timer.builder(ACQUIRE_DURATION)
+    Latency.histogram(ACQUIRE_DURATION)
         .description("POST /v1/demos latency")
         .tag("outcome", outcome)
-        .publishPercentiles(0.5, 0.9, 0.99)
-        .distributionStatisticExpiry(java.time.Duration.ofSeconds(30))
         .register(meters)
         .record(nanos, TimeUnit.NANOSECONDS);
   }

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.trynow.platform.metrics.Latency;
 import jakarta.inject.Singleton;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,9 +25,9 @@ public class PoolMetrics {
   public static final String QUEUE_EXPIRED = "trynow.pool.queue.expired";
 
   /**
-   * {@code trynow_pool_acquire_stage_seconds{stage}}, p50/p90/p99: {@code lag} (gateway's clock at
-   * the request to the handler's start, ms resolution), {@code store} (the acquire call), {@code
-   * reply} (handler start to reply sent).
+   * {@code trynow_pool_acquire_stage_seconds{stage}}, a histogram ({@link Latency}): {@code lag}
+   * (gateway's clock at the request to the handler's start, ms resolution), {@code store} (the
+   * acquire call), {@code reply} (handler start to reply sent).
    */
   public static final String ACQUIRE_STAGE = "trynow.pool.acquire.stage";
 
@@ -59,11 +60,9 @@ public class PoolMetrics {
   }
 
   private Timer stage(String name) {
-    return Timer.builder(ACQUIRE_STAGE)
+    return Latency.histogram(ACQUIRE_STAGE)
         .description("Acquire handling time by stage")
         .tag("stage", name)
-        .publishPercentiles(0.5, 0.9, 0.99)
-        .distributionStatisticExpiry(java.time.Duration.ofSeconds(30))
         .register(meters);
   }
 

@@ -61,6 +61,15 @@ public final class Bus implements AutoCloseable {
         io.trynow.model.Json.write(new ProvisionRequest(instanceId, template, null)));
   }
 
+  /** Any payload on a subject (e.g. a malformed request that its consumer gives up on). */
+  public PublishResult publishRaw(String subject, String msgId, String payload) {
+    return publisher.publishWithHeaders(
+        subject,
+        msgId,
+        new io.nats.client.impl.Headers(),
+        payload.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   /** Dead letters whose original subject is {@code subject}. */
   public List<DeadLetter> deadLetters(String subject) {
     return deadLetters.list(0, 500, subject).items();

@@ -3,7 +3,6 @@ package io.trynow.platform.messaging;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamSubscription;
 import io.nats.client.Message;
@@ -307,7 +306,7 @@ final class SupervisedConsumer implements Loop {
     } finally {
       inFlight.remove(f);
       slots.release();
-      Timer.builder(MetricNames.HANDLER_DURATION)
+      io.trynow.platform.metrics.Latency.histogram(MetricNames.HANDLER_DURATION)
           .description("Handler latency, ack included")
           .tag(MetricNames.TAG_CONSUMER, spec.durable())
           .tag(MetricNames.TAG_OUTCOME, outcomeTag)

@@ -3,15 +3,22 @@ package io.trynow.provisioner.provision;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.trynow.platform.metrics.Latency;
 
 /** provisioner-worker metrics. Tags are low-cardinality: template and outcome, never an id. */
 final class ProvisionMetrics {
 
-  /** Provisions by template and outcome ({@code started}, {@code failed}, {@code gave_up}). */
-  static final String PROVISIONS = "trynow_provisions_total";
+  /**
+   * {@code trynow_provisions_total{template,outcome}}: provisions by outcome ({@code started},
+   * {@code failed}, {@code gave_up}).
+   */
+  static final String PROVISIONS = "trynow.provisions";
 
-  /** Claim → started, by template. */
-  static final String PROVISION_SECONDS = "trynow_provision_seconds";
+  /**
+   * {@code trynow_provision_duration_seconds{template}}: claim to started, a histogram ({@link
+   * Latency}).
+   */
+  static final String PROVISION_DURATION = "trynow.provision.duration";
 
   private final MeterRegistry registry;
 
@@ -21,10 +28,9 @@ final class ProvisionMetrics {
 
   void provisioned(String template, Timer.Sample sample) {
     sample.stop(
-        Timer.builder(PROVISION_SECONDS)
+        Latency.histogram(PROVISION_DURATION)
             .description("claim to started")
             .tag("template", template)
-            .publishPercentiles(0.5, 0.99)
             .register(registry));
     count(template, "started");
   }

@@ -49,6 +49,23 @@ public class ReadyMarker {
    *
    * @param via {@code event} or {@code reconcile}, for the metric
    */
+  /** Records how long the visitor of {@code requestId} waited for {@code i}. */
+  private void queueWait(Instance i, String requestId) {
+    try {
+      store
+          .request(requestId)
+          .filter(r -> r.createdAt() != null && i.assignedAt() != null)
+          .ifPresent(r ->
+              io.trynow.platform.metrics.Latency.histogram(ProxySyncMetrics.QUEUE_WAIT)
+                  .description("Queued visitor's wait: request to demo handed over")
+                  .tag("template", i.template())
+                  .register(metrics)
+                  .record(Duration.between(r.createdAt(), i.assignedAt()).abs()));
+    } catch (RuntimeException e) {
+      LOG.debugf("queue wait of %s not recorded: %s", requestId, e);
+    }
+  }
+
   public void markReady(String instanceId, String via) {
     if (failpoint != null) {
       LOG.warnf(
@@ -73,6 +90,9 @@ public class ReadyMarker {
             h.requestId(),
             forRequest);
         LOG.infof("instance %s handed to waiting request %s (%s)", instanceId, h.requestId(), via);
+        if (!h.repeat()) {
+          queueWait(i, h.requestId());
+        }
       }
       case WrongState w -> LOG.debugf("instance %s is %s: not marked ready", instanceId, w.state());
       case NotFound n -> LOG.debugf("instance %s is gone: not marked ready", instanceId);
