@@ -1,0 +1,150 @@
+package io.trynow.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The whole local stack as {@code ./trynow up} runs it (NATS, Valkey, Caddy, the five services as
+ * processes, the host's Docker engine), on its own slot ({@code TRYNOW_BENCH_SLOT}, default 8):
+ * what the visitor benchmarks run against. Each {@link #up} starts from empty data; extra
+ * environment (template and service settings) is passed to every service.
+ */
+final class LocalStack implements AutoCloseable {
+
+  static final List<String> SERVICES =
+      List.of("api-gateway", "pool-service", "provisioner-worker", "proxy-sync", "cleanup-worker");
+
+  final Path root;
+  final int slot;
+  private boolean running;
+
+  LocalStack(Path root) {
+    this.root = root;
+    this.slot = Integer.parseInt(System.getenv().getOrDefault("TRYNOW_BENCH_SLOT", "8"));
+  }
+
+  int offset() {
+    return slot * 100;
+  }
+
+  int gatewayPort() {
+    return 8080 + offset();
+  }
+
+  int poolPort() {
+    return 8081 + offset();
+  }
+
+  String natsUrl() {
+    return "nats://127.0.0.1:" + (14222 + offset());
+  }
+
+  String valkeyUrl() {
+    return "redis://127.0.0.1:" + (16379 + offset());
+  }
+
+  String prefix() {
+    return slot == 0 ? "trynow" : "trynow-s" + slot;
+  }
+
+  /** Builds the five services and the sample image unless TRYNOW_BENCH_SKIP_BUILD=1. */
+  void build() throws Exception {
+    if ("1".equals(System.getenv("TRYNOW_BENCH_SKIP_BUILD"))) {
+      return;
+    }
+    run(
+        Map.of(),
+        "./mvnw",
+        "-B",
+        "-q",
+        "-o",
+        "-DskipTests",
+        "-Dspotless.check.skip=true",
+        "package",
+        "-pl",
+        String.join(",", SERVICES),
+        "-am");
+    run(Map.of(), "bash", "samples/hello/build.sh");
+  }
+
+  /**
+   * Stops anything left on this slot, wipes its data, runs {@code ./trynow up} with {@code env} and
+   * returns the seconds until every service answered ready (all five started together).
+   */
+  double up(Map<String, String> env) throws Exception {
+    down();
+    Path data = root.resolve(".trynow/data");
+    if (Files.isDirectory(data)) {
+      try (Stream<Path> s = Files.walk(data)) {
+        for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+    Map<String, String> all = new LinkedHashMap<>(env);
+    all.put("TRYNOW_SKIP_BUILD", "1");
+    long t0 = System.nanoTime();
+    run(all, "./trynow", "up");
+    running = true;
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
+  void down() throws Exception {
+    run(Map.of(), "./trynow", "down");
+    running = false;
+  }
+
+  /** Resident set size in MB of each running service (from /proc), by name. */
+  Map<String, Long> rssMb() throws IOException {
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (String s : SERVICES) {
+      Path pidFile = root.resolve(".trynow/pids/" + s + ".pid");
+      if (!Files.exists(pidFile)) {
+        continue;
+      }
+      String pid = Files.readString(pidFile).strip();
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          out.put(s, Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The machine's 1-minute load average, to print beside every figure. */
+  static String load() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (IOException e) {
+      return "?";
+    }
+  }
+
+  private void run(Map<String, String> env, String... cmd) throws Exception {
+    List<String> c = new ArrayList<>(List.of(cmd));
+    ProcessBuilder pb = new ProcessBuilder(c).directory(root.toFile()).inheritIO();
+    pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    pb.environment().put("TRYNOW_SLOT", String.valueOf(slot));
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException(
+          String.join(" ", cmd) + " failed (exit " + p.exitValue() + ")");
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (running && !"1".equals(System.getenv("TRYNOW_BENCH_KEEP"))) {
+      down();
+    }
+  }
+}
