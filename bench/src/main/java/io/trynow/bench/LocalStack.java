@@ -1,8 +1,13 @@
 package io.trynow.bench;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -91,9 +96,41 @@ final class LocalStack implements AutoCloseable {
     Map<String, String> all = new LinkedHashMap<>(env);
     all.put("TRYNOW_SKIP_BUILD", "1");
     long t0 = System.nanoTime();
-    run(all, "./trynow", "up");
     running = true;
+    try {
+      run(all, "./trynow", "up");
+    } catch (IllegalStateException e) {
+      // ./trynow up gives the services 60 s; on this shared machine they may need more
+      System.out.println("./trynow up gave up waiting; waiting for the services here");
+    }
+    awaitReady(Duration.ofMinutes(5));
     return (System.nanoTime() - t0) / 1e9;
+  }
+
+  /** Waits until every service answers {@code /q/health/ready} with 200. */
+  void awaitReady(Duration patience) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + patience.toNanos();
+    for (int i = 0; i < SERVICES.size(); i++) {
+      HttpRequest ready =
+          HttpRequest.newBuilder(
+                  URI.create("http://127.0.0.1:" + (8080 + offset() + i) + "/q/health/ready"))
+              .timeout(Duration.ofSeconds(2))
+              .build();
+      while (true) {
+        try {
+          if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+            break;
+          }
+        } catch (IOException e) {
+          // not listening yet
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(SERVICES.get(i) + " not ready within " + patience);
+        }
+        Thread.sleep(100);
+      }
+    }
   }
 
   void down() throws Exception {
