@@ -75,10 +75,10 @@ public final class CrowdBench {
 
   static Map<String, String> env(int visitors, int ready, int parallel) {
     return Map.ofEntries(
-        Map.entry("TRYNOW_TEMPLATES_HELLO_MIN_READY", String.valueOf(ready)),
-        Map.entry("TRYNOW_TEMPLATES_HELLO_MAX_TOTAL", String.valueOf(visitors + ready + 10)),
-        Map.entry("TRYNOW_TEMPLATES_HELLO_MAX_IN_FLIGHT", String.valueOf(parallel)),
-        Map.entry("TRYNOW_TEMPLATES_HELLO_MAX_QUEUE", String.valueOf(visitors * 2)),
+        Map.entry("trynow.templates.hello.min-ready", String.valueOf(ready)),
+        Map.entry("trynow.templates.hello.max-total", String.valueOf(visitors + ready + 10)),
+        Map.entry("trynow.templates.hello.max-in-flight", String.valueOf(parallel)),
+        Map.entry("trynow.templates.hello.max-queue", String.valueOf(visitors * 2)),
         Map.entry("TRYNOW_POOL_MAX_LIVE_PER_IP", "0"),
         Map.entry("TRYNOW_GATEWAY_MAX_LIVE_PER_IP", "1000000"),
         Map.entry("TRYNOW_GATEWAY_ACQUIRES_PER_HOUR", "1000000"),

@@ -93,7 +93,21 @@ final class LocalStack implements AutoCloseable {
         }
       }
     }
-    Map<String, String> all = new LinkedHashMap<>(env);
+    // Settings with a dot are configuration keys: written with the sample template into one
+    // file that every service reads (QUARKUS_CONFIG_LOCATIONS); the others are environment.
+    Map<String, String> all = new LinkedHashMap<>();
+    StringBuilder props =
+        new StringBuilder(Files.readString(root.resolve("samples/hello/template.properties")));
+    env.forEach((k, v) -> {
+      if (k.contains(".")) {
+        props.append('\n').append(k).append('=').append(v);
+      } else {
+        all.put(k, v);
+      }
+    });
+    Path config = Files.createDirectories(root.resolve(".trynow")).resolve("bench.properties");
+    Files.writeString(config, props.append('\n').toString());
+    all.put("QUARKUS_CONFIG_LOCATIONS", config.toString());
     all.put("TRYNOW_SKIP_BUILD", "1");
     long t0 = System.nanoTime();
     running = true;

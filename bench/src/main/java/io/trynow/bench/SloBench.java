@@ -51,15 +51,15 @@ public final class SloBench {
       stack.build();
       Map<String, String> base = new HashMap<>(CrowdBench.env(200, 0, 4));
       Map<String, String> fixedEnv = new HashMap<>(base);
-      fixedEnv.put("TRYNOW_TEMPLATES_HELLO_MIN_READY", String.valueOf(fixed));
+      fixedEnv.put("trynow.templates.hello.min-ready", String.valueOf(fixed));
       Result a = run(stack, http, fixedEnv, arrivals, hold, fixed);
       print("fixed min-ready=" + fixed, a);
       Map<String, String> sloEnv = new HashMap<>(base);
-      sloEnv.put("TRYNOW_TEMPLATES_HELLO_MIN_READY", "1");
-      sloEnv.put("TRYNOW_TEMPLATES_HELLO_SLO_HIT_RATE", "0.95");
-      sloEnv.put("TRYNOW_TEMPLATES_HELLO_SLO_WINDOW", "30s");
-      sloEnv.put("TRYNOW_TEMPLATES_HELLO_SLO_SCALE_DOWN_STEP", "5s");
-      sloEnv.put("TRYNOW_TEMPLATES_HELLO_SLO_PROVISION_ESTIMATE", "3s");
+      sloEnv.put("trynow.templates.hello.min-ready", "1");
+      sloEnv.put("trynow.templates.hello.slo.hit-rate", "0.95");
+      sloEnv.put("trynow.templates.hello.slo.window", "30s");
+      sloEnv.put("trynow.templates.hello.slo.scale-down-step", "5s");
+      sloEnv.put("trynow.templates.hello.slo.provision-estimate", "3s");
       Result b = run(stack, http, sloEnv, arrivals, hold, 1);
       print("target-driven (hit-rate 0.95, floor 1)", b);
     }
