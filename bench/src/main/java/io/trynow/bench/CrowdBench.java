@@ -54,16 +54,9 @@ public final class CrowdBench {
       double upSeconds = stack.up(env(visitors, ready, parallel));
       System.out.printf("stack up (all five services ready) in %.1f s%n", upSeconds);
       try (Store store = Store.connect(stack.valkeyUrl(), stack.prefix())) {
-        long t0 = System.nanoTime();
-        while (store.poolStats(TEMPLATE).ready() < ready) {
-          if (System.nanoTime() - t0 > Duration.ofMinutes(5).toNanos()) {
-            throw new IllegalStateException("pool did not reach " + ready + " ready");
-          }
-          Thread.sleep(200);
-        }
+        double filled = LocalStack.awaitPool(store, TEMPLATE, ready);
         System.out.printf(
-            "pool of %d ready after %.1f s (load %s)%n",
-            ready, (System.nanoTime() - t0) / 1e9, LocalStack.load());
+            "pool of %d ready after %.1f s (load %s)%n", ready, filled, LocalStack.load());
       }
       Map<String, Long> rssBefore = stack.rssMb();
       List<Visitor.Visit> visits = crowd(http, stack.gatewayPort(), visitors);

@@ -1,5 +1,6 @@
 package io.trynow.bench;
 
+import io.trynow.platform.state.Store;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,6 +14,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.stream.Stream;
 
 /**
@@ -96,17 +98,21 @@ final class LocalStack implements AutoCloseable {
     // Settings with a dot are configuration keys: written with the sample template into one
     // file that every service reads (QUARKUS_CONFIG_LOCATIONS); the others are environment.
     Map<String, String> all = new LinkedHashMap<>();
-    StringBuilder props =
-        new StringBuilder(Files.readString(root.resolve("samples/hello/template.properties")));
+    Properties props = new Properties();
+    try (var in = Files.newBufferedReader(root.resolve("samples/hello/template.properties"))) {
+      props.load(in);
+    }
     env.forEach((k, v) -> {
       if (k.contains(".")) {
-        props.append('\n').append(k).append('=').append(v);
+        props.setProperty(k, v);
       } else {
         all.put(k, v);
       }
     });
     Path config = Files.createDirectories(root.resolve(".trynow")).resolve("bench.properties");
-    Files.writeString(config, props.append('\n').toString());
+    try (var out = Files.newBufferedWriter(config)) {
+      props.store(out, "the sample template with the benchmark's settings");
+    }
     all.put("QUARKUS_CONFIG_LOCATIONS", config.toString());
     all.put("TRYNOW_SKIP_BUILD", "1");
     long t0 = System.nanoTime();
@@ -150,6 +156,21 @@ final class LocalStack implements AutoCloseable {
   void down() throws Exception {
     run(Map.of(), "./trynow", "down");
     running = false;
+  }
+
+  /**
+   * Waits until {@code template} has {@code n} ready instances (five minutes at most); returns the
+   * seconds it took.
+   */
+  static double awaitPool(Store store, String template, int n) throws Exception {
+    long t0 = System.nanoTime();
+    while (store.poolStats(template).ready() < n) {
+      if (System.nanoTime() - t0 > Duration.ofMinutes(5).toNanos()) {
+        throw new IllegalStateException("pool did not reach " + n + " ready");
+      }
+      Thread.sleep(100);
+    }
+    return (System.nanoTime() - t0) / 1e9;
   }
 
   /** Resident set size in MB of each running service (from /proc), by name. */

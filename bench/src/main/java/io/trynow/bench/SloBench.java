@@ -99,9 +99,7 @@ public final class SloBench {
       throws Exception {
     stack.up(env);
     try (Store store = Store.connect(stack.valkeyUrl(), stack.prefix())) {
-      while (store.poolStats(TEMPLATE).ready() < startReady) {
-        Thread.sleep(200);
-      }
+      LocalStack.awaitPool(store, TEMPLATE, startReady);
       AtomicBoolean sampling = new AtomicBoolean(true);
       double[] idle = {0};
       Thread sampler =

@@ -5,7 +5,6 @@ import io.trynow.platform.state.Store;
 import io.trynow.testsupport.SampleImage;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -34,16 +33,9 @@ public final class SparseBench {
       System.out.printf(
           "stack up (all five services ready) in %.1f s (load %s)%n", up, LocalStack.load());
       try (Store store = Store.connect(stack.valkeyUrl(), stack.prefix())) {
-        long t0 = System.nanoTime();
-        while (store.poolStats(TEMPLATE).ready() < ready) {
-          if (System.nanoTime() - t0 > Duration.ofMinutes(5).toNanos()) {
-            throw new IllegalStateException("pool did not reach " + ready + " ready");
-          }
-          Thread.sleep(100);
-        }
+        double filled = LocalStack.awaitPool(store, TEMPLATE, ready);
         System.out.printf(
-            "pool of %d ready %.1f s after that (load %s)%n",
-            ready, (System.nanoTime() - t0) / 1e9, LocalStack.load());
+            "pool of %d ready %.1f s after that (load %s)%n", ready, filled, LocalStack.load());
         Stats first = new Stats("POST /v1/demos, first 20");
         Stats all = new Stats("POST /v1/demos, all");
         int n = seconds * 1000 / intervalMs;
