@@ -16,8 +16,9 @@ import java.time.Duration;
  * Listens (core NATS, every replica) to the events that move the pool: {@code terminated} / {@code
  * failed} wake the replenisher; an instance leaving the in-flight count ({@code instance.*.ready},
  * or {@code request.*.assigned} when handed straight to a waiting visitor) wakes the replenisher
- * (room for the next provision) and the position notifier. Hints only: each of those also runs on its own timer. (The ETA's
- * provisioning rate is recorded in Valkey by {@code mark_started}, not here.)
+ * (room for the next provision) and the position notifier. Hints only: each of those also runs on
+ * its own timer. (The ETA's provisioning rate is recorded in Valkey by {@code mark_started}, not
+ * here.)
  */
 @Singleton
 public class PoolSignals implements Loop {
