@@ -22,8 +22,8 @@ import java.util.UUID;
  *   <li>{@code wrong-password}: the same server, the service with a wrong password.
  *   <li>{@code tls-mismatch}: the same server, the service trusting another CA.
  *   <li>{@code unreachable}: nothing listens where the service looks.
- *   <li>{@code sentinel}: primary + two replicas + three sentinels, ACL user; the service finds the
- *       primary through the sentinels and waits for one replica on every change.
+ *   <li>{@code sentinel}: primary + two replicas + three sentinels, all TLS-only, ACL user; the
+ *       service finds the primary through the sentinels and waits for one replica on every change.
  * </ul>
  */
 public class SecuredValkeyResource implements QuarkusTestResourceLifecycleManager {
@@ -69,25 +69,21 @@ public class SecuredValkeyResource implements QuarkusTestResourceLifecycleManage
         "~{" + prefix + "}:* -@all +@read +@write +@scripting +@connection +ping +wait -@dangerous";
     ValkeyServer.Options options =
         new ValkeyServer.Options().password(DEFAULT_PASSWORD).aclUser(USER, PASSWORD, rules);
+    TlsFiles tls = TlsFiles.create();
     if (mode.equals("sentinel")) {
       // the sentinels and replication need more than the store does
-      options.aclUser(USER, PASSWORD, "~* &* +@all");
+      options.aclUser(USER, PASSWORD, "~* &* +@all").tls(tls);
       sentinels = ValkeySentinels.start(3, 2, options);
-      StringBuilder hosts = new StringBuilder();
-      for (String url : sentinels.sentinelUrls()) {
-        hosts.append(hosts.isEmpty() ? "" : ",").append(url);
-      }
-      config.put("quarkus.redis.hosts", hosts.toString());
+      config.put("quarkus.redis.hosts", String.join(",", sentinels.sentinelUrls()));
       config.put("quarkus.redis.client-type", "sentinel");
       config.put("quarkus.redis.master-name", sentinels.masterName());
-      config.put("quarkus.redis.role", "master");
       config.put("trynow.valkey.user", USER);
       config.put("quarkus.redis.password", PASSWORD);
       config.put("trynow.valkey.wait-replicas", "1");
       config.put("trynow.valkey.timeout", "3s");
+      tlsConfig(config, tls);
       return config;
     }
-    TlsFiles tls = TlsFiles.create();
     valkey = new ValkeyServer(options.tls(tls));
     valkey.start();
     String password = mode.equals("wrong-password") ? "not-" + PASSWORD : PASSWORD;
@@ -96,12 +92,17 @@ public class SecuredValkeyResource implements QuarkusTestResourceLifecycleManage
     config.put("quarkus.redis.hosts", "rediss://127.0.0.1:" + port);
     config.put("trynow.valkey.user", USER);
     config.put("quarkus.redis.password", password);
-    config.put("quarkus.redis.tls-configuration-name", "valkey");
-    config.put("quarkus.tls.valkey.trust-store.pem.certs", trusted.ca().toString());
-    config.put("quarkus.tls.valkey.key-store.pem.client.cert", trusted.clientCert().toString());
-    config.put("quarkus.tls.valkey.key-store.pem.client.key", trusted.clientKey().toString());
-    config.put("quarkus.tls.valkey.hostname-verification-algorithm", "HTTPS");
+    tlsConfig(config, trusted);
     return config;
+  }
+
+  /** The named TLS configuration {@code valkey}: trust the CA, present the client certificate. */
+  private static void tlsConfig(Map<String, String> config, TlsFiles files) {
+    config.put("quarkus.redis.tls-configuration-name", "valkey");
+    config.put("quarkus.tls.valkey.trust-store.pem.certs", files.ca().toString());
+    config.put("quarkus.tls.valkey.key-store.pem.client.cert", files.clientCert().toString());
+    config.put("quarkus.tls.valkey.key-store.pem.client.key", files.clientKey().toString());
+    config.put("quarkus.tls.valkey.hostname-verification-algorithm", "HTTPS");
   }
 
   @Override

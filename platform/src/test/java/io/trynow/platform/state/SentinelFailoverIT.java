@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Sentinel failover under load, through the {@link Store} API of a service configured only by the
- * documented settings (sentinel addresses, master name, ACL user, {@code wait-replicas=1}): 16
+ * documented settings (TLS sentinel addresses, master name, ACL user, {@code wait-replicas=1}): 16
  * threads acquire while the primary is killed with SIGKILL. Acquires work again within 10 s, and no
  * instance is lost or assigned twice — each caller retries its own request id after a failure
  * (acquire is idempotent per request id), as the gateway does.
