@@ -41,6 +41,8 @@ final class Library {
           "reclaim_ports",
           "queue_moves",
           "provision_rate",
+          "place_instance",
+          "host_down",
           "reads");
 
   private final String version;
