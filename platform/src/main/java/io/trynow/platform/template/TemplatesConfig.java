@@ -85,5 +85,12 @@ public interface TemplatesConfig {
     /** Extra environment for the container. */
     @WithName("env")
     Map<String, String> env();
+
+    /**
+     * Placement constraints: labels a Docker host must carry ({@code trynow.hosts.<name>.labels.*})
+     * for this template's instances to go there, e.g. {@code placement.disk=ssd}. Empty: any host.
+     */
+    @WithName("placement")
+    Map<String, String> placement();
   }
 }
