@@ -183,7 +183,7 @@ final class VisitorStream implements AutoCloseable {
     }
     Http.Answer st =
         Http.get(gateway(0) + "/v1/demos/" + id, Map.of("Authorization", "Bearer " + token));
-    String state = st.status() == 200 ? st.json().path("state").asText() : "";
+    String state = st.status() == 200 ? st.json().path("status").asText() : "";
     boolean told =
         st.status() == 404
             || st.status() == 410
