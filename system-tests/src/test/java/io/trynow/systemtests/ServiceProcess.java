@@ -35,13 +35,23 @@ final class ServiceProcess {
   private final Path home;
   private Process process;
 
-  ServiceProcess(Service service, Path repo, int httpPort, int managementPort, Path logDir) {
+  ServiceProcess(Service service, Path repo, int httpPort, Path logDir) {
+    this(service, 0, repo, httpPort, logDir);
+  }
+
+  /**
+   * Replica {@code replica} (0-based) of the service; replicas after the first log to {@code -N}.
+   */
+  ServiceProcess(Service service, int replica, Path repo, int httpPort, Path logDir) {
     this.service = service;
     this.jar = repo.resolve(service.module()).resolve("target/quarkus-app/quarkus-run.jar");
     this.httpPort = httpPort;
-    this.managementPort = managementPort;
-    this.log = logDir.resolve(service.module() + ".log");
-    this.home = logDir.resolve("home-" + service.module());
+    // api-gateway answers /q/* (and the admin API) on its management port; the others on httpPort
+    this.managementPort =
+        service == Service.API_GATEWAY ? io.trynow.testsupport.FreePorts.one() : httpPort;
+    String name = replica == 0 ? service.module() : service.module() + "-" + (replica + 1);
+    this.log = logDir.resolve(name + ".log");
+    this.home = logDir.resolve("home-" + name);
   }
 
   Service service() {
