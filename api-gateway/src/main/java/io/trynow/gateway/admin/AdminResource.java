@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.smallrye.common.annotation.RunOnVirtualThread;
 import io.trynow.gateway.demo.Demos;
 import io.trynow.gateway.rest.ApiException;
+import io.trynow.gateway.rest.CircuitView;
 import io.trynow.model.CleanupRequest;
 import io.trynow.model.InstanceState;
 import io.trynow.model.Subjects;
@@ -13,6 +14,7 @@ import io.trynow.platform.messaging.MessagingException;
 import io.trynow.platform.messaging.Publisher;
 import io.trynow.platform.state.AdminResult;
 import io.trynow.platform.state.Changed;
+import io.trynow.platform.state.Circuit;
 import io.trynow.platform.state.Instance;
 import io.trynow.platform.state.NotFound;
 import io.trynow.platform.state.PoolStats;
@@ -78,7 +80,9 @@ public class AdminResource {
       Integer minReady,
       Integer maxTotal,
       Integer maxInFlight,
-      Integer maxQueue) {}
+      Integer maxQueue,
+      boolean degraded,
+      CircuitView circuit) {}
 
   /** An instance as operators see it (never the owner's token hash). */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -135,6 +139,7 @@ public class AdminResource {
     for (String t : names) {
       PoolStats s = store.poolStats(t);
       TemplatesConfig.Template c = templates.templates().get(t);
+      Circuit circuit = store.circuit(t);
       out.put(
           t,
           new PoolView(
@@ -149,7 +154,9 @@ public class AdminResource {
               c == null ? null : c.minReady(),
               c == null ? null : c.maxTotal(),
               c == null ? null : c.maxInFlight(),
-              c == null ? null : c.maxQueue()));
+              c == null ? null : c.maxQueue(),
+              circuit.degraded(),
+              CircuitView.of(circuit, Instant.now())));
     }
     return List.copyOf(out.values());
   }

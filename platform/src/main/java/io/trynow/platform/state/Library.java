@@ -39,6 +39,8 @@ final class Library {
           "rate_limit",
           "rate_limit_refund",
           "reclaim_ports",
+          "circuit_image",
+          "drop_unavailable",
           "reads");
 
   private final String version;

@@ -85,5 +85,35 @@ public interface TemplatesConfig {
     /** Extra environment for the container. */
     @WithName("env")
     Map<String, String> env();
+
+    /**
+     * The template's failure circuit ({@code trynow.templates.<name>.circuit.*}): consecutive
+     * provision failures stop provisioning for a while, so a broken template cannot storm.
+     */
+    Circuit circuit();
+  }
+
+  /** How provision failures open a template's failure circuit (see DESIGN §9). */
+  interface Circuit {
+    /** Consecutive failed provisions that open the circuit. */
+    @WithDefault("3")
+    int failureThreshold();
+
+    /**
+     * How long the first opening lasts before one probe is provisioned; each failed probe doubles
+     * it. Jittered: an opening lasts between half of its delay and the whole of it.
+     */
+    @WithDefault("5s")
+    Duration baseDelay();
+
+    /** The cap of an opening's delay. */
+    @WithDefault("5m")
+    Duration maxDelay();
+
+    /** The policy as the store takes it. */
+    default io.trynow.platform.state.CircuitPolicy policy() {
+      return new io.trynow.platform.state.CircuitPolicy(
+          failureThreshold(), baseDelay(), maxDelay());
+    }
   }
 }

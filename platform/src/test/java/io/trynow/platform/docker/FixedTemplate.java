@@ -74,4 +74,24 @@ record FixedTemplate(
   public Duration maxLifetime() {
     return Duration.ofHours(2);
   }
+
+  @Override
+  public io.trynow.platform.template.TemplatesConfig.Circuit circuit() {
+    return new io.trynow.platform.template.TemplatesConfig.Circuit() {
+      @Override
+      public int failureThreshold() {
+        return 3;
+      }
+
+      @Override
+      public Duration baseDelay() {
+        return Duration.ofSeconds(5);
+      }
+
+      @Override
+      public Duration maxDelay() {
+        return Duration.ofMinutes(5);
+      }
+    };
+  }
 }

@@ -10,8 +10,10 @@ import io.trynow.platform.messaging.Delivery;
 import io.trynow.platform.messaging.Outcome;
 import io.trynow.platform.state.Store;
 import io.trynow.platform.state.StoreException;
+import io.trynow.platform.supervisor.Supervisor;
 import io.trynow.provisioner.config.PortsConfig;
 import io.trynow.provisioner.config.ProvisionerConfig;
+import io.trynow.provisioner.provision.ImageWatch;
 import io.trynow.provisioner.provision.Provisioner;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -33,13 +35,19 @@ public class ProvisionConsumer {
   private final ProvisionerConfig config;
   private final PortsConfig ports;
   private final Store store;
+  private final ImageWatch images;
+  private final Supervisor supervisor;
 
   ProvisionConsumer(
       Consumers consumers,
       Provisioner provisioner,
       ProvisionerConfig config,
       PortsConfig ports,
-      Store store) {
+      Store store,
+      ImageWatch images,
+      Supervisor supervisor) {
+    this.images = images;
+    this.supervisor = supervisor;
     this.consumers = consumers;
     this.provisioner = provisioner;
     this.config = config;
@@ -56,6 +64,11 @@ public class ProvisionConsumer {
     } catch (StoreException e) {
       // allocate_port answers "no port" until a later start or another replica sets the range
       LOG.warnf("instance port range not initialised (Valkey unreachable): %s", e.getMessage());
+    }
+    if (images.enabled()) {
+      // Before the first request is taken: a missing image opens its circuit, not a storm.
+      images.checkAll();
+      supervisor.every("image-check", images.interval(), images::checkAll);
     }
     consumers.consume(spec(config.consumer()), this::handle);
   }
