@@ -41,6 +41,11 @@ final class Library {
           "reclaim_ports",
           "circuit_image",
           "drop_unavailable",
+          "observe_demand",
+          "set_pool_target",
+          "retire_surplus",
+          "queue_moves",
+          "provision_rate",
           "reads");
 
   private final String version;

@@ -6,6 +6,8 @@ import io.smallrye.config.WithName;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
 
 /**
  * The demo templates, read by every service from the same keys ({@code trynow.templates.<name>.*},
@@ -91,6 +93,12 @@ public interface TemplatesConfig {
      * provision failures stop provisioning for a while, so a broken template cannot storm.
      */
     Circuit circuit();
+
+    /**
+     * Pool size from a service target (DESIGN §9); off unless {@code hit-rate} or {@code max-wait}
+     * is set, and then {@code min-ready} stays the floor and {@code max-total} the budget.
+     */
+    Slo slo();
   }
 
   /** How provision failures open a template's failure circuit (see DESIGN §9). */
@@ -114,6 +122,53 @@ public interface TemplatesConfig {
     default io.trynow.platform.state.CircuitPolicy policy() {
       return new io.trynow.platform.state.CircuitPolicy(
           failureThreshold(), baseDelay(), maxDelay());
+    }
+  }
+
+  /**
+   * What visitors may tolerate and what it may cost ({@code trynow.templates.<name>.slo.*}). The
+   * pool keeps ready the smallest k with P(Poisson(λ·R) ≤ k) ≥ h, λ the arrival rate (EWMA), R the
+   * refill time (a percentile of recent provisioning times).
+   */
+  interface Slo {
+    /** Share of visitors served warm, 0 < h < 1 (e.g. 0.95); unset: no hit-rate target. */
+    OptionalDouble hitRate();
+
+    /**
+     * Wait bound: at least {@code wait-percentile} of visitors wait at most this (the ready pool
+     * covers the demand of the refill time minus this bound); unset: no wait target.
+     */
+    Optional<Duration> maxWait();
+
+    /** Share of visitors the wait bound applies to, 0 < p < 1. */
+    @WithDefault("0.95")
+    double waitPercentile();
+
+    /** Cost cap: most ready instances the target may ask for (max-total caps everything). */
+    OptionalInt maxReady();
+
+    /** Time constant of the arrival-rate EWMA. */
+    @WithDefault("5m")
+    Duration window();
+
+    /** Percentile of the recent provisioning times taken as the refill time R, 0 < q ≤ 1. */
+    @WithDefault("0.95")
+    double refillPercentile();
+
+    /** Refill time assumed until three provisioning times have been measured. */
+    @WithDefault("10s")
+    Duration provisionEstimate();
+
+    /**
+     * The target rises at once but goes down by one at most this often; surplus ready instances are
+     * retired one per step, too.
+     */
+    @WithDefault("30s")
+    Duration scaleDownStep();
+
+    /** True when a hit-rate or wait target is set. */
+    default boolean enabled() {
+      return hitRate().isPresent() || maxWait().isPresent();
     }
   }
 }
