@@ -28,10 +28,10 @@ import org.junit.jupiter.api.Test;
 /**
  * A template whose image is missing, on the whole stack (issue 14): the failure circuit opens
  * (reported by the provisioner's image check, not discovered by a storm of failing provisions), at
- * most a handful of dead letters pile up in 60 s, new visitors get {@code 503
- * template_unavailable} with {@code Retry-After}, queued visitors are told within seconds (status
- * and SSE) instead of waiting the queue timeout, and tagging the image mid-test closes the circuit,
- * refills the pool and serves visitors again.
+ * most a handful of dead letters pile up in 60 s, new visitors get {@code 503 template_unavailable}
+ * with {@code Retry-After}, queued visitors are told within seconds (status and SSE) instead of
+ * waiting the queue timeout, and tagging the image mid-test closes the circuit, refills the pool
+ * and serves visitors again.
  */
 class ProvisionFailureSystemIT {
 
@@ -83,9 +83,7 @@ class ProvisionFailureSystemIT {
   @Test
   void aMissingImageOpensTheCircuitTellsVisitorsAndItsReturnServesThem() throws Exception {
     // 1. missing from the start: reported, degraded, visitors refused with Retry-After
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> template().path("degraded").asBoolean());
+    await().atMost(Duration.ofSeconds(30)).until(() -> template().path("degraded").asBoolean());
     JsonNode view = template();
     assertThat(view.path("accepting").asBoolean()).isFalse();
     assertThat(view.path("circuit").path("state").asText()).isEqualTo("open");
@@ -100,16 +98,16 @@ class ProvisionFailureSystemIT {
     assertThat(refused.json().path("error").asText()).isEqualTo("template_unavailable");
     assertThat(Long.parseLong(header(refused, "Retry-After"))).isBetween(1L, 60L);
 
-    // no storm: over the first 60 s, at most a handful of dead letters
-    Duration left = WINDOW.minus(Duration.between(startedAt, Instant.now()));
-    if (left.isPositive()) {
-      await()
-          .during(left)
-          .atMost(left.plusSeconds(10))
-          .until(() -> deadLetters() <= 5 && template().path("degraded").asBoolean());
-    }
+    // no storm: for 60 s of a missing image (the pool wants 1, the replenisher runs every
+    // second), at most a handful of dead letters, and the circuit stays open
+    await()
+        .during(WINDOW)
+        .atMost(WINDOW.plusSeconds(20))
+        .until(() -> deadLetters() <= 5 && template().path("degraded").asBoolean());
     int dead = deadLetters();
-    LOG.infof("missing image: %d dead letter(s) in the first %d s", dead, WINDOW.toSeconds());
+    LOG.infof(
+        "missing image: %d dead letter(s) in %d s since the stack started",
+        dead, Duration.between(startedAt, Instant.now()).toSeconds());
     System.out.println("BENCH missing-image dead letters in 60 s: " + dead);
     assertThat(dead).isLessThanOrEqualTo(5);
 
@@ -147,16 +145,12 @@ class ProvisionFailureSystemIT {
 
     // 4. the image is back: the visitor who was told asks again and gets a demo
     tag();
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .until(() -> !template().path("degraded").asBoolean());
+    await().atMost(Duration.ofSeconds(60)).until(() -> !template().path("degraded").asBoolean());
     Http.Answer again = visitor.acquireRaw(TEMPLATE);
     assertThat(again.status()).as(again.toString()).isIn(201, 202);
     if (again.status() == 202) {
       JsonNode q = again.json();
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .until(() -> "assigned".equals(requestStatus(q)));
+      await().atMost(Duration.ofSeconds(60)).until(() -> "assigned".equals(requestStatus(q)));
     }
     assertThat(deadLetters()).as("dead letters over the whole test").isLessThanOrEqualTo(7);
     visitor.release(b);
