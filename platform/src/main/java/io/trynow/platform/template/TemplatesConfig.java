@@ -3,6 +3,7 @@ package io.trynow.platform.template;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
+import io.smallrye.config.WithParentName;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -11,13 +12,21 @@ import java.util.OptionalInt;
 
 /**
  * The demo templates, read by every service from the same keys ({@code trynow.templates.<name>.*},
- * env {@code TRYNOW_TEMPLATES_<NAME>_...}). The sample template {@code hello} is the default of the
- * local stack and of the tests (platform's META-INF/microprofile-config.properties).
+ * env {@code TRYNOW_TEMPLATES_<NAME>_...}), under a prefix of their own: a key below it that no
+ * field maps (a typo) fails startup naming the key.
+ *
+ * <p>Templates come only from the configuration the operator provides (Compose: a templates file;
+ * Helm: {@code templates:} values rendered into a ConfigMap). There is no production default. The
+ * sample template {@code hello} ({@code samples/hello/template.properties}) is active only in the
+ * {@code dev} and {@code test} profiles (platform's META-INF/microprofile-config.properties) and
+ * where it is passed explicitly: {@code ./trynow up}, system-tests' Stack and the benchmarks name
+ * that file in {@code QUARKUS_CONFIG_LOCATIONS}.
  */
-@ConfigMapping(prefix = "trynow")
+@ConfigMapping(prefix = "trynow.templates")
 public interface TemplatesConfig {
 
   /** Templates by name; the name must be a DNS label ({@link io.trynow.model.Ids#TEMPLATE}). */
+  @WithParentName
   Map<String, Template> templates();
 
   /** One template. */
