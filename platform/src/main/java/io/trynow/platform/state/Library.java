@@ -46,6 +46,7 @@ final class Library {
           "retire_surplus",
           "queue_moves",
           "provision_rate",
+          "recycle_ready",
           "reads");
 
   private final String version;

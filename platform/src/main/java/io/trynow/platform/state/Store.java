@@ -609,9 +609,9 @@ public final class Store implements AutoCloseable {
 
   /**
    * {@code ready → terminating} if it is still ready (compare-and-set): an idle instance whose
-   * probe failed, or that idled too long, leaves the ready list and is never handed out; the cleanup
-   * worker tears it down ({@link #claimTerminate}). {@code WrongState} when it was handed out (or
-   * ended) since it was probed.
+   * probe failed, or that idled too long, leaves the ready list and is never handed out; the
+   * cleanup worker tears it down ({@link #claimTerminate}). {@code WrongState} when it was handed
+   * out (or ended) since it was probed.
    */
   public AdminResult recycleReady(String id, String reason) {
     Ids.requireInstance(id);
