@@ -186,6 +186,10 @@ public final class Stack implements AutoCloseable {
     env.put("TRYNOW_PORTS_FIRST", String.valueOf(portsFirst));
     env.put("TRYNOW_PORTS_LAST", String.valueOf(portsLast));
     env.put("TRYNOW_SHUTDOWN_GRACE", "5s");
+    // Caddy's catch-all asks the gateway for the page of a host without a route (ended, starting)
+    env.put(
+        "TRYNOW_CADDY_PAGES_UPSTREAM",
+        "127.0.0.1:" + processes.get(Service.API_GATEWAY).httpPort());
     if (dockerProxy != null) {
       env.put("TRYNOW_DOCKER_HOST", dockerProxy.dockerHost());
     }

@@ -37,6 +37,7 @@ public class CaddyRoutes {
   private final String serverPath;
   private final String listen;
   private final AtomicInteger routesGauge;
+  private final String pagesUpstream;
   private volatile Duration streamCloseDelay;
 
   CaddyRoutes(CaddyAdmin admin, MeterRegistry metrics, CaddyConfig config) {
@@ -45,6 +46,7 @@ public class CaddyRoutes {
     this.serverPath = "/config/apps/http/servers/" + config.serverName();
     this.listen = config.listenHost() + ":" + config.httpPort();
     this.streamCloseDelay = config.streamCloseDelay().orElse(null);
+    this.pagesUpstream = config.pagesUpstream().orElse(null);
     this.routesGauge = metrics.gauge(ProxySyncMetrics.ROUTES, new AtomicInteger());
   }
 
@@ -63,7 +65,7 @@ public class CaddyRoutes {
     int writes = 0;
     boolean created = false;
     for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      ObjectNode want = ServerConfig.render(desired, listen, streamCloseDelay);
+      ObjectNode want = ServerConfig.render(desired, listen, streamCloseDelay, pagesUpstream);
       Snapshot current = readServer();
       if (current.server() == null) {
         AdminResponse r = createServer(want);
