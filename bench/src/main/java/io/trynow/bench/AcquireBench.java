@@ -16,6 +16,7 @@ import io.trynow.platform.state.ReserveArgs;
 import io.trynow.platform.state.Store;
 import io.trynow.testsupport.FreePorts;
 import io.trynow.testsupport.NatsServer;
+import io.trynow.testsupport.SampleImage;
 import io.trynow.testsupport.ValkeyServer;
 import java.io.IOException;
 import java.net.URI;
@@ -27,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -82,6 +84,7 @@ public final class AcquireBench {
                 "-Dquarkus.redis.hosts=" + valkey.url(),
                 "-Dtrynow.nats.url=" + nats.url(),
                 "-Dtrynow.valkey.prefix=" + PREFIX,
+                "-Dquarkus.config.locations=" + SampleImage.templateFile(),
                 "-Dtrynow.templates." + TEMPLATE + ".min-ready=0",
                 "-Dtrynow.templates." + TEMPLATE + ".max-total=" + (ready + 1000),
                 "-Dquarkus.log.level=WARN");
@@ -100,7 +103,9 @@ public final class AcquireBench {
                 List.of(
                     "-Dtrynow.gateway.acquires-per-hour=100000000",
                     "-Dtrynow.gateway.acquires-per-day=100000000",
-                    "-Dtrynow.gateway.reply-wait=5s"),
+                    "-Dtrynow.gateway.reply-wait=5s",
+                    // production refuses to start without one; any 32+ characters do here
+                    "-Dtrynow.gateway.ticket-secret=bench-" + UUID.randomUUID()),
                 "api-gateway");
         try {
           awaitReady(poolPort, pool, "pool-service");

@@ -186,6 +186,11 @@ public final class Stack implements AutoCloseable {
     env.put("TRYNOW_PORTS_FIRST", String.valueOf(portsFirst));
     env.put("TRYNOW_PORTS_LAST", String.valueOf(portsLast));
     env.put("TRYNOW_SHUTDOWN_GRACE", "5s");
+    env.put(SampleImage.CONFIG_LOCATIONS, SampleImage.templateFile().toString());
+    if (s == Service.API_GATEWAY) {
+      // Production (the jar's default profile) refuses to start without one; a property wins.
+      env.put("TRYNOW_GATEWAY_TICKET_SECRET", "stack-ticket-secret-" + prefix);
+    }
     // Caddy's catch-all asks the gateway for the page of a host without a route (ended, starting)
     env.put(
         "TRYNOW_CADDY_PAGES_UPSTREAM",
