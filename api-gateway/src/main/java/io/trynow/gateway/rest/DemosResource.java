@@ -101,7 +101,8 @@ public class DemosResource {
           @HeaderParam("X-Api-Key")
           String apiKey,
       RoutingContext ctx) {
-    if (settings.apiKeyRequired() && !settings.isApiKey(apiKey)) {
+    boolean keyRequired = settings.apiKeyRequired() || cors.hasPublishableKeys();
+    if (keyRequired && !settings.isApiKey(apiKey) && !cors.isPublishableKeyFor(apiKey, ctx)) {
       throw new ApiException(401, "unauthorized", "a valid X-Api-Key header is required");
     }
     if (body == null) {
@@ -109,8 +110,7 @@ public class DemosResource {
     }
     cors.requireTemplateOrigin(body.template(), ctx);
     Acquirer.Caller caller =
-        new Acquirer.Caller(
-            edge.clientIp(ctx), settings.apiKeyRequired() ? apiKey : null, idempotencyKey);
+        new Acquirer.Caller(edge.clientIp(ctx), keyRequired ? apiKey : null, idempotencyKey);
     Acquirer.Ticket ticket = acquirer.ticket(caller);
     RequestIds.set(ctx, ticket.requestId());
     long start = System.nanoTime();

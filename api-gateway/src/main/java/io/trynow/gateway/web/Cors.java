@@ -51,9 +51,11 @@ public class Cors {
           "https?://([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*"
               + "|\\[[0-9a-f:.]+\\])(:[0-9]{1,5})?");
   private static final String KEY = "trynow.gateway.cors.";
+  private static final Pattern PUBLISHABLE_KEY = Pattern.compile("pk_[A-Za-z0-9_-]{16,64}");
 
   private final Set<String> allowed;
   private final Map<String, Set<String>> perTemplate;
+  private final Map<String, Set<String>> publishable;
   private final String maxAge;
   private final PublicUrls urls;
 
@@ -75,6 +77,25 @@ public class Cors {
             }
           }
           perTemplate.put(tpl, set);
+        });
+    this.publishable = new TreeMap<>();
+    config
+        .publishableKeys()
+        .forEach((key, list) -> {
+          String k = "publishable-keys." + key;
+          if (!PUBLISHABLE_KEY.matcher(key).matches()) {
+            throw bad(k, "a publishable key is pk_ and 16-64 letters, digits, _ or -");
+          }
+          Set<String> set = origins(k, list);
+          if (set.isEmpty()) {
+            throw bad(k, "needs at least one origin");
+          }
+          for (String o : set) {
+            if (!allowed.contains(o)) {
+              throw bad(k, "'" + o + "' must also be in " + KEY + "allowed-origins");
+            }
+          }
+          publishable.put(key, set);
         });
     if (config.maxAge().isNegative()) {
       throw bad("max-age", "must not be negative");
@@ -170,6 +191,21 @@ public class Cors {
       throw new ApiException(
           403, "origin_not_allowed", "this site may not start demos of this template");
     }
+  }
+
+  /** True when publishable keys are configured (then acquiring needs a key). */
+  public boolean hasPublishableKeys() {
+    return !publishable.isEmpty();
+  }
+
+  /**
+   * True when {@code key} is a publishable key and the request comes from a browser on one of its
+   * sites (its {@code Origin}). Without an {@code Origin} a publishable key is worth nothing.
+   */
+  public boolean isPublishableKeyFor(String key, RoutingContext ctx) {
+    Set<String> sites = key == null ? null : publishable.get(key);
+    String origin = ctx.request().getHeader(HttpHeaders.ORIGIN);
+    return sites != null && origin != null && sites.contains(origin.toLowerCase(Locale.ROOT));
   }
 
   /** The gateway's own pages: the configured public origin, or the Host the request was sent to. */

@@ -29,6 +29,16 @@ public interface CorsConfig {
    */
   Map<String, List<String>> templates();
 
+  /**
+   * Publishable keys for the button when the gateway requires API keys: key ({@code pk_} + 16-64
+   * letters, digits, {@code _} or {@code -}) → the origins it is valid from (each also in {@code
+   * allowed-origins}). Such a key is public (it is in the page source): it only works from a
+   * browser on one of its sites, never without an {@code Origin}. Key {@code
+   * trynow.gateway.cors.publishable-keys.<key>}; any key here makes {@code POST /v1/demos} require
+   * a key, like {@code trynow.gateway.api-keys}.
+   */
+  Map<String, List<String>> publishableKeys();
+
   /** How long a browser may cache a preflight answer ({@code Access-Control-Max-Age}). */
   @WithDefault("10m")
   Duration maxAge();

@@ -39,11 +39,7 @@ class BrowserSurfacesIT {
 
   @BeforeAll
   static void startPool() {
-    Store s =
-        Store.connect(RealServersResource.servers().valkey().url(), RealServersResource.prefix());
-    try (s) {
-      pool = GatewayHarness.startPool(s, Map.of());
-    }
+    pool = GatewayHarness.startPoolOnEmptyKeyspace(Map.of());
   }
 
   @AfterAll
