@@ -8,5 +8,6 @@ public record NotFound(String id)
         ReadyResult,
         ExtendResult,
         ReleaseResult,
+        PlaceResult,
         AdminResult,
         CancelResult {}
