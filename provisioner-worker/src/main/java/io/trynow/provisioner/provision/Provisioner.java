@@ -56,9 +56,9 @@ import org.jboss.logging.MDC;
  * <p>A failure that says something about the template (missing image, bad template, health never
  * passing) counts against the template's failure circuit, in the same store call that fails the
  * instance; a request whose template's circuit is open is cancelled at its claim (no container is
- * tried). A transient failure retries later; a permanent one (missing image, bad template, health never
- * passing) or the last delivery removes the container, then fails the instance (which frees the
- * port — only after the container is gone, so a port is never handed out while something still
+ * tried). A transient failure retries later; a permanent one (missing image, bad template, health
+ * never passing) or the last delivery removes the container, then fails the instance (which frees
+ * the port — only after the container is gone, so a port is never handed out while something still
  * listens on it) and dead-letters the request.
  */
 @ApplicationScoped
