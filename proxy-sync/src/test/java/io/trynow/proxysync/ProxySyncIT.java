@@ -15,6 +15,7 @@ import io.trynow.model.InstanceEvent;
 import io.trynow.model.InstanceState;
 import io.trynow.model.Json;
 import io.trynow.model.Subjects;
+import io.trynow.platform.endpoints.Endpoints;
 import io.trynow.platform.messaging.Publisher;
 import io.trynow.platform.state.AcquireArgs;
 import io.trynow.platform.state.AcquireResult;
@@ -55,6 +56,7 @@ class ProxySyncIT {
   @Inject Publisher publisher;
   @Inject CaddyAdmin admin;
   @Inject CaddyConfig caddy;
+  @Inject Endpoints endpoints;
   @Inject MeterRegistry metrics;
 
   @ConfigProperty(name = "trynow.valkey.prefix")
@@ -119,7 +121,7 @@ class ProxySyncIT {
   }
 
   private Http.Answer viaCaddy(String id) {
-    return Http.get("http://127.0.0.1:" + caddy.httpPort() + "/", id + ".demo.localhost");
+    return Http.get("http://127.0.0.1:" + endpoints.caddyHttpPort() + "/", id + ".demo.localhost");
   }
 
   private List<String> routeIds() {
@@ -152,7 +154,7 @@ class ProxySyncIT {
     assertThat(page.status()).isEqualTo(200);
     assertThat(page.body()).contains("trynow sample demo");
     assertThat(store.instance(id).orElseThrow().url())
-        .isEqualTo("http://" + id + ".demo.localhost:" + caddy.httpPort());
+        .isEqualTo("http://" + id + ".demo.localhost:" + endpoints.caddyHttpPort());
     await()
         .atMost(Duration.ofSeconds(5))
         .until(() -> events.contains(Subjects.instanceEvent(id, "ready")));

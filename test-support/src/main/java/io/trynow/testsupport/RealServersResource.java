@@ -53,7 +53,7 @@ public class RealServersResource implements QuarkusTestResourceLifecycleManager 
     config.put("trynow.nats.url", s.nats().url());
     config.put("quarkus.redis.hosts", s.valkey().url());
     config.put("trynow.caddy.admin-url", s.caddy().adminUrl());
-    config.put("trynow.caddy.http-port", String.valueOf(s.caddy().httpPort()));
+    config.put("trynow.endpoints.caddy-http-port", String.valueOf(s.caddy().httpPort()));
     prefix = "t" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 10);
     config.put("trynow.valkey.prefix", prefix);
     int first = FreePorts.range(PORTS);

@@ -39,6 +39,8 @@ final class Library {
           "rate_limit",
           "rate_limit_refund",
           "reclaim_ports",
+          "queue_moves",
+          "provision_rate",
           "reads");
 
   private final String version;

@@ -207,6 +207,30 @@ public final class Store implements AutoCloseable {
     return out;
   }
 
+  /**
+   * The queued requests of {@code template} (among the first {@code max}) whose position fell since
+   * they were last told, each handed to exactly one caller (any replica): publish their position.
+   */
+  public List<QueueMove> queueMoves(String template, int max) {
+    Ids.requireTemplate(template);
+    List<String> flat =
+        Decode.strings(
+            client.call("queue_moves", now(), template, String.valueOf(requireMax(max))).get(1));
+    List<QueueMove> out = new ArrayList<>(flat.size() / 2);
+    for (int i = 0; i + 1 < flat.size(); i += 2) {
+      out.add(new QueueMove(flat.get(i), Long.parseLong(flat.get(i + 1))));
+    }
+    return out;
+  }
+
+  /** How many instances of {@code template} reached {@code started} within {@code window}. */
+  public ProvisionRate provisionRate(String template, Duration window) {
+    Ids.requireTemplate(template);
+    Args.requirePositive(window, "window");
+    Reply r = client.call("provision_rate", now(), template, ms(window));
+    return new ProvisionRate(lng(r, 1), lng(r, 2));
+  }
+
   // ---- provisioner ------------------------------------------------------------------------------
 
   /**

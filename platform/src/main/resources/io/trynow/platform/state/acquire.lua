@@ -80,7 +80,7 @@ local function acquire(keys, args)
   redis.call('RPUSH', q, rid)
   redis.call('HSET', rk, 'id', rid, 'template', tpl, 'state', 'queued', 'client_ip', ip,
     'owner_token_hash', token, 'created_at', s(now), 'ttl_ms', s(ttl),
-    'max_lifetime_ms', s(maxlife))
+    'max_lifetime_ms', s(maxlife), 'notified_pos', s(waiting + 1))
   redis.call('PEXPIRE', rk, s(retention))
   redis.call('SADD', ipk, rid)
   redis.call('SADD', b .. 'templates', tpl)

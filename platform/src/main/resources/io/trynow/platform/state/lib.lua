@@ -19,11 +19,12 @@ Keys (suffixes of the base):
   i:<id>               instance hash (fields: see Instance.java); tombstone with TTL once ended
   r:<rid>              request hash (id, template, state, instance_id, client_ip,
                        owner_token_hash, created_at, assigned_at, ended_at, ttl_ms,
-                       max_lifetime_ms), with TTL
+                       max_lifetime_ms, notified_pos = the queue position last told), with TTL
   state:<s>            set of ids per live state
   t:<tpl>:<s>          set of ids per template and live state
   t:<tpl>:readylist    list of ready ids, oldest first (LPOP takes, RPUSH adds)
   t:<tpl>:queue        list of queued request ids, oldest first
+  started:<tpl>        zset instance id -> started_at, the last 1000 (the ETA's provisioning rate)
   templates            set of template names seen
   expiry               zset assigned id -> expires_at
   leases               zset claimed id -> lease_until (provisioning / terminating)
@@ -88,6 +89,7 @@ local function k_tstate(b, tpl, st) return b .. 't:' .. tpl .. ':' .. st end
 local function k_ready(b, tpl) return b .. 't:' .. tpl .. ':readylist' end
 local function k_queue(b, tpl) return b .. 't:' .. tpl .. ':queue' end
 local function k_ip(b, ip) return b .. 'ip:' .. ip end
+local function k_started(b, tpl) return b .. 'started:' .. tpl end
 
 -- The record as a table, or nil.
 local function load(key)

@@ -1,7 +1,8 @@
 --[[ mark_started: provisioning -> started (the container runs and is healthy).
 keys:    KEYS[1] base
 args:    now, id, fence, container_name
-returns: {'ok', repeat, instance}   started_at, container_name set; the lease ends
+returns: {'ok', repeat, instance}   started_at, container_name set; the lease ends; recorded in
+                                    started:<tpl> (provision_rate)
          {'stale_fence', current} | {'wrong_state', state} | {'not_found'}
 errors:  BADARG on malformed arguments, or when the instance has no port yet
 A repeat by the same claimant (same fence) after success returns repeat = '1'.
@@ -32,6 +33,9 @@ local function mark_started(keys, args)
   move(b, id, rec, 'started')
   redis.call('HSET', ik, 'started_at', s(now), 'container_name', name, 'lease_until', '0')
   redis.call('ZREM', b .. 'leases', id)
+  local started = k_started(b, rec.template)
+  redis.call('ZADD', started, s(now), id)
+  redis.call('ZREMRANGEBYRANK', started, 0, -1001)
   touch(b, id)
   return reply(b, id, 'ok', false)
 end

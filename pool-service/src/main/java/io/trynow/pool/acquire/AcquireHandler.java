@@ -19,7 +19,6 @@ import io.trynow.pool.PoolMetrics;
 import io.trynow.pool.config.PoolSettings;
 import io.trynow.pool.messaging.PoolEvents;
 import io.trynow.pool.queue.EtaEstimator;
-import io.trynow.pool.queue.PositionNotifier;
 import io.trynow.pool.replenish.Replenisher;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -42,7 +41,6 @@ public class AcquireHandler implements MessageHandler {
   private final PoolEvents events;
   private final EtaEstimator eta;
   private final Replenisher replenisher;
-  private final PositionNotifier positions;
   private final PoolMetrics metrics;
 
   public AcquireHandler(
@@ -52,7 +50,6 @@ public class AcquireHandler implements MessageHandler {
       PoolEvents events,
       EtaEstimator eta,
       Replenisher replenisher,
-      PositionNotifier positions,
       PoolMetrics metrics) {
     this.store = store;
     this.publisher = publisher;
@@ -60,7 +57,6 @@ public class AcquireHandler implements MessageHandler {
     this.events = events;
     this.eta = eta;
     this.replenisher = replenisher;
-    this.positions = positions;
     this.metrics = metrics;
   }
 
@@ -129,7 +125,6 @@ public class AcquireHandler implements MessageHandler {
         if (!q.repeat()) {
           events.queued(req.requestId(), req.template(), q.position(), etaSeconds);
         }
-        positions.track(req.requestId(), req.template(), q.position());
         replenisher.wake(req.template());
       }
       case AcquireResult.QueueFull f -> {

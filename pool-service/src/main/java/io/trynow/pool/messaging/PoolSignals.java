@@ -7,31 +7,27 @@ import io.trynow.model.InstanceEvent;
 import io.trynow.model.Json;
 import io.trynow.platform.nats.NatsClient;
 import io.trynow.platform.supervisor.Loop;
-import io.trynow.pool.queue.EtaEstimator;
 import io.trynow.pool.queue.PositionNotifier;
 import io.trynow.pool.replenish.Replenisher;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 
 /**
- * Listens (core NATS, every replica) to the events that move the pool: {@code started} feeds the
- * ETA's provisioning rate; {@code terminated} / {@code failed} wake the replenisher; a hand-over
- * ({@code request.*.assigned}, {@code instance.*.ready}) wakes the position notifier. Hints only:
- * each of those also runs on its own timer.
+ * Listens (core NATS, every replica) to the events that move the pool: {@code terminated} / {@code
+ * failed} wake the replenisher; a hand-over ({@code request.*.assigned}, {@code instance.*.ready})
+ * wakes the position notifier. Hints only: each of those also runs on its own timer. (The ETA's
+ * provisioning rate is recorded in Valkey by {@code mark_started}, not here.)
  */
 @Singleton
 public class PoolSignals implements Loop {
 
   private final NatsClient nats;
-  private final EtaEstimator eta;
   private final Replenisher replenisher;
   private final PositionNotifier positions;
   private Dispatcher dispatcher;
 
-  public PoolSignals(
-      NatsClient nats, EtaEstimator eta, Replenisher replenisher, PositionNotifier positions) {
+  public PoolSignals(NatsClient nats, Replenisher replenisher, PositionNotifier positions) {
     this.nats = nats;
-    this.eta = eta;
     this.replenisher = replenisher;
     this.positions = positions;
   }
@@ -40,7 +36,6 @@ public class PoolSignals implements Loop {
   public void open() throws Exception {
     Connection c = nats.connection(Duration.ofSeconds(5));
     dispatcher = c.createDispatcher(this::onEvent);
-    dispatcher.subscribe("trynow.events.instance.*.started");
     dispatcher.subscribe("trynow.events.instance.*.ready");
     dispatcher.subscribe("trynow.events.instance.*.terminated");
     dispatcher.subscribe("trynow.events.instance.*.failed");
@@ -79,11 +74,6 @@ public class PoolSignals implements Loop {
       return;
     }
     switch (kind) {
-      case "started" -> {
-        if (e.template() != null) {
-          eta.provisioned(e.template(), System.currentTimeMillis());
-        }
-      }
       case "terminated", "failed" -> {
         if (e.template() != null) {
           replenisher.wake(e.template());

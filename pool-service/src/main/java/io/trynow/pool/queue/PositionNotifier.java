@@ -1,37 +1,37 @@
 package io.trynow.pool.queue;
 
-import io.trynow.platform.state.RequestRecord;
-import io.trynow.platform.state.RequestState;
+import io.trynow.platform.state.QueueMove;
 import io.trynow.platform.state.Store;
 import io.trynow.platform.supervisor.Loop;
 import io.trynow.pool.config.PoolSettings;
 import io.trynow.pool.messaging.PoolEvents;
 import jakarta.inject.Singleton;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Tells queued visitors their new place: for every request this replica queued, re-reads its live
- * position from the store when the queue moved (a hand-over, an expiry) or on a timer, and
- * publishes {@code request.<rid>.position} (with ETA) when it fell. The msg id carries the
- * position, so replicas and repeats publish each step once.
+ * Tells queued visitors their new place. The wait queue and the place each visitor was last told
+ * live in Valkey: when the queue moved (a hand-over, an expiry) or on a timer, {@link
+ * Store#queueMoves} hands each fallen position to exactly one caller, which publishes {@code
+ * request.<rid>.position} (with ETA). So any replica tells any visitor, and the visitors of a
+ * replica that died keep getting their updates; the msg id carries the position, so a repeat after
+ * a crash publishes each step once.
  */
 @Singleton
 public class PositionNotifier implements Loop {
 
+  /** Queue entries looked at per template and pass (the front of the queue moves first). */
+  static final int SCAN = 1000;
+
   private static final Duration MAX_WAIT = Duration.ofMillis(500);
   private static final Duration COALESCE = Duration.ofMillis(50);
-
-  private record Tracked(String template, long position) {}
 
   private final Store store;
   private final PoolEvents events;
   private final EtaEstimator eta;
+  private final PoolSettings settings;
   private final Duration interval;
-  private final Map<String, Tracked> tracked = new ConcurrentHashMap<>();
   private final Semaphore wake = new Semaphore(0);
   private long nextRun;
 
@@ -39,21 +39,13 @@ public class PositionNotifier implements Loop {
     this.store = store;
     this.events = events;
     this.eta = eta;
+    this.settings = settings;
     this.interval = settings.config().positionInterval();
-  }
-
-  /** Follows a queued request (its {@code queued} event already carried {@code position}). */
-  public void track(String rid, String template, long position) {
-    tracked.putIfAbsent(rid, new Tracked(template, position));
   }
 
   /** The queue moved: re-read positions soon. */
   public void wake() {
     wake.release();
-  }
-
-  public int trackedCount() {
-    return tracked.size();
   }
 
   @Override
@@ -68,20 +60,19 @@ public class PositionNotifier implements Loop {
       return;
     }
     nextRun = System.nanoTime() + interval.toNanos();
-    long nowMs = System.currentTimeMillis();
-    for (Map.Entry<String, Tracked> e : tracked.entrySet()) {
-      String rid = e.getKey();
-      Tracked t = e.getValue();
-      RequestRecord r = store.request(rid).orElse(null);
-      if (r == null || r.state() != RequestState.QUEUED) {
-        tracked.remove(rid);
-        continue;
-      }
-      if (r.position() > 0 && r.position() < t.position()) {
+    notifyAll(System.currentTimeMillis());
+  }
+
+  /** One pass over every template's queue; returns how many visitors were told. */
+  public int notifyAll(long nowMs) {
+    int told = 0;
+    for (String template : settings.templates().keySet()) {
+      for (QueueMove m : store.queueMoves(template, SCAN)) {
         events.position(
-            rid, t.template(), r.position(), eta.etaSeconds(t.template(), r.position(), nowMs));
-        tracked.put(rid, new Tracked(t.template(), r.position()));
+            m.requestId(), template, m.position(), eta.etaSeconds(template, m.position(), nowMs));
+        told++;
       }
     }
+    return told;
   }
 }

@@ -158,6 +158,42 @@ class AcquireHandlerIT {
   }
 
   @Test
+  void visitorsQueuedByAnotherReplicaAreToldTheirNewPlaceWhenTheQueueMoves() throws Exception {
+    // Queued through the store directly: what a replica that died right after queueing leaves.
+    // Nothing in this replica's memory knows these requests.
+    java.util.List<String> rids = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      String rid = Ids.newRequestId();
+      store.acquire(
+          new io.trynow.platform.state.AcquireArgs(
+              rid,
+              "line",
+              TOKEN_HASH,
+              "192.0.2.5" + i,
+              Duration.ofMinutes(15),
+              Duration.ofHours(1),
+              100,
+              0));
+      rids.add(rid);
+    }
+    // one instance becomes ready: the first visitor gets it, the other two move up
+    String id = Pools.requested(store, "line", 1).getFirst();
+    Instance s = Pools.started(store, id);
+    assertThat(store.markReady(s.id(), Pools.url(s.id())))
+        .isInstanceOf(io.trynow.platform.state.ReadyResult.HandedOver.class);
+
+    Awaitility.await()
+        .atMost(WAIT)
+        .untilAsserted(() -> {
+          InstanceEvent second = lastEvent(Subjects.requestEvent(rids.get(1), "position"));
+          assertThat(second.position()).isEqualTo(1);
+          assertThat(second.etaSeconds()).isPositive();
+          assertThat(lastEvent(Subjects.requestEvent(rids.get(2), "position")).position())
+              .isEqualTo(2);
+        });
+  }
+
+  @Test
   void theLiveCapPerAddressRefusesAndRefunds() {
     Pools.fill(store, "hello", 3);
     String ip = "192.0.2.5";

@@ -20,10 +20,6 @@ public interface ProvisionerConfig {
   @WithDefault("30s")
   Duration leaseMargin();
 
-  /** Host address a {@code bridge} template's port is published on. */
-  @WithDefault("127.0.0.1")
-  String publishHost();
-
   /** Instance health polling. */
   Health health();
 

@@ -10,10 +10,10 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * Polls an instance's health path on 127.0.0.1:port until it answers 2xx, with short, slowly
- * growing intervals (the first answer is usually within tens of milliseconds), until a deadline.
- * Every {@code containerCheckEvery} it asks whether the container still runs, so a container that
- * exits fails at once instead of at the deadline.
+ * Polls an instance's health URL (from {@code Endpoints#instanceUri}) until it answers 2xx, with
+ * short, slowly growing intervals (the first answer is usually within tens of milliseconds), until
+ * a deadline. Every {@code containerCheckEvery} it asks whether the container still runs, so a
+ * container that exits fails at once instead of at the deadline.
  */
 public final class InstanceHealth {
 
@@ -50,20 +50,18 @@ public final class InstanceHealth {
   }
 
   /**
-   * Waits for 2xx from {@code http://127.0.0.1:<port><path>}.
+   * Waits for 2xx from {@code uri}.
    *
    * @param containerProblem answers why the container cannot become healthy (exited, gone), or
    *     empty while it runs
    * @return how long it took
    * @throws NeverHealthyException past {@code timeout}, or when the container stopped
    */
-  public Duration await(
-      int port, String path, Duration timeout, Supplier<Optional<String>> containerProblem)
+  public Duration await(URI uri, Duration timeout, Supplier<Optional<String>> containerProblem)
       throws NeverHealthyException, InterruptedException {
     long start = System.nanoTime();
     long deadline = start + timeout.toNanos();
     long nextContainerCheck = start + settings.containerCheckEvery().toNanos();
-    URI uri = URI.create("http://127.0.0.1:" + port + (path.startsWith("/") ? path : "/" + path));
     long pauseNanos = settings.firstInterval().toNanos();
     String last = "no answer";
     while (true) {

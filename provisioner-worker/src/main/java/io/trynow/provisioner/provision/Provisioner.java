@@ -13,6 +13,7 @@ import io.trynow.platform.docker.DockerRejectedException;
 import io.trynow.platform.docker.DockerUnavailableException;
 import io.trynow.platform.docker.ForeignContainerException;
 import io.trynow.platform.docker.InvalidTemplateException;
+import io.trynow.platform.endpoints.Endpoints;
 import io.trynow.platform.messaging.InstanceEvents;
 import io.trynow.platform.messaging.MessagingException;
 import io.trynow.platform.messaging.Outcome;
@@ -60,6 +61,7 @@ public class Provisioner {
   private final Containers containers;
   private final TemplatesConfig templates;
   private final ProvisionerConfig config;
+  private final Endpoints endpoints;
   private final InstanceEvents events;
   private final InstanceHealth health;
   private final ProvisionMetrics metrics;
@@ -70,8 +72,10 @@ public class Provisioner {
       Containers containers,
       TemplatesConfig templates,
       ProvisionerConfig config,
+      Endpoints endpoints,
       InstanceEvents events,
       MeterRegistry registry) {
+    this.endpoints = endpoints;
     this.store = store;
     this.containers = containers;
     this.templates = templates;
@@ -171,7 +175,7 @@ public class Provisioner {
       }
       spec =
           ContainerSpec.forInstance(
-              id, req.template(), template, port, store.prefix(), config.publishHost());
+              id, req.template(), template, port, store.prefix(), endpoints.publishHost());
       Containers.Created created = containers.ensureCreated(spec);
       if (created.adopted()) {
         LOG.infof("instance %s: adopted its existing container %s", id, spec.name());
@@ -186,7 +190,10 @@ public class Provisioner {
       }
       String name = spec.name();
       Duration took =
-          health.await(port, template.healthPath(), template.healthTimeout(), () -> problem(name));
+          health.await(
+              endpoints.instanceUri(port, template.healthPath()),
+              template.healthTimeout(),
+              () -> problem(name));
       LOG.debugf("instance %s healthy %d ms after start", id, took.toMillis());
       return started(id, fence, spec, req.template(), sample);
     } catch (InvalidTemplateException e) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.trynow.model.Json;
+import io.trynow.platform.endpoints.Endpoints;
 import io.trynow.proxysync.ProxySyncMetrics;
 import io.trynow.proxysync.config.CaddyConfig;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,11 +40,11 @@ public class CaddyRoutes {
   private final AtomicInteger routesGauge;
   private volatile Duration streamCloseDelay;
 
-  CaddyRoutes(CaddyAdmin admin, MeterRegistry metrics, CaddyConfig config) {
+  CaddyRoutes(CaddyAdmin admin, MeterRegistry metrics, CaddyConfig config, Endpoints endpoints) {
     this.admin = admin;
     this.metrics = metrics;
     this.serverPath = "/config/apps/http/servers/" + config.serverName();
-    this.listen = config.listenHost() + ":" + config.httpPort();
+    this.listen = endpoints.caddyListen();
     this.streamCloseDelay = config.streamCloseDelay().orElse(null);
     this.routesGauge = metrics.gauge(ProxySyncMetrics.ROUTES, new AtomicInteger());
   }

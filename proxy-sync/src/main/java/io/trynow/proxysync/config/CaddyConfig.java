@@ -2,8 +2,6 @@ package io.trynow.proxysync.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
 import java.util.Optional;
@@ -19,16 +17,6 @@ public interface CaddyConfig {
   @WithDefault("http://127.0.0.1:12019")
   @Pattern(regexp = "https?://[^/\\s]+/?", message = "must be http(s)://host:port")
   String adminUrl();
-
-  /** Port of the HTTP server that proxy-sync creates in Caddy for the demos. */
-  @WithDefault("8088")
-  @Min(1)
-  @Max(65535)
-  int httpPort();
-
-  /** Address that server listens on (loopback here; a public address behind a TLS edge). */
-  @WithDefault("127.0.0.1")
-  String listenHost();
 
   /** Name of that server under {@code apps.http.servers}; proxy-sync owns all of it. */
   @WithDefault("trynow")

@@ -2,6 +2,7 @@ package io.trynow.proxysync.reconcile;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.trynow.model.InstanceState;
+import io.trynow.platform.endpoints.Endpoints;
 import io.trynow.platform.state.Instance;
 import io.trynow.platform.state.Store;
 import io.trynow.proxysync.ProxySyncMetrics;
@@ -34,12 +35,19 @@ public class RouteSync {
   private final Store store;
   private final CaddyRoutes caddy;
   private final ProxySyncConfig config;
+  private final Endpoints endpoints;
   private final MeterRegistry metrics;
 
   private boolean pending;
   private CompletableFuture<Cycle> next = new CompletableFuture<>();
 
-  RouteSync(Store store, CaddyRoutes caddy, ProxySyncConfig config, MeterRegistry metrics) {
+  RouteSync(
+      Store store,
+      CaddyRoutes caddy,
+      ProxySyncConfig config,
+      Endpoints endpoints,
+      MeterRegistry metrics) {
+    this.endpoints = endpoints;
     this.store = store;
     this.caddy = caddy;
     this.config = config;
@@ -128,13 +136,13 @@ public class RouteSync {
     return new Cycle(desired, caddy.apply(routes));
   }
 
-  /** The route of an instance: {@code <id>.<demo domain>} → upstream host and its port. */
+  /** The route of an instance: its demo host → where Caddy reaches it ({@link Endpoints}). */
   public Route route(Instance i) {
-    return Route.of(i.id(), config.demoDomain(), config.upstreamHost(), i.port());
+    return new Route(i.id(), endpoints.demoHost(i.id()), endpoints.upstream(i.port()));
   }
 
-  /** The URL a visitor opens. */
+  /** The URL a visitor opens ({@link Endpoints#publicUrl}). */
   public String publicUrl(String instanceId) {
-    return config.publicUrl().replace("{host}", instanceId + "." + config.demoDomain());
+    return endpoints.publicUrl(instanceId);
   }
 }

@@ -13,8 +13,8 @@ import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.trynow.model.Ids;
 import io.trynow.model.Json;
+import io.trynow.platform.endpoints.Endpoints;
 import io.trynow.proxysync.config.CaddyConfig;
-import io.trynow.proxysync.config.ProxySyncConfig;
 import io.trynow.proxysync.support.AdapterOnlyProfile;
 import io.trynow.proxysync.support.Http;
 import io.trynow.proxysync.support.SampleContainers;
@@ -51,7 +51,7 @@ class CaddyRoutesIT {
   @Inject CaddyRoutes routes;
   @Inject CaddyAdmin admin;
   @Inject CaddyConfig config;
-  @Inject ProxySyncConfig sync;
+  @Inject Endpoints endpoints;
   @Inject CircuitBreakerMaintenance breakers;
 
   @BeforeEach
@@ -69,11 +69,11 @@ class CaddyRoutesIT {
   }
 
   private Route route(String id, int port) {
-    return Route.of(id, sync.demoDomain(), "127.0.0.1", port);
+    return Route.of(id, endpoints.demoDomain(), "127.0.0.1", port);
   }
 
   private Http.Answer viaCaddy(String host) {
-    return Http.get("http://127.0.0.1:" + config.httpPort() + "/", host);
+    return Http.get("http://127.0.0.1:" + endpoints.caddyHttpPort() + "/", host);
   }
 
   @Test
@@ -126,7 +126,7 @@ class CaddyRoutesIT {
   @Test
   void concurrentReplicasAndDuplicateEventsNeverLeaveADuplicateId() throws Exception {
     // Two independent writers (as two proxy-sync replicas would be), each applying many times.
-    CaddyRoutes other = new CaddyRoutes(admin, new SimpleMeterRegistry(), config);
+    CaddyRoutes other = new CaddyRoutes(admin, new SimpleMeterRegistry(), config, endpoints);
     List<Route> set = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
       set.add(route(Ids.newInstanceId(), 20100 + i));
@@ -185,7 +185,7 @@ class CaddyRoutesIT {
             route(Ids.newInstanceId(), 20003));
     List<CaddyRoutes> writers = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
-      writers.add(new CaddyRoutes(admin, new SimpleMeterRegistry(), config));
+      writers.add(new CaddyRoutes(admin, new SimpleMeterRegistry(), config, endpoints));
     }
     CountDownLatch go = new CountDownLatch(1);
     ExecutorService pool = Executors.newFixedThreadPool(writers.size());
