@@ -321,14 +321,14 @@ class ComposeFileTest {
           .containsEntry("TRYNOW_HTTP_HOST", "0.0.0.0")
           .containsEntry("TRYNOW_HTTP_PORT", port.toString())
           .containsEntry("TRYNOW_LOG_JSON", "true")
-          .containsEntry("TRYNOW_DEMO_DOMAIN", "demo.localhost")
+          .containsEntry("TRYNOW_ENDPOINTS_DEMO_DOMAIN", "demo.localhost")
           .containsEntry("TRYNOW_VALKEY_PREFIX", "trynow")
           // Endpoints: Caddy listens on every address of its container; instances are reached on
           // the Docker host, published on its bridge address; visitors see the published port.
           .containsEntry("TRYNOW_ENDPOINTS_PUBLIC_SCHEME", "http")
           .containsEntry("TRYNOW_ENDPOINTS_PUBLIC_PORT", "8088")
           .containsEntry("TRYNOW_ENDPOINTS_CADDY_LISTEN_HOST", "0.0.0.0")
-          .containsEntry("TRYNOW_CADDY_HTTP_PORT", "8088")
+          .containsEntry("TRYNOW_ENDPOINTS_CADDY_HTTP_PORT", "8088")
           .containsEntry("TRYNOW_ENDPOINTS_INSTANCE_HOST", "host.docker.internal")
           .containsEntry("TRYNOW_ENDPOINTS_PUBLISH_HOST", "172.17.0.1")
           .containsEntry("QUARKUS_CONFIG_LOCATIONS", "file:/etc/trynow/templates.properties");

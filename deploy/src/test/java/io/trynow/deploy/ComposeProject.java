@@ -48,7 +48,8 @@ final class ComposeProject {
 
   /** {@code docker-compose -p NAME --project-directory ROOT --env-file E -f ... ARGS}. */
   String compose(Duration timeout, String... args) {
-    List<String> command = new ArrayList<>(List.of("docker-compose", "--no-ansi", "-p", name));
+    List<String> command =
+        new ArrayList<>(List.of("docker-compose", "--ansi", "never", "-p", name));
     command.addAll(List.of("--project-directory", Repo.root().toString()));
     command.addAll(List.of("--env-file", envFile.toString()));
     for (Path f : files) {

@@ -223,7 +223,7 @@ class ComposeStackIT {
           JsonNode templates = JSON.readTree(get(gateway + "/v1/templates", Map.of()).body());
           for (JsonNode t : templates) {
             if (t.path("name").asText().equals("hello")) {
-              return t.path("ready").asInt() >= 1;
+              return t.path("available").asInt() >= 1;
             }
           }
           return false;
