@@ -16,6 +16,7 @@ import io.trynow.platform.state.ReserveArgs;
 import io.trynow.platform.state.Store;
 import io.trynow.testsupport.FreePorts;
 import io.trynow.testsupport.NatsServer;
+import io.trynow.testsupport.SampleImage;
 import io.trynow.testsupport.ValkeyServer;
 import java.io.IOException;
 import java.net.URI;
@@ -82,6 +83,7 @@ public final class AcquireBench {
                 "-Dquarkus.redis.hosts=" + valkey.url(),
                 "-Dtrynow.nats.url=" + nats.url(),
                 "-Dtrynow.valkey.prefix=" + PREFIX,
+                "-Dquarkus.config.locations=" + SampleImage.templateFile(),
                 "-Dtrynow.templates." + TEMPLATE + ".min-ready=0",
                 "-Dtrynow.templates." + TEMPLATE + ".max-total=" + (ready + 1000),
                 "-Dquarkus.log.level=WARN");

@@ -110,11 +110,18 @@ public final class ProvisionBench {
       d.subscribe("trynow.events.instance.*.started");
       Map<String, String> env =
           Map.of(
-              "TRYNOW_NATS_URL", nats.url(),
-              "TRYNOW_VALKEY_URL", valkey.url(),
-              "TRYNOW_VALKEY_PREFIX", cluster,
-              "TRYNOW_PORTS_FIRST", String.valueOf(firstPort),
-              "TRYNOW_PORTS_LAST", String.valueOf(lastPort));
+              "TRYNOW_NATS_URL",
+              nats.url(),
+              "TRYNOW_VALKEY_URL",
+              valkey.url(),
+              "TRYNOW_VALKEY_PREFIX",
+              cluster,
+              "TRYNOW_PORTS_FIRST",
+              String.valueOf(firstPort),
+              "TRYNOW_PORTS_LAST",
+              String.valueOf(lastPort),
+              SampleImage.CONFIG_LOCATIONS,
+              SampleImage.templateFile().toString());
       try (WorkerProcess prov = WorkerProcess.start(root, "provisioner-worker", env, work);
           WorkerProcess clean = WorkerProcess.start(root, "cleanup-worker", env, work)) {
         System.out.printf(

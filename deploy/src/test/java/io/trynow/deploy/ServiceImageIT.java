@@ -13,6 +13,7 @@ import io.trynow.testsupport.FreePorts;
 import io.trynow.testsupport.NatsServer;
 import io.trynow.testsupport.RealServers.Kind;
 import io.trynow.testsupport.RealServersExtension.WithRealServers;
+import io.trynow.testsupport.SampleImage;
 import io.trynow.testsupport.ValkeyServer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -84,7 +85,9 @@ class ServiceImageIT {
                 "TRYNOW_HTTP_PORT=" + port,
                 "TRYNOW_NATS_URL=" + nats.url(),
                 "TRYNOW_VALKEY_URL=" + valkey.url(),
-                "TRYNOW_VALKEY_PREFIX=" + cluster)
+                "TRYNOW_VALKEY_PREFIX=" + cluster,
+                // The image's default (prod) profile has no template: the operator provides them.
+                "TRYNOW_TEMPLATES_HELLO_IMAGE=" + SampleImage.IMAGE)
             // The image's test, probed every second instead of every ten.
             .withHealthcheck(
                 new HealthCheck()

@@ -186,6 +186,7 @@ public final class Stack implements AutoCloseable {
     env.put("TRYNOW_PORTS_FIRST", String.valueOf(portsFirst));
     env.put("TRYNOW_PORTS_LAST", String.valueOf(portsLast));
     env.put("TRYNOW_SHUTDOWN_GRACE", "5s");
+    env.put(SampleImage.CONFIG_LOCATIONS, SampleImage.templateFile().toString());
     if (dockerProxy != null) {
       env.put("TRYNOW_DOCKER_HOST", dockerProxy.dockerHost());
     }

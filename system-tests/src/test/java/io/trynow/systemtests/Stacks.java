@@ -65,7 +65,6 @@ final class Stacks {
         .property(Service.API_GATEWAY, "trynow.gateway.admin-key-hash", Visitor.adminKeyHash())
         .property(Service.API_GATEWAY, "trynow.gateway.acquires-per-hour", "1000")
         .property(Service.API_GATEWAY, "trynow.gateway.acquires-per-day", "10000")
-        .property(Service.API_GATEWAY, "trynow.gateway.max-live-per-ip", "100")
         .property(Service.API_GATEWAY, "trynow.gateway.reply-wait", "5s")
         .property(
             Service.API_GATEWAY,

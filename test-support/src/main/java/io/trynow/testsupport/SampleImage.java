@@ -17,6 +17,12 @@ public final class SampleImage {
 
   public static final String HEALTH_PATH = "/healthz";
 
+  /**
+   * Environment variable naming extra config files of a packaged service (Quarkus' {@code
+   * quarkus.config.locations}).
+   */
+  public static final String CONFIG_LOCATIONS = "QUARKUS_CONFIG_LOCATIONS";
+
   private static boolean built;
 
   private SampleImage() {}
@@ -40,6 +46,15 @@ public final class SampleImage {
       built = true;
     }
     return IMAGE;
+  }
+
+  /**
+   * {@code samples/hello/template.properties}: the sample template's settings. No production
+   * default has them: a packaged service (prod profile) that should serve {@code hello} is given
+   * this file in {@link #CONFIG_LOCATIONS}, as {@code ./trynow up} does.
+   */
+  public static Path templateFile() {
+    return RepoRoot.find().resolve("samples/hello/template.properties");
   }
 
   /** Locates the repository root: the first parent that holds the {@code trynow} script. */

@@ -2,6 +2,7 @@ package io.trynow.gateway.it;
 
 import io.trynow.testsupport.FreePorts;
 import io.trynow.testsupport.RealServers;
+import io.trynow.testsupport.SampleImage;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -59,6 +60,7 @@ public final class PoolProcess implements AutoCloseable {
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
       pb.redirectOutput(log.toFile());
       pb.environment().put("HOME", Files.createTempDirectory("pool-home").toString());
+      pb.environment().put(SampleImage.CONFIG_LOCATIONS, SampleImage.templateFile().toString());
       PoolProcess p = new PoolProcess(pb.start(), port, log);
       p.awaitReady();
       return p;

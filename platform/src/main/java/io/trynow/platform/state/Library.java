@@ -39,6 +39,9 @@ final class Library {
           "rate_limit",
           "rate_limit_refund",
           "reclaim_ports",
+          "observe_demand",
+          "set_pool_target",
+          "retire_surplus",
           "queue_moves",
           "provision_rate",
           "reads");

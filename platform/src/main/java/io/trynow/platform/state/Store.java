@@ -207,6 +207,70 @@ public final class Store implements AutoCloseable {
     return out;
   }
 
+  // ---- pool service target (observe_demand, set_pool_target, retire_surplus)
+  // ----------------------------------------------
+
+  /**
+   * Folds the template's arrivals counted since the last call into its EWMA (time constant {@code
+   * window}) and returns the estimate with the stored target. Serialized in Valkey: the same
+   * whichever replica calls, however often.
+   */
+  public PoolDemand observeDemand(String template, Duration window) {
+    Ids.requireTemplate(template);
+    Args.requirePositive(window, "window");
+    return demand(template, client.call("observe_demand", now(), template, ms(window)));
+  }
+
+  /** The template's estimate and target as stored (read only). */
+  public PoolDemand poolDemand(String template) {
+    Ids.requireTemplate(template);
+    return demand(template, client.call("pool_slo", now(), template));
+  }
+
+  /**
+   * Stores the template's ready target if nothing changed the estimate since {@code seen.version()}
+   * (compare-and-set); {@code reserveProvision} keeps at least that many ready. Returns false when
+   * another caller got there first with a newer estimate.
+   */
+  public boolean setPoolTarget(PoolDemand seen, int target, long refillMs, boolean moved) {
+    Args.requireNotNegative(target, "target");
+    Reply r =
+        client.call(
+            "set_pool_target",
+            now(),
+            seen.template(),
+            String.valueOf(seen.version()),
+            String.valueOf(target),
+            String.valueOf(Math.max(0, refillMs)),
+            moved ? "1" : "0");
+    return "ok".equals(status(r));
+  }
+
+  /**
+   * Retires up to {@code max} ready instances beyond {@code keep} ({@code ready → terminating},
+   * unclaimed: publish their cleanup requests), unless one was retired less than {@code minGap} ago
+   * or a visitor waits. Returns them.
+   */
+  public List<Instance> retireSurplus(
+      String template, int keep, int max, Duration minGap, String reason) {
+    Ids.requireTemplate(template);
+    Args.requireNotNegative(keep, "keep");
+    Reply r =
+        client.call(
+            "retire_surplus",
+            now(),
+            template,
+            String.valueOf(keep),
+            String.valueOf(requireMax(max)),
+            ms(minGap),
+            errorText(reason));
+    return Decode.instances(r.get(1));
+  }
+
+  private static PoolDemand demand(String template, Reply r) {
+    return PoolDemand.of(template, Decode.fields(r.get(1)), Decode.strings(r.get(2)));
+  }
+
   /**
    * The queued requests of {@code template} (among the first {@code max}) whose position fell since
    * they were last told, each handed to exactly one caller (any replica): publish their position.

@@ -3,19 +3,30 @@ package io.trynow.platform.template;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
+import io.smallrye.config.WithParentName;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
 
 /**
  * The demo templates, read by every service from the same keys ({@code trynow.templates.<name>.*},
- * env {@code TRYNOW_TEMPLATES_<NAME>_...}). The sample template {@code hello} is the default of the
- * local stack and of the tests (platform's META-INF/microprofile-config.properties).
+ * env {@code TRYNOW_TEMPLATES_<NAME>_...}), under a prefix of their own: a key below it that no
+ * field maps (a typo) fails startup naming the key.
+ *
+ * <p>Templates come only from the configuration the operator provides (Compose: a templates file;
+ * Helm: {@code templates:} values rendered into a ConfigMap). There is no production default. The
+ * sample template {@code hello} ({@code samples/hello/template.properties}) is active only in the
+ * {@code dev} and {@code test} profiles (platform's META-INF/microprofile-config.properties) and
+ * where it is passed explicitly: {@code ./trynow up}, system-tests' Stack and the benchmarks name
+ * that file in {@code QUARKUS_CONFIG_LOCATIONS}.
  */
-@ConfigMapping(prefix = "trynow")
+@ConfigMapping(prefix = "trynow.templates")
 public interface TemplatesConfig {
 
   /** Templates by name; the name must be a DNS label ({@link io.trynow.model.Ids#TEMPLATE}). */
+  @WithParentName
   Map<String, Template> templates();
 
   /** One template. */
@@ -85,5 +96,58 @@ public interface TemplatesConfig {
     /** Extra environment for the container. */
     @WithName("env")
     Map<String, String> env();
+
+    /**
+     * Pool size from a service target (DESIGN §9); off unless {@code hit-rate} or {@code max-wait}
+     * is set, and then {@code min-ready} stays the floor and {@code max-total} the budget.
+     */
+    Slo slo();
+  }
+
+  /**
+   * What visitors may tolerate and what it may cost ({@code trynow.templates.<name>.slo.*}). The
+   * pool keeps ready the smallest k with P(Poisson(λ·R) ≤ k) ≥ h, λ the arrival rate (EWMA), R the
+   * refill time (a percentile of recent provisioning times).
+   */
+  interface Slo {
+    /** Share of visitors served warm, 0 < h < 1 (e.g. 0.95); unset: no hit-rate target. */
+    OptionalDouble hitRate();
+
+    /**
+     * Wait bound: at least {@code wait-percentile} of visitors wait at most this (the ready pool
+     * covers the demand of the refill time minus this bound); unset: no wait target.
+     */
+    Optional<Duration> maxWait();
+
+    /** Share of visitors the wait bound applies to, 0 < p < 1. */
+    @WithDefault("0.95")
+    double waitPercentile();
+
+    /** Cost cap: most ready instances the target may ask for (max-total caps everything). */
+    OptionalInt maxReady();
+
+    /** Time constant of the arrival-rate EWMA. */
+    @WithDefault("5m")
+    Duration window();
+
+    /** Percentile of the recent provisioning times taken as the refill time R, 0 < q ≤ 1. */
+    @WithDefault("0.95")
+    double refillPercentile();
+
+    /** Refill time assumed until three provisioning times have been measured. */
+    @WithDefault("10s")
+    Duration provisionEstimate();
+
+    /**
+     * The target rises at once but goes down by one at most this often; surplus ready instances are
+     * retired one per step, too.
+     */
+    @WithDefault("30s")
+    Duration scaleDownStep();
+
+    /** True when a hit-rate or wait target is set. */
+    default boolean enabled() {
+      return hitRate().isPresent() || maxWait().isPresent();
+    }
   }
 }

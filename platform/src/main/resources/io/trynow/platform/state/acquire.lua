@@ -6,11 +6,14 @@ returns: {'assigned', repeat, instance}   ready -> assigned, expires_at = now + 
                                           max_expires_at = now + max_lifetime
          {'queued', repeat, position}     appended to the template's wait queue (1-based)
          {'queue_full'}                   queue already holds max_queue requests; nothing written
+                                          but the demand count
          {'limit', live}                  client_ip holds max_live_per_ip live requests
          {'closed', request}              repeat of a request that failed / expired / lost its
                                           instance record
 errors:  BADARG on malformed arguments
 Idempotent per request id: a repeat returns the first call's outcome as it stands now.
+Every new request (assigned, queued or queue_full) counts one arrival in slo:<tpl> (assigned:
+also one warm), the input of the pool's service target (observe_demand.lua).
 ]]
 local function acquire(keys, args)
   local b = keys[1]
@@ -67,6 +70,7 @@ local function acquire(keys, args)
       redis.call('PEXPIRE', rk, s(maxlife + retention))
       redis.call('SADD', ipk, rid)
       redis.call('SADD', b .. 'templates', tpl)
+      count_arrival(b, tpl, true)
       return {'assigned', '0', redis.call('HGETALL', ik)}
     end
     -- a non-ready id in the ready list would be a bug elsewhere; it is dropped, never handed out
@@ -75,6 +79,7 @@ local function acquire(keys, args)
   local q = k_queue(b, tpl)
   local waiting = redis.call('LLEN', q)
   if waiting >= max_queue then
+    count_arrival(b, tpl, false)
     return {'queue_full'}
   end
   redis.call('RPUSH', q, rid)
@@ -84,6 +89,7 @@ local function acquire(keys, args)
   redis.call('PEXPIRE', rk, s(retention))
   redis.call('SADD', ipk, rid)
   redis.call('SADD', b .. 'templates', tpl)
+  count_arrival(b, tpl, false)
   return {'queued', '0', s(waiting + 1)}
 end
 fn('acquire', acquire)

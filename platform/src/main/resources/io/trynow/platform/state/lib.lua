@@ -28,6 +28,8 @@ Keys (suffixes of the base):
   templates            set of template names seen
   expiry               zset assigned id -> expires_at
   leases               zset claimed id -> lease_until (provisioning / terminating)
+  slo:<tpl>            hash: the pool's demand estimate and service target (observe_demand.lua)
+  slo:<tpl>:ptimes     list: recent provisioning times in ms, newest first (mark_ready)
   ip:<ip>              set of live request ids of a client IP (queued, or assigned while the
                        instance is assigned)
   ports:free           set of free ports; ports:used hash port -> id; ports:range hash first/last
@@ -89,6 +91,26 @@ local function k_tstate(b, tpl, st) return b .. 't:' .. tpl .. ':' .. st end
 local function k_ready(b, tpl) return b .. 't:' .. tpl .. ':readylist' end
 local function k_queue(b, tpl) return b .. 't:' .. tpl .. ':queue' end
 local function k_ip(b, ip) return b .. 'ip:' .. ip end
+local function k_slo(b, tpl) return b .. 'slo:' .. tpl end
+local function k_ptimes(b, tpl) return b .. 'slo:' .. tpl .. ':ptimes' end
+
+local function fmt6(x)
+  return string.format('%.6f', x)
+end
+
+-- The pool's demand estimate and target (slo:<tpl>) and recent provisioning times.
+local function slo_reply(b, tpl)
+  return {'ok', redis.call('HGETALL', k_slo(b, tpl)), redis.call('LRANGE', k_ptimes(b, tpl), 0, -1)}
+end
+
+-- Counts one new request of the template (warm: served from the ready list) for the pool's
+-- demand estimate (observe_demand.lua).
+local function count_arrival(b, tpl, warm)
+  redis.call('HINCRBY', k_slo(b, tpl), 'arrivals', 1)
+  if warm then
+    redis.call('HINCRBY', k_slo(b, tpl), 'warm', 1)
+  end
+end
 local function k_started(b, tpl) return b .. 'started:' .. tpl end
 
 -- The record as a table, or nil.

@@ -8,6 +8,7 @@ returns: {'handed', request_id, repeat, instance}   started -> assigned to the o
          {'wrong_state', state} | {'not_found'}
 errors:  BADARG on malformed arguments
 A repeat returns the first outcome (ready: pooled; assigned through the queue: handed).
+The first call records now - created_at in slo:<tpl>:ptimes (the last 64 provisioning times).
 ]]
 local function mark_ready(keys, args)
   local b = keys[1]
@@ -34,6 +35,13 @@ local function mark_ready(keys, args)
   end
 
   redis.call('HSET', ik, 'ready_at', s(now))
+  local born = numf(rec, 'created_at')
+  if born > 0 and now >= born then
+    -- one provisioning-time sample (requested -> ready) for the pool's service target
+    local pk = k_ptimes(b, rec.template)
+    redis.call('LPUSH', pk, s(now - born))
+    redis.call('LTRIM', pk, 0, 63)
+  end
   if url ~= '' then
     redis.call('HSET', ik, 'url', url)
   end

@@ -10,6 +10,7 @@ returns: per function:
   lease_expired  max         -> {'ok', {id...}}          leases that ended before now
   pool_stats     template    -> {'ok', requested, provisioning, started, ready, assigned,
                                  terminating, waiting}
+  pool_slo       template    -> {'ok', {field, value...}, {ptime ms...}}  (see observe_demand)
   list_templates             -> {'ok', {template...}}
   snapshot                   -> everything, for the consistency checker (see snapshot below)
 errors:  BADARG on malformed arguments
@@ -76,6 +77,11 @@ local function pool_stats(keys, args)
   return {'ok', count_strings(counts(keys[1], check_tpl(args[2])))}
 end
 read_fn('pool_stats', pool_stats)
+
+local function pool_slo(keys, args)
+  return slo_reply(keys[1], check_tpl(args[2]))
+end
+read_fn('pool_slo', pool_slo)
 
 local function list_templates(keys, args)
   return {'ok', redis.call('SMEMBERS', keys[1] .. 'templates')}

@@ -7,6 +7,8 @@ errors:  BADARG on malformed arguments, more than 100 ids, or an id that already
 Creates the next id while  ready + in_flight < min_ready + waiting  and  live < max_total  and
 in_flight < max_in_flight  (in_flight = requested + provisioning + started), all counted in this
 one call: concurrent callers can never provision past the target (seed 000, finding 5).
+min_ready is raised to the pool's service target when one is set (slo:<tpl> target, written by
+set_pool_target): every replica reads the same target in the same atomic call.
 ]]
 local function reserve_provision(keys, args)
   local b = keys[1]
@@ -25,6 +27,11 @@ local function reserve_provision(keys, args)
     end
   end
 
+  -- the pool's service target (set_pool_target) raises the floor; the budget still caps it
+  local target = tonumber(redis.call('HGET', k_slo(b, tpl), 'target') or '0') or 0
+  if target > min_ready then
+    min_ready = target
+  end
   local c = counts(b, tpl)
   local in_flight = c.requested + c.provisioning + c.started
   local live = in_flight + c.ready + c.assigned + c.terminating

@@ -1,9 +1,12 @@
 package io.trynow.platform.docker;
 
+import io.trynow.platform.template.TemplatesConfig.Slo;
 import io.trynow.platform.template.TemplatesConfig.Template;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
 
 /** A template value for tests that do not boot Quarkus. */
 record FixedTemplate(
@@ -73,5 +76,50 @@ record FixedTemplate(
   @Override
   public Duration maxLifetime() {
     return Duration.ofHours(2);
+  }
+
+  @Override
+  public Slo slo() {
+    return new Slo() {
+      @Override
+      public OptionalDouble hitRate() {
+        return OptionalDouble.empty();
+      }
+
+      @Override
+      public Optional<Duration> maxWait() {
+        return Optional.empty();
+      }
+
+      @Override
+      public double waitPercentile() {
+        return 0.95;
+      }
+
+      @Override
+      public OptionalInt maxReady() {
+        return OptionalInt.empty();
+      }
+
+      @Override
+      public Duration window() {
+        return Duration.ofMinutes(5);
+      }
+
+      @Override
+      public double refillPercentile() {
+        return 0.95;
+      }
+
+      @Override
+      public Duration provisionEstimate() {
+        return Duration.ofSeconds(10);
+      }
+
+      @Override
+      public Duration scaleDownStep() {
+        return Duration.ofSeconds(30);
+      }
+    };
   }
 }

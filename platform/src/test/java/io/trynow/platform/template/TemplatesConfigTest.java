@@ -1,0 +1,117 @@
+package io.trynow.platform.template;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import io.smallrye.config.common.MapBackedConfigSource;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Templates live under their own prefix: a typo below {@code trynow.templates} fails, keys of other
+ * services' roots do not; the sample template exists only in the dev and test profiles.
+ */
+class TemplatesConfigTest {
+
+  private static final String PROFILE_PREFIX = "%dev,test.";
+
+  private static SmallRyeConfig config(String profile, Map<String, String> values) {
+    return new SmallRyeConfigBuilder()
+        .addDefaultSources()
+        .withProfile(profile)
+        .withMapping(TemplatesConfig.class)
+        .withConverter(Duration.class, 100, new DurationConverter())
+        .withSources(new MapBackedConfigSource("test", values, 400) {})
+        .build();
+  }
+
+  @Test
+  void theProductionProfileHasNoTemplate() {
+    assertThat(config("prod", Map.of()).getConfigMapping(TemplatesConfig.class).templates())
+        .isEmpty();
+  }
+
+  @Test
+  void theDevAndTestProfilesHaveTheSampleTemplate() {
+    for (String profile : new String[] {"dev", "test"}) {
+      TemplatesConfig.Template hello =
+          config(profile, Map.of())
+              .getConfigMapping(TemplatesConfig.class)
+              .templates()
+              .get("hello");
+      assertThat(hello).as(profile).isNotNull();
+      assertThat(hello.image()).isEqualTo("trynow/sample-hello:1");
+      assertThat(hello.healthPath()).isEqualTo("/healthz");
+    }
+  }
+
+  @Test
+  void anOperatorsTemplateIsMappedWithDefaults() {
+    TemplatesConfig.Template shop =
+        config("prod", Map.of("trynow.templates.shop.image", "example/shop:1.2"))
+            .getConfigMapping(TemplatesConfig.class)
+            .templates()
+            .get("shop");
+    assertThat(shop.image()).isEqualTo("example/shop:1.2");
+    assertThat(shop.minReady()).isEqualTo(2);
+    assertThat(shop.defaultTtl()).isEqualTo(Duration.ofMinutes(15));
+  }
+
+  @Test
+  void aTypoBelowTheTemplatesPrefixFailsNamingTheKey() {
+    assertThatThrownBy(() ->
+            config(
+                "prod",
+                Map.of(
+                    "trynow.templates.shop.image", "example/shop:1.2",
+                    "trynow.templates.shop.min-redy", "3")))
+        .hasMessageContaining("trynow.templates.shop.min-redy");
+  }
+
+  @Test
+  void keysOfOtherRootsAreNotThisMappingsConcern() {
+    TemplatesConfig mapped =
+        config(
+                "prod",
+                Map.of(
+                    "trynow.templates.shop.image", "example/shop:1.2",
+                    "trynow.caddy.admin-url", "http://127.0.0.1:2019",
+                    "trynow.ports.first", "20000"))
+            .getConfigMapping(TemplatesConfig.class);
+    assertThat(mapped.templates()).containsOnlyKeys("shop");
+  }
+
+  @Test
+  void theSampleFileAndTheDevTestProfileAgree() throws IOException {
+    Path repo = Path.of("").toAbsolutePath().getParent();
+    Map<String, String> file = load(repo.resolve("samples/hello/template.properties"));
+    Map<String, String> profile = new TreeMap<>();
+    load(Path.of("src/main/resources/META-INF/microprofile-config.properties"))
+        .forEach((k, v) -> {
+          if (k.startsWith(PROFILE_PREFIX + "trynow.templates.")) {
+            profile.put(k.substring(PROFILE_PREFIX.length()), v);
+          }
+        });
+    assertThat(file).isNotEmpty().isEqualTo(profile);
+  }
+
+  private static Map<String, String> load(Path file) throws IOException {
+    Properties p = new Properties();
+    try (Reader r = Files.newBufferedReader(file)) {
+      p.load(r);
+    }
+    Map<String, String> m = new TreeMap<>();
+    p.forEach((k, v) -> m.put((String) k, (String) v));
+    return m;
+  }
+}
