@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -102,7 +103,9 @@ public final class AcquireBench {
                 List.of(
                     "-Dtrynow.gateway.acquires-per-hour=100000000",
                     "-Dtrynow.gateway.acquires-per-day=100000000",
-                    "-Dtrynow.gateway.reply-wait=5s"),
+                    "-Dtrynow.gateway.reply-wait=5s",
+                    // production refuses to start without one; any 32+ characters do here
+                    "-Dtrynow.gateway.ticket-secret=bench-" + UUID.randomUUID()),
                 "api-gateway");
         try {
           awaitReady(poolPort, pool, "pool-service");

@@ -187,6 +187,10 @@ public final class Stack implements AutoCloseable {
     env.put("TRYNOW_PORTS_LAST", String.valueOf(portsLast));
     env.put("TRYNOW_SHUTDOWN_GRACE", "5s");
     env.put(SampleImage.CONFIG_LOCATIONS, SampleImage.templateFile().toString());
+    if (s == Service.API_GATEWAY) {
+      // Production (the jar's default profile) refuses to start without one; a property wins.
+      env.put("TRYNOW_GATEWAY_TICKET_SECRET", "stack-ticket-secret-" + prefix);
+    }
     if (dockerProxy != null) {
       env.put("TRYNOW_DOCKER_HOST", dockerProxy.dockerHost());
     }
