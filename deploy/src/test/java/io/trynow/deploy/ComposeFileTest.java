@@ -342,6 +342,7 @@ class ComposeFileTest {
           assertThat(bindMounts(service(name)))
               .anyMatch(v -> "/etc/trynow/templates.properties".equals(v.get("target")));
           boolean gateway = name.equals("api-gateway");
+          assertThat(env.containsKey("TRYNOW_GATEWAY_TICKET_SECRET")).as(name).isEqualTo(gateway);
           assertThat(env.containsKey("TRYNOW_GATEWAY_API_KEYS")).as(name).isEqualTo(gateway);
           assertThat(env.containsKey("TRYNOW_GATEWAY_ADMIN_KEY_HASH")).as(name).isEqualTo(gateway);
         });

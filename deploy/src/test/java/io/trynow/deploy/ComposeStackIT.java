@@ -133,6 +133,10 @@ class ComposeStackIT {
     // One tag per worktree: a rerun reuses the layers of the last one (fast-jar lib/ first).
     env.put("TRYNOW_VERSION", "wt-" + Integer.toHexString(Repo.root().toString().hashCode()));
     env.put("TRYNOW_BASE_IMAGE", jreBase);
+    // The documented step: 32 random bytes in hex (the gateway refuses to start without it).
+    byte[] secret = new byte[32];
+    new java.security.SecureRandom().nextBytes(secret);
+    env.put("TRYNOW_GATEWAY_TICKET_SECRET", java.util.HexFormat.of().formatHex(secret));
     env.put("TRYNOW_VALKEY_PREFIX", PROJECT);
     env.put("TRYNOW_DEMO_DOMAIN", DEMO_DOMAIN);
     env.put("TRYNOW_PUBLIC_PORT", String.valueOf(PORTS.get("DEMO")));
