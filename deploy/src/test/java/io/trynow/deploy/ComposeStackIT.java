@@ -50,6 +50,10 @@ import org.junit.jupiter.api.Test;
 class ComposeStackIT {
 
   private static final String SERVICES_REGISTRY = "trynow-compose-it";
+  // One tag per worktree: a rerun reuses the layers of the last build (fast-jar lib/ first); the
+  // image a rebuild replaces is removed, so reruns do not pile up images.
+  private static final String SERVICES_VERSION =
+      "wt-" + Integer.toHexString(Repo.root().toString().hashCode());
   private static final String INSTANCE_HOST = "127.0.0.2";
   private static final String CADDY_LISTEN_HOST = "127.0.0.3";
   private static final String DEMO_DOMAIN = "demo.localhost";
@@ -130,8 +134,7 @@ class ComposeStackIT {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("DOCKER_GID", String.valueOf(Files.getAttribute(dockerSocket(), "unix:gid")));
     env.put("TRYNOW_REGISTRY", SERVICES_REGISTRY);
-    // One tag per worktree: a rerun reuses the layers of the last one (fast-jar lib/ first).
-    env.put("TRYNOW_VERSION", "wt-" + Integer.toHexString(Repo.root().toString().hashCode()));
+    env.put("TRYNOW_VERSION", SERVICES_VERSION);
     env.put("TRYNOW_BASE_IMAGE", jreBase);
     // The documented step: 32 random bytes in hex (the gateway refuses to start without it).
     byte[] secret = new byte[32];
@@ -187,9 +190,22 @@ class ComposeStackIT {
 
   @Test
   void upServesADemoThroughCaddyAndDownLeavesNothing() throws Exception {
+    Map<String, String> previousImages = serviceImageIds();
     long t0 = System.nanoTime();
     compose.compose(Duration.ofMinutes(15), "up", "-d", "--build");
     TIMINGS.put("up -d --build", millisSince(t0));
+    Map<String, String> builtImages = serviceImageIds();
+    assertThat(builtImages).hasSize(ComposeFileTest.SERVICES.size());
+    previousImages.forEach(
+        (image, id) -> {
+          if (!id.equals(builtImages.get(image))) {
+            try {
+              docker.removeImageCmd(id).exec();
+            } catch (RuntimeException e) {
+              System.out.printf("ComposeStackIT: replaced image %s not removed: %s%n", id, e);
+            }
+          }
+        });
 
     // ---- every container healthy (5 services, NATS, Valkey, Caddy)
     long t1 = System.nanoTime();
@@ -292,6 +308,18 @@ class ComposeStackIT {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /** The service images of this worktree that exist now: name to image id. */
+  private static Map<String, String> serviceImageIds() {
+    Map<String, String> ids = new TreeMap<>();
+    for (String service : ComposeFileTest.SERVICES.keySet()) {
+      String image = SERVICES_REGISTRY + "/" + service + ":" + SERVICES_VERSION;
+      docker.listImagesCmd().withImageNameFilter(image).exec().stream()
+          .findFirst()
+          .ifPresent(i -> ids.put(image, i.getId()));
+    }
+    return ids;
+  }
 
   private static List<Container> projectContainers() {
     return docker
