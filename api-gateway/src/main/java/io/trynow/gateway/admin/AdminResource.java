@@ -15,6 +15,7 @@ import io.trynow.platform.state.AdminResult;
 import io.trynow.platform.state.Changed;
 import io.trynow.platform.state.Instance;
 import io.trynow.platform.state.NotFound;
+import io.trynow.platform.state.PoolDemand;
 import io.trynow.platform.state.PoolStats;
 import io.trynow.platform.state.Store;
 import io.trynow.platform.state.WrongState;
@@ -64,7 +65,12 @@ public class AdminResource {
     this.deadLetters = deadLetters;
   }
 
-  /** One template's pool, with its targets. */
+  /**
+   * One template's pool, with its targets: {@code target} is the ready target in force (min-ready,
+   * or the service target's when {@code slo.*} is set), {@code arrival_rate} the arrivals per
+   * second and {@code hit_rate} the share served warm (EWMAs in Valkey), {@code refill_seconds} the
+   * refill time the target was computed with, {@code arrivals} the requests counted so far.
+   */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record PoolView(
       String template,
@@ -78,7 +84,13 @@ public class AdminResource {
       Integer minReady,
       Integer maxTotal,
       Integer maxInFlight,
-      Integer maxQueue) {}
+      Integer maxQueue,
+      int target,
+      Double sloHitRate,
+      double arrivalRate,
+      double hitRate,
+      double refillSeconds,
+      long arrivals) {}
 
   /** An instance as operators see it (never the owner's token hash). */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -134,7 +146,9 @@ public class AdminResource {
     }
     for (String t : names) {
       PoolStats s = store.poolStats(t);
+      PoolDemand d = store.poolDemand(t);
       TemplatesConfig.Template c = templates.templates().get(t);
+      int minReady = c == null ? 0 : c.minReady();
       out.put(
           t,
           new PoolView(
@@ -149,7 +163,13 @@ public class AdminResource {
               c == null ? null : c.minReady(),
               c == null ? null : c.maxTotal(),
               c == null ? null : c.maxInFlight(),
-              c == null ? null : c.maxQueue()));
+              c == null ? null : c.maxQueue(),
+              Math.max(minReady, d.target()),
+              c == null || c.slo().hitRate().isEmpty() ? null : c.slo().hitRate().getAsDouble(),
+              d.ratePerSecond(),
+              d.hitRate(),
+              d.refillMs() / 1000.0,
+              d.arrivals()));
     }
     return List.copyOf(out.values());
   }
