@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import io.trynow.model.Labels;
 import io.trynow.testsupport.DockerEngine;
@@ -199,11 +200,7 @@ class ComposeStackIT {
     previousImages.forEach(
         (image, id) -> {
           if (!id.equals(builtImages.get(image))) {
-            try {
-              docker.removeImageCmd(id).exec();
-            } catch (RuntimeException e) {
-              System.out.printf("ComposeStackIT: replaced image %s not removed: %s%n", id, e);
-            }
+            removeIfUntagged(id);
           }
         });
 
@@ -309,14 +306,31 @@ class ComposeStackIT {
 
   // ------------------------------------------------------------------ helpers
 
+  /**
+   * Removes the image a rebuild replaced — only once no tag points at it any more (nobody else's),
+   * and without failing the test when it is still in use.
+   */
+  private static void removeIfUntagged(String id) {
+    try {
+      List<String> tags = docker.inspectImageCmd(id).exec().getRepoTags();
+      if (tags == null || tags.isEmpty()) {
+        docker.removeImageCmd(id).exec();
+      }
+    } catch (RuntimeException e) {
+      System.out.printf("ComposeStackIT: replaced image %s kept: %s%n", id, e);
+    }
+  }
+
   /** The service images of this worktree that exist now: name to image id. */
   private static Map<String, String> serviceImageIds() {
     Map<String, String> ids = new TreeMap<>();
     for (String service : ComposeFileTest.SERVICES.keySet()) {
       String image = SERVICES_REGISTRY + "/" + service + ":" + SERVICES_VERSION;
-      docker.listImagesCmd().withImageNameFilter(image).exec().stream()
-          .findFirst()
-          .ifPresent(i -> ids.put(image, i.getId()));
+      try {
+        ids.put(image, docker.inspectImageCmd(image).exec().getId());
+      } catch (NotFoundException e) {
+        ids.remove(image); // not built yet in this worktree
+      }
     }
     return ids;
   }
