@@ -125,12 +125,9 @@ class ComposeStackIT {
     Files.writeString(
         hostTemplates,
         replaceOnce(
-            replaceOnce(
-                templates,
-                "trynow.templates.hello.network-mode=bridge",
-                "trynow.templates.hello.network-mode=host"),
-            "trynow.templates.hello.env.BIND=0.0.0.0",
-            "trynow.templates.hello.env.BIND=" + INSTANCE_HOST));
+            templates,
+            "trynow.templates.hello.network-mode=bridge",
+            "trynow.templates.hello.network-mode=host"));
 
     Map<String, String> env = new LinkedHashMap<>();
     env.put("DOCKER_GID", String.valueOf(Files.getAttribute(dockerSocket(), "unix:gid")));

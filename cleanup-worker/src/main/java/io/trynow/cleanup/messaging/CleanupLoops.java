@@ -2,6 +2,7 @@ package io.trynow.cleanup.messaging;
 
 import io.quarkus.runtime.StartupEvent;
 import io.trynow.cleanup.config.CleanupConfig;
+import io.trynow.cleanup.hosts.HostMonitor;
 import io.trynow.cleanup.reap.Reaper;
 import io.trynow.cleanup.reconcile.OrphanSweeper;
 import io.trynow.cleanup.teardown.Teardown;
@@ -9,6 +10,7 @@ import io.trynow.model.CleanupRequest;
 import io.trynow.model.Headers;
 import io.trynow.model.Ids;
 import io.trynow.model.Subjects;
+import io.trynow.platform.hosts.HostMonitorConfig;
 import io.trynow.platform.messaging.ConsumerSpec;
 import io.trynow.platform.messaging.Consumers;
 import io.trynow.platform.messaging.Delivery;
@@ -19,9 +21,9 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.MDC;
 
 /**
- * Starts the cleanup worker's three supervised loops: the teardown consumer of {@code
- * trynow.cleanup.>} (the reaper's requests and the gateway's DELETE), the reaper timer and the
- * orphan sweeper timer.
+ * Starts the cleanup worker's supervised loops: the teardown consumer of {@code trynow.cleanup.>}
+ * (the reaper's requests and the gateway's DELETE), the reaper timer, the orphan sweeper timer and
+ * the Docker host monitor (drain / re-admit).
  */
 @ApplicationScoped
 public class CleanupLoops {
@@ -32,6 +34,8 @@ public class CleanupLoops {
   private final Reaper reaper;
   private final OrphanSweeper sweeper;
   private final CleanupConfig config;
+  private final HostMonitor hostMonitor;
+  private final HostMonitorConfig hostMonitorConfig;
 
   CleanupLoops(
       Consumers consumers,
@@ -39,7 +43,11 @@ public class CleanupLoops {
       Teardown teardown,
       Reaper reaper,
       OrphanSweeper sweeper,
-      CleanupConfig config) {
+      CleanupConfig config,
+      HostMonitor hostMonitor,
+      HostMonitorConfig hostMonitorConfig) {
+    this.hostMonitor = hostMonitor;
+    this.hostMonitorConfig = hostMonitorConfig;
     this.consumers = consumers;
     this.supervisor = supervisor;
     this.teardown = teardown;
@@ -52,6 +60,7 @@ public class CleanupLoops {
     consumers.consume(spec(config.consumer()), this::handle);
     supervisor.every("reaper", config.reaper().interval(), reaper::reapOnce);
     supervisor.every("orphan-sweeper", config.sweeper().interval(), sweeper::sweepOnce);
+    supervisor.every("host-monitor", hostMonitorConfig.interval(), hostMonitor::checkOnce);
   }
 
   static ConsumerSpec spec(CleanupConfig.Consumer c) {

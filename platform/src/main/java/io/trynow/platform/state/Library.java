@@ -44,6 +44,8 @@ final class Library {
           "retire_surplus",
           "queue_moves",
           "provision_rate",
+          "place_instance",
+          "host_down",
           "reads");
 
   private final String version;
