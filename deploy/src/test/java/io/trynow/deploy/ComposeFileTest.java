@@ -134,17 +134,16 @@ class ComposeFileTest {
       }
     }
     // Each service image is built from the shared Dockerfile with its own name and port.
-    SERVICES.forEach(
-        (name, port) -> {
-          Map<String, Object> build = map(service(name), "build");
-          Path context = Repo.root().resolve(string(build, "context")).normalize();
-          assertThat(context).isEqualTo(Repo.root().resolve(name + "/target/quarkus-app"));
-          assertThat(context.resolve(string(build, "dockerfile")).normalize())
-              .isEqualTo(Repo.dockerfile());
-          assertThat(map(build, "args"))
-              .containsEntry("SERVICE", name)
-              .containsEntry("PORT", port.toString());
-        });
+    SERVICES.forEach((name, port) -> {
+      Map<String, Object> build = map(service(name), "build");
+      Path context = Repo.root().resolve(string(build, "context")).normalize();
+      assertThat(context).isEqualTo(Repo.root().resolve(name + "/target/quarkus-app"));
+      assertThat(context.resolve(string(build, "dockerfile")).normalize())
+          .isEqualTo(Repo.dockerfile());
+      assertThat(map(build, "args"))
+          .containsEntry("SERVICE", name)
+          .containsEntry("PORT", port.toString());
+    });
   }
 
   /**
@@ -173,9 +172,8 @@ class ComposeFileTest {
     }
     SERVICES
         .keySet()
-        .forEach(
-            name ->
-                assertThat(string(service(name), "image")).isEqualTo("trynow/" + name + ":0.1.0"));
+        .forEach(name ->
+            assertThat(string(service(name), "image")).isEqualTo("trynow/" + name + ":0.1.0"));
     assertThat(
             string(
                 load(Map.of("DOCKER_GID", "1", "TRYNOW_VERSION", "0.2.0")),
@@ -222,11 +220,10 @@ class ComposeFileTest {
     assertThat(list(service("caddy"), "ports")).noneMatch(p -> p.toString().contains("2019"));
     SERVICES
         .keySet()
-        .forEach(
-            name ->
-                assertThat(map(service(name), "environment").containsKey("TRYNOW_CADDY_ADMIN_URL"))
-                    .as(name)
-                    .isEqualTo(name.equals("proxy-sync")));
+        .forEach(name ->
+            assertThat(map(service(name), "environment").containsKey("TRYNOW_CADDY_ADMIN_URL"))
+                .as(name)
+                .isEqualTo(name.equals("proxy-sync")));
     assertThat(string(service("proxy-sync"), "environment", "TRYNOW_CADDY_ADMIN_URL"))
         .isEqualTo("http://caddy:2019");
     Map<String, Object> caddyConfig = readJson(Repo.root().resolve("deploy/compose/caddy.json"));
@@ -273,12 +270,11 @@ class ComposeFileTest {
     }
     SERVICES
         .keySet()
-        .forEach(
-            name ->
-                assertThat(map(service(name), "depends_on"))
-                    .containsKeys("nats", "valkey")
-                    .allSatisfy(
-                        (k, v) -> assertThat(string(v, "condition")).isEqualTo("service_healthy")));
+        .forEach(name ->
+            assertThat(map(service(name), "depends_on"))
+                .containsKeys("nats", "valkey")
+                .allSatisfy(
+                    (k, v) -> assertThat(string(v, "condition")).isEqualTo("service_healthy")));
     assertThat(map(service("proxy-sync"), "depends_on")).containsKey("caddy");
   }
 
@@ -298,17 +294,16 @@ class ComposeFileTest {
   void servicesRunNonRootReadOnlyWithoutCapabilities() {
     SERVICES
         .keySet()
-        .forEach(
-            name -> {
-              Map<String, Object> s = service(name);
-              assertThat(s.get("read_only")).as(name).isEqualTo(true);
-              assertThat(list(s, "cap_drop")).as(name).containsExactly("ALL");
-              assertThat(s.containsKey("cap_add")).as(name).isFalse();
-              assertThat(list(s, "security_opt")).as(name).contains("no-new-privileges:true");
-              assertThat(list(s, "tmpfs")).as(name).contains("/tmp");
-              // The image's USER (10001) applies: nothing overrides it.
-              assertThat(s.containsKey("user")).as(name).isFalse();
-            });
+        .forEach(name -> {
+          Map<String, Object> s = service(name);
+          assertThat(s.get("read_only")).as(name).isEqualTo(true);
+          assertThat(list(s, "cap_drop")).as(name).containsExactly("ALL");
+          assertThat(s.containsKey("cap_add")).as(name).isFalse();
+          assertThat(list(s, "security_opt")).as(name).contains("no-new-privileges:true");
+          assertThat(list(s, "tmpfs")).as(name).contains("/tmp");
+          // The image's USER (10001) applies: nothing overrides it.
+          assertThat(s.containsKey("user")).as(name).isFalse();
+        });
     assertThat(list(service("caddy"), "cap_drop")).containsExactly("ALL");
     assertThat(list(service("caddy"), "cap_add")).containsExactly("NET_BIND_SERVICE");
     for (String name : INFRA) {
@@ -318,34 +313,33 @@ class ComposeFileTest {
 
   @Test
   void servicesAreConfiguredThroughEnvironmentVariables() {
-    SERVICES.forEach(
-        (name, port) -> {
-          Map<String, Object> env = map(service(name), "environment");
-          assertThat(env)
-              .containsEntry("TRYNOW_NATS_URL", "nats://nats:4222")
-              .containsEntry("TRYNOW_VALKEY_URL", "redis://valkey:6379")
-              .containsEntry("TRYNOW_HTTP_HOST", "0.0.0.0")
-              .containsEntry("TRYNOW_HTTP_PORT", port.toString())
-              .containsEntry("TRYNOW_LOG_JSON", "true")
-              .containsEntry("TRYNOW_ENDPOINTS_DEMO_DOMAIN", "demo.localhost")
-              .containsEntry("TRYNOW_VALKEY_PREFIX", "trynow")
-              // Endpoints: Caddy listens on every address of its container; instances are reached
-              // on
-              // the Docker host, published on its bridge address; visitors see the published port.
-              .containsEntry("TRYNOW_ENDPOINTS_PUBLIC_SCHEME", "http")
-              .containsEntry("TRYNOW_ENDPOINTS_PUBLIC_PORT", "8088")
-              .containsEntry("TRYNOW_ENDPOINTS_CADDY_LISTEN_HOST", "0.0.0.0")
-              .containsEntry("TRYNOW_ENDPOINTS_CADDY_HTTP_PORT", "8088")
-              .containsEntry("TRYNOW_ENDPOINTS_INSTANCE_HOST", "host.docker.internal")
-              .containsEntry("TRYNOW_ENDPOINTS_PUBLISH_HOST", "172.17.0.1")
-              .containsEntry("QUARKUS_CONFIG_LOCATIONS", "file:/etc/trynow/templates.properties");
-          assertThat(bindMounts(service(name)))
-              .anyMatch(v -> "/etc/trynow/templates.properties".equals(v.get("target")));
-          boolean gateway = name.equals("api-gateway");
-          assertThat(env.containsKey("TRYNOW_GATEWAY_TICKET_SECRET")).as(name).isEqualTo(gateway);
-          assertThat(env.containsKey("TRYNOW_GATEWAY_API_KEYS")).as(name).isEqualTo(gateway);
-          assertThat(env.containsKey("TRYNOW_GATEWAY_ADMIN_KEY_HASH")).as(name).isEqualTo(gateway);
-        });
+    SERVICES.forEach((name, port) -> {
+      Map<String, Object> env = map(service(name), "environment");
+      assertThat(env)
+          .containsEntry("TRYNOW_NATS_URL", "nats://nats:4222")
+          .containsEntry("TRYNOW_VALKEY_URL", "redis://valkey:6379")
+          .containsEntry("TRYNOW_HTTP_HOST", "0.0.0.0")
+          .containsEntry("TRYNOW_HTTP_PORT", port.toString())
+          .containsEntry("TRYNOW_LOG_JSON", "true")
+          .containsEntry("TRYNOW_ENDPOINTS_DEMO_DOMAIN", "demo.localhost")
+          .containsEntry("TRYNOW_VALKEY_PREFIX", "trynow")
+          // Endpoints: Caddy listens on every address of its container; instances are reached
+          // on
+          // the Docker host, published on its bridge address; visitors see the published port.
+          .containsEntry("TRYNOW_ENDPOINTS_PUBLIC_SCHEME", "http")
+          .containsEntry("TRYNOW_ENDPOINTS_PUBLIC_PORT", "8088")
+          .containsEntry("TRYNOW_ENDPOINTS_CADDY_LISTEN_HOST", "0.0.0.0")
+          .containsEntry("TRYNOW_ENDPOINTS_CADDY_HTTP_PORT", "8088")
+          .containsEntry("TRYNOW_ENDPOINTS_INSTANCE_HOST", "host.docker.internal")
+          .containsEntry("TRYNOW_ENDPOINTS_PUBLISH_HOST", "172.17.0.1")
+          .containsEntry("QUARKUS_CONFIG_LOCATIONS", "file:/etc/trynow/templates.properties");
+      assertThat(bindMounts(service(name)))
+          .anyMatch(v -> "/etc/trynow/templates.properties".equals(v.get("target")));
+      boolean gateway = name.equals("api-gateway");
+      assertThat(env.containsKey("TRYNOW_GATEWAY_TICKET_SECRET")).as(name).isEqualTo(gateway);
+      assertThat(env.containsKey("TRYNOW_GATEWAY_API_KEYS")).as(name).isEqualTo(gateway);
+      assertThat(env.containsKey("TRYNOW_GATEWAY_ADMIN_KEY_HASH")).as(name).isEqualTo(gateway);
+    });
     Map<String, Object> withKeys =
         load(Map.of("DOCKER_GID", "1", "TRYNOW_GATEWAY_ADMIN_KEY_HASH", "abc"));
     assertThat(
@@ -392,12 +386,11 @@ class ComposeFileTest {
     Map<String, Object> local = load(Map.of("TRYNOW_BASE_IMAGE", "trynow/local-jre:25"));
     SERVICES
         .keySet()
-        .forEach(
-            name -> {
-              assertThat(string(service(name), "build", "args", "BASE_IMAGE")).isEqualTo(pinned);
-              assertThat(string(local, "services", name, "build", "args", "BASE_IMAGE"))
-                  .isEqualTo("trynow/local-jre:25");
-            });
+        .forEach(name -> {
+          assertThat(string(service(name), "build", "args", "BASE_IMAGE")).isEqualTo(pinned);
+          assertThat(string(local, "services", name, "build", "args", "BASE_IMAGE"))
+              .isEqualTo("trynow/local-jre:25");
+        });
   }
 
   /**
@@ -415,11 +408,10 @@ class ComposeFileTest {
     Set<String> names = new HashSet<>();
     templates
         .stringPropertyNames()
-        .forEach(
-            k -> {
-              assertThat(k).startsWith("trynow.templates.");
-              names.add(k.split("\\.")[2]);
-            });
+        .forEach(k -> {
+          assertThat(k).startsWith("trynow.templates.");
+          names.add(k.split("\\.")[2]);
+        });
     assertThat(names).containsExactly("hello");
     String buildScript = Files.readString(Repo.root().resolve("samples/hello/build.sh"));
     assertThat(buildScript)

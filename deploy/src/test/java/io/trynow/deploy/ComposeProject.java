@@ -127,24 +127,22 @@ final class ComposeProject {
     Map<String, Object> doc =
         new Yaml(options).load(Files.readString(composeFile, StandardCharsets.UTF_8));
     Map<String, Object> result = new LinkedHashMap<>();
-    doc.forEach(
-        (key, value) -> {
-          if (!key.startsWith("x-") && !key.equals("networks")) {
-            result.put(key, value);
-          }
-        });
+    doc.forEach((key, value) -> {
+      if (!key.startsWith("x-") && !key.equals("networks")) {
+        result.put(key, value);
+      }
+    });
     @SuppressWarnings("unchecked")
     Map<String, Map<String, Object>> services =
         (Map<String, Map<String, Object>>) result.get("services");
-    services.replaceAll(
-        (name, service) -> {
-          Map<String, Object> s = new LinkedHashMap<>(service);
-          s.remove("networks");
-          s.remove("ports");
-          s.remove("extra_hosts");
-          s.put("network_mode", "host");
-          return s;
-        });
+    services.replaceAll((name, service) -> {
+      Map<String, Object> s = new LinkedHashMap<>(service);
+      s.remove("networks");
+      s.remove("ports");
+      s.remove("extra_hosts");
+      s.put("network_mode", "host");
+      return s;
+    });
     DumperOptions dump = new DumperOptions();
     dump.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
     dump.setDereferenceAliases(true);

@@ -194,35 +194,32 @@ class ComposeStackIT {
     TIMINGS.put("up -d --build", millisSince(t0));
     Map<String, String> builtImages = serviceImageIds();
     assertThat(builtImages).hasSize(ComposeFileTest.SERVICES.size());
-    previousImages.forEach(
-        (image, id) -> {
-          if (!id.equals(builtImages.get(image))) {
-            removeIfUntagged(id);
-          }
-        });
+    previousImages.forEach((image, id) -> {
+      if (!id.equals(builtImages.get(image))) {
+        removeIfUntagged(id);
+      }
+    });
 
     // ---- every container healthy (5 services, NATS, Valkey, Caddy)
     long t1 = System.nanoTime();
     await("every container of " + PROJECT + " healthy")
         .atMost(Duration.ofMinutes(3))
         .pollInterval(Duration.ofSeconds(1))
-        .untilAsserted(
-            () -> {
-              Map<String, String> health = new TreeMap<>();
-              for (Container c : projectContainers()) {
-                InspectContainerResponse i = docker.inspectContainerCmd(c.getId()).exec();
-                health.put(
-                    c.getLabels().get("com.docker.compose.service"),
-                    i.getState().getHealth() == null
-                        ? "no healthcheck"
-                        : i.getState().getHealth().getStatus());
-              }
-              assertThat(health)
-                  .as("container health (log: %s)", compose.log())
-                  .hasSize(8)
-                  .allSatisfy(
-                      (service, status) -> assertThat(status).as(service).isEqualTo("healthy"));
-            });
+        .untilAsserted(() -> {
+          Map<String, String> health = new TreeMap<>();
+          for (Container c : projectContainers()) {
+            InspectContainerResponse i = docker.inspectContainerCmd(c.getId()).exec();
+            health.put(
+                c.getLabels().get("com.docker.compose.service"),
+                i.getState().getHealth() == null
+                    ? "no healthcheck"
+                    : i.getState().getHealth().getStatus());
+          }
+          assertThat(health)
+              .as("container health (log: %s)", compose.log())
+              .hasSize(8)
+              .allSatisfy((service, status) -> assertThat(status).as(service).isEqualTo("healthy"));
+        });
     TIMINGS.put("all healthy", millisSince(t1));
     for (Container c : projectContainers()) {
       assertThat(docker.inspectContainerCmd(c.getId()).exec().getHostConfig().getNetworkMode())
@@ -235,16 +232,15 @@ class ComposeStackIT {
     await("a ready hello demo")
         .atMost(Duration.ofMinutes(2))
         .pollInterval(Duration.ofSeconds(1))
-        .until(
-            () -> {
-              JsonNode templates = JSON.readTree(get(gateway + "/v1/templates", Map.of()).body());
-              for (JsonNode t : templates) {
-                if (t.path("name").asText().equals("hello")) {
-                  return t.path("available").asInt() >= 1;
-                }
-              }
-              return false;
-            });
+        .until(() -> {
+          JsonNode templates = JSON.readTree(get(gateway + "/v1/templates", Map.of()).body());
+          for (JsonNode t : templates) {
+            if (t.path("name").asText().equals("hello")) {
+              return t.path("available").asInt() >= 1;
+            }
+          }
+          return false;
+        });
     TIMINGS.put("pool ready", millisSince(t2));
 
     // ---- a visitor gets a demo and its page through the Caddy container
@@ -277,12 +273,11 @@ class ComposeStackIT {
     await("container and route of " + id + " gone")
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(200))
-        .untilAsserted(
-            () -> {
-              assertThat(instanceContainersOf(id)).as("container").isEmpty();
-              assertThat(caddyRoutes()).as("routes").doesNotContain(id);
-              assertThat(viaCaddy(id).statusCode()).isEqualTo(404);
-            });
+        .untilAsserted(() -> {
+          assertThat(instanceContainersOf(id)).as("container").isEmpty();
+          assertThat(caddyRoutes()).as("routes").doesNotContain(id);
+          assertThat(viaCaddy(id).statusCode()).isEqualTo(404);
+        });
     TIMINGS.put("release → gone", millisSince(t3));
 
     // ---- down, then the documented sweep of the demo containers the pool kept warm

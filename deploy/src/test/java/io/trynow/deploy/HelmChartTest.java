@@ -93,10 +93,9 @@ class HelmChartTest {
 
   @Test
   void valkeyTlsNeedsARedissUrl() {
-    assertThatThrownBy(
-            () ->
-                HelmChart.renderWith(
-                    Map.of("valkey.tls.enabled", true, "valkey.tls.existingSecret", "valkey-tls")))
+    assertThatThrownBy(() ->
+            HelmChart.renderWith(
+                Map.of("valkey.tls.enabled", true, "valkey.tls.existingSecret", "valkey-tls")))
         .hasMessageContaining("valkey.tls.enabled needs a rediss:// valkey.url");
   }
 
@@ -131,14 +130,13 @@ class HelmChartTest {
   @SuppressWarnings("unchecked")
   static Map<String, Object> merge(Map<String, Object> base, Map<String, Object> override) {
     Map<String, Object> out = new LinkedHashMap<>(base);
-    override.forEach(
-        (k, v) -> {
-          if (v instanceof Map<?, ?> vm && out.get(k) instanceof Map<?, ?> bm) {
-            out.put(k, merge((Map<String, Object>) bm, (Map<String, Object>) vm));
-          } else {
-            out.put(k, v);
-          }
-        });
+    override.forEach((k, v) -> {
+      if (v instanceof Map<?, ?> vm && out.get(k) instanceof Map<?, ?> bm) {
+        out.put(k, merge((Map<String, Object>) bm, (Map<String, Object>) vm));
+      } else {
+        out.put(k, v);
+      }
+    });
     return out;
   }
 

@@ -107,10 +107,8 @@ final class HelmCluster {
       Map<String, String> data = new java.util.TreeMap<>();
       SECRETS
           .get(m.group(1) + "/" + m.group(2))
-          .forEach(
-              (k, v) ->
-                  data.put(
-                      k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
+          .forEach((k, v) ->
+              data.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
       send(
           ex,
           200,

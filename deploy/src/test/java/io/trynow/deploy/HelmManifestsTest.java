@@ -349,10 +349,8 @@ class HelmManifestsTest {
     // No other rule opens every port of caddy, and the admin port is named, not a number.
     assertThat(caddyRules).allMatch(r -> !maps(r, "ports").isEmpty());
     assertThat(caddyRules)
-        .noneMatch(
-            r ->
-                maps(r, "ports").stream()
-                    .anyMatch(p -> Integer.valueOf(2019).equals(p.get("port"))));
+        .noneMatch(r ->
+            maps(r, "ports").stream().anyMatch(p -> Integer.valueOf(2019).equals(p.get("port"))));
     assertThat(list(m.get("Deployment", "trynow-caddy"), "spec", "template", "spec", "containers"))
         .hasSize(1);
     // And only proxy-sync is told where the admin API is.
@@ -504,13 +502,12 @@ class HelmManifestsTest {
             8083,
             "cleanup-worker",
             8084);
-    ports.forEach(
-        (service, port) -> {
-          Map<String, Object> c = container(m, service);
-          assertThat(at(maps(c, "ports").get(0), "containerPort")).isEqualTo(port);
-          assertThat(envValue(c, "TRYNOW_HTTP_PORT")).isEqualTo(port.toString());
-          assertThat(envValue(c, "TRYNOW_HTTP_HOST")).isEqualTo("0.0.0.0");
-        });
+    ports.forEach((service, port) -> {
+      Map<String, Object> c = container(m, service);
+      assertThat(at(maps(c, "ports").get(0), "containerPort")).isEqualTo(port);
+      assertThat(envValue(c, "TRYNOW_HTTP_PORT")).isEqualTo(port.toString());
+      assertThat(envValue(c, "TRYNOW_HTTP_HOST")).isEqualTo("0.0.0.0");
+    });
   }
 
   /** Seed 002 (C2): placeholder strings shipped as configuration. */
@@ -580,11 +577,10 @@ class HelmManifestsTest {
   static List<String> envSecret(Map<String, Object> container, String name) {
     return maps(container, "env").stream()
         .filter(e -> name.equals(e.get("name")))
-        .map(
-            e ->
-                List.of(
-                    string(e, "valueFrom", "secretKeyRef", "name"),
-                    string(e, "valueFrom", "secretKeyRef", "key")))
+        .map(e ->
+            List.of(
+                string(e, "valueFrom", "secretKeyRef", "name"),
+                string(e, "valueFrom", "secretKeyRef", "key")))
         .findFirst()
         .orElse(List.of());
   }
