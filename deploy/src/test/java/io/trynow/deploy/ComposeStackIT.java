@@ -203,7 +203,7 @@ class ComposeStackIT {
     // ---- every container healthy (5 services, NATS, Valkey, Caddy)
     long t1 = System.nanoTime();
     await("every container of " + PROJECT + " healthy")
-        .atMost(Duration.ofMinutes(3))
+        .atMost(Duration.ofMinutes(6))
         .pollInterval(Duration.ofSeconds(1))
         .untilAsserted(() -> {
           Map<String, String> health = new TreeMap<>();
@@ -230,7 +230,7 @@ class ComposeStackIT {
     long t2 = System.nanoTime();
     String gateway = "http://127.0.0.1:" + PORTS.get("GATEWAY");
     await("a ready hello demo")
-        .atMost(Duration.ofMinutes(2))
+        .atMost(Duration.ofMinutes(4))
         .pollInterval(Duration.ofSeconds(1))
         .until(() -> {
           JsonNode templates = JSON.readTree(get(gateway + "/v1/templates", Map.of()).body());
