@@ -40,6 +40,7 @@ final class Library {
           "mark_terminated",
           "force_terminate",
           "expire_waiting",
+          "cancel_request",
           "rate_limit",
           "rate_limit_refund",
           "reclaim_ports",
