@@ -26,37 +26,31 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ScaleOutInfraFaultsSystemIT {
 
+  private static ScaleRun run;
   private static Stack stack;
-  private static VisitorStream visitors;
 
   @BeforeAll
   static void startStack() {
-    stack = ScaleStacks.scaled("scale-infra").start();
-    visitors = new VisitorStream(stack, "hello", 2);
+    run = ScaleRun.start("scale-infra");
+    stack = run.stack;
   }
 
   @AfterAll
   static void stopStack() {
-    try {
-      if (visitors != null) {
-        visitors.close();
-      }
-    } finally {
-      if (stack != null) {
-        stack.close();
-      }
+    if (run != null) {
+      run.close();
     }
   }
 
   @Test
   @Order(1)
   void aNatsNodeKilledAndRestartedLosesNothing() {
-    ScaleOutServiceFaultsSystemIT.settledAndServing(stack, visitors, "steady state");
+    run.settledAndServing("steady state");
     NatsServer node = stack.natsCluster().node(0);
     node.kill();
     pause(Duration.ofSeconds(8)); // visitors go on through the other two nodes
     node.start();
-    ScaleOutServiceFaultsSystemIT.settledAndServing(stack, visitors, "kill -9 of a NATS node");
+    run.settledAndServing("kill -9 of a NATS node");
   }
 
   @Test
@@ -90,7 +84,7 @@ class ScaleOutInfraFaultsSystemIT {
         .atMost(ScaleStacks.SETTLE)
         .pollInterval(Duration.ofMillis(500))
         .untilAsserted(() -> assertThat(stack.store().hostsDown()).doesNotContainKey("h1"));
-    ScaleOutServiceFaultsSystemIT.settledAndServing(stack, visitors, "docker host down 30 s");
+    run.settledAndServing("docker host down 30 s");
   }
 
   private static void pause(Duration d) {
