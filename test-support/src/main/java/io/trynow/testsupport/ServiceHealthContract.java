@@ -23,7 +23,7 @@ public abstract class ServiceHealthContract {
         .statusCode(200)
         .body("status", equalTo("UP"))
         .body("checks.name", hasItem("nats"))
-        .body("checks.name", hasItem(containsString("edis")));
+        .body("checks.name", hasItem("valkey"));
   }
 
   @Test

@@ -3,21 +3,22 @@ package io.trynow.platform.state;
 import org.jboss.logging.Logger;
 
 /**
- * Calls the library's functions on a {@link ValkeyPool}, blocking the calling thread (a worker or
- * virtual thread, never an event loop). Loads the library on first use and again whenever Valkey
- * says a function is missing (after {@code FUNCTION FLUSH}, a restart without persistence, or a
- * failover to an empty replica), then retries the call once — safe, because the call did not run.
+ * Calls the library's functions through {@link Commands} (the Vert.x client), blocking the calling
+ * thread (a worker or virtual thread, never an event loop). Loads the library on first use and
+ * again whenever Valkey says a function is missing (after {@code FUNCTION FLUSH}, a restart without
+ * persistence, or a failover to an empty replica), then retries the call once — safe, because the
+ * call did not run.
  */
 final class FunctionClient implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(FunctionClient.class);
 
-  private final ValkeyPool pool;
+  private final Commands pool;
   private final Library library;
   private final String base;
   private volatile boolean loaded;
 
-  FunctionClient(ValkeyPool pool, Library library, String base) {
+  FunctionClient(Commands pool, Library library, String base) {
     this.pool = pool;
     this.library = library;
     this.base = base;
@@ -25,7 +26,7 @@ final class FunctionClient implements AutoCloseable {
 
   /** {@code FUNCTION LOAD REPLACE} of the library. */
   void load() {
-    check(pool.call("FUNCTION", "LOAD", "REPLACE", library.source()));
+    check(pool.write("FUNCTION", "LOAD", "REPLACE", library.source()));
     loaded = true;
     LOG.debugf("loaded valkey function library trynow_%s", library.version());
   }
@@ -41,11 +42,11 @@ final class FunctionClient implements AutoCloseable {
     cmd[2] = "1";
     cmd[3] = base;
     System.arraycopy(args, 0, cmd, 4, args.length);
-    Reply r = pool.call(cmd);
+    Reply r = pool.write(cmd);
     if (r.isError() && r.toString().contains("Function not found")) {
       LOG.infof("valkey lost the function library (%s); loading it again", r);
       load();
-      r = pool.call(cmd);
+      r = pool.write(cmd);
     }
     return check(r);
   }
@@ -61,6 +62,16 @@ final class FunctionClient implements AutoCloseable {
     all[0] = cmd.toString().toUpperCase(java.util.Locale.ROOT);
     System.arraycopy(args, 0, all, 1, args.length);
     return command(all);
+  }
+
+  /** PING without blocking: completes normally on PONG, exceptionally otherwise. */
+  java.util.concurrent.CompletionStage<Void> ping() {
+    return pool.callAsync("PING").thenAccept(FunctionClient::check);
+  }
+
+  /** Where Valkey is (no credentials). */
+  String where() {
+    return pool.where();
   }
 
   private static Reply check(Reply r) {
