@@ -21,7 +21,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Scale-out under infrastructure faults, same stack and visitor stream as {@link
  * ScaleOutServiceFaultsSystemIT}: kill -9 one NATS node and restart it; stop one Docker host's
  * daemon for 30 s (it is drained: its instances failed and replaced on the other host, their routes
- * removed, their visitors told), then start it again (re-admitted, instances spread again).
+ * removed, their visitors told), then start it again (re-admitted after its leftovers are removed;
+ * that new instances spread onto it again is a known gap, see the README).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ScaleOutInfraFaultsSystemIT {
