@@ -315,6 +315,24 @@ public final class Store implements AutoCloseable {
     return new ProvisionRate(lng(r, 1), lng(r, 2));
   }
 
+  /**
+   * The owner of a queued request leaves the queue ({@code queued → expired}, reason {@code
+   * cancelled}); the requests behind it move up. A request that already holds a demo is not changed
+   * ({@link CancelResult.HoldsDemo}): its owner releases the demo instead.
+   */
+  public CancelResult cancelRequest(String requestId, String ownerTokenHash) {
+    Ids.requireRequest(requestId);
+    Args.requireToken(ownerTokenHash, "ownerTokenHash");
+    Reply r = client.call("cancel_request", now(), requestId, ownerTokenHash, retentionMs);
+    return switch (status(r)) {
+      case "ok" -> new CancelResult.Cancelled(Decode.request(r.get(2), 0), flag(r, 1));
+      case "assigned" -> new CancelResult.HoldsDemo(requestId, str(r, 1));
+      case "not_found" -> new NotFound(requestId);
+      case "bad_token" -> new BadToken(requestId);
+      default -> throw Decode.unexpected("cancel_request", r);
+    };
+  }
+
   // ---- Docker hosts -----------------------------------------------------------------------------
 
   /**
