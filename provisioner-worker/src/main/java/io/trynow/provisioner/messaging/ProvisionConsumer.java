@@ -33,6 +33,7 @@ public class ProvisionConsumer {
   private final ProvisionerConfig config;
   private final PortsConfig ports;
   private final Store store;
+  private volatile boolean portsInitialised;
 
   ProvisionConsumer(
       Consumers consumers,
@@ -48,16 +49,29 @@ public class ProvisionConsumer {
   }
 
   void start(@Observes StartupEvent ev) {
+    initPorts();
+    consumers.consume(spec(config.consumer()), this::handle);
+  }
+
+  /**
+   * Makes Valkey's free-port set match {@code trynow.ports.*}; idempotent. Tried at startup and,
+   * until it succeeds, again before each provision: a Valkey that was unreachable at startup must
+   * not leave this worker answering "no free port" forever.
+   */
+  private boolean initPorts() {
+    if (portsInitialised) {
+      return true;
+    }
     try {
       Store.PortPool pool = store.initPorts(ports.first(), ports.last());
       LOG.infof(
           "instance ports %d-%d: %d free, %d used",
           pool.first(), pool.last(), pool.free(), pool.used());
+      portsInitialised = true;
     } catch (StoreException e) {
-      // allocate_port answers "no port" until a later start or another replica sets the range
-      LOG.warnf("instance port range not initialised (Valkey unreachable): %s", e.getMessage());
+      LOG.warnf("instance port range not initialised yet (Valkey unreachable): %s", e.getMessage());
     }
-    consumers.consume(spec(config.consumer()), this::handle);
+    return portsInitialised;
   }
 
   static ConsumerSpec spec(ProvisionerConfig.Consumer c) {
@@ -70,6 +84,9 @@ public class ProvisionConsumer {
   }
 
   Outcome handle(Delivery d) {
+    if (!initPorts()) {
+      return Outcome.retryLater("instance port range not initialised (Valkey unreachable)");
+    }
     ProvisionRequest req;
     try {
       req = d.json(ProvisionRequest.class);
