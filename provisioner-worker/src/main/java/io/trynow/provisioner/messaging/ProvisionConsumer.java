@@ -9,12 +9,13 @@ import io.trynow.platform.messaging.Consumers;
 import io.trynow.platform.messaging.Delivery;
 import io.trynow.platform.messaging.Outcome;
 import io.trynow.platform.state.Store;
-import io.trynow.platform.state.StoreException;
+import io.trynow.platform.supervisor.Supervisor;
 import io.trynow.provisioner.config.PortsConfig;
 import io.trynow.provisioner.config.ProvisionerConfig;
 import io.trynow.provisioner.provision.Provisioner;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Duration;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
@@ -30,10 +31,12 @@ public class ProvisionConsumer {
 
   private final Consumers consumers;
   private final Provisioner provisioner;
+  private static final Duration PORT_RANGE_EVERY = Duration.ofMinutes(1);
+
   private final ProvisionerConfig config;
   private final PortsConfig ports;
   private final Store store;
-  private volatile boolean portsInitialised;
+  private volatile boolean portsLogged;
 
   ProvisionConsumer(
       Consumers consumers,
@@ -48,30 +51,22 @@ public class ProvisionConsumer {
     this.store = store;
   }
 
-  void start(@Observes StartupEvent ev) {
-    initPorts();
+  void start(@Observes StartupEvent ev, Supervisor supervisor) {
+    // Supervised, not once: a Valkey that does not answer at startup (a busy machine) used to
+    // leave the range unset, and every provision answered "no free port" until a restart.
+    // init_ports is idempotent; the periodic run also restores a range lost with Valkey's data.
+    supervisor.every("port-range", PORT_RANGE_EVERY, this::initPorts);
     consumers.consume(spec(config.consumer()), this::handle);
   }
 
-  /**
-   * Makes Valkey's free-port set match {@code trynow.ports.*}; idempotent. Tried at startup and,
-   * until it succeeds, again before each provision: a Valkey that was unreachable at startup must
-   * not leave this worker answering "no free port" forever.
-   */
-  private boolean initPorts() {
-    if (portsInitialised) {
-      return true;
-    }
-    try {
-      Store.PortPool pool = store.initPorts(ports.first(), ports.last());
+  private void initPorts() {
+    Store.PortPool pool = store.initPorts(ports.first(), ports.last());
+    if (!portsLogged) {
+      portsLogged = true;
       LOG.infof(
           "instance ports %d-%d: %d free, %d used",
           pool.first(), pool.last(), pool.free(), pool.used());
-      portsInitialised = true;
-    } catch (StoreException e) {
-      LOG.warnf("instance port range not initialised yet (Valkey unreachable): %s", e.getMessage());
     }
-    return portsInitialised;
   }
 
   static ConsumerSpec spec(ProvisionerConfig.Consumer c) {
@@ -84,9 +79,6 @@ public class ProvisionConsumer {
   }
 
   Outcome handle(Delivery d) {
-    if (!initPorts()) {
-      return Outcome.retryLater("instance port range not initialised (Valkey unreachable)");
-    }
     ProvisionRequest req;
     try {
       req = d.json(ProvisionRequest.class);
