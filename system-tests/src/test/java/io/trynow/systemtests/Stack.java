@@ -49,7 +49,7 @@ import org.jboss.logging.Logger;
 public final class Stack implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(Stack.class);
-  private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(300);
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
