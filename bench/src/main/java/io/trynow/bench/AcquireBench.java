@@ -496,6 +496,15 @@ public final class AcquireBench {
     }
   }
 
+  /** api-gateway's management port (health, metrics) by its public port; the others have none. */
+  static final java.util.Map<Integer, Integer> MANAGEMENT =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Where a service answers {@code /q/*}: the gateway's management port, else its port. */
+  static int q(int port) {
+    return MANAGEMENT.getOrDefault(port, port);
+  }
+
   /** A pool-service process: no live cap per address (all load comes from one). */
   static Process pool(Path jar, int port, List<String> common, String name) throws IOException {
     return service(jar, port, common, List.of("-Dtrynow.pool.max-live-per-ip=0"), name);
@@ -520,7 +529,14 @@ public final class AcquireBench {
   static Process service(Path jar, int port, List<String> common, List<String> own, String name)
       throws IOException {
     List<String> cmd = new ArrayList<>();
+    if (name.startsWith("api-gateway")) {
+      int management = FreePorts.one();
+      MANAGEMENT.put(port, management);
+    }
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    if (MANAGEMENT.containsKey(port)) {
+      cmd.add("-Dquarkus.management.port=" + MANAGEMENT.get(port));
+    }
     cmd.add("-XX:+UseSerialGC");
     cmd.add("-Xms256m");
     cmd.add("-Xmx512m");
@@ -555,7 +571,8 @@ public final class AcquireBench {
       try {
         HttpResponse<String> r =
             http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + q(port) + "/q/health/ready"))
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) {
@@ -596,7 +613,7 @@ public final class AcquireBench {
     HttpResponse<String> r =
         HttpClient.newHttpClient()
             .send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics"))
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + q(port) + "/q/metrics"))
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
     java.util.Map<String, String> rows = new java.util.TreeMap<>();

@@ -28,6 +28,14 @@ final class LocalStack implements AutoCloseable {
   static final List<String> SERVICES =
       List.of("api-gateway", "pool-service", "provisioner-worker", "proxy-sync", "cleanup-worker");
 
+  /**
+   * Where a service of the local stack answers {@code /q/*}: api-gateway on its management port
+   * (its port + 1000, as ./trynow starts it), the others on their port.
+   */
+  static int healthPort(String service, int port) {
+    return service.equals("api-gateway") ? port + 1000 : port;
+  }
+
   final Path root;
   final int slot;
   private boolean running;
@@ -134,7 +142,10 @@ final class LocalStack implements AutoCloseable {
     for (int i = 0; i < SERVICES.size(); i++) {
       HttpRequest ready =
           HttpRequest.newBuilder(
-                  URI.create("http://127.0.0.1:" + (8080 + offset() + i) + "/q/health/ready"))
+                  URI.create(
+                      "http://127.0.0.1:"
+                          + healthPort(SERVICES.get(i), 8080 + offset() + i)
+                          + "/q/health/ready"))
               .timeout(Duration.ofSeconds(2))
               .build();
       while (true) {

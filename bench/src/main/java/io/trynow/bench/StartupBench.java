@@ -98,7 +98,9 @@ public final class StartupBench {
     Process p = pb.start();
     Files.writeString(pidFile, p.pid() + "\n");
     HttpRequest ready =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+        HttpRequest.newBuilder(
+                URI.create(
+                    "http://127.0.0.1:" + LocalStack.healthPort(service, port) + "/q/health/ready"))
             .timeout(Duration.ofSeconds(2))
             .build();
     while (true) {

@@ -357,7 +357,8 @@ class ComposeFileTest {
     for (String name : map(compose, "services").keySet()) {
       List<Object> ports = list(service(name), "ports");
       if (name.equals("api-gateway")) {
-        assertThat(ports).containsExactly("127.0.0.1:8080:8080");
+        // the public API, and the management port (admin API, dashboard) on loopback only
+        assertThat(ports).containsExactly("127.0.0.1:8080:8080", "127.0.0.1:9000:9000");
       } else if (name.equals("caddy")) {
         assertThat(ports).containsExactly("127.0.0.1:8088:8088");
       } else {
@@ -366,7 +367,7 @@ class ComposeFileTest {
     }
     Map<String, Object> exposed = load(Map.of("DOCKER_GID", "1", "TRYNOW_BIND", "0.0.0.0"));
     assertThat(list(exposed, "services", "api-gateway", "ports"))
-        .containsExactly("0.0.0.0:8080:8080");
+        .containsExactly("0.0.0.0:8080:8080", "127.0.0.1:9000:9000");
   }
 
   /** Caddy and the provisioner reach instances on the Docker host: the one place it is named. */

@@ -359,6 +359,19 @@ public final class Stack implements AutoCloseable {
     return "http://127.0.0.1:" + process(s, r).httpPort();
   }
 
+  /**
+   * {@code http://127.0.0.1:<port>} where a service answers {@code /q/*}: api-gateway's management
+   * interface (also the admin API and the dashboard), the HTTP port of the others.
+   */
+  public String managementUrl(Service s) {
+    return managementUrl(s, 0);
+  }
+
+  /** {@link #managementUrl(Service)} of replica {@code r} (0-based). */
+  public String managementUrl(Service s, int r) {
+    return "http://127.0.0.1:" + process(s, r).managementPort();
+  }
+
   public Path log(Service s) {
     return process(s, 0).log();
   }
