@@ -104,6 +104,9 @@ TRYNOW_ENDPOINTS_PUBLISH_HOST: {{ $e.publishHost | quote }}
 {{- if and .Values.valkey.tls.enabled (not .Values.valkey.tls.existingSecret) }}
 {{- fail "valkey.tls.enabled needs valkey.tls.existingSecret (ca.crt, and tls.crt/tls.key for clientCert)" }}
 {{- end }}
+{{- if and .Values.nats.credentials.existingSecret .Values.nats.nkey.existingSecret }}
+{{- fail "nats.credentials.existingSecret and nats.nkey.existingSecret exclude each other: one way to authenticate" }}
+{{- end }}
 {{- if and .Values.nats.tls.enabled (not .Values.nats.tls.existingSecret) }}
 {{- fail "nats.tls.enabled needs nats.tls.existingSecret (ca.crt, and tls.crt/tls.key for clientCert)" }}
 {{- end }}

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.smallrye.common.annotation.RunOnVirtualThread;
 import io.trynow.gateway.demo.Demos;
 import io.trynow.gateway.rest.ApiException;
+import io.trynow.gateway.rest.CircuitView;
 import io.trynow.model.CleanupRequest;
 import io.trynow.model.InstanceState;
 import io.trynow.model.Subjects;
@@ -12,6 +13,7 @@ import io.trynow.platform.messaging.MessagingException;
 import io.trynow.platform.messaging.Publisher;
 import io.trynow.platform.state.AdminResult;
 import io.trynow.platform.state.Changed;
+import io.trynow.platform.state.Circuit;
 import io.trynow.platform.state.Instance;
 import io.trynow.platform.state.NotFound;
 import io.trynow.platform.state.PoolDemand;
@@ -105,7 +107,9 @@ public class AdminResource {
       double arrivalRate,
       double hitRate,
       double refillSeconds,
-      long arrivals) {}
+      long arrivals,
+      boolean degraded,
+      CircuitView circuit) {}
 
   /** A page of instances; {@code next_cursor} goes into {@code cursor} for the next page. */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -172,6 +176,7 @@ public class AdminResource {
       int minReady = c == null ? 0 : c.minReady();
       PoolFigures.Figures f =
           figures.getOrDefault(t, new PoolFigures.Figures(null, null, null, null));
+      Circuit circuit = store.circuit(t);
       out.put(
           t,
           new PoolView(
@@ -197,7 +202,9 @@ public class AdminResource {
               d.ratePerSecond(),
               d.hitRate(),
               d.refillMs() / 1000.0,
-              d.arrivals()));
+              d.arrivals(),
+              circuit.degraded(),
+              CircuitView.of(circuit, Instant.now())));
     }
     return List.copyOf(out.values());
   }

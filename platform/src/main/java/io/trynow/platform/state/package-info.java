@@ -76,7 +76,8 @@
  *       the same user and password as the nodes (the client uses one set of credentials). Set
  *       {@code trynow.valkey.wait-replicas=1} and run two replicas: every state change then waits
  *       for a replica ({@code WAIT}), so a failover never loses a change a caller was told about
- *       ({@code SentinelFailoverIT}).
+ *       ({@code SentinelFailoverIT}); reads ({@code no-writes} functions) never wait ({@code
+ *       ReplicaWaitIT}).
  *   <li>Pool: {@code quarkus.redis.max-pool-size} (64 here), {@code max-pool-waiting} (1024).
  * </ul>
  *
