@@ -50,7 +50,8 @@ async function pools() {
   const list = await api("GET", "/admin/pools");
   const box = $("#pools");
   box.replaceChildren(...list.map((p) => {
-    const failing = p.failed > 0 || (p.circuit && p.circuit !== "closed");
+    const circuit = p.circuit ? p.circuit.state + (p.circuit.reason ? " (" + p.circuit.reason + ")" : "") : "–";
+    const failing = p.failed > 0 || p.degraded || (p.circuit && p.circuit.state !== "closed");
     const stat = (k, v) => [el("dt", {}, k), el("dd", { "data-stat": k }, String(v))];
     return el("div", { class: "card", "data-template": p.template },
       el("h3", {}, p.template,
@@ -66,7 +67,7 @@ async function pools() {
         ...stat("queue wait p50/p95", dur(p.queue_wait_p50_seconds) + " / " + dur(p.queue_wait_p95_seconds)),
         ...stat("provision p50/p95", dur(p.provision_p50_seconds) + " / " + dur(p.provision_p95_seconds)),
         ...stat("target", p.target),
-        ...stat("circuit", p.circuit || "–")));
+        ...stat("circuit", circuit)));
   }));
 }
 
