@@ -19,8 +19,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * The dashboard's login: the admin key once, then a session cookie ({@link OpsSessions}). The
- * dashboard itself is static (META-INF/resources/ops) and calls the admin API with that cookie.
- * Served on the management port only ({@link ManagementRoutes}).
+ * dashboard itself is static (web/ops, served by {@link ManagementRoutes}) and calls the admin API
+ * with that cookie. Served on the management port only ({@link ManagementRoutes}).
  */
 @Path("/ops/api")
 @Tag(name = "admin")

@@ -22,17 +22,31 @@ final class ProvisionMetrics {
 
   private final MeterRegistry registry;
 
-  ProvisionMetrics(MeterRegistry registry) {
+  /**
+   * Registers every series of the configured templates at zero, so that dashboards and alerts
+   * ({@code rate(...)}) see them before the first provision, and a first failure counts as an
+   * increase.
+   */
+  ProvisionMetrics(MeterRegistry registry, java.util.Collection<String> templates) {
     this.registry = registry;
+    for (String t : templates) {
+      duration(t);
+      for (String outcome : java.util.List.of("started", "failed", "gave_up")) {
+        counter(t, outcome);
+      }
+    }
   }
 
   void provisioned(String template, Timer.Sample sample) {
-    sample.stop(
-        Latency.histogram(PROVISION_DURATION)
-            .description("claim to started")
-            .tag("template", template)
-            .register(registry));
+    sample.stop(duration(template));
     count(template, "started");
+  }
+
+  private Timer duration(String template) {
+    return Latency.histogram(PROVISION_DURATION)
+        .description("claim to started")
+        .tag("template", template)
+        .register(registry);
   }
 
   void failed(String template, boolean permanent) {
@@ -40,11 +54,14 @@ final class ProvisionMetrics {
   }
 
   private void count(String template, String outcome) {
-    Counter.builder(PROVISIONS)
+    counter(template, outcome).increment();
+  }
+
+  private Counter counter(String template, String outcome) {
+    return Counter.builder(PROVISIONS)
         .description("provision requests by outcome")
         .tag("template", template)
         .tag("outcome", outcome)
-        .register(registry)
-        .increment();
+        .register(registry);
   }
 }

@@ -1,14 +1,17 @@
 package io.trynow.proxysync.reconcile;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.trynow.model.InstanceEvent;
 import io.trynow.model.Subjects;
 import io.trynow.platform.messaging.Publisher;
+import io.trynow.platform.metrics.Latency;
 import io.trynow.platform.state.Instance;
 import io.trynow.platform.state.NotFound;
 import io.trynow.platform.state.ReadyResult;
 import io.trynow.platform.state.Store;
 import io.trynow.platform.state.WrongState;
+import io.trynow.platform.template.TemplatesConfig;
 import io.trynow.proxysync.ProxySyncMetrics;
 import io.trynow.proxysync.config.ProxySyncConfig;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,12 +39,22 @@ public class ReadyMarker {
       Publisher publisher,
       RouteSync routes,
       MeterRegistry metrics,
-      ProxySyncConfig config) {
+      ProxySyncConfig config,
+      TemplatesConfig templates) {
     this.store = store;
     this.publisher = publisher;
     this.routes = routes;
     this.metrics = metrics;
     this.failpoint = config.failpointDelayBeforeMarkReady().orElse(null);
+    // every template's histogram exists (empty) before its first queued visitor is served
+    templates.templates().keySet().forEach(this::queueWaitHistogram);
+  }
+
+  private Timer queueWaitHistogram(String template) {
+    return Latency.histogram(ProxySyncMetrics.QUEUE_WAIT)
+        .description("Queued visitor's wait: request to demo handed over")
+        .tag("template", template)
+        .register(metrics);
   }
 
   /**
@@ -56,10 +69,7 @@ public class ReadyMarker {
           .request(requestId)
           .filter(r -> r.createdAt() != null && i.assignedAt() != null)
           .ifPresent(r ->
-              io.trynow.platform.metrics.Latency.histogram(ProxySyncMetrics.QUEUE_WAIT)
-                  .description("Queued visitor's wait: request to demo handed over")
-                  .tag("template", i.template())
-                  .register(metrics)
+              queueWaitHistogram(i.template())
                   .record(Duration.between(r.createdAt(), i.assignedAt()).abs()));
     } catch (RuntimeException e) {
       LOG.debugf("queue wait of %s not recorded: %s", requestId, e);
