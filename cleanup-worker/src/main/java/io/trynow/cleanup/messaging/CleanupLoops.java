@@ -2,6 +2,7 @@ package io.trynow.cleanup.messaging;
 
 import io.quarkus.runtime.StartupEvent;
 import io.trynow.cleanup.config.CleanupConfig;
+import io.trynow.cleanup.idle.IdleProber;
 import io.trynow.cleanup.reap.Reaper;
 import io.trynow.cleanup.reconcile.OrphanSweeper;
 import io.trynow.cleanup.teardown.Teardown;
@@ -19,9 +20,9 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.MDC;
 
 /**
- * Starts the cleanup worker's three supervised loops: the teardown consumer of {@code
- * trynow.cleanup.>} (the reaper's requests and the gateway's DELETE), the reaper timer and the
- * orphan sweeper timer.
+ * Starts the cleanup worker's supervised loops: the teardown consumer of {@code trynow.cleanup.>}
+ * (the reaper's requests and the gateway's DELETE), the reaper timer, the orphan sweeper timer and
+ * the idle prober timer.
  */
 @ApplicationScoped
 public class CleanupLoops {
@@ -32,6 +33,7 @@ public class CleanupLoops {
   private final Reaper reaper;
   private final OrphanSweeper sweeper;
   private final CleanupConfig config;
+  private final IdleProber prober;
 
   CleanupLoops(
       Consumers consumers,
@@ -39,7 +41,9 @@ public class CleanupLoops {
       Teardown teardown,
       Reaper reaper,
       OrphanSweeper sweeper,
-      CleanupConfig config) {
+      CleanupConfig config,
+      IdleProber prober) {
+    this.prober = prober;
     this.consumers = consumers;
     this.supervisor = supervisor;
     this.teardown = teardown;
@@ -52,6 +56,9 @@ public class CleanupLoops {
     consumers.consume(spec(config.consumer()), this::handle);
     supervisor.every("reaper", config.reaper().interval(), reaper::reapOnce);
     supervisor.every("orphan-sweeper", config.sweeper().interval(), sweeper::sweepOnce);
+    if (prober.enabled()) {
+      supervisor.every("idle-prober", prober.interval(), () -> prober.probeOnce());
+    }
   }
 
   static ConsumerSpec spec(CleanupConfig.Consumer c) {

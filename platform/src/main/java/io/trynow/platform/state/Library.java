@@ -47,6 +47,7 @@ final class Library {
           "queue_moves",
           "provision_rate",
           "recycle_ready",
+          "discard_claim",
           "reads");
 
   private final String version;

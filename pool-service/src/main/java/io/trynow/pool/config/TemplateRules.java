@@ -77,6 +77,8 @@ public final class TemplateRules {
     t.runtime()
         .ifPresent(
             r -> require(RUNTIME.matcher(r).matches(), k + "runtime", "is not a runtime name"));
+    positive(k + "max-idle", t.maxIdle());
+    positive(k + "claim-probe-timeout", t.claimProbeTimeout());
     require(t.circuit().failureThreshold() >= 1, k + "circuit.failure-threshold", "must be ≥ 1");
     positive(k + "circuit.base-delay", t.circuit().baseDelay());
     positive(k + "circuit.max-delay", t.circuit().maxDelay());
@@ -86,6 +88,10 @@ public final class TemplateRules {
         "must not be below circuit.base-delay");
     for (String e : t.env().keySet()) {
       require(ENV.matcher(e).matches(), k + "env." + e, "is not an environment variable name");
+      require(
+          !e.startsWith("TRYNOW_") && !e.equals("PORT"),
+          k + "env." + e,
+          "is reserved: trynow tells every instance PORT and TRYNOW_* itself");
     }
   }
 

@@ -183,7 +183,13 @@ public class Provisioner {
       }
       spec =
           ContainerSpec.forInstance(
-              id, req.template(), template, port, store.prefix(), endpoints.publishHost());
+              id,
+              req.template(),
+              template,
+              port,
+              store.prefix(),
+              endpoints.publishHost(),
+              endpoints.publicUrl(id));
       Containers.Created created = containers.ensureCreated(spec);
       if (created.adopted()) {
         LOG.infof("instance %s: adopted its existing container %s", id, spec.name());
