@@ -67,6 +67,24 @@ components:
 {{- default (printf "%s-gateway-auth" (include "trynow.fullname" .)) .Values.gatewayAuth.existingSecret }}
 {{- end }}
 
+{{/* Endpoints settings (platform EndpointsConfig) as env; the instance host defaults to the Docker host. */}}
+{{- define "trynow.endpointsEnv" -}}
+{{- $e := .Values.endpoints }}
+{{- $instanceHost := $e.instanceHost }}
+{{- if not $instanceHost }}
+{{- if .Values.docker.host }}
+{{- $instanceHost = (urlParse .Values.docker.host).hostname }}
+{{- else }}
+{{- $instanceHost = "127.0.0.1" }}
+{{- end }}
+{{- end }}
+TRYNOW_ENDPOINTS_PUBLIC_SCHEME: {{ $e.publicScheme | quote }}
+TRYNOW_ENDPOINTS_PUBLIC_PORT: {{ $e.publicPort | quote }}
+TRYNOW_ENDPOINTS_CADDY_LISTEN_HOST: {{ $e.caddyListenHost | quote }}
+TRYNOW_ENDPOINTS_INSTANCE_HOST: {{ $instanceHost | quote }}
+TRYNOW_ENDPOINTS_PUBLISH_HOST: {{ $e.publishHost | quote }}
+{{- end }}
+
 {{- define "trynow.caddyAdminUrl" -}}
 {{- if .Values.caddy.enabled }}
 {{- printf "http://%s-caddy-admin:2019" (include "trynow.fullname" .) }}

@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,6 +48,10 @@ import java.util.concurrent.locks.LockSupport;
  * -XX:+UseSerialGC -Xms256m -Xmx512m -Xmn128m} plus {@code TRYNOW_BENCH_JVM_OPTS} (space-separated)
  * when set; {@code TRYNOW_BENCH_JFR=DIR} records a JFR profile of each service. Both services are
  * rebuilt first ({@code TRYNOW_BENCH_SKIP_BUILD=1} skips that when their jars exist).
+ *
+ * <p>{@code TRYNOW_BENCH_REPLICAS=2}: after the run with one gateway and one pool-service, a second
+ * of each is started on the same NATS and Valkey and the same load (same rate, same durations) is
+ * spread over both gateways; p50/p99 of both are printed side by side with the load average.
  */
 public final class AcquireBench {
 
@@ -57,7 +62,11 @@ public final class AcquireBench {
     int rate = args.length > 0 ? Integer.parseInt(args[0]) : 500;
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
     int warmupSeconds = args.length > 3 ? Integer.parseInt(args[3]) : 30;
-    int total = rate * (seconds + warmupSeconds);
+    int replicas = Integer.parseInt(System.getenv().getOrDefault("TRYNOW_BENCH_REPLICAS", "1"));
+    if (replicas < 1 || replicas > 2) {
+      throw new IllegalArgumentException("TRYNOW_BENCH_REPLICAS must be 1 or 2");
+    }
+    int total = rate * (seconds + warmupSeconds) * replicas;
     int ready = args.length > 2 ? Integer.parseInt(args[2]) : Math.max(10_000, total + 1000);
     Path root = Path.of("").toAbsolutePath();
     Path gatewayJar = root.resolve("api-gateway/target/quarkus-app/quarkus-run.jar");
@@ -102,67 +111,169 @@ public final class AcquireBench {
                 List.of(
                     "-Dtrynow.gateway.acquires-per-hour=100000000",
                     "-Dtrynow.gateway.acquires-per-day=100000000",
-                    "-Dtrynow.gateway.reply-wait=5s"),
+                    "-Dtrynow.gateway.reply-wait=5s",
+                    // production refuses to start without one; any 32+ characters do here
+                    "-Dtrynow.gateway.ticket-secret=bench-" + UUID.randomUUID()),
                 "api-gateway");
         try {
           awaitReady(poolPort, pool, "pool-service");
           awaitReady(gatewayPort, gateway, "api-gateway");
           Stats[] floor = floor(store, nats.url(), 5000);
           String url = "http://127.0.0.1:" + gatewayPort + "/v1/demos";
-          System.out.printf(
-              "load: %d acquires/s, %d s warm-up (not counted), %d s measured, open loop%n",
-              rate, warmupSeconds, seconds);
-          load(url, rate, warmupSeconds, null);
-          Stats acquire = new Stats("POST /v1/demos (201) through gateway+pool");
-          long[] pids = {
-            gateway.pid(), pool.pid(), nats.pid(), valkey.pid(), ProcessHandle.current().pid()
-          };
-          long[] cpuBefore = cpu(pids);
-          Stats[] underLoad;
-          int[] outcome;
-          try (Probe probe = new Probe(store, nats.url())) {
-            Thread side = Thread.ofVirtual().start(probe::runUntilStopped);
-            outcome = load(url, rate, seconds, acquire);
-            probe.stop();
-            side.join();
-            underLoad = probe.stats;
+          Phase one =
+              measure(
+                  "POST /v1/demos (201) through gateway+pool",
+                  List.of(url),
+                  new long[] {gateway.pid(), pool.pid()},
+                  new int[] {gatewayPort, poolPort},
+                  rate,
+                  seconds,
+                  warmupSeconds,
+                  store,
+                  nats,
+                  valkey,
+                  floor);
+          if (replicas == 2) {
+            int pool2Port = FreePorts.one();
+            int gateway2Port = FreePorts.one();
+            Process pool2 =
+                service(
+                    poolJar,
+                    pool2Port,
+                    common,
+                    List.of("-Dtrynow.pool.max-live-per-ip=0"),
+                    "pool-service-2");
+            Process gateway2 =
+                service(
+                    gatewayJar,
+                    gateway2Port,
+                    common,
+                    List.of(
+                        "-Dtrynow.gateway.acquires-per-hour=100000000",
+                        "-Dtrynow.gateway.acquires-per-day=100000000",
+                        "-Dtrynow.gateway.reply-wait=5s"),
+                    "api-gateway-2");
+            try {
+              awaitReady(pool2Port, pool2, "pool-service-2");
+              awaitReady(gateway2Port, gateway2, "api-gateway-2");
+              Phase two =
+                  measure(
+                      "POST /v1/demos (201) 2 gateways+2 pools",
+                      List.of(url, "http://127.0.0.1:" + gateway2Port + "/v1/demos"),
+                      new long[] {gateway.pid(), gateway2.pid(), pool.pid(), pool2.pid()},
+                      new int[] {gatewayPort, gateway2Port, poolPort, pool2Port},
+                      rate,
+                      seconds,
+                      warmupSeconds,
+                      store,
+                      nats,
+                      valkey,
+                      floor);
+              System.out.println();
+              System.out.printf(
+                  "replicas side by side at %d acquires/s for %d s each (same run, same servers):%n",
+                  rate, seconds);
+              one.print("1 gateway + 1 pool-service  ");
+              two.print("2 gateways + 2 pool-services");
+            } finally {
+              stop(gateway2);
+              stop(pool2);
+            }
           }
-          long[] cpuAfter = cpu(pids);
-          System.out.println();
-          acquire.print(System.out);
-          for (Stats s : floor) {
-            s.print(System.out);
-          }
-          for (Stats s : underLoad) {
-            s.print(System.out);
-          }
-          String[] names = {
-            "api-gateway", "pool-service", "nats-server", "valkey", "load generator"
-          };
-          StringBuilder cpuLine = new StringBuilder("CPU used during the measured load (cores):");
-          for (int i = 0; i < pids.length; i++) {
-            cpuLine.append(
-                String.format(
-                    " %s=%.2f", names[i], (cpuAfter[i] - cpuBefore[i]) / 100.0 / seconds));
-          }
-          System.out.println(cpuLine);
-          System.out.printf(
-              "machine: %d cores, load average %.2f (other processes share them)%n",
-              Runtime.getRuntime().availableProcessors(),
-              java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                  .getSystemLoadAverage());
-          System.out.println("server-side stages (p50/p90/p99 over the last ~30 s, ms):");
-          printQuantiles(gatewayPort, "trynow_gateway_acquire");
-          printQuantiles(poolPort, "trynow_pool_acquire_stage");
-          System.out.printf(
-              "outcomes: 201=%d other=%d (errors counted above); floor sum of p50s printed above%n",
-              outcome[0], outcome[1]);
         } finally {
           stop(gateway);
           stop(pool);
         }
       }
     }
+  }
+
+  /** The figures of one measured load, for the side-by-side summary. */
+  record Phase(double p50, double p99, long errors, int created, double loadAverage) {
+    void print(String what) {
+      System.out.printf(
+          "  %s  p50=%7.3f ms  p99=%7.3f ms  201=%d  errors=%d  load average %.2f%n",
+          what, p50, p99, created, errors, loadAverage);
+    }
+  }
+
+  /**
+   * Warm-up, then the measured open-loop load spread round-robin over {@code urls}, with the floor
+   * probes running beside it; prints the figures, CPU per process and the services' own stages.
+   */
+  static Phase measure(
+      String name,
+      List<String> urls,
+      long[] servicePids,
+      int[] servicePorts,
+      int rate,
+      int seconds,
+      int warmupSeconds,
+      Store store,
+      NatsServer nats,
+      ValkeyServer valkey,
+      Stats[] floor)
+      throws Exception {
+    System.out.printf(
+        "load (%s): %d acquires/s, %d s warm-up (not counted), %d s measured, open loop%n",
+        name, rate, warmupSeconds, seconds);
+    load(urls, rate, warmupSeconds, null);
+    Stats acquire = new Stats(name);
+    long[] pids = new long[servicePids.length + 3];
+    System.arraycopy(servicePids, 0, pids, 0, servicePids.length);
+    pids[servicePids.length] = nats.pid();
+    pids[servicePids.length + 1] = valkey.pid();
+    pids[servicePids.length + 2] = ProcessHandle.current().pid();
+    long[] cpuBefore = cpu(pids);
+    Stats[] underLoad;
+    int[] outcome;
+    try (Probe probe = new Probe(store, nats.url())) {
+      Thread side = Thread.ofVirtual().start(probe::runUntilStopped);
+      outcome = load(urls, rate, seconds, acquire);
+      probe.stop();
+      side.join();
+      underLoad = probe.stats;
+    }
+    long[] cpuAfter = cpu(pids);
+    double loadAverage =
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    System.out.println();
+    acquire.print(System.out);
+    for (Stats s : floor) {
+      s.print(System.out);
+    }
+    for (Stats s : underLoad) {
+      s.print(System.out);
+    }
+    StringBuilder cpuLine = new StringBuilder("CPU used during the measured load (cores):");
+    for (int i = 0; i < pids.length; i++) {
+      String who =
+          i < servicePids.length
+              ? (i < servicePids.length / 2 ? "api-gateway" : "pool-service")
+                  + (servicePids.length > 2 ? "#" + (i % (servicePids.length / 2) + 1) : "")
+              : new String[] {"nats-server", "valkey", "load generator"}[i - servicePids.length];
+      cpuLine.append(
+          String.format(" %s=%.2f", who, (cpuAfter[i] - cpuBefore[i]) / 100.0 / seconds));
+    }
+    System.out.println(cpuLine);
+    System.out.printf(
+        "machine: %d cores, load average %.2f (other processes share them)%n",
+        Runtime.getRuntime().availableProcessors(), loadAverage);
+    System.out.println("server-side stages (p50/p90/p99 over the last ~30 s, ms):");
+    for (int i = 0; i < servicePorts.length; i++) {
+      printQuantiles(
+          servicePorts[i],
+          i < servicePorts.length / 2 ? "trynow_gateway_acquire" : "trynow_pool_acquire_stage");
+    }
+    System.out.printf(
+        "outcomes: 201=%d other=%d (errors counted above); floor sum of p50s printed above%n",
+        outcome[0], outcome[1]);
+    return new Phase(
+        acquire.percentileMs(50),
+        acquire.percentileMs(99),
+        acquire.errors(),
+        outcome[0],
+        loadAverage);
   }
 
   /** Every acquire gets a ready demo: reserve, claim, port, started, ready, as the workers do. */
@@ -269,20 +380,31 @@ public final class AcquireBench {
    * measures, so it should cost as little CPU as possible.
    */
   static int[] load(String url, int rate, int seconds, Stats stats) throws Exception {
-    URI u = URI.create(url);
+    return load(List.of(url), rate, seconds, stats);
+  }
+
+  /** Open-loop load spread round-robin over {@code urls} (one per gateway replica). */
+  static int[] load(List<String> urls, int rate, int seconds, Stats stats) throws Exception {
     byte[] body = ("{\"template\":\"" + TEMPLATE + "\"}").getBytes();
-    byte[] request =
-        ("POST "
-                + u.getPath()
-                + " HTTP/1.1\r\nHost: 127.0.0.1:"
-                + u.getPort()
-                + "\r\nContent-Type: application/json\r\nContent-Length: "
-                + body.length
-                + "\r\n\r\n"
-                + new String(body))
-            .getBytes();
-    java.util.concurrent.ConcurrentLinkedQueue<RawConnection> idle =
-        new java.util.concurrent.ConcurrentLinkedQueue<>();
+    int targets = urls.size();
+    int[] ports = new int[targets];
+    byte[][] requests = new byte[targets][];
+    List<java.util.concurrent.ConcurrentLinkedQueue<RawConnection>> idles = new ArrayList<>();
+    for (int t = 0; t < targets; t++) {
+      URI u = URI.create(urls.get(t));
+      ports[t] = u.getPort();
+      requests[t] =
+          ("POST "
+                  + u.getPath()
+                  + " HTTP/1.1\r\nHost: 127.0.0.1:"
+                  + u.getPort()
+                  + "\r\nContent-Type: application/json\r\nContent-Length: "
+                  + body.length
+                  + "\r\n\r\n"
+                  + new String(body))
+              .getBytes();
+      idles.add(new java.util.concurrent.ConcurrentLinkedQueue<>());
+    }
     int n = rate * seconds;
     long interval = TimeUnit.SECONDS.toNanos(1) / rate;
     AtomicInteger created = new AtomicInteger();
@@ -299,11 +421,14 @@ public final class AcquireBench {
         if (wait > 0) {
           LockSupport.parkNanos(wait);
         }
+        int target = i % targets;
+        java.util.concurrent.ConcurrentLinkedQueue<RawConnection> idle = idles.get(target);
+        byte[] request = requests[target];
         exec.submit(() -> {
           RawConnection c = idle.poll();
           try {
             if (c == null) {
-              c = new RawConnection(u.getPort());
+              c = new RawConnection(ports[target]);
             }
             int status = c.exchange(request);
             long latency = System.nanoTime() - due;
@@ -337,9 +462,11 @@ public final class AcquireBench {
     if (stats != null) {
       stats.stop();
     }
-    RawConnection c;
-    while ((c = idle.poll()) != null) {
-      c.close();
+    for (var idle : idles) {
+      RawConnection c;
+      while ((c = idle.poll()) != null) {
+        c.close();
+      }
     }
     return new int[] {created.get(), other.get()};
   }

@@ -37,6 +37,15 @@ public final class Stats {
     return histogram.getTotalCount();
   }
 
+  /** The latency at percentile {@code p} (0-100), in ms. */
+  public synchronized double percentileMs(double p) {
+    return ms(histogram.getValueAtPercentile(p));
+  }
+
+  public synchronized long errors() {
+    return errors;
+  }
+
   /** One line: name, count, ops/s, p50/p90/p99/max in ms, errors. */
   public synchronized void print(PrintStream out) {
     long end = endNanos == 0 ? System.nanoTime() : endNanos;

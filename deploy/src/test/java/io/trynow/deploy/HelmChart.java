@@ -21,11 +21,13 @@ final class HelmChart {
   private HelmChart() {}
 
   static LintResult lint(Path chart) {
+    HelmCluster.ensureStarted();
     return new Helm(chart).lint().strict().call();
   }
 
   /** Renders the chart with the values files (in order) and the --set overrides. */
   static Manifests render(Path chart, List<Path> valuesFiles, Map<String, Object> sets) {
+    HelmCluster.ensureStarted();
     TemplateCommand cmd =
         new Helm(chart)
             .template()

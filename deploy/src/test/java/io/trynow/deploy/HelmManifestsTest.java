@@ -118,9 +118,85 @@ class HelmManifestsTest {
         assertThat(rendered.get(ref[0])).as("key %s in %s", ref[1], ref[0]).contains(ref[1]);
       }
     }
-    // The gateway reads its keys under the names the gateway engineer agreed on.
-    assertThat(envNames(container(DEFAULTS, "api-gateway")))
-        .contains("TRYNOW_GATEWAY_API_KEYS", "TRYNOW_GATEWAY_ADMIN_KEY_HASH");
+    // A ticket secret is generated (the gateway refuses to start without one in production).
+    Map<String, Object> secret = DEFAULTS.get("Secret", "trynow-gateway-auth");
+    assertThat(string(secret, "stringData", "ticket-secret")).matches("[A-Za-z0-9]{48}");
+    assertGatewayReadsItsSecretsAsFiles(DEFAULTS, "trynow-gateway-auth");
+  }
+
+  @Test
+  void aGivenTicketSecretIsUsedAsIsAndChangesTheGatewaysChecksum() {
+    String given = "given-ticket-secret-0123456789abcdefghijklmnop";
+    Manifests m = HelmChart.renderWith(Map.of("gatewayAuth.ticketSecret", given));
+    assertThat(string(m.get("Secret", "trynow-gateway-auth"), "stringData", "ticket-secret"))
+        .isEqualTo(given);
+    // The checksum covers the values, not the rendered Secret: two renders with a generated
+    // secret keep the gateway's pods, a changed value rolls them.
+    assertThat(gatewayAuthChecksum(HelmChart.render())).isEqualTo(gatewayAuthChecksum(DEFAULTS));
+    assertThat(gatewayAuthChecksum(m)).isNotEqualTo(gatewayAuthChecksum(DEFAULTS));
+  }
+
+  @Test
+  void aGeneratedTicketSecretIsKeptAcrossUpgrades() {
+    String first =
+        string(
+            HelmChart.render().get("Secret", "trynow-gateway-auth"), "stringData", "ticket-secret");
+    assertThat(first)
+        .isNotEqualTo(
+            string(DEFAULTS.get("Secret", "trynow-gateway-auth"), "stringData", "ticket-secret"));
+    // The upgrade finds the first install's Secret in the cluster and keeps its ticket secret.
+    HelmCluster.putSecret(
+        HelmChart.NAMESPACE,
+        "trynow-gateway-auth",
+        Map.of("ticket-secret", first, "api-keys", "", "admin-key-hash", ""));
+    try {
+      Manifests upgrade = HelmChart.render();
+      assertThat(
+              string(upgrade.get("Secret", "trynow-gateway-auth"), "stringData", "ticket-secret"))
+          .isEqualTo(first);
+    } finally {
+      HelmCluster.removeSecret(HelmChart.NAMESPACE, "trynow-gateway-auth");
+    }
+  }
+
+  /** The gateway's three secrets are files from one Secret volume, read via *_FILE settings. */
+  static void assertGatewayReadsItsSecretsAsFiles(Manifests m, String secretName) {
+    Map<String, Object> gateway = container(m, "api-gateway");
+    Map<String, Object> volume =
+        maps(podSpec(m, "api-gateway"), "volumes").stream()
+            .filter(v -> "gateway-auth".equals(v.get("name")))
+            .findFirst()
+            .orElseThrow();
+    assertThat(string(volume, "secret", "secretName")).isEqualTo(secretName);
+    assertThat(maps(volume, "secret", "items").stream().map(i -> string(i, "path")))
+        .containsExactlyInAnyOrder("ticket-secret", "api-keys", "admin-key-hash");
+    assertThat(
+            maps(gateway, "volumeMounts").stream()
+                .filter(v -> "gateway-auth".equals(v.get("name")))
+                .map(v -> string(v, "mountPath")))
+        .containsExactly("/etc/trynow/gateway-auth");
+    assertThat(envValue(gateway, "TRYNOW_GATEWAY_TICKET_SECRET_FILE"))
+        .isEqualTo("/etc/trynow/gateway-auth/ticket-secret");
+    assertThat(envValue(gateway, "TRYNOW_GATEWAY_API_KEYS_FILE"))
+        .isEqualTo("/etc/trynow/gateway-auth/api-keys");
+    assertThat(envValue(gateway, "TRYNOW_GATEWAY_ADMIN_KEY_HASH_FILE"))
+        .isEqualTo("/etc/trynow/gateway-auth/admin-key-hash");
+    // No secret travels as a plain env value.
+    assertThat(envNames(gateway))
+        .doesNotContain(
+            "TRYNOW_GATEWAY_TICKET_SECRET",
+            "TRYNOW_GATEWAY_API_KEYS",
+            "TRYNOW_GATEWAY_ADMIN_KEY_HASH");
+  }
+
+  static String gatewayAuthChecksum(Manifests m) {
+    return string(
+        m.get("Deployment", "trynow-api-gateway"),
+        "spec",
+        "template",
+        "metadata",
+        "annotations",
+        "checksum/gateway-auth");
   }
 
   @Test
@@ -140,15 +216,13 @@ class HelmManifestsTest {
             "trynow-valkey-tls",
             "trynow-docker-tls",
             "registry-credentials");
-    Map<String, Object> gateway = container(PRODUCTION, "api-gateway");
-    assertThat(envSecret(gateway, "TRYNOW_GATEWAY_API_KEYS"))
-        .containsExactly("trynow-gateway-auth", "api-keys");
-    assertThat(envSecret(gateway, "TRYNOW_GATEWAY_ADMIN_KEY_HASH"))
-        .containsExactly("trynow-gateway-auth", "admin-key-hash");
-    // The API and admin keys reach the gateway and nothing else.
+    assertGatewayReadsItsSecretsAsFiles(PRODUCTION, "trynow-gateway-auth");
+    // The ticket secret, API keys and admin key reach the gateway and nothing else.
     for (String service : SERVICES) {
       if (!service.equals("api-gateway")) {
         assertThat(envNames(container(PRODUCTION, service))).noneMatch(n -> n.contains("GATEWAY"));
+        assertThat(maps(podSpec(PRODUCTION, service), "volumes"))
+            .noneMatch(v -> "gateway-auth".equals(v.get("name")));
       }
     }
   }

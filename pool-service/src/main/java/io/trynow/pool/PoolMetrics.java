@@ -1,10 +1,14 @@
 package io.trynow.pool;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Singleton;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 
 /** pool-service's meters; tags are {@code template} and {@code outcome} only. */
 @Singleton
@@ -37,11 +41,27 @@ public class PoolMetrics {
    */
   public static final String ACQUIRE_STAGE = "trynow.pool.acquire.stage";
 
+  /** {@code trynow_pool_target{template}}: the ready target in force (min-ready or the SLO's). */
+  public static final String TARGET = "trynow.pool.target";
+
+  /** {@code trynow_pool_arrival_rate{template}}: arrivals per second (the EWMA in Valkey). */
+  public static final String ARRIVAL_RATE = "trynow.pool.arrival.rate";
+
+  /** {@code trynow_pool_refill_seconds{template}}: the refill time the target was computed with. */
+  public static final String REFILL = "trynow.pool.refill.seconds";
+
+  /** {@code trynow_pool_hit_rate{template}}: share of arrivals served warm over the window. */
+  public static final String HIT_RATE = "trynow.pool.hit.rate";
+
+  /** {@code trynow_pool_retired_total{template}}: surplus ready instances retired. */
+  public static final String RETIRED = "trynow.pool.retired";
+
   private final MeterRegistry meters;
   private final Timer lag;
   private final Timer store;
   private final Timer reply;
   private final Timer claimCheck;
+  private final Map<String, Figures> figures = new ConcurrentHashMap<>();
 
   public PoolMetrics(MeterRegistry meters) {
     this.meters = meters;
@@ -64,6 +84,46 @@ public class PoolMetrics {
     lag.record(Math.max(0, lagMs), TimeUnit.MILLISECONDS);
     store.record(storeNanos, TimeUnit.NANOSECONDS);
     reply.record(replyNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** The latest estimate and target of a template, read by its gauges. */
+  public void target(String template, double rate, double hitRate, long refillMs, int target) {
+    Figures f =
+        figures.computeIfAbsent(
+            template,
+            t -> {
+              Figures n = new Figures();
+              gauge(TARGET, "Ready target in force", t, n, x -> x.target);
+              gauge(ARRIVAL_RATE, "Arrivals per second (EWMA)", t, n, x -> x.rate);
+              gauge(REFILL, "Refill time used by the target", t, n, x -> x.refillSeconds);
+              gauge(HIT_RATE, "Share of arrivals served warm (EWMA)", t, n, x -> x.hitRate);
+              return n;
+            });
+    f.rate = rate;
+    f.hitRate = hitRate;
+    f.refillSeconds = refillMs / 1000.0;
+    f.target = target;
+  }
+
+  public void retired(String template, int n) {
+    Counter.builder(RETIRED)
+        .description("Surplus ready instances retired")
+        .tag("template", template)
+        .register(meters)
+        .increment(n);
+  }
+
+  private void gauge(
+      String name, String help, String template, Figures f, ToDoubleFunction<Figures> value) {
+    Gauge.builder(name, f, value).description(help).tag("template", template).register(meters);
+  }
+
+  /** Latest figures of one template. */
+  private static final class Figures {
+    volatile double rate;
+    volatile double hitRate = 1;
+    volatile double refillSeconds;
+    volatile double target;
   }
 
   public void acquire(String template, String outcome) {

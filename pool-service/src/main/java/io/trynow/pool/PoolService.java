@@ -11,6 +11,7 @@ import io.trynow.pool.messaging.PoolSignals;
 import io.trynow.pool.queue.PositionNotifier;
 import io.trynow.pool.queue.QueueExpirer;
 import io.trynow.pool.replenish.Replenisher;
+import io.trynow.pool.sizing.PoolTargets;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -31,6 +32,7 @@ public class PoolService {
       Replenisher replenisher,
       PositionNotifier positions,
       QueueExpirer expirer,
+      PoolTargets targets,
       PoolSignals signals) {
     int concurrency = settings.config().acquireConcurrency();
     consumers.consume(
@@ -43,6 +45,7 @@ public class PoolService {
             .build(),
         acquire);
     supervisor.run("replenisher", replenisher);
+    supervisor.every("pool-targets", settings.config().targetInterval(), targets::updateAll);
     supervisor.run("queue-positions", positions);
     supervisor.run("pool-signals", signals);
     supervisor.every("queue-expiry", settings.config().expireInterval(), expirer::sweep);

@@ -20,6 +20,9 @@ public final class Ids {
   /** Template name: a DNS-label-like name. */
   public static final Pattern TEMPLATE = Pattern.compile("[a-z][a-z0-9-]{0,30}[a-z0-9]|[a-z]");
 
+  /** Docker host name in the host registry (the instance record's {@code host}). */
+  public static final Pattern HOST = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
+
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final char[] BASE32 = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
 
@@ -49,6 +52,17 @@ public final class Ids {
 
   public static boolean isTemplate(String s) {
     return s != null && TEMPLATE.matcher(s).matches();
+  }
+
+  public static boolean isHost(String s) {
+    return s != null && HOST.matcher(s).matches();
+  }
+
+  public static String requireHost(String s) {
+    if (!isHost(s)) {
+      throw new IllegalArgumentException("not a host name (" + HOST + ")");
+    }
+    return s;
   }
 
   public static String requireInstance(String s) {

@@ -26,7 +26,7 @@ public final class Bus implements AutoCloseable {
       connection =
           Nats.connect(
               new Options.Builder()
-                  .server(stack.servers().nats().url())
+                  .server(stack.natsUrl())
                   .maxReconnects(-1)
                   .reconnectWait(Duration.ofMillis(250))
                   .build());
@@ -59,6 +59,22 @@ public final class Bus implements AutoCloseable {
         msgId,
         h,
         io.trynow.model.Json.write(new ProvisionRequest(instanceId, template, null)));
+  }
+
+  /** The last event stored on {@code subject} in {@code TRYNOW_EVENTS}, if any. */
+  public java.util.Optional<io.trynow.model.InstanceEvent> lastEvent(String subject) {
+    try {
+      io.nats.client.api.MessageInfo mi =
+          connection
+              .jetStreamManagement()
+              .getLastMessage(io.trynow.model.Subjects.STREAM_EVENTS, subject);
+      return java.util.Optional.of(
+          io.trynow.model.Json.read(mi.getData(), io.trynow.model.InstanceEvent.class));
+    } catch (io.nats.client.JetStreamApiException e) {
+      return java.util.Optional.empty(); // no message on that subject (yet)
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** Dead letters whose original subject is {@code subject}. */

@@ -33,11 +33,19 @@ final class ServiceProcess {
   private Process process;
 
   ServiceProcess(Service service, Path repo, int httpPort, Path logDir) {
+    this(service, 0, repo, httpPort, logDir);
+  }
+
+  /**
+   * Replica {@code replica} (0-based) of the service; replicas after the first log to {@code -N}.
+   */
+  ServiceProcess(Service service, int replica, Path repo, int httpPort, Path logDir) {
     this.service = service;
     this.jar = repo.resolve(service.module()).resolve("target/quarkus-app/quarkus-run.jar");
     this.httpPort = httpPort;
-    this.log = logDir.resolve(service.module() + ".log");
-    this.home = logDir.resolve("home-" + service.module());
+    String name = replica == 0 ? service.module() : service.module() + "-" + (replica + 1);
+    this.log = logDir.resolve(name + ".log");
+    this.home = logDir.resolve("home-" + name);
   }
 
   Service service() {

@@ -6,8 +6,10 @@ import com.github.dockerjava.api.model.Container;
 import io.trynow.model.Json;
 import io.trynow.model.Labels;
 import io.trynow.platform.state.Store;
+import io.trynow.testsupport.DockerDaemon;
 import io.trynow.testsupport.DockerSocketProxy;
 import io.trynow.testsupport.FreePorts;
+import io.trynow.testsupport.NatsCluster;
 import io.trynow.testsupport.RealServers;
 import io.trynow.testsupport.SampleImage;
 import java.io.IOException;
@@ -62,7 +64,9 @@ public final class Stack implements AutoCloseable {
   private final DockerSocketProxy dockerProxy;
   private final Map<String, String> commonProperties;
   private final Map<Service, Map<String, String>> serviceProperties;
-  private final Map<Service, ServiceProcess> processes = new EnumMap<>(Service.class);
+  private final Map<Service, List<ServiceProcess>> processes = new EnumMap<>(Service.class);
+  private final NatsCluster natsCluster;
+  private final List<DockerDaemon> dockerHosts = new ArrayList<>();
   private Store store;
 
   private Stack(Builder b) {
@@ -75,11 +79,29 @@ public final class Stack implements AutoCloseable {
     b.perService.forEach((s, m) -> serviceProperties.put(s, new LinkedHashMap<>(m)));
     SampleImage.ensureBuilt();
     this.servers =
-        RealServers.start(
-            RealServers.Kind.NATS,
-            RealServers.Kind.VALKEY,
-            RealServers.Kind.CADDY,
-            RealServers.Kind.DOCKER);
+        b.natsNodes > 1
+            ? RealServers.start(
+                RealServers.Kind.VALKEY, RealServers.Kind.CADDY, RealServers.Kind.DOCKER)
+            : RealServers.start(
+                RealServers.Kind.NATS,
+                RealServers.Kind.VALKEY,
+                RealServers.Kind.CADDY,
+                RealServers.Kind.DOCKER);
+    this.natsCluster = b.natsNodes > 1 ? NatsCluster.start(b.natsNodes) : null;
+    if (natsCluster != null) {
+      commonProperties.put("trynow.messaging.replicas", String.valueOf(Math.min(3, b.natsNodes)));
+    }
+    for (int h = 1; h <= b.dockerHosts; h++) {
+      // the daemon's name doubles as its containerd namespace: unique per stack
+      DockerDaemon d = new DockerDaemon("h" + h + "-" + prefix.substring(2, 8));
+      dockerHosts.add(d);
+      d.start();
+      d.load(SampleImage.IMAGE);
+      String key = "trynow.hosts." + hostName(h - 1) + ".";
+      commonProperties.put(key + "engine", d.host());
+      commonProperties.put(key + "address", hostAddress(h - 1));
+      commonProperties.put(key + "capacity", String.valueOf(b.hostCapacity));
+    }
     this.dockerProxy = b.dockerProxy ? DockerSocketProxy.start() : null;
     Path logs = Path.of("target", "stack", name + "-" + prefix).toAbsolutePath();
     try {
@@ -89,7 +111,11 @@ public final class Stack implements AutoCloseable {
     }
     Path repo = SampleImage.RepoRoot.find();
     for (Service s : Service.values()) {
-      processes.put(s, new ServiceProcess(s, repo, FreePorts.one(), logs));
+      List<ServiceProcess> replicas = new ArrayList<>();
+      for (int r = 0; r < b.replicas; r++) {
+        replicas.add(new ServiceProcess(s, r, repo, FreePorts.one(), logs));
+      }
+      processes.put(s, replicas);
     }
     LOG.infof(
         "stack %s: prefix %s, ports %d-%d, logs %s", name, prefix, portsFirst, portsLast, logs);
@@ -106,6 +132,10 @@ public final class Stack implements AutoCloseable {
     private final Map<Service, Map<String, String>> perService = new EnumMap<>(Service.class);
     private int ports = 100;
     private boolean dockerProxy;
+    private int replicas = 1;
+    private int natsNodes = 1;
+    private int dockerHosts;
+    private int hostCapacity = 20;
 
     private Builder(String name) {
       this.name = name;
@@ -144,6 +174,28 @@ public final class Stack implements AutoCloseable {
       return this;
     }
 
+    /** Runs {@code n} replicas of every service. */
+    public Builder replicas(int n) {
+      this.replicas = n;
+      return this;
+    }
+
+    /** NATS as a cluster of {@code n} nodes (streams at R3), clients given every seed URL. */
+    public Builder natsCluster(int n) {
+      this.natsNodes = n;
+      return this;
+    }
+
+    /**
+     * Instances on {@code n} private Docker engines ({@link DockerDaemon}) as the host registry's
+     * hosts {@code h1..hn}, reached at 127.0.0.2, 127.0.0.3, ... — never on the machine's engine.
+     */
+    public Builder dockerHosts(int n, int capacityEach) {
+      this.dockerHosts = n;
+      this.hostCapacity = capacityEach;
+      return this;
+    }
+
     /** Starts the servers and all five services, and waits until every one is ready. */
     public Stack start() {
       Stack stack = new Stack(this);
@@ -159,11 +211,13 @@ public final class Stack implements AutoCloseable {
 
   private void startAll() {
     for (Service s : Service.values()) {
-      processes.get(s).start(env(s), properties(s));
+      processes.get(s).forEach(p -> p.start(env(s), properties(s)));
     }
     List<CompletableFuture<Void>> waits = new ArrayList<>();
     for (Service s : Service.values()) {
-      waits.add(CompletableFuture.runAsync(() -> processes.get(s).awaitReady(READY_TIMEOUT)));
+      for (ServiceProcess p : processes.get(s)) {
+        waits.add(CompletableFuture.runAsync(() -> p.awaitReady(READY_TIMEOUT)));
+      }
     }
     try {
       CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)).join();
@@ -177,7 +231,7 @@ public final class Stack implements AutoCloseable {
   /** The environment of one service (what {@code ./trynow up} sets, pointed at this stack). */
   public Map<String, String> env(Service s) {
     Map<String, String> env = new HashMap<>();
-    env.put("TRYNOW_NATS_URL", servers.nats().url());
+    env.put("TRYNOW_NATS_URL", natsUrl());
     env.put("TRYNOW_VALKEY_URL", servers.valkey().url());
     env.put("TRYNOW_VALKEY_PREFIX", prefix);
     env.put("TRYNOW_CADDY_ADMIN_URL", servers.caddy().adminUrl());
@@ -187,6 +241,10 @@ public final class Stack implements AutoCloseable {
     env.put("TRYNOW_PORTS_LAST", String.valueOf(portsLast));
     env.put("TRYNOW_SHUTDOWN_GRACE", "5s");
     env.put(SampleImage.CONFIG_LOCATIONS, SampleImage.templateFile().toString());
+    if (s == Service.API_GATEWAY) {
+      // Production (the jar's default profile) refuses to start without one; a property wins.
+      env.put("TRYNOW_GATEWAY_TICKET_SECRET", "stack-ticket-secret-" + prefix);
+    }
     if (dockerProxy != null) {
       env.put("TRYNOW_DOCKER_HOST", dockerProxy.dockerHost());
     }
@@ -216,24 +274,58 @@ public final class Stack implements AutoCloseable {
 
   /** Starts a stopped or killed service and waits until it is ready. */
   public void start(Service s) {
-    processes.get(s).start(env(s), properties(s));
-    processes.get(s).awaitReady(READY_TIMEOUT);
+    start(s, 0);
+  }
+
+  /** Starts replica {@code r} (0-based) of a service and waits until it is ready. */
+  public void start(Service s, int r) {
+    process(s, r).start(env(s), properties(s));
+    process(s, r).awaitReady(READY_TIMEOUT);
   }
 
   /** Starts a service without waiting for readiness. */
   public void startNoWait(Service s) {
-    processes.get(s).start(env(s), properties(s));
+    process(s, 0).start(env(s), properties(s));
   }
 
   /** SIGTERM and wait for the exit (graceful shutdown). */
   public void stop(Service s) {
-    processes.get(s).stop();
+    process(s, 0).stop();
+  }
+
+  /** SIGTERM replica {@code r} (0-based) and wait for the exit. */
+  public void stop(Service s, int r) {
+    process(s, r).stop();
+  }
+
+  /** The NATS URL(s) services are given: every seed of the cluster, or the one server. */
+  public String natsUrl() {
+    return natsCluster != null ? natsCluster.urls() : servers.nats().url();
   }
 
   /** kill -9. */
   public void kill(Service s) {
-    LOG.infof("stack %s: kill -9 %s (pid %d)", name, s.module(), processes.get(s).pid());
-    processes.get(s).kill();
+    kill(s, 0);
+  }
+
+  /** kill -9 of replica {@code r} (0-based). */
+  public void kill(Service s, int r) {
+    LOG.infof("stack %s: kill -9 %s #%d (pid %d)", name, s.module(), r, process(s, r).pid());
+    process(s, r).kill();
+  }
+
+  /** The OS process id of replica {@code r} of a service (for SIGSTOP / SIGCONT). */
+  public long pid(Service s, int r) {
+    return process(s, r).pid();
+  }
+
+  /** How many replicas of each service run. */
+  public int replicas() {
+    return processes.get(Service.API_GATEWAY).size();
+  }
+
+  private ServiceProcess process(Service s, int r) {
+    return processes.get(s).get(r);
   }
 
   public void restart(Service s) {
@@ -242,25 +334,56 @@ public final class Stack implements AutoCloseable {
   }
 
   public boolean isRunning(Service s) {
-    return processes.get(s).isRunning();
+    return process(s, 0).isRunning();
   }
 
   public boolean isReady(Service s) {
-    return processes.get(s).ready();
+    return process(s, 0).ready();
+  }
+
+  public boolean isReady(Service s, int r) {
+    return process(s, r).ready();
   }
 
   /** {@code http://127.0.0.1:<port>} of a service. */
   public String url(Service s) {
-    return "http://127.0.0.1:" + processes.get(s).httpPort();
+    return url(s, 0);
+  }
+
+  /** {@code http://127.0.0.1:<port>} of replica {@code r} of a service. */
+  public String url(Service s, int r) {
+    return "http://127.0.0.1:" + process(s, r).httpPort();
   }
 
   public Path log(Service s) {
-    return processes.get(s).log();
+    return process(s, 0).log();
   }
 
   /** The last lines of a service's log, for assertion messages. */
   public String logTail(Service s, int lines) {
-    return processes.get(s).tail(lines);
+    return process(s, 0).tail(lines);
+  }
+
+  // ---- NATS cluster and Docker hosts ------------------------------------------------------------
+
+  /** The NATS cluster ({@link Builder#natsCluster}), else null. */
+  public NatsCluster natsCluster() {
+    return natsCluster;
+  }
+
+  /** The private Docker engines that are the registry's hosts ({@link Builder#dockerHosts}). */
+  public List<DockerDaemon> dockerHosts() {
+    return List.copyOf(dockerHosts);
+  }
+
+  /** Registry name of the {@code i}-th (0-based) Docker host: {@code h1}, {@code h2}, ... */
+  public static String hostName(int i) {
+    return "h" + (i + 1);
+  }
+
+  /** The loopback address the {@code i}-th (0-based) Docker host's instances are reached on. */
+  public static String hostAddress(int i) {
+    return "127.0.0." + (i + 2);
   }
 
   // ---- the servers and what they hold -----------------------------------------------------------
@@ -298,9 +421,26 @@ public final class Stack implements AutoCloseable {
     return servers.docker();
   }
 
-  /** Containers of this stack (labels {@code trynow.managed=true} and our cluster), any state. */
+  /**
+   * Containers of this stack (labels {@code trynow.managed=true} and our cluster), any state: on
+   * the machine's engine, or on every Docker host that runs when the stack has hosts.
+   */
   public List<Container> containers() {
-    return docker()
+    if (dockerHosts.isEmpty()) {
+      return containers(docker());
+    }
+    List<Container> all = new ArrayList<>();
+    for (DockerDaemon d : dockerHosts) {
+      if (d.isRunning()) {
+        all.addAll(containers(d.client()));
+      }
+    }
+    return all;
+  }
+
+  /** This stack's containers on one engine. */
+  public List<Container> containers(DockerClient engine) {
+    return engine
         .listContainersCmd()
         .withShowAll(true)
         .withLabelFilter(Map.of(Labels.MANAGED, "true", Labels.CLUSTER, prefix))
@@ -366,11 +506,13 @@ public final class Stack implements AutoCloseable {
   @Override
   public void close() {
     try {
-      for (ServiceProcess p : processes.values()) {
-        try {
-          p.stop();
-        } catch (RuntimeException e) {
-          LOG.warnf("stopping %s: %s", p.service().module(), e);
+      for (List<ServiceProcess> replicas : processes.values()) {
+        for (ServiceProcess p : replicas) {
+          try {
+            p.stop();
+          } catch (RuntimeException e) {
+            LOG.warnf("stopping %s: %s", p.service().module(), e);
+          }
         }
       }
       if (dockerProxy != null) {
@@ -384,12 +526,25 @@ public final class Stack implements AutoCloseable {
       if (store != null) {
         store.close();
       }
+      for (DockerDaemon d : dockerHosts) {
+        try {
+          d.close(); // stops it (its containers with it) and deletes its data
+        } catch (RuntimeException e) {
+          LOG.warnf("closing docker host %s: %s", d.name(), e);
+        }
+      }
+      if (natsCluster != null) {
+        natsCluster.close();
+      }
       servers.close();
     }
   }
 
   /** Removes this stack's containers, giving up (with a warning) if the engine hangs. */
   private void removeContainers(Duration limit) {
+    if (!dockerHosts.isEmpty()) {
+      return; // the hosts' daemons are closed below, their containers and data with them
+    }
     CompletableFuture<Void> removal =
         CompletableFuture.runAsync(() -> {
           for (Container c : containers()) {

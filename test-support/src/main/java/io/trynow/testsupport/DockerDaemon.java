@@ -26,15 +26,42 @@ import java.util.concurrent.TimeUnit;
  * images are copied in with {@code docker save | docker -H <this> load}, and the daemon is stopped
  * by its pidfile.
  *
- * <p>Extra daemon arguments (e.g. a TCP+TLS listener) go through {@link #DockerDaemon(String,
- * List)}; {@link #host()} stays the unix socket, which the harness itself uses.
+ * <p>Extra daemon arguments go through {@link #DockerDaemon(String, List)}; {@link #host()} stays
+ * the unix socket, which the harness itself uses. {@link #withTls(String, TlsFiles)} adds what a
+ * remote Docker host offers: a {@code tcp://127.0.0.1:<port>} listener with {@code --tlsverify}
+ * (server certificate and CA from {@link TlsFiles}), and a client certificate directory ({@code
+ * ca.pem}, {@code cert.pem}, {@code key.pem}) as {@code DOCKER_CERT_PATH} expects it.
  */
 public final class DockerDaemon implements AutoCloseable {
 
   private final String name;
   private final Path dir;
   private final List<String> extraArgs;
+  private final int tlsPort;
+  private final Path clientCerts;
   private DockerClient client;
+
+  /**
+   * A daemon that also listens on {@code tcp://127.0.0.1:<free port>} and accepts only clients with
+   * a certificate signed by {@code tls}'s CA ({@code dockerd --tlsverify}).
+   */
+  public static DockerDaemon withTls(String name, TlsFiles tls) {
+    int port = FreePorts.one();
+    return new DockerDaemon(
+        name,
+        List.of(
+            "-H",
+            "tcp://127.0.0.1:" + port,
+            "--tlsverify",
+            "--tlscacert",
+            tls.ca().toString(),
+            "--tlscert",
+            tls.serverCert().toString(),
+            "--tlskey",
+            tls.serverKey().toString()),
+        port,
+        tls);
+  }
 
   /** A daemon named {@code name} (used for its containerd namespaces and temp dir). */
   public DockerDaemon(String name) {
@@ -42,18 +69,47 @@ public final class DockerDaemon implements AutoCloseable {
   }
 
   public DockerDaemon(String name, List<String> extraArgs) {
+    this(name, extraArgs, 0, null);
+  }
+
+  private DockerDaemon(String name, List<String> extraArgs, int tlsPort, TlsFiles tls) {
     if (!name.matches("[a-z0-9][a-z0-9-]{0,15}")) {
       throw new IllegalArgumentException("daemon name must be [a-z0-9-]{1,16}: " + name);
     }
     this.name = name;
     this.extraArgs = List.copyOf(extraArgs);
+    this.tlsPort = tlsPort;
     try {
       // short: unix socket paths (ours and containerd's under exec/) are limited to 108 bytes
       this.dir = Files.createTempDirectory(Path.of("/tmp"), "tnd-");
       Files.writeString(dir.resolve("daemon.json"), "{}\n");
+      if (tls != null) {
+        this.clientCerts = Files.createDirectories(dir.resolve("client-certs"));
+        Files.copy(tls.ca(), clientCerts.resolve("ca.pem"));
+        Files.copy(tls.clientCert(), clientCerts.resolve("cert.pem"));
+        Files.copy(tls.clientKey(), clientCerts.resolve("key.pem"));
+      } else {
+        this.clientCerts = null;
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** {@code tcp://127.0.0.1:<port>} of a daemon made by {@link #withTls}. */
+  public String tlsHost() {
+    if (tlsPort == 0) {
+      throw new IllegalStateException("dockerd " + name + " has no TLS listener (see withTls)");
+    }
+    return "tcp://127.0.0.1:" + tlsPort;
+  }
+
+  /** The client certificate directory ({@code ca.pem}, {@code cert.pem}, {@code key.pem}). */
+  public Path clientCertPath() {
+    if (clientCerts == null) {
+      throw new IllegalStateException("dockerd " + name + " has no TLS listener (see withTls)");
+    }
+    return clientCerts;
   }
 
   public String name() {

@@ -59,8 +59,8 @@ public final class NatsCluster implements AutoCloseable {
   }
 
   /**
-   * Waits until the cluster serves JetStream (a meta leader is elected): an account info request
-   * answers through any node.
+   * Waits until the cluster serves JetStream with every node in it: a replicated probe stream can
+   * be placed (and is deleted again).
    */
   public void awaitJetStream(Duration timeout) {
     Instant deadline = Instant.now().plus(timeout);
@@ -73,7 +73,17 @@ public final class NatsCluster implements AutoCloseable {
               .maxReconnects(0)
               .build();
       try (Connection nc = Nats.connect(options)) {
-        nc.jetStreamManagement().getAccountStatistics();
+        // every node has joined JetStream once a stream at R<size> can be placed
+        var jsm = nc.jetStreamManagement();
+        String probe = "HARNESS_PROBE_" + System.nanoTime();
+        jsm.addStream(
+            io.nats.client.api.StreamConfiguration.builder()
+                .name(probe)
+                .subjects("harness.probe." + probe)
+                .storageType(io.nats.client.api.StorageType.Memory)
+                .replicas(Math.min(3, nodes.size()))
+                .build());
+        jsm.deleteStream(probe);
         return;
       } catch (Exception e) {
         last = new IllegalStateException(e);

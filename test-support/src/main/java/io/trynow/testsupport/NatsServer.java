@@ -20,15 +20,55 @@ public final class NatsServer extends ManagedServer {
   /** How a node joins a cluster: its name, its route port, and every node's route port. */
   record Membership(String serverName, String clusterName, int clusterPort, List<Integer> routes) {}
 
+  /**
+   * Who may connect: users with passwords and NKey users (public keys, {@code U...}); empty:
+   * anyone.
+   */
+  public record Auth(List<String[]> users, List<String> nkeys) {
+    public static Auth user(String user, String password) {
+      return new Auth(List.<String[]>of(new String[] {user, password}), List.of());
+    }
+
+    public static Auth nkey(String publicKey) {
+      return new Auth(List.of(), List.of(publicKey));
+    }
+
+    /** Both kinds of users in one server. */
+    public Auth and(Auth other) {
+      List<String[]> u = new java.util.ArrayList<>(users);
+      u.addAll(other.users);
+      List<String> n = new java.util.ArrayList<>(nkeys);
+      n.addAll(other.nkeys);
+      return new Auth(u, n);
+    }
+  }
+
+  /**
+   * TLS with the harness' certificates ({@code tls}: server certificate for 127.0.0.1, clients
+   * verified against its CA when {@code verifyClients}) and the users of {@code auth} (or null).
+   */
+  public record Security(TlsFiles tls, boolean verifyClients, Auth auth) {}
+
   private final Membership membership;
+  private final Security security;
 
   public NatsServer() {
-    this(null);
+    this(null, null);
+  }
+
+  /** A server that requires TLS and, if {@code security.auth()} is set, one of its users. */
+  public NatsServer(Security security) {
+    this(null, security);
   }
 
   NatsServer(Membership membership) {
+    this(membership, null);
+  }
+
+  private NatsServer(Membership membership, Security security) {
     super(Binaries.require("nats-server"), FreePorts.one(), "trynow-nats-");
     this.membership = membership;
+    this.security = security;
   }
 
   @Override
@@ -36,17 +76,60 @@ public final class NatsServer extends ManagedServer {
     return "nats-server";
   }
 
+  /** {@code nats://127.0.0.1:<port>}, or {@code tls://…} for a server that requires TLS. */
   public String url() {
-    return "nats://127.0.0.1:" + port;
+    return (security != null ? "tls" : "nats") + "://127.0.0.1:" + port;
   }
 
   @Override
   protected List<String> command() {
-    if (membership == null) {
+    if (membership == null && security == null) {
       return List.of(
           binary, "-js", "-a", "127.0.0.1", "-p", String.valueOf(port), "-sd", dir.toString());
     }
-    return List.of(binary, "-c", writeClusterConfig().toString());
+    return List.of(
+        binary, "-c", (membership != null ? writeClusterConfig() : writeSecureConfig()).toString());
+  }
+
+  private Path writeSecureConfig() {
+    StringBuilder conf =
+        new StringBuilder(
+            """
+            listen: "127.0.0.1:%d"
+            jetstream { store_dir: "%s" }
+            tls {
+              cert_file: "%s"
+              key_file: "%s"
+              ca_file: "%s"
+              verify: %s
+              timeout: 5
+            }
+            """
+                .formatted(
+                    port,
+                    dir.resolve("js"),
+                    security.tls().serverCert(),
+                    security.tls().serverKey(),
+                    security.tls().ca(),
+                    security.verifyClients()));
+    Auth auth = security.auth();
+    if (auth != null) {
+      conf.append("authorization {\n  users: [\n");
+      for (String[] u : auth.users()) {
+        conf.append("    {user: \"%s\", password: \"%s\"}\n".formatted(u[0], u[1]));
+      }
+      for (String k : auth.nkeys()) {
+        conf.append("    {nkey: \"%s\"}\n".formatted(k));
+      }
+      conf.append("  ]\n}\n");
+    }
+    Path file = dir.resolve("nats.conf");
+    try {
+      Files.writeString(file, conf.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return file;
   }
 
   private Path writeClusterConfig() {

@@ -17,6 +17,7 @@ import io.trynow.platform.state.Changed;
 import io.trynow.platform.state.Circuit;
 import io.trynow.platform.state.Instance;
 import io.trynow.platform.state.NotFound;
+import io.trynow.platform.state.PoolDemand;
 import io.trynow.platform.state.PoolStats;
 import io.trynow.platform.state.Store;
 import io.trynow.platform.state.WrongState;
@@ -66,7 +67,12 @@ public class AdminResource {
     this.deadLetters = deadLetters;
   }
 
-  /** One template's pool, with its targets. */
+  /**
+   * One template's pool, with its targets: {@code target} is the ready target in force (min-ready,
+   * or the service target's when {@code slo.*} is set), {@code arrival_rate} the arrivals per
+   * second and {@code hit_rate} the share served warm (EWMAs in Valkey), {@code refill_seconds} the
+   * refill time the target was computed with, {@code arrivals} the requests counted so far.
+   */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record PoolView(
       String template,
@@ -81,6 +87,12 @@ public class AdminResource {
       Integer maxTotal,
       Integer maxInFlight,
       Integer maxQueue,
+      int target,
+      Double sloHitRate,
+      double arrivalRate,
+      double hitRate,
+      double refillSeconds,
+      long arrivals,
       boolean degraded,
       CircuitView circuit) {}
 
@@ -138,7 +150,9 @@ public class AdminResource {
     }
     for (String t : names) {
       PoolStats s = store.poolStats(t);
+      PoolDemand d = store.poolDemand(t);
       TemplatesConfig.Template c = templates.templates().get(t);
+      int minReady = c == null ? 0 : c.minReady();
       Circuit circuit = store.circuit(t);
       out.put(
           t,
@@ -155,6 +169,12 @@ public class AdminResource {
               c == null ? null : c.maxTotal(),
               c == null ? null : c.maxInFlight(),
               c == null ? null : c.maxQueue(),
+              Math.max(minReady, d.target()),
+              c == null || c.slo().hitRate().isEmpty() ? null : c.slo().hitRate().getAsDouble(),
+              d.ratePerSecond(),
+              d.hitRate(),
+              d.refillMs() / 1000.0,
+              d.arrivals(),
               circuit.degraded(),
               CircuitView.of(circuit, Instant.now())));
     }

@@ -2,6 +2,7 @@ package io.trynow.gateway.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -21,10 +22,22 @@ public interface GatewayConfig {
   Optional<List<String>> apiKeys();
 
   /**
+   * A file holding the API keys (comma- or newline-separated), e.g. a mounted Secret; excludes
+   * {@code api-keys}. An empty file: no key needed. Env {@code TRYNOW_GATEWAY_API_KEYS_FILE}.
+   */
+  Optional<Path> apiKeysFile();
+
+  /**
    * SHA-256 (64 hex characters) of the admin key sent as {@code Authorization: Bearer <key>} to
    * {@code /admin/*}. Unset: the admin API answers 404. Env {@code TRYNOW_GATEWAY_ADMIN_KEY_HASH}.
    */
   Optional<String> adminKeyHash();
+
+  /**
+   * A file holding the admin key hash, e.g. a mounted Secret; excludes {@code admin-key-hash}. An
+   * empty file: no admin API. Env {@code TRYNOW_GATEWAY_ADMIN_KEY_HASH_FILE}.
+   */
+  Optional<Path> adminKeyHashFile();
 
   /**
    * Peers (addresses or CIDR blocks, IPv4 or IPv6) whose {@code X-Forwarded-For} header is
@@ -35,10 +48,25 @@ public interface GatewayConfig {
   /**
    * Secret (≥ 32 characters) keying the HMAC of the signed tickets in {@code status_url} / {@code
    * events_url} and the mapping of {@code Idempotency-Key} to request ids. Every gateway replica
-   * needs the same one. Unset: a random secret per process (fine for one replica; tickets die with
-   * the process). Env {@code TRYNOW_GATEWAY_TICKET_SECRET}.
+   * needs the same one, so it is never invented in production: unset (and no {@code
+   * ticket-secret-file}), the service refuses to start unless {@code random-ticket-secret} allows a
+   * per-process one. Env {@code TRYNOW_GATEWAY_TICKET_SECRET}.
    */
   Optional<String> ticketSecret();
+
+  /**
+   * A file holding the ticket secret, e.g. a mounted Kubernetes Secret (trailing whitespace is
+   * ignored); excludes {@code ticket-secret}. Env {@code TRYNOW_GATEWAY_TICKET_SECRET_FILE}.
+   */
+  Optional<Path> ticketSecretFile();
+
+  /**
+   * Without a ticket secret, use a random one for this process (tickets and Idempotency-Keys then
+   * die with it and do not cross replicas). Only the {@code dev} profile sets it; in production a
+   * missing secret stops the start.
+   */
+  @WithDefault("false")
+  boolean randomTicketSecret();
 
   /** How long a signed ticket is accepted. */
   @WithDefault("2h")

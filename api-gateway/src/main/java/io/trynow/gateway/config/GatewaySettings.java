@@ -4,13 +4,18 @@ import io.quarkus.runtime.Startup;
 import io.trynow.gateway.auth.Secrets;
 import io.trynow.gateway.net.TrustedProxies;
 import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
@@ -34,9 +39,14 @@ public class GatewaySettings {
   public GatewaySettings(GatewayConfig config) {
     this.config = config;
     this.trustedProxies = parseProxies(config.trustedProxies().orElse(List.of()));
-    this.secret = parseSecret(config.ticketSecret().orElse(null));
-    this.apiKeyHashes = parseApiKeys(config.apiKeys().orElse(List.of()));
-    this.adminKeyHash = parseAdminHash(config.adminKeyHash().orElse(null));
+    this.secret =
+        parseSecret(
+            valueOrFile("ticket-secret", config.ticketSecret(), config.ticketSecretFile()),
+            config.randomTicketSecret());
+    this.apiKeyHashes = parseApiKeys(apiKeys(config));
+    this.adminKeyHash =
+        parseAdminHash(
+            valueOrFile("admin-key-hash", config.adminKeyHash(), config.adminKeyHashFile()));
     positive("reply-wait", config.replyWait());
     positive("ticket-ttl", config.ticketTtl());
     positive("sse-max-duration", config.sseMaxDuration());
@@ -110,11 +120,52 @@ public class GatewaySettings {
     }
   }
 
-  private static byte[] parseSecret(String s) {
+  /**
+   * The secret of {@code key} from its value or from {@code key-file} (a mounted Secret; trailing
+   * whitespace dropped); null when neither is set or the file is empty. Both set is an error.
+   */
+  static String valueOrFile(String key, Optional<String> value, Optional<Path> file) {
+    if (value.isPresent() && file.isPresent()) {
+      throw bad(key, "set either " + P + key + " or " + P + key + "-file, not both");
+    }
+    if (file.isEmpty()) {
+      return value.filter(v -> !v.isBlank()).orElse(null);
+    }
+    try {
+      String s = Files.readString(file.get(), StandardCharsets.UTF_8).strip();
+      return s.isEmpty() ? null : s;
+    } catch (IOException | UncheckedIOException e) {
+      throw bad(key + "-file", "cannot read " + file.get() + " (" + e.getMessage() + ")");
+    }
+  }
+
+  /**
+   * The API keys from {@code api-keys} or from {@code api-keys-file} (comma or newline separated).
+   */
+  private static List<String> apiKeys(GatewayConfig c) {
+    if (c.apiKeysFile().isEmpty()) {
+      return c.apiKeys().orElse(List.of());
+    }
+    String s = valueOrFile("api-keys", c.apiKeys().map(l -> String.join(",", l)), c.apiKeysFile());
+    return s == null ? List.of() : List.of(s.split("[,\\s]+"));
+  }
+
+  private static byte[] parseSecret(String s, boolean randomAllowed) {
     if (s == null) {
+      if (!randomAllowed) {
+        throw new IllegalArgumentException(
+            "missing configuration "
+                + P
+                + "ticket-secret: set TRYNOW_GATEWAY_TICKET_SECRET or"
+                + " TRYNOW_GATEWAY_TICKET_SECRET_FILE (a file, e.g. a mounted Secret, holding at"
+                + " least 32 characters; generate one with `openssl rand -hex 32`). Every gateway"
+                + " replica needs the same secret: tickets and Idempotency-Keys must work on each."
+                + " Only the dev profile invents one (trynow.gateway.random-ticket-secret).");
+      }
       LOG.warn(
-          "trynow.gateway.ticket-secret is not set: using a random secret for this process;"
-              + " tickets and Idempotency-Keys do not survive a restart or cross replicas");
+          "trynow.gateway.ticket-secret is not set: using a random secret for this process"
+              + " (dev profile); tickets and Idempotency-Keys do not survive a restart or cross"
+              + " replicas");
       byte[] b = new byte[32];
       new SecureRandom().nextBytes(b);
       return b;

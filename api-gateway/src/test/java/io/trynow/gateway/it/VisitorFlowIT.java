@@ -285,7 +285,10 @@ class VisitorFlowIT {
         .get("/admin/pools")
         .then()
         .statusCode(200)
-        .body("find { it.template == 'hello' }.max_total", equalTo(20));
+        .body("find { it.template == 'hello' }.max_total", equalTo(20))
+        .body("find { it.template == 'hello' }.target", equalTo(0))
+        .body("find { it.template == 'hello' }.hit_rate", notNullValue())
+        .body("find { it.template == 'hello' }.arrival_rate", notNullValue());
     given()
         .auth()
         .oauth2(GatewayHarness.ADMIN_KEY)

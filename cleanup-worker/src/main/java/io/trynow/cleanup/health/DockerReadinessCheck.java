@@ -1,29 +1,24 @@
 package io.trynow.cleanup.health;
 
-import io.trynow.platform.docker.Containers;
+import io.trynow.platform.docker.DockerHosts;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready only while the Docker engine answers (through its circuit breaker). */
+/** Ready while any Docker host's engine answers (each through its own circuit breaker). */
 @Readiness
 @ApplicationScoped
 public class DockerReadinessCheck implements HealthCheck {
 
-  private final Containers containers;
+  private final DockerHosts hosts;
 
-  DockerReadinessCheck(Containers containers) {
-    this.containers = containers;
+  DockerReadinessCheck(DockerHosts hosts) {
+    this.hosts = hosts;
   }
 
   @Override
   public HealthCheckResponse call() {
-    try {
-      containers.ping();
-      return HealthCheckResponse.up("docker");
-    } catch (RuntimeException e) {
-      return HealthCheckResponse.named("docker").down().withData("error", e.getMessage()).build();
-    }
+    return hosts.readiness();
   }
 }

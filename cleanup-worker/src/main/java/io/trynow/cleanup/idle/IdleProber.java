@@ -7,6 +7,7 @@ import io.trynow.cleanup.teardown.Teardown;
 import io.trynow.model.InstanceState;
 import io.trynow.platform.docker.ContainerInfo;
 import io.trynow.platform.docker.Containers;
+import io.trynow.platform.docker.DockerHosts;
 import io.trynow.platform.docker.DockerUnavailableException;
 import io.trynow.platform.endpoints.Endpoints;
 import io.trynow.platform.state.AdminResult;
@@ -47,7 +48,7 @@ public class IdleProber {
   public static final String RECYCLED = "trynow.cleanup.idle.recycled";
 
   private final Store store;
-  private final Containers containers;
+  private final DockerHosts hosts;
   private final Teardown teardown;
   private final Endpoints endpoints;
   private final TemplatesConfig templates;
@@ -61,14 +62,14 @@ public class IdleProber {
 
   IdleProber(
       Store store,
-      Containers containers,
+      DockerHosts hosts,
       Teardown teardown,
       Endpoints endpoints,
       TemplatesConfig templates,
       CleanupConfig config,
       MeterRegistry meters) {
     this.store = store;
-    this.containers = containers;
+    this.hosts = hosts;
     this.teardown = teardown;
     this.endpoints = endpoints;
     this.templates = templates;
@@ -110,7 +111,7 @@ public class IdleProber {
       TemplatesConfig.Template t = templates.templates().get(i.template());
       slots.acquireUninterruptibly();
       HttpRequest req =
-          HttpRequest.newBuilder(endpoints.instanceUri(i.port(), t.healthPath()))
+          HttpRequest.newBuilder(endpoints.instanceUri(i.host(), i.port(), t.healthPath()))
               .timeout(config.probeTimeout())
               .GET()
               .build();
@@ -147,8 +148,9 @@ public class IdleProber {
     if (cause instanceof HttpTimeoutException) {
       // slow, not necessarily dead: only the engine's word recycles it
       try {
+        Containers engine = hosts.on(i.host()).orElse(hosts.defaultHost());
         Optional<ContainerInfo> c =
-            i.containerName() == null ? Optional.empty() : containers.inspect(i.containerName());
+            i.containerName() == null ? Optional.empty() : engine.inspect(i.containerName());
         if (c.isPresent() && c.get().running()) {
           return Optional.empty();
         }

@@ -2,6 +2,7 @@ package io.trynow.cleanup.messaging;
 
 import io.quarkus.runtime.StartupEvent;
 import io.trynow.cleanup.config.CleanupConfig;
+import io.trynow.cleanup.hosts.HostMonitor;
 import io.trynow.cleanup.idle.IdleProber;
 import io.trynow.cleanup.reap.Reaper;
 import io.trynow.cleanup.reconcile.OrphanSweeper;
@@ -10,6 +11,7 @@ import io.trynow.model.CleanupRequest;
 import io.trynow.model.Headers;
 import io.trynow.model.Ids;
 import io.trynow.model.Subjects;
+import io.trynow.platform.hosts.HostMonitorConfig;
 import io.trynow.platform.messaging.ConsumerSpec;
 import io.trynow.platform.messaging.Consumers;
 import io.trynow.platform.messaging.Delivery;
@@ -21,8 +23,8 @@ import org.jboss.logging.MDC;
 
 /**
  * Starts the cleanup worker's supervised loops: the teardown consumer of {@code trynow.cleanup.>}
- * (the reaper's requests and the gateway's DELETE), the reaper timer, the orphan sweeper timer and
- * the idle prober timer.
+ * (the reaper's requests and the gateway's DELETE), the reaper timer, the orphan sweeper timer, the
+ * Docker host monitor (drain / re-admit) and the idle prober timer.
  */
 @ApplicationScoped
 public class CleanupLoops {
@@ -33,6 +35,8 @@ public class CleanupLoops {
   private final Reaper reaper;
   private final OrphanSweeper sweeper;
   private final CleanupConfig config;
+  private final HostMonitor hostMonitor;
+  private final HostMonitorConfig hostMonitorConfig;
   private final IdleProber prober;
 
   CleanupLoops(
@@ -42,8 +46,12 @@ public class CleanupLoops {
       Reaper reaper,
       OrphanSweeper sweeper,
       CleanupConfig config,
+      HostMonitor hostMonitor,
+      HostMonitorConfig hostMonitorConfig,
       IdleProber prober) {
     this.prober = prober;
+    this.hostMonitor = hostMonitor;
+    this.hostMonitorConfig = hostMonitorConfig;
     this.consumers = consumers;
     this.supervisor = supervisor;
     this.teardown = teardown;
@@ -56,6 +64,7 @@ public class CleanupLoops {
     consumers.consume(spec(config.consumer()), this::handle);
     supervisor.every("reaper", config.reaper().interval(), reaper::reapOnce);
     supervisor.every("orphan-sweeper", config.sweeper().interval(), sweeper::sweepOnce);
+    supervisor.every("host-monitor", hostMonitorConfig.interval(), hostMonitor::checkOnce);
     if (prober.enabled()) {
       supervisor.every("idle-prober", prober.interval(), () -> prober.probeOnce());
     }

@@ -7,7 +7,8 @@ import io.trynow.cleanup.teardown.Teardown;
 import io.trynow.model.InstanceState;
 import io.trynow.model.Labels;
 import io.trynow.platform.docker.ContainerInfo;
-import io.trynow.platform.docker.Containers;
+import io.trynow.platform.docker.DockerHosts;
+import io.trynow.platform.docker.DockerUnavailableException;
 import io.trynow.platform.messaging.InstanceEvents;
 import io.trynow.platform.messaging.MessagingException;
 import io.trynow.platform.state.Changed;
@@ -74,7 +75,7 @@ public class OrphanSweeper {
   }
 
   private final Store store;
-  private final Containers containers;
+  private final DockerHosts hosts;
   private final Teardown teardown;
   private final InstanceEvents events;
   private final CleanupConfig.Sweeper config;
@@ -83,13 +84,13 @@ public class OrphanSweeper {
 
   OrphanSweeper(
       Store store,
-      Containers containers,
+      DockerHosts hosts,
       Teardown teardown,
       InstanceEvents events,
       CleanupConfig config,
       MeterRegistry registry) {
     this.store = store;
-    this.containers = containers;
+    this.hosts = hosts;
     this.teardown = teardown;
     this.events = events;
     this.config = config.sweeper();
@@ -102,10 +103,31 @@ public class OrphanSweeper {
     Map<Repair, Integer> done = new EnumMap<>(Repair.class);
     // Containers first, records second: a record always exists before its container, so a
     // container listed here whose record is missing below really has none.
+    // Every host that is not drained and answers; a drained host is swept when re-admitted, one
+    // that does not answer is the host monitor's business (it drains it after a grace).
     Map<String, ContainerInfo> byInstance = new HashMap<>();
-    List<ContainerInfo> listed = containers.listManaged(store.prefix());
-    for (ContainerInfo c : listed) {
-      c.instanceId().ifPresent(id -> byInstance.put(id, c));
+    List<Map.Entry<String, ContainerInfo>> listed = new java.util.ArrayList<>();
+    java.util.Set<String> reachable = new java.util.HashSet<>();
+    java.util.Set<String> down = store.hostsDown().keySet();
+    DockerUnavailableException unreachable = null;
+    for (var e : hosts.all()) {
+      String host = e.getKey().name();
+      if (down.contains(host)) {
+        continue;
+      }
+      try {
+        for (ContainerInfo c : e.getValue().listManaged(store.prefix())) {
+          listed.add(Map.entry(host, c));
+          c.instanceId().ifPresent(id -> byInstance.put(id, c));
+        }
+        reachable.add(host);
+      } catch (DockerUnavailableException ex) {
+        unreachable = ex;
+        LOG.debugf("sweeper: host %s does not answer (%s)", host, ex.getMessage());
+      }
+    }
+    if (reachable.isEmpty() && unreachable != null) {
+      throw unreachable;
     }
     Map<String, Instance> live = new HashMap<>();
     // forward through the states: an instance moving on between two reads is seen again later
@@ -116,18 +138,21 @@ public class OrphanSweeper {
     }
     Instant now = clock.instant();
 
-    for (ContainerInfo c : listed) {
+    for (Map.Entry<String, ContainerInfo> hc : listed) {
+      String host = hc.getKey();
+      ContainerInfo c = hc.getValue();
       String id = c.instanceId().orElse(null);
-      if (id != null && live.containsKey(id)) {
+      if (id != null && live.containsKey(id) && onHost(live.get(id), host)) {
         continue;
       }
       if (c.createdAt() != null && c.createdAt().plus(config.orphanGrace()).isAfter(now)) {
         continue;
       }
-      if (id != null && store.instance(id).map(i -> i.state().isLive()).orElse(false)) {
+      if (id != null
+          && store.instance(id).map(i -> i.state().isLive() && onHost(i, host)).orElse(false)) {
         continue; // became live after the listing (or moved between two reads)
       }
-      if (containers.remove(c.id())) {
+      if (hosts.on(host).orElseThrow().remove(c.id())) {
         repaired(
             done, Repair.ORPHAN_CONTAINER, id, "container " + c.name() + " had no live record");
       }
@@ -151,9 +176,14 @@ public class OrphanSweeper {
           }
         }
         case READY, ASSIGNED -> {
+          String host = hostName(i);
+          if (host == null || !reachable.contains(host)) {
+            continue; // its host is drained or does not answer: the host monitor decides
+          }
           ContainerInfo c = byInstance.get(i.id());
           if (c == null || !c.running()) {
-            Optional<ContainerInfo> again = containers.inspect(Labels.containerName(i.id()));
+            Optional<ContainerInfo> again =
+                hosts.on(host).orElseThrow().inspect(Labels.containerName(i.id()));
             if (again.isEmpty() || !again.get().running()) {
               String why = again.map(x -> "container " + x.status()).orElse("container gone");
               fail(done, i, Repair.DEAD_CONTAINER, why, true);
@@ -213,6 +243,15 @@ public class OrphanSweeper {
         .register(registry)
         .increment();
     LOG.infof("repaired %s: instance %s: %s", kind.tag(), id, why);
+  }
+
+  /** The registry name of the host an instance's record names (null: not in the registry). */
+  private String hostName(Instance i) {
+    return hosts.registry().hostOf(i.host()).map(h -> h.name()).orElse(null);
+  }
+
+  private boolean onHost(Instance i, String host) {
+    return host.equals(hostName(i));
   }
 
   private static boolean leaseOver(Instance i, Instant now) {

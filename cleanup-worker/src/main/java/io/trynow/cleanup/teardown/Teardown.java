@@ -5,6 +5,7 @@ import io.trynow.model.InstanceState;
 import io.trynow.model.Labels;
 import io.trynow.platform.docker.ContainerInfo;
 import io.trynow.platform.docker.Containers;
+import io.trynow.platform.docker.DockerHosts;
 import io.trynow.platform.docker.DockerUnavailableException;
 import io.trynow.platform.messaging.InstanceEvents;
 import io.trynow.platform.messaging.MessagingException;
@@ -12,6 +13,7 @@ import io.trynow.platform.messaging.Outcome;
 import io.trynow.platform.state.Changed;
 import io.trynow.platform.state.ClaimResult;
 import io.trynow.platform.state.FencedResult;
+import io.trynow.platform.state.Instance;
 import io.trynow.platform.state.NotFound;
 import io.trynow.platform.state.StaleFence;
 import io.trynow.platform.state.Store;
@@ -35,13 +37,13 @@ public class Teardown {
   private static final Logger LOG = Logger.getLogger(Teardown.class);
 
   private final Store store;
-  private final Containers containers;
+  private final DockerHosts hosts;
   private final InstanceEvents events;
   private final CleanupConfig config;
 
-  Teardown(Store store, Containers containers, InstanceEvents events, CleanupConfig config) {
+  Teardown(Store store, DockerHosts hosts, InstanceEvents events, CleanupConfig config) {
     this.store = store;
-    this.containers = containers;
+    this.hosts = hosts;
     this.events = events;
     this.config = config;
   }
@@ -112,11 +114,40 @@ public class Teardown {
   }
 
   /**
-   * Removes {@code trynow-<id>} if it is ours (both ownership labels and the instance label).
+   * Removes {@code trynow-<id>} if it is ours (both ownership labels and the instance label), on
+   * the Docker host its record names (any cleanup replica reaches every host). A host that has been
+   * drained is skipped: its containers are swept when it is re-admitted. With no record, every host
+   * that is not drained is looked at.
    *
    * @return true when a container was removed
    */
   public boolean removeContainer(String id) {
+    java.util.Set<String> down = store.hostsDown().keySet();
+    Optional<Instance> rec = store.instance(id);
+    if (rec.isPresent()) {
+      String host = hosts.registry().hostOf(rec.get().host()).map(h -> h.name()).orElse(null);
+      if (host == null) {
+        LOG.warnf("instance %s is on host %s, which is not in the registry", id, rec.get().host());
+        return false;
+      }
+      if (down.contains(host)) {
+        LOG.debugf(
+            "instance %s: host %s is drained; its container is swept on re-admission", id, host);
+        return false;
+      }
+      return removeOn(hosts.on(host).orElseThrow(), id);
+    }
+    boolean removed = false;
+    for (var e : hosts.all()) {
+      if (!down.contains(e.getKey().name())) {
+        removed |= removeOn(e.getValue(), id);
+      }
+    }
+    return removed;
+  }
+
+  /** Removes instance {@code id}'s container from one host's engine, if it is ours. */
+  public boolean removeOn(Containers containers, String id) {
     String name = Labels.containerName(id);
     Optional<ContainerInfo> c = containers.inspect(name);
     if (c.isEmpty()) {

@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * @param hostPort the instance's port on the host (allocated in Valkey); health and the proxy use
  *     127.0.0.1:hostPort in both network modes
  * @param containerPort the app's port inside the container ({@code bridge} only)
- * @param publishHost the host address a {@code bridge} port is published on
+ * @param publishHost the host address a {@code bridge} port is published on, or a {@code host}
+ *     network instance binds (told in {@code BIND})
  */
 public record ContainerSpec(
     String name,
@@ -151,6 +152,11 @@ public record ContainerSpec(
           env.put(k, v);
         });
     env.put("PORT", String.valueOf(mode == NetworkMode.HOST ? hostPort : t.containerPort()));
+    if (mode == NetworkMode.HOST) {
+      // on the host's network the app binds the host's instance address (127.0.0.2 on a second
+      // host of one machine, the host's own address elsewhere)
+      env.put("BIND", publishHost);
+    }
     env.put(ENV_INSTANCE_ID, instanceId);
     env.put(ENV_TEMPLATE, templateName);
     env.put(ENV_HEALTH_PATH, t.healthPath());

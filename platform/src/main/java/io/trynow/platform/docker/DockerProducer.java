@@ -1,13 +1,12 @@
 package io.trynow.platform.docker;
 
-import com.github.dockerjava.api.DockerClient;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
+import io.trynow.platform.hosts.HostRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import java.io.IOException;
 import java.time.temporal.ChronoUnit;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
@@ -26,22 +25,27 @@ public class DockerProducer {
   /** The guard's name: the {@code method} tag of its {@code ft_*} metrics. */
   public static final String DESCRIPTION = "docker engine";
 
+  /** Every Docker host of the registry, each with its own client and circuit breaker. */
   @Produces
   @Singleton
-  DockerClient dockerClient(DockerConfig config) {
-    DockerSettings s = DockerSettings.from(config);
-    LOG.infof("Docker engine at %s", s.host());
-    return DockerClients.create(s);
+  DockerHosts dockerHosts(HostRegistry registry, DockerConfig config) {
+    return new DockerHosts(
+        registry,
+        DockerSettings.from(config),
+        // one host keeps the guard's plain name ("docker engine"); several are told apart
+        host -> guard(config, registry.hosts().size() == 1 ? null : host),
+        config.maxParallelRemovals());
   }
 
-  void close(@Disposes DockerClient client) throws IOException {
-    client.close();
+  void close(@Disposes DockerHosts hosts) {
+    hosts.close();
   }
 
+  /** The default host's containers (the only host on a single box). */
   @Produces
   @Singleton
-  Containers containers(DockerClient client, DockerConfig config) {
-    return new Containers(client, guard(config), config.maxParallelRemovals());
+  Containers containers(DockerHosts hosts) {
+    return hosts.defaultHost();
   }
 
   /**
@@ -50,11 +54,17 @@ public class DockerProducer {
    * ft_circuitbreaker_opened_total}, {@code ft_retry_*}).
    */
   static EngineGuard guard(DockerConfig config) {
+    return guard(config, null);
+  }
+
+  /** The guard of one host's engine ({@code host} names it in logs; null: the default one). */
+  static EngineGuard guard(DockerConfig config, String host) {
+    String what = host == null ? "" : " " + host;
     DockerConfig.Breaker b = config.breaker();
     DockerConfig.Retry r = config.retry();
     Guard guard =
         Guard.create()
-            .withDescription(DESCRIPTION)
+            .withDescription(host == null ? DESCRIPTION : DESCRIPTION + " " + host)
             .withRetry()
             .maxRetries(r.maxRetries())
             .delay(r.delay().toMillis(), ChronoUnit.MILLIS)
@@ -66,7 +76,7 @@ public class DockerProducer {
             .done()
             .done()
             .withCircuitBreaker()
-            .name("docker-engine")
+            .name(host == null ? "docker-engine" : "docker-engine-" + host)
             .failOn(DockerUnavailableException.class)
             .requestVolumeThreshold(b.requestVolume())
             .failureRatio(b.failureRatio())
@@ -74,9 +84,11 @@ public class DockerProducer {
             .successThreshold(b.successThreshold())
             .onStateChange(state -> {
               if (state == CircuitBreakerState.OPEN) {
-                LOG.warnf("Docker engine circuit breaker OPEN: calls fail fast for %s", b.delay());
+                LOG.warnf(
+                    "Docker engine%s circuit breaker OPEN: calls fail fast for %s",
+                    what, b.delay());
               } else {
-                LOG.infof("Docker engine circuit breaker %s", state);
+                LOG.infof("Docker engine%s circuit breaker %s", what, state);
               }
             })
             .done()

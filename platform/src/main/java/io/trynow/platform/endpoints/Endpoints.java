@@ -28,6 +28,7 @@ public final class Endpoints {
   private final int caddyHttpPort;
   private final String instanceHost;
   private final String publishHost;
+  private final java.util.Map<String, String> hostAddresses;
 
   private Endpoints(
       String scheme,
@@ -36,7 +37,8 @@ public final class Endpoints {
       String caddyListenHost,
       int caddyHttpPort,
       String instanceHost,
-      String publishHost) {
+      String publishHost,
+      java.util.Map<String, String> hostAddresses) {
     this.scheme = scheme;
     this.demoDomain = demoDomain;
     this.publicPort = publicPort;
@@ -44,6 +46,7 @@ public final class Endpoints {
     this.caddyHttpPort = caddyHttpPort;
     this.instanceHost = instanceHost;
     this.publishHost = publishHost;
+    this.hostAddresses = hostAddresses;
   }
 
   /**
@@ -52,6 +55,20 @@ public final class Endpoints {
    * @throws IllegalArgumentException naming the first invalid key
    */
   public static Endpoints from(EndpointsConfig c) {
+    return from(c, java.util.Map.of());
+  }
+
+  /**
+   * Validates {@code c}; {@code hostAddresses} are the Docker hosts' instance addresses by registry
+   * name ({@code trynow.hosts.<name>.address}); a host not among them (the implicit {@code local}
+   * one, or a record with no host) is reached at {@code instance-host}.
+   *
+   * @throws IllegalArgumentException naming the first invalid key
+   */
+  public static Endpoints from(EndpointsConfig c, java.util.Map<String, String> hostAddresses) {
+    java.util.Map<String, String> addresses = new java.util.TreeMap<>();
+    hostAddresses.forEach(
+        (name, address) -> addresses.put(name, host("hosts." + name + ".address", address)));
     String scheme = c.publicScheme().strip().toLowerCase(Locale.ROOT);
     if (!scheme.equals("http") && !scheme.equals("https")) {
       throw invalid("public-scheme", "must be http or https", c.publicScheme());
@@ -67,7 +84,8 @@ public final class Endpoints {
         host("caddy-listen-host", c.caddyListenHost()),
         port("caddy-http-port", c.caddyHttpPort()),
         host("instance-host", c.instanceHost()),
-        host("publish-host", c.publishHost()));
+        host("publish-host", c.publishHost()),
+        java.util.Collections.unmodifiableMap(addresses));
   }
 
   /** The host name Caddy routes for an instance: {@code <id>.<demo domain>}. */
@@ -121,6 +139,34 @@ public final class Endpoints {
     return publishHost;
   }
 
+  /**
+   * The address of Docker host {@code host} (registry name) that its instances are reached on;
+   * {@code null}, or a host without a registry address, is {@code instance-host}.
+   */
+  public String instanceAddress(String host) {
+    return host == null ? instanceHost : hostAddresses.getOrDefault(host, instanceHost);
+  }
+
+  /** Where Caddy proxies an instance on Docker host {@code host} listening on {@code port}. */
+  public String upstream(String host, int port) {
+    return instanceAddress(host) + ":" + requirePort(port);
+  }
+
+  /** A URL on an instance on Docker host {@code host}: {@code http://address:port/path}. */
+  public URI instanceUri(String host, int port, String path) {
+    String p = path == null || path.isEmpty() ? "/" : path.startsWith("/") ? path : "/" + path;
+    return URI.create("http://" + upstream(host, port) + p);
+  }
+
+  /**
+   * The address an instance on {@code host} is bound to: a host-network instance binds it ({@code
+   * BIND}); a bridge instance's port is published on it. For a registry host its address, else
+   * {@code publish-host}.
+   */
+  public String publishHost(String host) {
+    return host != null && hostAddresses.containsKey(host) ? hostAddresses.get(host) : publishHost;
+  }
+
   private static int requirePort(int port) {
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("port out of range: " + port);
@@ -144,7 +190,8 @@ public final class Endpoints {
   }
 
   private static IllegalArgumentException invalid(String key, String what, String value) {
-    return new IllegalArgumentException(KEY + key + " " + what + ", got '" + value + "'");
+    String full = key.startsWith("hosts.") ? "trynow." + key : KEY + key;
+    return new IllegalArgumentException(full + " " + what + ", got '" + value + "'");
   }
 
   @Override
@@ -157,6 +204,7 @@ public final class Endpoints {
         + ", instances at "
         + instanceHost
         + ", published on "
-        + publishHost;
+        + publishHost
+        + (hostAddresses.isEmpty() ? "" : ", docker hosts at " + hostAddresses);
   }
 }

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -30,24 +31,45 @@ public class NatsClient {
   private final NatsConfig config;
   private final String appName;
   private final CompletableFuture<Connection> connection = new CompletableFuture<>();
+  private final NatsSecurity security;
+  private final AtomicReference<String> lastError = new AtomicReference<>();
 
+  /**
+   * @throws IllegalArgumentException naming the key when the credentials or TLS settings are bad
+   */
   NatsClient(NatsConfig config, @ConfigProperty(name = "quarkus.application.name") String appName) {
     this.config = config;
     this.appName = appName;
+    this.security = NatsSecurity.from(config);
   }
 
   void onStart(@Observes @Priority(10) StartupEvent ev) throws InterruptedException {
     Options options =
-        new Options.Builder()
+        security
+            .apply(new Options.Builder())
             .server(config.url())
             .connectionName(appName)
             .connectionTimeout(config.connectTimeout())
             .reconnectWait(config.reconnectWait())
             .maxReconnects(-1)
             .connectionListener(this::onEvent)
-            .errorListener(new LoggingErrorListener())
+            .errorListener(new LoggingErrorListener(lastError::set))
             .build();
+    LOG.infof("nats: connecting to %s (%s)", config.url(), security);
     Nats.connectAsynchronously(options, true);
+  }
+
+  /** How this service authenticates and whether it uses TLS (never a secret). */
+  public NatsSecurity security() {
+    return security;
+  }
+
+  /**
+   * The last error the client reported (e.g. {@code Authorization Violation}, a TLS handshake
+   * failure), or null: what readiness shows while not connected.
+   */
+  public String lastError() {
+    return lastError.get();
   }
 
   private void onEvent(Connection conn, ConnectionListener.Events event) {
@@ -56,6 +78,9 @@ public class NatsClient {
     boolean connected =
         event == ConnectionListener.Events.CONNECTED
             || event == ConnectionListener.Events.RECONNECTED;
+    if (connected) {
+      lastError.set(null);
+    }
     if (connected && connection.complete(conn)) {
       LOG.infof("nats connected to %s", conn.getConnectedUrl());
     } else if (event != ConnectionListener.Events.DISCOVERED_SERVERS) {

@@ -71,7 +71,8 @@ final class Decode {
         f.get("last_error"),
         num(f.get("fence")),
         ms(f.get("lease_until")),
-        f.get("assigned_via"));
+        f.get("assigned_via"),
+        f.get("host"));
   }
 
   static RequestRecord request(Reply flat, long position) {

@@ -46,6 +46,8 @@ final class Library {
           "retire_surplus",
           "queue_moves",
           "provision_rate",
+          "place_instance",
+          "host_down",
           "recycle_ready",
           "discard_claim",
           "reads");

@@ -8,4 +8,5 @@ public record NotFound(String id)
         ReadyResult,
         ExtendResult,
         ReleaseResult,
+        PlaceResult,
         AdminResult {}

@@ -7,4 +7,5 @@ package io.trynow.platform.state;
  * @param id instance id
  * @param current the record's current fencing token
  */
-public record StaleFence(String id, long current) implements PortResult, FencedResult {}
+public record StaleFence(String id, long current)
+    implements PortResult, FencedResult, PlaceResult {}

@@ -298,6 +298,61 @@ public final class Store implements AutoCloseable {
     return new ProvisionRate(lng(r, 1), lng(r, 2));
   }
 
+  // ---- Docker hosts -----------------------------------------------------------------------------
+
+  /**
+   * Places a provisioning instance (claim {@code fence}) on the candidate with the most free
+   * capacity that is not drained, in one call: two provisioners never overfill a host. A repeat
+   * returns the host chosen before.
+   */
+  public PlaceResult place(String id, long fence, List<HostSlot> candidates) {
+    Ids.requireInstance(id);
+    if (candidates.isEmpty()) {
+      throw new IllegalArgumentException("no candidate host");
+    }
+    List<String> args = new ArrayList<>(List.of(now(), id, String.valueOf(fence)));
+    for (HostSlot c : candidates) {
+      args.add(c.host());
+      args.add(String.valueOf(c.capacity()));
+    }
+    Reply r = client.call("place_instance", args.toArray(String[]::new));
+    return switch (status(r)) {
+      case "ok" -> new PlaceResult.Placed(id, str(r, 2), flag(r, 1));
+      case "full" -> new PlaceResult.Full(id);
+      case "host_down" -> new PlaceResult.HostDown(id, str(r, 1));
+      case "not_found" -> new NotFound(id);
+      case "wrong_state" -> new WrongState(id, InstanceState.fromWire(str(r, 1)));
+      case "stale_fence" -> new StaleFence(id, lng(r, 1));
+      default -> throw Decode.unexpected("place_instance", r);
+    };
+  }
+
+  /**
+   * Drains {@code host}: placement skips it from now on, and every live instance on it is failed
+   * (terminating ones terminated) with {@code reason}. Idempotent; the instances come back once.
+   */
+  public HostDrain hostDown(String host, String reason) {
+    Ids.requireHost(host);
+    Reply r = client.call("host_down", now(), host, errorText(reason), retentionMs);
+    return new HostDrain(host, flag(r, 1), Decode.instances(r.get(2)));
+  }
+
+  /** Re-admits a drained host; true when it was drained. */
+  public boolean hostUp(String host) {
+    Ids.requireHost(host);
+    return flag(client.call("host_up", now(), host), 1);
+  }
+
+  /** Drained hosts and since when. */
+  public java.util.Map<String, Instant> hostsDown() {
+    List<String> flat = Decode.strings(client.call("hosts_down", now()).get(1));
+    java.util.Map<String, Instant> out = new java.util.TreeMap<>();
+    for (int i = 0; i + 1 < flat.size(); i += 2) {
+      out.put(flat.get(i), Instant.ofEpochMilli(Long.parseLong(flat.get(i + 1))));
+    }
+    return out;
+  }
+
   // ---- provisioner ------------------------------------------------------------------------------
 
   /**

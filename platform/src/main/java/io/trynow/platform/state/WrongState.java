@@ -15,4 +15,5 @@ public record WrongState(String id, InstanceState state)
         ReadyResult,
         ExtendResult,
         ReleaseResult,
+        PlaceResult,
         AdminResult {}

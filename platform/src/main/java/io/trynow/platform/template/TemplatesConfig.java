@@ -126,6 +126,13 @@ public interface TemplatesConfig {
     Circuit circuit();
 
     /**
+     * Placement constraints: labels a Docker host must carry ({@code trynow.hosts.<name>.labels.*})
+     * for this template's instances to go there, e.g. {@code placement.disk=ssd}. Empty: any host.
+     */
+    @WithName("placement")
+    Map<String, String> placement();
+
+    /**
      * Pool size from a service target (DESIGN §9); off unless {@code hit-rate} or {@code max-wait}
      * is set, and then {@code min-ready} stays the floor and {@code max-total} the budget.
      */

@@ -25,6 +25,8 @@ Keys (suffixes of the base):
   t:<tpl>:readylist    list of ready ids, oldest first (LPOP takes, RPUSH adds)
   t:<tpl>:queue        list of queued request ids, oldest first
   started:<tpl>        zset instance id -> started_at, the last 1000 (the ETA's provisioning rate)
+  h:<host>             set of live instance ids placed on a Docker host (place_instance)
+  hosts:down           hash host -> since (ms) of drained hosts (host_down; host_up re-admits)
   templates            set of template names seen
   expiry               zset assigned id -> expires_at
   leases               zset claimed id -> lease_until (provisioning / terminating)
@@ -84,6 +86,10 @@ local function check_ip(v)
   return check(v, '^[0-9A-Fa-f.:]+$', 2, 64, 'an ip address')
 end
 
+local function check_host(v)
+  return check(v, '^[a-z0-9][a-z0-9%-]*$', 1, 32, 'a host name')
+end
+
 local function check_token(v)
   return check(v, '^[A-Za-z0-9_=+/%-]+$', 16, 128, 'a token hash')
 end
@@ -117,6 +123,7 @@ local function count_arrival(b, tpl, warm)
   end
 end
 local function k_started(b, tpl) return b .. 'started:' .. tpl end
+local function k_host(b, host) return b .. 'h:' .. host end
 
 -- The record as a table, or nil.
 local function load(key)
@@ -207,6 +214,10 @@ local function finish(b, id, rec, to, now, retention)
   end
   redis.call('ZREM', b .. 'expiry', id)
   redis.call('ZREM', b .. 'leases', id)
+  local host = redis.call('HGET', ik, 'host')
+  if host then
+    redis.call('SREM', k_host(b, host), id)
+  end
   free_port(b, id, rec)
   move(b, id, rec, to)
   redis.call('HSET', ik, 'ended_at', s(now), 'lease_until', '0')

@@ -34,6 +34,11 @@ record FixedTemplate(
   }
 
   @Override
+  public Map<String, String> placement() {
+    return Map.of();
+  }
+
+  @Override
   public String healthPath() {
     return "/healthz";
   }

@@ -3,6 +3,7 @@ package io.trynow.platform.endpoints;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class EndpointsTest {
@@ -130,5 +131,20 @@ class EndpointsTest {
     assertThatThrownBy(() -> e.publicUrl("evil.example.com/x"))
         .isInstanceOf(RuntimeException.class);
     assertThatThrownBy(() -> e.upstream(0)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void eachDockerHostsInstancesAreReachedOnItsRegistryAddress() {
+    Endpoints e = Endpoints.from(Config.local(), Map.of("h1", "127.0.0.2", "h2", "127.0.0.3"));
+    assertThat(e.upstream("h1", 20001)).isEqualTo("127.0.0.2:20001");
+    assertThat(e.upstream("h2", 20001)).isEqualTo("127.0.0.3:20001");
+    assertThat(e.upstream(null, 20001)).isEqualTo("127.0.0.1:20001");
+    assertThat(e.upstream(20001)).isEqualTo("127.0.0.1:20001");
+    assertThat(e.instanceUri("h2", 20002, "/healthz").toString())
+        .isEqualTo("http://127.0.0.3:20002/healthz");
+    assertThat(e.publishHost("h1")).isEqualTo("127.0.0.2");
+    assertThat(e.publishHost(null)).isEqualTo("127.0.0.1");
+    assertThatThrownBy(() -> Endpoints.from(Config.local(), Map.of("h1", "a b")))
+        .hasMessageContaining("trynow.hosts.h1.address");
   }
 }

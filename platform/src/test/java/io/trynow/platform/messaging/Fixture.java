@@ -28,14 +28,19 @@ final class Fixture implements AutoCloseable {
   }
 
   Fixture(NatsServer nats, Duration grace) throws Exception {
+    this(nats.url(), Streams.Options.defaults(), grace);
+  }
+
+  /** On the servers of {@code urls} (comma-separated seeds, as trynow.nats.url takes them). */
+  Fixture(String urls, Streams.Options streamOptions, Duration grace) throws Exception {
     connection =
         Nats.connect(
             new Options.Builder()
-                .server(nats.url())
+                .server(urls)
                 .maxReconnects(-1)
                 .reconnectWait(Duration.ofMillis(100))
                 .build());
-    streams = new Streams(connection, Streams.Options.defaults());
+    streams = new Streams(connection, streamOptions);
     streams.declareAll();
     publisher =
         new Publisher(

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.trynow.testsupport.NatsServer;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The service's NATS connection against a real nats-server. */
@@ -13,24 +14,7 @@ class NatsClientIT {
   void aServiceStartedBeforeNatsConnectsOnceNatsIsUp() throws Exception {
     NatsServer nats = new NatsServer(); // port chosen, not started yet
     NatsClient client =
-        new NatsClient(
-            new NatsConfig() {
-              @Override
-              public String url() {
-                return nats.url();
-              }
-
-              @Override
-              public Duration connectTimeout() {
-                return Duration.ofMillis(500);
-              }
-
-              @Override
-              public Duration reconnectWait() {
-                return Duration.ofMillis(100);
-              }
-            },
-            "nats-client-it");
+        new NatsClient(NatsConfigs.of(Map.of("trynow.nats.url", nats.url())), "nats-client-it");
     try {
       client.onStart(null);
       Thread.sleep(1500); // the first attempts fail: NATS is not there

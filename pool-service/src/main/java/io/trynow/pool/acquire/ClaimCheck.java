@@ -41,7 +41,7 @@ public class ClaimCheck {
       return Optional.empty();
     }
     HttpRequest req =
-        HttpRequest.newBuilder(endpoints.instanceUri(i.port(), t.healthPath()))
+        HttpRequest.newBuilder(endpoints.instanceUri(i.host(), i.port(), t.healthPath()))
             .timeout(t.claimProbeTimeout())
             .GET()
             .build();

@@ -53,6 +53,14 @@ public interface PoolConfig {
   @WithDefault("2s")
   Duration positionInterval();
 
+  /**
+   * Period of the pool-target loop: folds each template's arrivals into its rate estimate,
+   * recomputes the ready target of templates with a service target ({@code
+   * trynow.templates.<name>.slo.*}) and retires surplus ready instances.
+   */
+  @WithDefault("1s")
+  Duration targetInterval();
+
   /** Most acquire messages handled at once. */
   @WithDefault("64")
   int acquireConcurrency();

@@ -36,6 +36,7 @@ public class PoolSettings {
     positive("provision-estimate", c.provisionEstimate());
     positive("rate-window", c.rateWindow());
     positive("position-interval", c.positionInterval());
+    positive("target-interval", c.targetInterval());
     require(
         c.acquireConcurrency() >= 1 && c.acquireConcurrency() <= 4096,
         "acquire-concurrency",

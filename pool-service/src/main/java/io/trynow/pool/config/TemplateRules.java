@@ -1,6 +1,7 @@
 package io.trynow.pool.config;
 
 import io.trynow.model.Ids;
+import io.trynow.platform.template.TemplatesConfig;
 import io.trynow.platform.template.TemplatesConfig.Template;
 import java.time.Duration;
 import java.util.Map;
@@ -86,13 +87,33 @@ public final class TemplateRules {
         t.circuit().maxDelay().compareTo(t.circuit().baseDelay()) >= 0,
         k + "circuit.max-delay",
         "must not be below circuit.base-delay");
+    slo(k + "slo.", t);
     for (String e : t.env().keySet()) {
       require(ENV.matcher(e).matches(), k + "env." + e, "is not an environment variable name");
       require(
-          !e.startsWith("TRYNOW_") && !e.equals("PORT"),
+          !e.startsWith("TRYNOW_") && !e.equals("PORT") && !e.equals("BIND"),
           k + "env." + e,
-          "is reserved: trynow tells every instance PORT and TRYNOW_* itself");
+          "is reserved: trynow tells every instance PORT, BIND and TRYNOW_* itself");
     }
+  }
+
+  private static void slo(String k, Template t) {
+    TemplatesConfig.Slo s = t.slo();
+    s.hitRate()
+        .ifPresent(h -> require(h > 0 && h < 1, k + "hit-rate", "must be > 0 and < 1 (e.g. 0.95)"));
+    s.maxWait().ifPresent(w -> require(!w.isNegative(), k + "max-wait", "must not be negative"));
+    require(
+        s.waitPercentile() > 0 && s.waitPercentile() < 1,
+        k + "wait-percentile",
+        "must be > 0 and < 1");
+    s.maxReady().ifPresent(m -> require(m >= 0, k + "max-ready", "must be ≥ 0"));
+    positive(k + "window", s.window());
+    require(
+        s.refillPercentile() > 0 && s.refillPercentile() <= 1,
+        k + "refill-percentile",
+        "must be > 0 and ≤ 1");
+    positive(k + "provision-estimate", s.provisionEstimate());
+    positive(k + "scale-down-step", s.scaleDownStep());
   }
 
   /**

@@ -9,6 +9,7 @@ import io.trynow.model.ProvisionRequest;
 import io.trynow.platform.docker.ContainerInfo;
 import io.trynow.platform.docker.ContainerSpec;
 import io.trynow.platform.docker.Containers;
+import io.trynow.platform.docker.DockerHosts;
 import io.trynow.platform.docker.DockerRejectedException;
 import io.trynow.platform.docker.DockerUnavailableException;
 import io.trynow.platform.docker.ForeignContainerException;
@@ -22,8 +23,10 @@ import io.trynow.platform.state.Changed;
 import io.trynow.platform.state.CircuitPolicy;
 import io.trynow.platform.state.ClaimResult;
 import io.trynow.platform.state.FencedResult;
+import io.trynow.platform.state.HostSlot;
 import io.trynow.platform.state.Instance;
 import io.trynow.platform.state.NotFound;
+import io.trynow.platform.state.PlaceResult;
 import io.trynow.platform.state.PortResult;
 import io.trynow.platform.state.StaleFence;
 import io.trynow.platform.state.Store;
@@ -39,6 +42,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
@@ -63,7 +67,7 @@ public class Provisioner {
   private static final Logger LOG = Logger.getLogger(Provisioner.class);
 
   private final Store store;
-  private final Containers containers;
+  private final DockerHosts hosts;
   private final TemplatesConfig templates;
   private final ProvisionerConfig config;
   private final Endpoints endpoints;
@@ -75,7 +79,7 @@ public class Provisioner {
 
   Provisioner(
       Store store,
-      Containers containers,
+      DockerHosts hosts,
       TemplatesConfig templates,
       ProvisionerConfig config,
       Endpoints endpoints,
@@ -85,7 +89,7 @@ public class Provisioner {
     this.images = images;
     this.endpoints = endpoints;
     this.store = store;
-    this.containers = containers;
+    this.hosts = hosts;
     this.templates = templates;
     this.config = config;
     this.events = events;
@@ -162,8 +166,14 @@ public class Provisioner {
     if (template == null) {
       return fail(id, fence, req.template(), null, "unknown template " + req.template(), true);
     }
-    ContainerSpec spec = null;
+    Target target = null;
     try {
+      PlaceOrOutcome placed = place(id, fence, req.template(), template, lastDelivery);
+      if (placed.outcome() != null) {
+        return placed.outcome();
+      }
+      String host = placed.host();
+      Containers containers = placed.containers();
       int port =
           switch (store.allocatePort(id, fence)) {
             case PortResult.Allocated a -> a.port();
@@ -181,21 +191,22 @@ public class Provisioner {
       if (port == -1) {
         return transientFailure(id, fence, req.template(), null, "no free port", lastDelivery);
       }
-      spec =
+      ContainerSpec spec =
           ContainerSpec.forInstance(
               id,
               req.template(),
               template,
               port,
               store.prefix(),
-              endpoints.publishHost(),
+              endpoints.publishHost(host),
               endpoints.publicUrl(id));
+      target = new Target(host, containers, spec);
       Containers.Created created = containers.ensureCreated(spec);
       if (created.adopted()) {
         LOG.infof("instance %s: adopted its existing container %s", id, spec.name());
       }
       if (!created.running() && spec.networkMode() == ContainerSpec.NetworkMode.HOST) {
-        requirePortFree(port);
+        requirePortFree(endpoints.instanceAddress(host), port);
       }
       containers.start(created.id());
       if (!(store.renewLease(id, fence, lease) instanceof Changed)) {
@@ -205,24 +216,24 @@ public class Provisioner {
       String name = spec.name();
       Duration took =
           health.await(
-              endpoints.instanceUri(port, template.healthPath()),
+              endpoints.instanceUri(host, port, template.healthPath()),
               template.healthTimeout(),
-              () -> problem(name));
+              () -> problem(containers, name));
       LOG.debugf("instance %s healthy %d ms after start", id, took.toMillis());
-      return started(id, fence, spec, req.template(), sample);
+      return started(id, fence, target, req.template(), sample);
     } catch (InvalidTemplateException e) {
       return failTemplate(id, fence, req.template(), template, null, e.getMessage());
     } catch (ForeignContainerException e) {
       return fail(id, fence, req.template(), null, e.getMessage(), true);
     } catch (ImageMissingException e) {
       images.missing(req.template(), e);
-      return failTemplate(id, fence, req.template(), template, spec, e.getMessage());
+      return failTemplate(id, fence, req.template(), template, target, e.getMessage());
     } catch (DockerRejectedException e) {
-      return failTemplate(id, fence, req.template(), template, spec, e.getMessage());
+      return failTemplate(id, fence, req.template(), template, target, e.getMessage());
     } catch (InstanceHealth.NeverHealthyException e) {
-      return failTemplate(id, fence, req.template(), template, spec, e.getMessage());
+      return failTemplate(id, fence, req.template(), template, target, e.getMessage());
     } catch (DockerUnavailableException | StoreException | PortBusyException e) {
-      return transientFailure(id, fence, req.template(), spec, e.getMessage(), lastDelivery);
+      return transientFailure(id, fence, req.template(), target, e.getMessage(), lastDelivery);
     } catch (InterruptedException e) {
       // shutting down: hand the claim back first (the flag is clear now), so that another
       // replica's redelivery does not wait for our lease
@@ -233,12 +244,14 @@ public class Provisioner {
   }
 
   private Outcome started(
-      String id, long fence, ContainerSpec spec, String template, Timer.Sample sample) {
+      String id, long fence, Target target, String template, Timer.Sample sample) {
+    ContainerSpec spec = target.spec();
+    Containers containers = target.containers();
     FencedResult r = store.markStarted(id, fence, spec.name());
     switch (r) {
       case Changed c -> {
         metrics.provisioned(template, sample);
-        LOG.infof("instance %s started on port %d", id, spec.hostPort());
+        LOG.infof("instance %s started on %s port %d", id, target.host(), spec.hostPort());
         return publishStarted(c.instance());
       }
       case StaleFence s -> {
@@ -283,14 +296,9 @@ public class Provisioner {
   }
 
   private Outcome transientFailure(
-      String id,
-      long fence,
-      String template,
-      ContainerSpec spec,
-      String reason,
-      boolean lastDelivery) {
+      String id, long fence, String template, Target target, String reason, boolean lastDelivery) {
     if (lastDelivery) {
-      return fail(id, fence, template, spec, "gave up after the last delivery: " + reason, false);
+      return fail(id, fence, template, target, "gave up after the last delivery: " + reason, false);
     }
     LOG.warnf("instance %s: %s; retrying later", id, reason);
     releaseClaim(id, fence);
@@ -304,13 +312,8 @@ public class Provisioner {
    * sweeper finishes the job once the engine answers.
    */
   private Outcome fail(
-      String id,
-      long fence,
-      String template,
-      ContainerSpec spec,
-      String reason,
-      boolean permanent) {
-    return fail(id, fence, template, spec, reason, permanent, null);
+      String id, long fence, String template, Target target, String reason, boolean permanent) {
+    return fail(id, fence, template, target, reason, permanent, null);
   }
 
   /**
@@ -318,15 +321,15 @@ public class Provisioner {
    * settings): it counts against the template's failure circuit, in the same store call.
    */
   private Outcome failTemplate(
-      String id, long fence, String name, Template template, ContainerSpec spec, String reason) {
-    return fail(id, fence, name, spec, reason, true, template.circuit().policy());
+      String id, long fence, String name, Template template, Target target, String reason) {
+    return fail(id, fence, name, target, reason, true, template.circuit().policy());
   }
 
   private Outcome fail(
       String id,
       long fence,
       String template,
-      ContainerSpec spec,
+      Target target,
       String reason,
       boolean permanent,
       CircuitPolicy circuit) {
@@ -337,8 +340,8 @@ public class Provisioner {
         LOG.infof("instance %s: claim lost; not touching its container", id);
         return Outcome.giveUp(reason);
       }
-      if (spec != null) {
-        containers.remove(spec.name());
+      if (target != null) {
+        target.containers().remove(target.spec().name());
       }
       FencedResult r =
           circuit == null
@@ -367,7 +370,7 @@ public class Provisioner {
     }
   }
 
-  private Optional<String> problem(String name) {
+  private static Optional<String> problem(Containers containers, String name) {
     try {
       Optional<ContainerInfo> c = containers.inspect(name);
       if (c.isEmpty()) {
@@ -391,19 +394,86 @@ public class Provisioner {
    * With host networking, the port must be free before our container binds it: otherwise the health
    * poll could be answered by whatever holds it (e.g. a container left behind).
    */
-  private static void requirePortFree(int port) {
+  private static void requirePortFree(String address, int port) {
+    InetAddress at;
+    try {
+      at = InetAddress.getByName(address);
+    } catch (IOException e) {
+      return; // not resolvable here: the engine's own bind decides
+    }
+    if (!at.isLoopbackAddress()) {
+      return; // another machine's address: nothing to check from here
+    }
     try (ServerSocket s = new ServerSocket()) {
       s.setReuseAddress(true);
-      s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+      s.bind(new InetSocketAddress(at, port));
     } catch (IOException e) {
-      throw new PortBusyException(port);
+      throw new PortBusyException(address, port);
+    }
+  }
+
+  /** Where one instance's container goes: its host, that host's engine, and the spec. */
+  private record Target(String host, Containers containers, ContainerSpec spec) {}
+
+  /** A placement, or the outcome that ends this delivery. */
+  private record PlaceOrOutcome(String host, Containers containers, Outcome outcome) {
+    static PlaceOrOutcome end(Outcome o) {
+      return new PlaceOrOutcome(null, null, o);
+    }
+  }
+
+  /**
+   * Chooses the instance's Docker host (one store call: most free capacity among the hosts whose
+   * labels match the template's placement, drained hosts skipped) — or repeats the earlier choice.
+   */
+  private PlaceOrOutcome place(
+      String id, long fence, String templateName, Template template, boolean lastDelivery) {
+    List<HostSlot> candidates = hosts.registry().candidates(template.placement());
+    if (candidates.isEmpty()) {
+      return PlaceOrOutcome.end(
+          fail(
+              id,
+              fence,
+              templateName,
+              null,
+              "no Docker host matches placement " + template.placement(),
+              true));
+    }
+    switch (store.place(id, fence, candidates)) {
+      case PlaceResult.Placed p -> {
+        Optional<Containers> c = hosts.on(p.host());
+        if (c.isEmpty()) {
+          return PlaceOrOutcome.end(
+              fail(id, fence, templateName, null, "host " + p.host() + " left the registry", true));
+        }
+        return new PlaceOrOutcome(p.host(), c.get(), null);
+      }
+      case PlaceResult.Full f -> {
+        return PlaceOrOutcome.end(
+            transientFailure(
+                id, fence, templateName, null, "no Docker host has room", lastDelivery));
+      }
+      case PlaceResult.HostDown d -> {
+        return PlaceOrOutcome.end(
+            fail(id, fence, templateName, null, "host " + d.host() + " was drained", true));
+      }
+      case StaleFence s -> {
+        return PlaceOrOutcome.end(Outcome.done());
+      }
+      case NotFound n -> {
+        return PlaceOrOutcome.end(Outcome.done());
+      }
+      case WrongState w -> {
+        LOG.infof("instance %s is %s before placement: stopping", id, w.state().wire());
+        return PlaceOrOutcome.end(Outcome.done());
+      }
     }
   }
 
   /** Something already listens on the instance's port. */
   static final class PortBusyException extends RuntimeException {
-    PortBusyException(int port) {
-      super("port " + port + " is already in use on 127.0.0.1");
+    PortBusyException(String address, int port) {
+      super("port " + port + " is already in use on " + address);
     }
   }
 }

@@ -138,7 +138,7 @@ public class RouteSync {
 
   /** The route of an instance: its demo host → where Caddy reaches it ({@link Endpoints}). */
   public Route route(Instance i) {
-    return new Route(i.id(), endpoints.demoHost(i.id()), endpoints.upstream(i.port()));
+    return new Route(i.id(), endpoints.demoHost(i.id()), endpoints.upstream(i.host(), i.port()));
   }
 
   /** The URL a visitor opens ({@link Endpoints#publicUrl}). */

@@ -1,0 +1,130 @@
+package io.trynow.pool.sizing;
+
+import io.trynow.platform.state.PoolDemand;
+import io.trynow.platform.template.TemplatesConfig.Slo;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The queueing model behind a template's ready target (DESIGN §9), pure and deterministic: every
+ * pool replica computes the same target from the same stored estimate.
+ *
+ * <p>Visitors arrive as a Poisson process of rate λ (the EWMA kept in Valkey); an instance taken
+ * from the pool is replaced after the refill time R (a percentile of recent provisioning times).
+ * The demand that k ready instances must absorb before the first replacement is ready is
+ * Poisson(λ·R), so with a hit-rate target h the pool keeps the smallest k with P(Poisson(λ·R) ≤ k)
+ * ≥ h. A wait bound W (for a share p of visitors) needs only the demand of R − W covered: the
+ * smallest k with P(Poisson(λ·max(0, R − W)) ≤ k) ≥ p. The larger of the two, clamped to
+ * [min-ready, min(max-total, max-ready)], is the raw target.
+ *
+ * <p>The target rises at once (a visitor waiting costs more than an idle container) and falls by
+ * one per {@code scale-down-step}, and only when even a rate {@value #HYSTERESIS_PERCENT}% higher
+ * would ask for less: noise in the estimate does not make the pool oscillate.
+ */
+public final class PoolSizer {
+
+  /** Lowering needs the target of a rate this much higher to be lower, too. */
+  static final int HYSTERESIS_PERCENT = 15;
+
+  /** Provisioning samples needed before they replace the configured estimate. */
+  static final int MIN_SAMPLES = 3;
+
+  /** Least share of the window the estimate is divided by while young (1 − 1/e). */
+  private static final double MIN_WEIGHT = 1 - Math.exp(-1);
+
+  private PoolSizer() {}
+
+  /**
+   * What the pool should keep ready.
+   *
+   * @param target the ready target to store
+   * @param raw the model's value for the current estimate, before smoothing
+   * @param ratePerSecond the arrival rate used
+   * @param refillMs the refill time used
+   * @param moved whether {@code target} differs from the stored one
+   */
+  public record Decision(int target, int raw, double ratePerSecond, long refillMs, boolean moved) {}
+
+  /** The decision for a template from its stored estimate at {@code nowMs}. */
+  public static Decision decide(Slo slo, int minReady, int maxTotal, PoolDemand d, long nowMs) {
+    double rate = rate(d, slo.window());
+    long refillMs = refillMs(d.provisionTimesMs(), slo);
+    int cap = Math.max(minReady, Math.min(maxTotal, slo.maxReady().orElse(maxTotal)));
+    int raw = target(slo, rate, refillMs, minReady, cap);
+    int current = d.target() > 0 ? Math.max(minReady, Math.min(cap, d.target())) : minReady;
+    if (raw >= current) {
+      return new Decision(raw, raw, rate, refillMs, raw != d.target());
+    }
+    int high = target(slo, rate * (100 + HYSTERESIS_PERCENT) / 100.0, refillMs, minReady, cap);
+    boolean stepDue = nowMs - d.movedAtMs() >= slo.scaleDownStep().toMillis();
+    if (high < current && stepDue) {
+      return new Decision(current - 1, raw, rate, refillMs, true);
+    }
+    return new Decision(current, raw, rate, refillMs, current != d.target());
+  }
+
+  /** The model's target for a rate and refill time, clamped to [minReady, cap]. */
+  static int target(Slo slo, double ratePerSecond, long refillMs, int minReady, int cap) {
+    int k = 0;
+    double r = refillMs / 1000.0;
+    if (slo.hitRate().isPresent()) {
+      k = Math.max(k, poissonQuantile(ratePerSecond * r, slo.hitRate().getAsDouble(), cap));
+    }
+    if (slo.maxWait().isPresent()) {
+      double uncovered = Math.max(0, r - slo.maxWait().get().toMillis() / 1000.0);
+      k = Math.max(k, poissonQuantile(ratePerSecond * uncovered, slo.waitPercentile(), cap));
+    }
+    return Math.max(minReady, Math.min(cap, k));
+  }
+
+  /**
+   * Arrivals per second: the stored EWMA, divided by the share of the window observed so far (at
+   * least 1 − 1/e) so that a young estimate is not biased low.
+   */
+  static double rate(PoolDemand d, Duration window) {
+    double observed = Math.max(0, d.atMs() - d.sinceMs());
+    double weight = 1 - Math.exp(-observed / Math.max(1, window.toMillis()));
+    return Math.max(0, d.ratePerSecond()) / Math.max(MIN_WEIGHT, weight);
+  }
+
+  /** The refill time: the configured percentile of recent samples, or the estimate until then. */
+  static long refillMs(List<Long> samples, Slo slo) {
+    if (samples.size() < MIN_SAMPLES) {
+      return slo.provisionEstimate().toMillis();
+    }
+    return percentile(samples, slo.refillPercentile());
+  }
+
+  /** Nearest-rank percentile, 0 < q ≤ 1. */
+  static long percentile(List<Long> samples, double q) {
+    List<Long> sorted = new ArrayList<>(samples);
+    Collections.sort(sorted);
+    int rank = (int) Math.ceil(q * sorted.size());
+    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1)));
+  }
+
+  /**
+   * Smallest k ≥ 0 with P(Poisson(mean) ≤ k) ≥ p, or {@code cap} if none below it. The terms are
+   * built in log space, so a large mean does not underflow.
+   */
+  static int poissonQuantile(double mean, double p, int cap) {
+    if (mean <= 0) {
+      return 0;
+    }
+    double logMean = Math.log(mean);
+    double logPmf = -mean;
+    double cdf = 0;
+    for (int k = 0; k < cap; k++) {
+      if (k > 0) {
+        logPmf += logMean - Math.log(k);
+      }
+      cdf += Math.exp(logPmf);
+      if (cdf >= p) {
+        return k;
+      }
+    }
+    return cap;
+  }
+}

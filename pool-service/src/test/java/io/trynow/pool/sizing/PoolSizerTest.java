@@ -1,0 +1,216 @@
+package io.trynow.pool.sizing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.trynow.platform.state.PoolDemand;
+import io.trynow.platform.template.TemplatesConfig.Slo;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The sizing model: given rates and refill times, the target; stable under noise. */
+class PoolSizerTest {
+
+  static final long NOW = 1_000_000_000L;
+  static final Duration WINDOW = Duration.ofMinutes(5);
+
+  @Test
+  void poissonQuantileMatchesTheTable() {
+    // Poisson(2): P(<=4) = 0.947, P(<=5) = 0.983
+    assertThat(PoolSizer.poissonQuantile(2, 0.95, 1000)).isEqualTo(5);
+    // Poisson(5): P(<=8) = 0.932, P(<=9) = 0.968
+    assertThat(PoolSizer.poissonQuantile(5, 0.95, 1000)).isEqualTo(9);
+    // Poisson(10): P(<=14) = 0.917, P(<=15) = 0.951
+    assertThat(PoolSizer.poissonQuantile(10, 0.95, 1000)).isEqualTo(15);
+    // Poisson(1): P(<=0) = 0.368, P(<=1) = 0.736
+    assertThat(PoolSizer.poissonQuantile(1, 0.5, 1000)).isEqualTo(1);
+    assertThat(PoolSizer.poissonQuantile(0, 0.99, 1000)).isZero();
+    // a large mean does not underflow: the median of Poisson(2000) is 2000
+    assertThat(PoolSizer.poissonQuantile(2000, 0.5, 100_000)).isEqualTo(2000);
+    assertThat(PoolSizer.poissonQuantile(2000, 0.5, 50)).isEqualTo(50);
+  }
+
+  @Test
+  void hitRateTargetFromRateAndRefillTime() {
+    Slo slo = slo(0.95, null, null);
+    // 1 arrival/s, refill 5 s: Poisson(5) at 95 % -> 9
+    assertThat(decide(slo, 0, 20, demand(1.0, samples(5000), 0, 0)).target()).isEqualTo(9);
+    // 10x the rate: Poisson(50) at 95 % -> 62, capped by max-total
+    assertThat(decide(slo, 0, 100, demand(10.0, samples(5000), 0, 0)).target()).isEqualTo(62);
+    assertThat(decide(slo, 0, 20, demand(10.0, samples(5000), 0, 0)).target()).isEqualTo(20);
+    // the cost cap, and min-ready as the floor
+    assertThat(decide(slo(0.95, null, 4), 0, 20, demand(1.0, samples(5000), 0, 0)).target())
+        .isEqualTo(4);
+    assertThat(decide(slo, 12, 20, demand(1.0, samples(5000), 0, 0)).target()).isEqualTo(12);
+    // nothing arrives: min-ready
+    assertThat(decide(slo, 2, 20, demand(0, samples(5000), 0, 0)).target()).isEqualTo(2);
+  }
+
+  @Test
+  void refillTimeIsAPercentileOfSamplesOrTheEstimateUntilThree() {
+    Slo slo = slo(0.95, null, null);
+    assertThat(PoolSizer.refillMs(List.of(4000L, 6000L), slo)).isEqualTo(10_000);
+    List<Long> s = new ArrayList<>();
+    for (long i = 1; i <= 100; i++) {
+      s.add(i * 100);
+    }
+    assertThat(PoolSizer.refillMs(s, slo)).isEqualTo(9500);
+    // slower provisioning asks for more warm instances at the same rate
+    int fast = decide(slo, 0, 100, demand(1.0, samples(2000), 0, 0)).target();
+    int slow = decide(slo, 0, 100, demand(1.0, samples(20_000), 0, 0)).target();
+    assertThat(fast).isEqualTo(5); // Poisson(2): 5
+    assertThat(slow).isEqualTo(28); // Poisson(20) at 95 %: 28
+  }
+
+  @Test
+  void waitBoundCoversOnlyTheDemandItCannotWaitFor() {
+    // refill 5 s, visitors may wait 4 s: the pool covers 1 s of demand
+    Slo slo = slo(null, Duration.ofSeconds(4), null);
+    assertThat(decide(slo, 0, 20, demand(1.0, samples(5000), 0, 0)).target()).isEqualTo(3);
+    // a wait bound longer than the refill time needs no warm pool beyond min-ready
+    Slo patient = slo(null, Duration.ofSeconds(10), null);
+    assertThat(decide(patient, 1, 20, demand(1.0, samples(5000), 0, 0)).target()).isEqualTo(1);
+    // both: the larger
+    Slo both = slo(0.95, Duration.ofSeconds(4), null);
+    assertThat(decide(both, 0, 20, demand(1.0, samples(5000), 0, 0)).target()).isEqualTo(9);
+  }
+
+  @Test
+  void aYoungEstimateIsScaledUpByAtMostOneOverOneMinusOneOverE() {
+    // observed for 0 s of a 5 min window: the rate is divided by 1 - 1/e, not by ~0
+    PoolDemand young = new PoolDemand("t", 1.0, 0, NOW, NOW, 0, 0, 0, 0, 0, 1, List.of());
+    assertThat(PoolSizer.rate(young, WINDOW)).isCloseTo(1 / (1 - Math.exp(-1)), within());
+    PoolDemand old = new PoolDemand("t", 1.0, 0, NOW - 3_600_000, NOW, 0, 0, 0, 0, 0, 1, List.of());
+    assertThat(PoolSizer.rate(old, WINDOW)).isCloseTo(1.0, within());
+  }
+
+  @Test
+  void theTargetRisesAtOnceAndFallsOneStepAtATime() {
+    Slo slo = slo(0.95, null, null);
+    long step = slo.scaleDownStep().toMillis();
+    // stored 9, demand gone: one down per step, none before
+    PoolSizer.Decision early = decide(slo, 1, 20, demand(0, samples(5000), 9, NOW - step + 1));
+    assertThat(early.target()).isEqualTo(9);
+    assertThat(early.moved()).isFalse();
+    assertThat(early.raw()).isEqualTo(1);
+    PoolSizer.Decision due = decide(slo, 1, 20, demand(0, samples(5000), 9, NOW - step));
+    assertThat(due.target()).isEqualTo(8);
+    assertThat(due.moved()).isTrue();
+    // stored 2, a burst: straight to the model's value
+    PoolSizer.Decision up = decide(slo, 1, 20, demand(2.0, samples(5000), 2, NOW));
+    assertThat(up.target()).isEqualTo(15); // Poisson(10) at 95 %
+    assertThat(up.moved()).isTrue();
+  }
+
+  @Test
+  void stableUnderNoise() {
+    // Poisson arrivals at 1/s, refill times 5 s +-20 %, folded every second the way
+    // observe_demand folds them (EWMA, window 5 min); 40 minutes of it.
+    Slo slo = slo(0.95, null, null);
+    Random rnd = new Random(42);
+    double rate = 0;
+    long since = NOW;
+    List<Long> ptimes = new ArrayList<>();
+    int target = 0;
+    long movedAt = 0;
+    int changesAfterWarmUp = 0;
+    int lo = Integer.MAX_VALUE;
+    int hi = 0;
+    double d = Math.exp(-1000.0 / WINDOW.toMillis());
+    for (int s = 1; s <= 2400; s++) {
+      long now = NOW + s * 1000L;
+      rate = rate * d + poisson(rnd, 1.0) * (1 - d);
+      if (rnd.nextDouble() < 1.0) {
+        ptimes.addFirst(Math.round(5000 * (0.8 + 0.4 * rnd.nextDouble())));
+        if (ptimes.size() > 64) {
+          ptimes.removeLast();
+        }
+      }
+      PoolDemand pd = new PoolDemand("t", rate, 0, since, now, 0, 0, target, 0, movedAt, s, ptimes);
+      PoolSizer.Decision x = PoolSizer.decide(slo, 1, 50, pd, now);
+      if (x.moved()) {
+        movedAt = now;
+        if (s > 600) {
+          changesAfterWarmUp++;
+        }
+      }
+      target = x.target();
+      if (s > 600) {
+        lo = Math.min(lo, target);
+        hi = Math.max(hi, target);
+      }
+    }
+    // the exact answer for λ = 1, R = p95 of U(4 s, 6 s) = 5.9 s is Poisson(5.9) at 95 %: 10
+    assertThat(lo).isGreaterThanOrEqualTo(9);
+    assertThat(hi).isLessThanOrEqualTo(11);
+    assertThat(changesAfterWarmUp).isLessThanOrEqualTo(4);
+  }
+
+  private static int poisson(Random rnd, double mean) {
+    double l = Math.exp(-mean);
+    double p = 1;
+    int k = 0;
+    do {
+      k++;
+      p *= rnd.nextDouble();
+    } while (p > l);
+    return k - 1;
+  }
+
+  private static org.assertj.core.data.Offset<Double> within() {
+    return org.assertj.core.data.Offset.offset(1e-4);
+  }
+
+  private static PoolSizer.Decision decide(Slo slo, int minReady, int maxTotal, PoolDemand d) {
+    return PoolSizer.decide(slo, minReady, maxTotal, d, NOW);
+  }
+
+  /** An old estimate (observed for hours) of {@code rate}, with a stored target. */
+  static PoolDemand demand(double rate, List<Long> ptimes, int target, long movedAt) {
+    return new PoolDemand("t", rate, 0, NOW - 36_000_000, NOW, 0, 0, target, 0, movedAt, 7, ptimes);
+  }
+
+  static List<Long> samples(long ms) {
+    return List.of(ms, ms, ms, ms, ms);
+  }
+
+  static Slo slo(Double hitRate, Duration maxWait, Integer maxReady) {
+    return new TestSlo(
+        hitRate == null ? OptionalDouble.empty() : OptionalDouble.of(hitRate),
+        Optional.ofNullable(maxWait),
+        maxReady == null ? OptionalInt.empty() : OptionalInt.of(maxReady));
+  }
+
+  record TestSlo(OptionalDouble hitRate, Optional<Duration> maxWait, OptionalInt maxReady)
+      implements Slo {
+    @Override
+    public double waitPercentile() {
+      return 0.95;
+    }
+
+    @Override
+    public Duration window() {
+      return WINDOW;
+    }
+
+    @Override
+    public double refillPercentile() {
+      return 0.95;
+    }
+
+    @Override
+    public Duration provisionEstimate() {
+      return Duration.ofSeconds(10);
+    }
+
+    @Override
+    public Duration scaleDownStep() {
+      return Duration.ofSeconds(30);
+    }
+  }
+}
