@@ -43,7 +43,7 @@ docker: gets the Docker host (socket or TCP+TLS). caddyAdmin: gets Caddy's admin
 */}}
 {{- define "trynow.components" -}}
 components:
-  - {key: apiGateway, name: api-gateway, port: 8080, docker: false, caddyAdmin: false, gateway: true}
+  - {key: apiGateway, name: api-gateway, port: 8080, management: 9000, docker: false, caddyAdmin: false, gateway: true}
   - {key: poolService, name: pool-service, port: 8081, docker: false, caddyAdmin: false, gateway: false}
   - {key: provisionerWorker, name: provisioner-worker, port: 8082, docker: true, caddyAdmin: false, gateway: false}
   - {key: proxySync, name: proxy-sync, port: 8083, docker: false, caddyAdmin: true, gateway: false}
@@ -103,6 +103,9 @@ TRYNOW_ENDPOINTS_PUBLISH_HOST: {{ $e.publishHost | quote }}
 {{- end }}
 {{- if and .Values.valkey.tls.enabled (not .Values.valkey.tls.existingSecret) }}
 {{- fail "valkey.tls.enabled needs valkey.tls.existingSecret (ca.crt, and tls.crt/tls.key for clientCert)" }}
+{{- end }}
+{{- if and .Values.nats.credentials.existingSecret .Values.nats.nkey.existingSecret }}
+{{- fail "nats.credentials.existingSecret and nats.nkey.existingSecret exclude each other: one way to authenticate" }}
 {{- end }}
 {{- if and .Values.nats.tls.enabled (not .Values.nats.tls.existingSecret) }}
 {{- fail "nats.tls.enabled needs nats.tls.existingSecret (ca.crt, and tls.crt/tls.key for clientCert)" }}

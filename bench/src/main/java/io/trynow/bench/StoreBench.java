@@ -8,28 +8,35 @@ import io.trynow.platform.state.ExtendResult;
 import io.trynow.platform.state.ReadyResult;
 import io.trynow.platform.state.ReserveArgs;
 import io.trynow.platform.state.Store;
+import io.trynow.platform.state.ValkeyPool;
 import io.trynow.testsupport.ValkeyServer;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntPredicate;
 
 /**
- * The state store's latency and throughput (./trynow bench store): acquire (warm: a ready instance
- * is there), mark_ready, extend and rate_limit at 1 and 32 concurrent clients, next to the PING
- * round trip measured in the same run — once over a plain blocking socket (the floor) and once
- * through the store's own client (the floor plus the client's overhead). Starts its own
- * redis-server/valkey-server (AOF on, fsync every second, like production) through the test
- * harness.
+ * The store's client, decided on measurement ({@code ./trynow bench store [ops@1] [ops@32]}): the
+ * same {@link Store} code on two clients against one Valkey in one run — the Vert.x Redis client of
+ * quarkus-redis-client (the store's client: non-blocking sends, the calling virtual thread parks on
+ * the reply) and the former hand-written blocking RESP2 socket pool ({@link ValkeyPool}, kept in
+ * this module only as the baseline). For each, at 1 and 32 concurrent callers (virtual threads, as
+ * the services call the store): PING, mark_ready, acquire (warm: a ready instance is there) and
+ * extend; next to the floor, PING over a raw blocking socket with no client library, and the Vert.x
+ * client's PING used fully asynchronously (n chains of send → callback → send, no thread waiting).
+ * Starts its own redis-server/valkey-server (AOF on, fsync every second, as production) through the
+ * test harness; prints the machine's load average before and after.
  */
 public final class StoreBench {
 
@@ -40,75 +47,97 @@ public final class StoreBench {
     int ops32 = args.length > 1 ? Integer.parseInt(args[1]) : 8000;
     try (ValkeyServer valkey = new ValkeyServer(true)) {
       valkey.start();
-      try (Store store = Store.connect(valkey.url(), "bench")) {
-        store.initPorts(20000, 39999);
+      try (Store vertx = Store.connect(valkey.url(), "bench-vertx");
+          Store socket = ValkeyPool.store(valkey.url(), "bench-socket")) {
+        vertx.initPorts(20000, 39999);
+        socket.initPorts(20000, 39999);
         System.out.printf(
-            "store bench: %s on port %d, %d cores%n",
-            valkey.name(), valkey.port(), Runtime.getRuntime().availableProcessors());
+            "store bench: %s on port %d, %d cores, load average %s%n",
+            valkey.name(), valkey.port(), Runtime.getRuntime().availableProcessors(), load());
+        List<StoreBench> runs = new ArrayList<>();
+        for (int clients : new int[] {1, 32}) {
+          int ops = clients == 1 ? ops1 : ops32;
+          runs.add(new StoreBench(null, valkey, "floor", "c" + clients, ops, clients));
+          runs.add(new StoreBench(vertx, valkey, "vertx", "v" + clients, ops, clients));
+          runs.add(new StoreBench(socket, valkey, "socket", "s" + clients, ops, clients));
+        }
         // warm-up (JIT, connections), not printed
-        new StoreBench(store, valkey, "warm", 1000, 8).run(false);
-        new StoreBench(store, valkey, "c1", ops1, 1).run(true);
-        new StoreBench(store, valkey, "c32", ops32, 32).run(true);
+        new StoreBench(vertx, valkey, "vertx", "wv", 1000, 8).run(false);
+        new StoreBench(socket, valkey, "socket", "ws", 1000, 8).run(false);
+        for (StoreBench b : runs) {
+          b.run(true);
+        }
+        System.out.printf("load average after: %s%n", load());
       }
+    }
+  }
+
+  private static String load() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).strip();
+    } catch (Exception e) {
+      return "?";
     }
   }
 
   private final Store store;
   private final ValkeyServer valkey;
+  private final String client;
   private final String template;
   private final int ops;
   private final int clients;
 
-  private StoreBench(Store store, ValkeyServer valkey, String template, int ops, int clients) {
+  private StoreBench(
+      Store store, ValkeyServer valkey, String client, String template, int ops, int clients) {
     this.store = store;
     this.valkey = valkey;
+    this.client = client;
     this.template = template;
     this.ops = ops;
     this.clients = clients;
   }
 
   private void run(boolean print) throws Exception {
-    List<String> started = startedInstances(ops);
-    List<String> requestIds = new ArrayList<>();
-    for (int i = 0; i < ops; i++) {
-      requestIds.add(Ids.newRequestId()); // the caller's cost, not the store's
-    }
     List<Stats> all = new ArrayList<>();
-    all.add(measure("PING raw socket", i -> rawPing()));
-    all.add(measure("PING store client", i -> ping()));
-    all.add(
-        measure(
-            "mark_ready",
-            i -> store.markReady(started.get(i), null) instanceof ReadyResult.Pooled));
-    all.add(
-        measure(
-            "acquire (warm)",
-            i ->
-                store.acquire(
-                        new AcquireArgs(
-                            requestIds.get(i),
-                            template,
-                            TOKEN,
-                            "10.0." + (i % 200) + "." + (i % 250),
-                            Duration.ofMinutes(15),
-                            Duration.ofHours(2),
-                            100,
-                            0))
-                    instanceof AcquireResult.Assigned));
-    all.add(
-        measure(
-            "extend",
-            i ->
-                store.extend(started.get(i), TOKEN, Duration.ofSeconds(1))
-                    instanceof ExtendResult.Extended));
-    all.add(
-        measure(
-            "rate_limit",
-            i ->
-                store.rateLimit("10.1." + (i % 250) + "." + (i % 7), null, 1_000_000, 1_000_000)
-                    != null));
+    if (store == null) {
+      all.add(measure("PING raw socket (floor)", i -> rawPing()));
+    } else {
+      List<String> started = startedInstances(ops);
+      List<String> requestIds = new ArrayList<>();
+      for (int i = 0; i < ops; i++) {
+        requestIds.add(Ids.newRequestId()); // the caller's cost, not the store's
+      }
+      all.add(measure("PING", i -> ping()));
+      if (client.equals("vertx")) {
+        all.add(asyncPings());
+      }
+      all.add(
+          measure(
+              "mark_ready",
+              i -> store.markReady(started.get(i), null) instanceof ReadyResult.Pooled));
+      all.add(
+          measure(
+              "acquire (warm)",
+              i ->
+                  store.acquire(
+                          new AcquireArgs(
+                              requestIds.get(i),
+                              template,
+                              TOKEN,
+                              "10.0." + (i % 200) + "." + (i % 250),
+                              Duration.ofMinutes(15),
+                              Duration.ofHours(2),
+                              100,
+                              0))
+                      instanceof AcquireResult.Assigned));
+      all.add(
+          measure(
+              "extend",
+              i ->
+                  store.extend(started.get(i), TOKEN, Duration.ofSeconds(1))
+                      instanceof ExtendResult.Extended));
+    }
     if (print) {
-      System.out.printf("-- %d concurrent client(s), %d ops each --%n", clients, ops);
       for (Stats s : all) {
         s.print(System.out);
       }
@@ -118,6 +147,40 @@ public final class StoreBench {
   private boolean ping() {
     store.ping();
     return true;
+  }
+
+  /** {@code clients} chains of async PINGs: each reply's callback sends the next, no one waits. */
+  private Stats asyncPings() throws Exception {
+    Stats stats = new Stats(label("PING async chains"));
+    AtomicInteger next = new AtomicInteger();
+    stats.start();
+    List<CompletableFuture<Void>> chains = new ArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      chains.add(done);
+      chain(stats, next, done);
+    }
+    CompletableFuture.allOf(chains.toArray(CompletableFuture[]::new)).get();
+    stats.stop();
+    return stats;
+  }
+
+  private void chain(Stats stats, AtomicInteger next, CompletableFuture<Void> done) {
+    if (next.getAndIncrement() >= ops) {
+      done.complete(null);
+      return;
+    }
+    long t0 = System.nanoTime();
+    store
+        .pingAsync()
+        .whenComplete((v, e) -> {
+          if (e == null) {
+            stats.record(System.nanoTime() - t0);
+          } else {
+            stats.error();
+          }
+          chain(stats, next, done);
+        });
   }
 
   /** {@code requested → provisioning → port → started}, not measured. */
@@ -148,19 +211,22 @@ public final class StoreBench {
     return ids;
   }
 
+  private String label(String op) {
+    return String.format("%-7s %-24s c=%-2d", client, op, clients);
+  }
+
   private Stats measure(String name, IntPredicate op) throws Exception {
-    Stats stats = new Stats(String.format("%-18s c=%-2d", name, clients));
+    Stats stats = new Stats(label(name));
     stats.start();
     parallel(ops, clients, op, stats);
     stats.stop();
     return stats;
   }
 
-  /** Runs op(0..n-1) on {@code threads} threads, recording each call's latency. */
+  /** Runs op(0..n-1) on {@code threads} virtual threads, recording each call's latency. */
   private static void parallel(int n, int threads, IntPredicate op, Stats stats) throws Exception {
     AtomicInteger next = new AtomicInteger();
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<?>> fs = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         fs.add(
@@ -168,7 +234,12 @@ public final class StoreBench {
               int i;
               while ((i = next.getAndIncrement()) < n) {
                 long t0 = System.nanoTime();
-                boolean ok = op.test(i);
+                boolean ok;
+                try {
+                  ok = op.test(i);
+                } catch (RuntimeException e) {
+                  ok = false;
+                }
                 long dt = System.nanoTime() - t0;
                 if (stats != null) {
                   if (ok) {
@@ -184,8 +255,6 @@ public final class StoreBench {
       for (Future<?> f : fs) {
         f.get();
       }
-    } finally {
-      pool.shutdownNow();
     }
   }
 
@@ -213,7 +282,7 @@ public final class StoreBench {
         }
         read += r;
       }
-      return buf[0] == '+' && ThreadLocalRandom.current() != null;
+      return buf[0] == '+';
     } catch (Exception e) {
       return false;
     }

@@ -4,8 +4,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** A Dockerfile as a list of instructions: comments dropped, continuation lines joined. */
 record Dockerfile(List<Instruction> instructions) {
@@ -46,6 +50,19 @@ record Dockerfile(List<Instruction> instructions) {
   Optional<Instruction> last(String keyword) {
     List<Instruction> found = all(keyword);
     return found.isEmpty() ? Optional.empty() : Optional.of(found.get(found.size() - 1));
+  }
+
+  /** Every {@code ENV key=value} (quoted values unquoted), in order. */
+  Map<String, String> env() {
+    Map<String, String> out = new LinkedHashMap<>();
+    Pattern pair = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)=(\"([^\"]*)\"|\\S+)");
+    for (Instruction i : all("ENV")) {
+      Matcher m = pair.matcher(i.args());
+      while (m.find()) {
+        out.put(m.group(1), m.group(3) != null ? m.group(3) : m.group(2));
+      }
+    }
+    return out;
   }
 
   /** The default of an ARG, or empty when it has none. */

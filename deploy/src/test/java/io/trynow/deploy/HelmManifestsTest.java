@@ -33,6 +33,7 @@ class HelmManifestsTest {
 
   private static final Manifests DEFAULTS = HelmChart.render();
   private static final Manifests PRODUCTION = HelmChart.render(Repo.productionValues());
+  private static final ConfigKeys CONFIG_KEYS = ConfigKeys.scan();
 
   static Stream<Arguments> valueSets() {
     return Stream.of(Arguments.of("defaults", DEFAULTS), Arguments.of("production", PRODUCTION));
@@ -80,7 +81,34 @@ class HelmManifestsTest {
       assertThat(string(c, "livenessProbe", "httpGet", "path")).isEqualTo("/q/health/live");
       assertThat(string(c, "readinessProbe", "httpGet", "path")).isEqualTo("/q/health/ready");
       assertThat(string(c, "startupProbe", "httpGet", "path")).isEqualTo("/q/health/started");
-      assertThat(string(c, "livenessProbe", "httpGet", "port")).isEqualTo("http");
+      // api-gateway answers /q/* on its management port only; the workers on their one port
+      String port = service.equals("api-gateway") ? "management" : "http";
+      for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
+        assertThat(string(c, probe, "httpGet", "port")).as(service + " " + probe).isEqualTo(port);
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("valueSets")
+  void theManagementPortIsNeverPublic(String name, Manifests m) {
+    // the public Service and the Ingress carry only the http port
+    Map<String, Object> gateway = m.get("Service", "trynow-api-gateway");
+    assertThat(maps(gateway, "spec", "ports").stream().map(p -> p.get("targetPort")))
+        .containsExactly("http");
+    Map<String, Object> management = m.get("Service", "trynow-api-gateway-management");
+    assertThat(at(management, "spec", "type")).isEqualTo("ClusterIP");
+    assertThat(maps(management, "spec", "ports").stream().map(p -> p.get("targetPort")))
+        .containsExactly("management");
+    assertThat(envValue(container(m, "api-gateway"), "TRYNOW_MANAGEMENT_PORT")).isEqualTo("9000");
+    for (Map<String, Object> ing : m.ofKind("Ingress")) {
+      String text = string(ing, "spec", "rules");
+      assertThat(text).doesNotContain("management", "/q", "/admin", "/ops");
+      for (Map<String, Object> rule : maps(ing, "spec", "rules")) {
+        for (Map<String, Object> path : maps(rule, "http", "paths")) {
+          assertThat(string(path, "path")).matches("/(v1|embed|try|demo)");
+        }
+      }
     }
   }
 
@@ -377,7 +405,10 @@ class HelmManifestsTest {
             .filter(s -> map(s, "metadata", "labels").entrySet().containsAll(selector.entrySet()))
             .toList();
     assertThat(scraped.stream().map(s -> string(s, "metadata", "name")))
-        .containsExactlyInAnyOrderElementsOf(SERVICES.stream().map(s -> "trynow-" + s).toList());
+        .containsExactlyInAnyOrderElementsOf(
+            SERVICES.stream()
+                .map(s -> "trynow-" + s + (s.equals("api-gateway") ? "-management" : ""))
+                .toList());
     Map<String, Object> metricsPolicy = PRODUCTION.get("NetworkPolicy", "trynow-metrics");
     assertThat(string(metricsPolicy, "spec", "ingress")).contains("monitoring");
     for (String service : SERVICES) {
@@ -437,28 +468,19 @@ class HelmManifestsTest {
   }
 
   @Test
-  void externalNatsAndValkeyGetUrlsTlsAndCredentials() {
+  void everyFileASettingPointsAtIsMountedAndValkeyTlsIsANamedConfiguration() {
     for (String service : SERVICES) {
       Map<String, Object> c = container(PRODUCTION, service);
-      assertThat(envValue(c, "TRYNOW_NATS_URL")).isEqualTo("tls://nats.nats.svc:4222");
-      assertThat(envValue(c, "TRYNOW_NATS_CREDS_FILE"))
-          .isEqualTo("/etc/trynow/nats-creds/nats.creds");
-      assertThat(envValue(c, "TRYNOW_NATS_TLS_CA_FILE")).isEqualTo("/etc/trynow/nats-tls/ca.crt");
-      assertThat(envValue(c, "TRYNOW_VALKEY_URL"))
-          .isEqualTo("rediss://valkey-primary.valkey.svc:6380");
-      assertThat(envSecret(c, "QUARKUS_REDIS_PASSWORD"))
-          .containsExactly("trynow-valkey", "password");
-      assertThat(envNames(c)).noneMatch(n -> n.startsWith("QUARKUS_TLS_"));
-      assertThat(envValue(c, "TRYNOW_HTTP_HOST")).isEqualTo("0.0.0.0");
-      assertThat(envValue(c, "TRYNOW_LOG_JSON")).isEqualTo("true");
-      assertThat(envValue(c, "TRYNOW_DEMO_DOMAIN")).isEqualTo("demo.example.org");
-      // Every file the env points at is mounted.
       Set<String> mounts = new HashSet<>();
       maps(c, "volumeMounts").forEach(v -> mounts.add(string(v, "mountPath")));
       for (Map<String, Object> e : maps(c, "env")) {
         String value = string(e, "value");
-        if (value != null && value.startsWith("/etc/trynow/")) {
-          assertThat(mounts).as(string(e, "name")).anyMatch(value::startsWith);
+        if (value != null && value.contains("/etc/trynow/")) {
+          for (String path : value.split(",")) {
+            assertThat(mounts)
+                .as(service + " " + string(e, "name"))
+                .anyMatch(path.replace("file:", "")::startsWith);
+          }
         }
       }
     }
@@ -469,14 +491,15 @@ class HelmManifestsTest {
         .contains(
             "quarkus.redis.tls-configuration-name=valkey",
             "quarkus.tls.valkey.trust-store.pem.certs=/etc/trynow/valkey-tls/ca.crt",
-            "quarkus.tls.valkey.hostname-verification-algorithm=HTTPS")
-        .doesNotContain("key-store");
-    Manifests mutualTls =
-        HelmChart.renderWith(Map.of("valkey.tls.clientCert", true), Repo.productionValues());
-    assertThat(string(mutualTls.get("ConfigMap", "trynow-config"), "data", "settings.properties"))
-        .contains(
+            "quarkus.tls.valkey.hostname-verification-algorithm=HTTPS",
             "quarkus.tls.valkey.key-store.pem.client.cert=/etc/trynow/valkey-tls/tls.crt",
             "quarkus.tls.valkey.key-store.pem.client.key=/etc/trynow/valkey-tls/tls.key");
+    Manifests serverTlsOnly =
+        HelmChart.renderWith(Map.of("valkey.tls.clientCert", false), Repo.productionValues());
+    assertThat(
+            string(serverTlsOnly.get("ConfigMap", "trynow-config"), "data", "settings.properties"))
+        .contains("quarkus.tls.valkey.trust-store.pem.certs")
+        .doesNotContain("key-store");
     assertThat(string(DEFAULTS.get("ConfigMap", "trynow-config"), "data", "settings.properties"))
         .doesNotContain("quarkus.");
     Manifests fromSecret =
@@ -511,6 +534,110 @@ class HelmManifestsTest {
   }
 
   /** Seed 002 (C2): placeholder strings shipped as configuration. */
+  /** The value sets whose rendered settings must all be read: every optional branch on. */
+  static Stream<Arguments> settingSets() {
+    return Stream.of(
+        Arguments.of("defaults", DEFAULTS),
+        Arguments.of("production", PRODUCTION),
+        Arguments.of(
+            "nkey, URLs from Secrets, proxies, base URL",
+            HelmChart.renderWith(
+                Map.of(
+                    "nats.nkey.existingSecret", "nats-nkey",
+                    "nats.urlSecret.name", "nats-url",
+                    "valkey.urlSecret.name", "valkey-url",
+                    "gateway.trustedProxies[0]", "10.0.0.0/8",
+                    "gateway.publicBaseUrl", "https://try.example.org"))),
+        Arguments.of(
+            "host socket", HelmChart.renderWith(Map.of("docker.hostSocket.enabled", true))));
+  }
+
+  /**
+   * A {@code TRYNOW_*} setting the chart renders (or the image sets) that no service reads is a
+   * promise nobody keeps (the issue: the chart set TRYNOW_NATS_CREDS_FILE, which nothing read).
+   * What is read comes from the services' {@code @ConfigMapping} interfaces and their {@code
+   * ${TRYNOW_…}} expressions ({@link ConfigKeys}).
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("settingSets")
+  void everyRenderedTrynowSettingIsReadBySomeService(String name, Manifests m) throws Exception {
+    Set<String> rendered = new java.util.TreeSet<>();
+    for (String service : SERVICES) {
+      rendered.addAll(envNames(container(m, service)));
+    }
+    rendered.addAll(Dockerfile.parse(Repo.dockerfile()).env().keySet());
+    rendered.removeIf(n -> !n.startsWith("TRYNOW_"));
+    assertThat(rendered).isNotEmpty();
+    assertThat(rendered.stream().filter(n -> !CONFIG_KEYS.read(n)).toList())
+        .as("rendered TRYNOW_* settings that no service reads")
+        .isEmpty();
+  }
+
+  @Test
+  void theSettingsCheckKnowsTheMappingsAndCanFail() {
+    assertThat(CONFIG_KEYS.mappings())
+        .contains(
+            "io.trynow.platform.nats.NatsConfig",
+            "io.trynow.platform.template.TemplatesConfig",
+            "io.trynow.gateway.config.GatewayConfig");
+    assertThat(CONFIG_KEYS.properties())
+        .contains(
+            "trynow.nats.tls.ca-file",
+            "trynow.gateway.ticket-secret-file",
+            "trynow.templates.*.min-ready");
+    assertThat(CONFIG_KEYS.read("TRYNOW_NATS_TLS_CA_FILE")).isTrue();
+    assertThat(CONFIG_KEYS.read("TRYNOW_TEMPLATES_SHOP_MIN_READY")).isTrue();
+    assertThat(CONFIG_KEYS.read("TRYNOW_HTTP_HOST")).isTrue(); // ${TRYNOW_HTTP_HOST:…}
+    assertThat(CONFIG_KEYS.read("TRYNOW_NATS_CREDS")).isFalse();
+    assertThat(CONFIG_KEYS.read("TRYNOW_GATEWAY_MAX_LIVE")).isFalse();
+  }
+
+  /** Every rendered object deserializes strictly into its Kubernetes API type. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("settingSets")
+  void everyRenderedObjectIsAValidKubernetesObject(String name, Manifests m) {
+    List<String> problems = new ArrayList<>();
+    for (Map<String, Object> doc : m.docs()) {
+      problems.addAll(KubeSchema.problems(doc));
+    }
+    assertThat(m.docs()).hasSizeGreaterThan(10);
+    assertThat(problems).isEmpty();
+  }
+
+  @Test
+  void theSchemaCheckRejectsUnknownFieldsAndWrongTypes() {
+    Map<String, Object> deployment =
+        new org.yaml.snakeyaml.Yaml()
+            .load(
+                """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: x}
+                spec:
+                  replicas: 1
+                  selector: {matchLabels: {a: b}}
+                  template:
+                    metadata: {labels: {a: b}}
+                    spec:
+                      containers:
+                        - name: x
+                          image: x:1
+                          securityContext: {readOnlyRootFilesytem: true}
+                """);
+    assertThat(KubeSchema.problems(deployment))
+        .singleElement()
+        .asString()
+        .contains("readOnlyRootFilesytem");
+    Map<String, Object> wrongType =
+        new org.yaml.snakeyaml.Yaml()
+            .load("apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec: {ports: 80}\n");
+    assertThat(KubeSchema.problems(wrongType)).isNotEmpty();
+    Map<String, Object> wrongVersion =
+        new org.yaml.snakeyaml.Yaml()
+            .load("apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata: {name: x}\n");
+    assertThat(KubeSchema.problems(wrongVersion)).isNotEmpty();
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("valueSets")
   void noPlaceholdersInTheRenderedManifests(String name, Manifests m) {

@@ -63,7 +63,7 @@ final class Stacks {
                 "health-timeout", "20s"));
   }
 
-  /** The shared settings without any template of its own (the platform default {@code hello}). */
+  /** Short loops and generous limits, no templates: what every system-test stack shares. */
   static Stack.Builder base(String name) {
     return Stack.builder(name)
         // gateway: no rate limit in the way, an admin key for the dead-letter API

@@ -63,6 +63,9 @@ public final class SentinelServer extends ManagedServer {
       lines.add("sentinel failover-timeout " + masterName + " 10000");
       lines.add("sentinel parallel-syncs " + masterName + " 1");
       if (nodes.aclUser != null) {
+        // clients that log in to the nodes as this user (Vert.x uses one set of credentials for
+        // sentinels and nodes) may log in to the sentinels too
+        lines.add("user " + nodes.aclUser + " on >" + nodes.aclPassword + " ~* &* +@all");
         lines.add("sentinel auth-user " + masterName + " " + nodes.aclUser);
         lines.add("sentinel auth-pass " + masterName + " " + nodes.aclPassword);
       } else if (nodes.password != null) {
@@ -86,7 +89,10 @@ public final class SentinelServer extends ManagedServer {
     }
   }
 
-  /** One command to this sentinel (no AUTH: sentinels here have no password). */
+  /**
+   * One command to this sentinel: as the nodes' ACL user when there is one (sentinels know it too),
+   * else without AUTH (the default user of a sentinel has no password).
+   */
   public Object call(String... args) {
     SSLContext ctx = null;
     if (nodes.tls != null) {
@@ -96,7 +102,7 @@ public final class SentinelServer extends ManagedServer {
       ctx = clientTls;
     }
     try {
-      return new RespProbe("127.0.0.1", port, ctx, null, null).call(args);
+      return new RespProbe("127.0.0.1", port, ctx, nodes.aclUser, nodes.aclPassword).call(args);
     } catch (IOException e) {
       throw new IllegalStateException("sentinel command failed: " + String.join(" ", args), e);
     }

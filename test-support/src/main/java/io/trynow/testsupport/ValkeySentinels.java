@@ -7,11 +7,12 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A Sentinel topology on loopback: a primary, one replica and one or three sentinels (quorum 1 or
- * 2; {@code down-after-milliseconds} 1000, so a dead primary is failed over within a few seconds).
- * The data nodes take the same {@link ValkeyServer.Options} (TLS, password, ACL user) and the
- * sentinels follow them (TLS listener and {@code auth-user}/{@code auth-pass}); the sentinels
- * themselves have no password.
+ * A Sentinel topology on loopback: a primary, one or two replicas and one or three sentinels
+ * (quorum 1 or 2; {@code down-after-milliseconds} 1000, so a dead primary is failed over within a
+ * few seconds). The data nodes take the same {@link ValkeyServer.Options} (TLS, password, ACL user)
+ * and the sentinels follow them (TLS listener, {@code auth-user}/{@code auth-pass}, and the same
+ * ACL user: a client may log in to sentinels and nodes with one set of credentials). With two
+ * replicas, one is still there after a failover (what {@code WAIT 1} needs).
  *
  * <pre>{@code
  * try (ValkeySentinels s = ValkeySentinels.start(1)) {          // or start(3, options)
@@ -39,19 +40,29 @@ public final class ValkeySentinels implements AutoCloseable {
     return start(sentinels, new ValkeyServer.Options());
   }
 
-  /** A topology whose data nodes use {@code options} (TLS, password, ACL user). */
+  /** One replica; data nodes use {@code options} (TLS, password, ACL user). */
   public static ValkeySentinels start(int sentinels, ValkeyServer.Options options) {
+    return start(sentinels, 1, options);
+  }
+
+  /** {@code sentinels} (1 or 3) sentinels, {@code replicas} (1 or 2) replicas. */
+  public static ValkeySentinels start(int sentinels, int replicas, ValkeyServer.Options options) {
     if (sentinels != 1 && sentinels != 3) {
       throw new IllegalArgumentException("1 or 3 sentinels");
+    }
+    if (replicas != 1 && replicas != 2) {
+      throw new IllegalArgumentException("1 or 2 replicas");
     }
     ValkeySentinels t = new ValkeySentinels();
     try {
       ValkeyServer primary = new ValkeyServer(options.copy().replicaOf(0));
       t.nodes.add(primary);
       primary.start();
-      ValkeyServer replica = new ValkeyServer(options.copy().replicaOf(primary.port()));
-      t.nodes.add(replica);
-      replica.start();
+      for (int i = 0; i < replicas; i++) {
+        ValkeyServer replica = new ValkeyServer(options.copy().replicaOf(primary.port()));
+        t.nodes.add(replica);
+        replica.start();
+      }
       int quorum = sentinels == 1 ? 1 : 2;
       for (int i = 0; i < sentinels; i++) {
         SentinelServer s = new SentinelServer(MASTER_NAME, primary.port(), quorum, options.copy());
@@ -79,7 +90,7 @@ public final class ValkeySentinels implements AutoCloseable {
     return List.copyOf(sentinels);
   }
 
-  /** Both data nodes (the first one started as primary). */
+  /** The data nodes (the first one started as primary). */
   public List<ValkeyServer> nodes() {
     return List.copyOf(nodes);
   }
@@ -188,18 +199,19 @@ public final class ValkeySentinels implements AutoCloseable {
     throw new IllegalStateException("sentinel topology not ready within " + timeout + ": " + why);
   }
 
-  /** Null when the replica is in sync and every sentinel sees it and the others. */
+  /** Null when the replicas are in sync and every sentinel sees them and the others. */
   private String unstableBecause() {
-    ValkeyServer replica = nodes.get(1);
-    if (!"up".equals(replica.info("replication", "master_link_status"))) {
-      return "replica link not up";
+    for (ValkeyServer replica : nodes.subList(1, nodes.size())) {
+      if (!"up".equals(replica.info("replication", "master_link_status"))) {
+        return "replica " + replica.port() + " link not up";
+      }
     }
     for (SentinelServer s : sentinels) {
       Object replicas = s.call("SENTINEL", "REPLICAS", MASTER_NAME);
       if (!(replicas instanceof List<?> l)
-          || l.isEmpty()
-          || !field(l.get(0), "flags").equals("slave")) {
-        return "sentinel " + s.port() + " does not see the replica yet: " + replicas;
+          || l.size() != nodes.size() - 1
+          || !l.stream().allMatch(r -> field(r, "flags").equals("slave"))) {
+        return "sentinel " + s.port() + " does not see the replicas yet: " + replicas;
       }
       Object master = s.call("SENTINEL", "MASTER", MASTER_NAME);
       String others = field(master, "num-other-sentinels");

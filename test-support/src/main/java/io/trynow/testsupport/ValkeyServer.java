@@ -225,6 +225,26 @@ public final class ValkeyServer extends ManagedServer {
     }
   }
 
+  /**
+   * As {@link #call}, logged in as {@code user} (null: the default user) with {@code password}
+   * (null: no AUTH) — to look at the server as an administrator, or to try a login.
+   */
+  public Object callAs(String user, String password, String... args) {
+    SSLContext ctx = isTls() ? probeTls() : null;
+    try {
+      return new RespProbe("127.0.0.1", port, ctx, user, password).call(args);
+    } catch (IOException e) {
+      throw new IllegalStateException("valkey command failed: " + String.join(" ", args), e);
+    }
+  }
+
+  private SSLContext probeTls() {
+    if (clientTls == null) {
+      clientTls = options.tls.clientContext();
+    }
+    return clientTls;
+  }
+
   /** The value of {@code field} in {@code INFO section} (e.g. {@code role}), or null. */
   public String info(String section, String field) {
     Object r = call("INFO", section);
@@ -239,13 +259,7 @@ public final class ValkeyServer extends ManagedServer {
   }
 
   RespProbe probe() {
-    SSLContext ctx = null;
-    if (isTls()) {
-      if (clientTls == null) {
-        clientTls = options.tls.clientContext();
-      }
-      ctx = clientTls;
-    }
+    SSLContext ctx = isTls() ? probeTls() : null;
     String user = options.aclUser;
     String pw = user != null ? options.aclPassword : options.password;
     return new RespProbe("127.0.0.1", port, ctx, user, pw);

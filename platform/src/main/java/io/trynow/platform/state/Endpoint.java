@@ -3,30 +3,55 @@ package io.trynow.platform.state;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Where Valkey is: {@code redis://[[user]:password@]host[:port][/db]} (the {@code
- * quarkus.redis.hosts} form). TLS ({@code rediss://}) is not supported by the store's client.
+ * One Valkey address in the {@code quarkus.redis.hosts} form: {@code
+ * redis[s]://[[user]:password@]host[:port][/db]} ({@code rediss} = TLS). Used to validate settings
+ * and to name the server in messages; {@link #toString()} never shows credentials.
  */
-record Endpoint(String host, int port, String user, String password, int db) {
+record Endpoint(boolean tls, String host, int port, String user, String password, int db) {
 
+  /** The first address of a comma-separated list. */
   static Endpoint parse(String url) {
-    if (url == null || url.isBlank()) {
+    return parseAll(url).get(0);
+  }
+
+  /** Every address of a comma-separated list. */
+  static List<Endpoint> parseAll(String urls) {
+    if (urls == null || urls.isBlank()) {
       throw new IllegalArgumentException("valkey url is empty");
     }
-    String first = url.split(",")[0].strip();
+    List<Endpoint> out = new ArrayList<>();
+    for (String one : urls.split(",")) {
+      out.add(parseOne(one.strip()));
+    }
+    return out;
+  }
+
+  /** The addresses of a comma-separated list as text without credentials. */
+  static String describe(String urls) {
+    try {
+      return String.join(",", parseAll(urls).stream().map(Endpoint::toString).toList());
+    } catch (IllegalArgumentException e) {
+      return "(invalid valkey url)";
+    }
+  }
+
+  private static Endpoint parseOne(String first) {
     URI u;
     try {
       u = URI.create(first);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("valkey url is not a URI: " + first, e);
+      throw new IllegalArgumentException("valkey url is not a URI: " + redact(first), e);
     }
-    if (!"redis".equals(u.getScheme()) && !"valkey".equals(u.getScheme())) {
+    if (!"redis".equals(u.getScheme()) && !"rediss".equals(u.getScheme())) {
       throw new IllegalArgumentException(
-          "valkey url must be redis://host:port (rediss:// is not supported): " + first);
+          "valkey url must be redis://host:port or rediss://host:port (TLS): " + redact(first));
     }
     if (u.getHost() == null) {
-      throw new IllegalArgumentException("valkey url has no host: " + first);
+      throw new IllegalArgumentException("valkey url has no host: " + redact(first));
     }
     String user = null;
     String password = null;
@@ -40,7 +65,19 @@ record Endpoint(String host, int port, String user, String password, int db) {
     if (path != null && path.length() > 1) {
       db = Integer.parseInt(path.substring(1));
     }
-    return new Endpoint(u.getHost(), u.getPort() < 0 ? 6379 : u.getPort(), user, password, db);
+    return new Endpoint(
+        "rediss".equals(u.getScheme()),
+        u.getHost(),
+        u.getPort() < 0 ? 6379 : u.getPort(),
+        user,
+        password,
+        db);
+  }
+
+  private static String redact(String url) {
+    int at = url.lastIndexOf('@');
+    int scheme = url.indexOf("://");
+    return at < 0 || scheme < 0 ? url : url.substring(0, scheme + 3) + "***" + url.substring(at);
   }
 
   private static String decode(String s) {
@@ -49,6 +86,6 @@ record Endpoint(String host, int port, String user, String password, int db) {
 
   @Override
   public String toString() {
-    return "redis://" + host + ":" + port + "/" + db; // never the password
+    return (tls ? "rediss://" : "redis://") + host + ":" + port + "/" + db; // never the password
   }
 }

@@ -3,34 +3,41 @@ package io.trynow.platform.state;
 import org.jboss.logging.Logger;
 
 /**
- * Calls the library's functions on a {@link ValkeyPool}, blocking the calling thread (a worker or
- * virtual thread, never an event loop). Loads the library on first use and again whenever Valkey
- * says a function is missing (after {@code FUNCTION FLUSH}, a restart without persistence, or a
- * failover to an empty replica), then retries the call once — safe, because the call did not run.
+ * Calls the library's functions through {@link Commands} (the Vert.x client), blocking the calling
+ * thread (a worker or virtual thread, never an event loop). Loads the library on first use and
+ * again whenever Valkey says a function is missing (after {@code FUNCTION FLUSH}, a restart without
+ * persistence, or a failover to an empty replica), then retries the call once — safe, because the
+ * call did not run.
  */
 final class FunctionClient implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(FunctionClient.class);
 
-  private final ValkeyPool pool;
+  private final Commands pool;
   private final Library library;
   private final String base;
   private volatile boolean loaded;
 
-  FunctionClient(ValkeyPool pool, Library library, String base) {
+  FunctionClient(Commands pool, Library library, String base) {
     this.pool = pool;
     this.library = library;
     this.base = base;
   }
 
-  /** {@code FUNCTION LOAD REPLACE} of the library. */
+  /**
+   * {@code FUNCTION LOAD REPLACE} of the library. Not waited for replicas: they get it by
+   * replication, and a node that lacks it after a failover gets it again on the first call.
+   */
   void load() {
     check(pool.call("FUNCTION", "LOAD", "REPLACE", library.source()));
     loaded = true;
     LOG.debugf("loaded valkey function library trynow_%s", library.version());
   }
 
-  /** {@code FCALL trynow_<v>_<name> 1 <base> args...}. Reloads and retries once if missing. */
+  /**
+   * {@code FCALL trynow_<v>_<name> 1 <base> args...}. A state change waits for the replicas the
+   * store is set to wait for; a read-only function does not. Reloads and retries once if missing.
+   */
   Reply call(String name, String... args) {
     if (!loaded) {
       load();
@@ -41,11 +48,12 @@ final class FunctionClient implements AutoCloseable {
     cmd[2] = "1";
     cmd[3] = base;
     System.arraycopy(args, 0, cmd, 4, args.length);
-    Reply r = pool.call(cmd);
+    boolean read = library.isReadOnly(name);
+    Reply r = read ? pool.call(cmd) : pool.write(cmd);
     if (r.isError() && r.toString().contains("Function not found")) {
       LOG.infof("valkey lost the function library (%s); loading it again", r);
       load();
-      r = pool.call(cmd);
+      r = read ? pool.call(cmd) : pool.write(cmd);
     }
     return check(r);
   }
@@ -61,6 +69,16 @@ final class FunctionClient implements AutoCloseable {
     all[0] = cmd.toString().toUpperCase(java.util.Locale.ROOT);
     System.arraycopy(args, 0, all, 1, args.length);
     return command(all);
+  }
+
+  /** PING without blocking: completes normally on PONG, exceptionally otherwise. */
+  java.util.concurrent.CompletionStage<Void> ping() {
+    return pool.callAsync("PING").thenAccept(FunctionClient::check);
+  }
+
+  /** Where Valkey is (no credentials). */
+  String where() {
+    return pool.where();
   }
 
   private static Reply check(Reply r) {

@@ -53,7 +53,8 @@ public final class Store implements AutoCloseable {
   /**
    * A store on its own connection pool.
    *
-   * @param url {@code redis://[[user]:password@]host[:port][/db]}
+   * @param url {@code redis[s]://[[user]:password@]host[:port][/db]} (standalone; TLS, Sentinel and
+   *     the rest come with the Quarkus-configured client, see {@link StoreProducer})
    * @param prefix key prefix ({@link #PREFIX}); keys are {@code {<prefix>}:...}
    * @param clock where the time passed into the functions comes from
    * @param retention how long tombstones and ended requests are kept
@@ -67,19 +68,25 @@ public final class Store implements AutoCloseable {
       Duration retention,
       Duration timeout,
       int poolSize) {
+    this(ValkeyClient.standalone(url, poolSize, requireTimeout(timeout)), prefix, clock, retention);
+  }
+
+  /** A store on the given client (the service's Quarkus-configured one, or a benchmark's). */
+  Store(Commands commands, String prefix, InstantSource clock, Duration retention) {
     if (prefix == null || !PREFIX.matcher(prefix).matches()) {
+      commands.close();
       throw new IllegalArgumentException("trynow.valkey.prefix must match " + PREFIX);
     }
     Args.requirePositive(retention, "retention");
-    Args.requirePositive(timeout, "timeout");
     this.prefix = prefix;
     this.clock = clock;
     this.retentionMs = ms(retention);
-    this.client =
-        new FunctionClient(
-            new ValkeyPool(Endpoint.parse(url), poolSize, (int) timeout.toMillis()),
-            Library.fromResources(),
-            "{" + prefix + "}:");
+    this.client = new FunctionClient(commands, Library.fromResources(), "{" + prefix + "}:");
+  }
+
+  private static Duration requireTimeout(Duration timeout) {
+    Args.requirePositive(timeout, "timeout");
+    return timeout;
   }
 
   /** A standalone store with the default settings; {@link #close} releases its connections. */
@@ -105,9 +112,22 @@ public final class Store implements AutoCloseable {
     client.load();
   }
 
-  /** One PING round trip (health checks, benchmarks). */
+  /** One PING round trip (benchmarks, tools); blocks the caller. */
   public void ping() {
     client.command("PING");
+  }
+
+  /**
+   * One PING without blocking any thread (the readiness check): completes normally when Valkey
+   * answers PONG, exceptionally with the reason otherwise (refused, TLS, AUTH, timeout).
+   */
+  public java.util.concurrent.CompletionStage<Void> pingAsync() {
+    return client.ping();
+  }
+
+  /** Where Valkey is, for messages: {@code redis[s]://host:port/db}, never credentials. */
+  public String where() {
+    return client.where();
   }
 
   // ---- ports ------------------------------------------------------------------------------------
@@ -296,6 +316,24 @@ public final class Store implements AutoCloseable {
     Args.requirePositive(window, "window");
     Reply r = client.call("provision_rate", now(), template, ms(window));
     return new ProvisionRate(lng(r, 1), lng(r, 2));
+  }
+
+  /**
+   * The owner of a queued request leaves the queue ({@code queued → expired}, reason {@code
+   * cancelled}); the requests behind it move up. A request that already holds a demo is not changed
+   * ({@link CancelResult.HoldsDemo}): its owner releases the demo instead.
+   */
+  public CancelResult cancelRequest(String requestId, String ownerTokenHash) {
+    Ids.requireRequest(requestId);
+    Args.requireToken(ownerTokenHash, "ownerTokenHash");
+    Reply r = client.call("cancel_request", now(), requestId, ownerTokenHash, retentionMs);
+    return switch (status(r)) {
+      case "ok" -> new CancelResult.Cancelled(Decode.request(r.get(2), 0), flag(r, 1));
+      case "assigned" -> new CancelResult.HoldsDemo(requestId, str(r, 1));
+      case "not_found" -> new NotFound(requestId);
+      case "bad_token" -> new BadToken(requestId);
+      default -> throw Decode.unexpected("cancel_request", r);
+    };
   }
 
   // ---- Docker hosts -----------------------------------------------------------------------------

@@ -3,10 +3,12 @@ package io.trynow.platform.state;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
- * The state store's settings. The Valkey address and pool come from {@code quarkus.redis.hosts} and
- * {@code quarkus.redis.max-pool-size} (platform defaults: 64 connections).
+ * The state store's own settings. Where Valkey is and how to reach it (TLS, password, ACL user,
+ * Sentinel, pool size) are the Quarkus Redis client's settings, {@code quarkus.redis.*} (see the
+ * package doc and platform's README for the names and their {@code TRYNOW_VALKEY_*} shortcuts).
  */
 @ConfigMapping(prefix = "trynow.valkey")
 public interface ValkeyConfig {
@@ -22,11 +24,27 @@ public interface ValkeyConfig {
   @WithDefault("24h")
   Duration retention();
 
-  /** Deadline of one store call (connect, wait for a free connection, reply). */
+  /**
+   * The ACL user the service logs in as ({@code AUTH user password}); its password is {@code
+   * quarkus.redis.password} ({@code QUARKUS_REDIS_PASSWORD}). Unset: the default user, with {@code
+   * quarkus.redis.password} if set. (A user written into {@code quarkus.redis.hosts} as {@code
+   * redis://user:password@host} works too.)
+   */
+  Optional<String> user();
+
+  /** Deadline of one store call (wait for a connection, send, reply). */
   @WithDefault("5s")
   Duration timeout();
 
-  /** Most connections to Valkey, i.e. most store calls in flight at once. */
-  @WithDefault("64")
-  int poolSize();
+  /**
+   * Replicas that must have a state change before the store reports it done ({@code WAIT}); 0 =
+   * don't wait. Set it to 1 with Sentinel (and run at least two replicas), so that a failover never
+   * loses a change a caller was told about.
+   */
+  @WithDefault("0")
+  int waitReplicas();
+
+  /** How long Valkey waits for {@link #waitReplicas()} acknowledgements before the call fails. */
+  @WithDefault("2s")
+  Duration waitTimeout();
 }

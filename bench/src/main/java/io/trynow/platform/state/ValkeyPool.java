@@ -6,13 +6,17 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Up to {@code size} blocking connections, lent to one caller at a time (most recently used first,
- * so a quiet service keeps few sockets busy). A connection that failed is closed, never returned,
- * and so are the idle ones (after a Valkey restart they are all dead); the next caller opens a
- * fresh one, so a restarted Valkey is picked up by itself. A failed call is never retried here: the
- * command may have run.
+ * The store's former client, kept in the benchmark only as the baseline the Vert.x client is
+ * measured against ({@code ./trynow bench store}): up to {@code size} blocking connections, lent to
+ * one caller at a time (most recently used first, so a quiet service keeps few sockets busy). A
+ * connection that failed is closed, never returned, and so are the idle ones (after a Valkey
+ * restart they are all dead); the next caller opens a fresh one, so a restarted Valkey is picked up
+ * by itself. A failed call is never retried here: the command may have run.
  */
-final class ValkeyPool implements AutoCloseable {
+public final class ValkeyPool implements Commands {
+
+  private static final java.util.concurrent.ExecutorService ASYNC =
+      java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
 
   private final Endpoint endpoint;
   private final int timeoutMs;
@@ -29,8 +33,28 @@ final class ValkeyPool implements AutoCloseable {
     this.permits = new Semaphore(size);
   }
 
+  /** A {@link Store} on this client (plain {@code redis://} only: no TLS, no Sentinel). */
+  public static Store store(String url, String prefix) {
+    return new Store(
+        new ValkeyPool(Endpoint.parse(url), Store.POOL_SIZE, 5000),
+        prefix,
+        java.time.InstantSource.system(),
+        Store.DEFAULT_RETENTION);
+  }
+
+  @Override
+  public java.util.concurrent.CompletionStage<Reply> callAsync(String... args) {
+    return java.util.concurrent.CompletableFuture.supplyAsync(() -> call(args), ASYNC);
+  }
+
+  @Override
+  public String where() {
+    return endpoint.toString();
+  }
+
   /** One command, one reply. Error replies are returned; I/O failures throw. */
-  Reply call(String... args) {
+  @Override
+  public Reply call(String... args) {
     if (closed) {
       throw new StoreException("store is closed");
     }

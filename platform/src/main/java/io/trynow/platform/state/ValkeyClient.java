@@ -1,0 +1,234 @@
+package io.trynow.platform.state;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The store's only Valkey client: the Vert.x Redis client of quarkus-redis-client (in a service,
+ * the one Quarkus configures from {@code quarkus.redis.*}: TLS, password, ACL user, Sentinel), used
+ * through its non-blocking API. {@link #send} returns the reply as a future on the client's event
+ * loop; {@link #call} waits for it on the caller's thread, which must be a worker or virtual thread
+ * — an event-loop caller is refused instead of stalling the loop.
+ *
+ * <p>A failed command is never retried here (it may have run). With {@code waitReplicas > 0} a
+ * state change is sent together with {@code WAIT n timeout} in one pipelined batch on one
+ * connection: its reply counts only when {@code n} replicas acknowledged it, so a failover to one
+ * of them cannot lose a change the caller was told about.
+ */
+final class ValkeyClient implements Commands {
+
+  private final Redis redis;
+  private final Vertx ownedVertx;
+  private final String where;
+  private final long timeoutMs;
+  private final int waitReplicas;
+  private final Duration waitTimeout;
+
+  /**
+   * @param redis the client (not closed by {@link #close}, unless {@code ownedVertx} is set)
+   * @param ownedVertx a Vert.x instance this client made and closes, or null
+   * @param where the address for messages
+   * @param timeout how long {@link #call} waits for a reply
+   * @param waitReplicas replicas that must have a state change before it counts (0: none)
+   * @param waitTimeout how long Valkey waits for them
+   */
+  ValkeyClient(
+      Redis redis,
+      Vertx ownedVertx,
+      String where,
+      Duration timeout,
+      int waitReplicas,
+      Duration waitTimeout) {
+    this.redis = redis;
+    this.ownedVertx = ownedVertx;
+    this.where = where;
+    this.timeoutMs = timeout.toMillis();
+    this.waitReplicas = waitReplicas;
+    this.waitTimeout = waitTimeout;
+  }
+
+  /** A client on its own Vert.x instance (tests, benchmarks, tools): standalone Valkey at url. */
+  static ValkeyClient standalone(String url, int poolSize, Duration timeout) {
+    return standalone(url, poolSize, timeout, 0, Duration.ofSeconds(1));
+  }
+
+  /** As {@link #standalone(String, int, Duration)}, waiting for replicas after each change. */
+  static ValkeyClient standalone(
+      String url, int poolSize, Duration timeout, int waitReplicas, Duration waitTimeout) {
+    Endpoint e = Endpoint.parse(url);
+    Vertx vertx = Vertx.vertx();
+    RedisOptions options =
+        new RedisOptions()
+            .setConnectionString(url.split(",")[0].strip())
+            .setMaxPoolSize(poolSize)
+            .setMaxPoolWaiting(Math.max(1024, poolSize * 16))
+            .setMaxWaitingHandlers(4096);
+    return new ValkeyClient(
+        Redis.createClient(vertx, options),
+        vertx,
+        e.toString(),
+        timeout,
+        waitReplicas,
+        waitTimeout);
+  }
+
+  /** The command as a future, completed on the client's event loop. Error replies fail it. */
+  Future<Response> send(String... args) {
+    return redis.send(request(args));
+  }
+
+  /** {@link #send} then {@code WAIT}, pipelined on one connection; the future holds the first. */
+  Future<Response> sendReplicated(String... args) {
+    if (waitReplicas == 0) {
+      return send(args);
+    }
+    return redis
+        .batch(
+            List.of(
+                request(args),
+                Request.cmd(Command.WAIT).arg(waitReplicas).arg(waitTimeout.toMillis())))
+        .map(replies -> {
+          long acked = replies.get(1).toLong();
+          if (acked < waitReplicas) {
+            throw new StoreException(
+                "valkey at "
+                    + where
+                    + ": the change reached "
+                    + acked
+                    + " of "
+                    + waitReplicas
+                    + " replica(s) within "
+                    + waitTimeout.toMillis()
+                    + " ms; it may be lost on a failover");
+          }
+          return replies.get(0);
+        });
+  }
+
+  @Override
+  public java.util.concurrent.CompletionStage<Reply> callAsync(String... args) {
+    return send(args)
+        .transform(ar -> {
+          if (ar.succeeded()) {
+            return Future.succeededFuture(reply(ar.result()));
+          }
+          if (ar.cause() instanceof Response r && r.type() == ResponseType.ERROR) {
+            return Future.succeededFuture(Reply.error(r.toString()));
+          }
+          return Future.failedFuture(
+              new StoreException(
+                  "valkey at " + where + " failed: " + describe(ar.cause()), ar.cause()));
+        })
+        .toCompletionStage();
+  }
+
+  @Override
+  public Reply call(String... args) {
+    return await(send(args), args);
+  }
+
+  @Override
+  public Reply write(String... args) {
+    return await(sendReplicated(args), args);
+  }
+
+  private Reply await(Future<Response> future, String[] args) {
+    if (Context.isOnEventLoopThread()) {
+      throw new IllegalStateException(
+          "store call "
+              + args[0]
+              + " on an event loop thread: call the store from a worker or"
+              + " virtual thread");
+    }
+    CompletableFuture<Response> f = future.toCompletionStage().toCompletableFuture();
+    try {
+      return reply(f.get(timeoutMs, TimeUnit.MILLISECONDS));
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof Response r && r.type() == ResponseType.ERROR) {
+        return Reply.error(r.toString());
+      }
+      if (cause instanceof StoreException se) {
+        throw se;
+      }
+      throw new StoreException("valkey at " + where + " failed: " + describe(cause), cause);
+    } catch (TimeoutException e) {
+      f.cancel(false);
+      throw new StoreException(
+          "valkey at " + where + " did not answer within " + timeoutMs + " ms");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreException("interrupted while waiting for valkey at " + where, e);
+    }
+  }
+
+  /** The failure's message, with its causes (a TLS or AUTH failure is often wrapped). */
+  static String describe(Throwable t) {
+    StringBuilder sb = new StringBuilder();
+    for (Throwable c = t; c != null && sb.length() < 600; c = c.getCause()) {
+      if (!sb.isEmpty()) {
+        sb.append(": ");
+      }
+      String m = c.getMessage();
+      sb.append(m == null || m.isBlank() ? c.getClass().getSimpleName() : m);
+      if (c.getCause() == c) {
+        break;
+      }
+    }
+    return sb.toString();
+  }
+
+  private static Request request(String[] args) {
+    Request r = Request.cmd(Command.create(args[0]));
+    for (int i = 1; i < args.length; i++) {
+      r.arg(args[i]);
+    }
+    return r;
+  }
+
+  /** Vert.x reply to the store's {@link Reply} (RESP2 and RESP3 shapes alike). */
+  static Reply reply(Response r) {
+    if (r == null) {
+      return Reply.NIL;
+    }
+    return switch (r.type()) {
+      case ERROR -> Reply.error(r.toString());
+      case MULTI, ATTRIBUTE -> {
+        List<Reply> elements = new ArrayList<>(r.size());
+        for (Response e : r) {
+          elements.add(reply(e));
+        }
+        yield Reply.array(elements);
+      }
+      case BOOLEAN -> Reply.text(r.toBoolean() ? "1" : "0");
+      default -> Reply.text(r.toString());
+    };
+  }
+
+  @Override
+  public String where() {
+    return where;
+  }
+
+  @Override
+  public void close() {
+    if (ownedVertx != null) {
+      redis.close();
+      ownedVertx.close().toCompletionStage().toCompletableFuture().orTimeout(5, TimeUnit.SECONDS);
+    }
+  }
+}
