@@ -57,6 +57,7 @@ final class Library {
           "sse_open",
           "sse_renew",
           "sse_close",
+          "discard_claim",
           "reads");
 
   private static final Pattern READ_FN = Pattern.compile("read_fn\\('([a-z_]+)'");
