@@ -54,6 +54,10 @@ final class Library {
           "place_instance",
           "host_down",
           "recycle_ready",
+          "sse_open",
+          "sse_renew",
+          "sse_close",
+          "discard_claim",
           "reads");
 
   private static final Pattern READ_FN = Pattern.compile("read_fn\\('([a-z_]+)'");
