@@ -114,13 +114,15 @@ public class Acquirer {
     long t0 = System.nanoTime();
     RateLimit rl = rateLimit(caller.clientIp(), rid);
     long t1 = System.nanoTime();
-    metrics.rateLimitStage(t1 - t0);
+    metrics.stage(GatewayMetrics.Stage.RATE_LIMIT, t1 - t0);
     long now = System.currentTimeMillis();
     AcquireRequest msg = new AcquireRequest(rid, template, caller.clientIp(), tokenHash, now, null);
     Optional<Message> reply;
     try {
-      reply = publish(template, rid, msg);
-      metrics.publishReplyStage(System.nanoTime() - t1);
+      long[] stored = {0};
+      reply = publish(template, rid, msg, at -> stored[0] = at);
+      metrics.stage(GatewayMetrics.Stage.PUBLISH, stored[0] - t1);
+      metrics.stage(GatewayMetrics.Stage.REPLY, System.nanoTime() - stored[0]);
     } catch (MessagingException e) {
       if (e.kind() != MessagingException.Kind.UNKNOWN_OUTCOME) {
         refund(caller.clientIp(), rid, now);
@@ -164,10 +166,16 @@ public class Acquirer {
     };
   }
 
-  private Optional<Message> publish(String template, String rid, AcquireRequest msg) {
+  private Optional<Message> publish(
+      String template, String rid, AcquireRequest msg, java.util.function.LongConsumer onStored) {
     // The publisher declares the streams itself when the server has none ("no responders").
     return publisher.publishAndAwaitReply(
-        Subjects.acquire(template), rid, rid, Json.write(msg), settings.config().replyWait());
+        Subjects.acquire(template),
+        rid,
+        rid,
+        Json.write(msg),
+        settings.config().replyWait(),
+        onStored);
   }
 
   private TemplatesConfig.Template template(String name) {
