@@ -1,6 +1,7 @@
 package io.trynow.gateway.acquire;
 
 import io.nats.client.Message;
+import io.quarkus.runtime.StartupEvent;
 import io.trynow.gateway.GatewayMetrics;
 import io.trynow.gateway.auth.AccessTokens;
 import io.trynow.gateway.auth.IdempotencyKeys;
@@ -20,6 +21,7 @@ import io.trynow.platform.state.RateLimitResult;
 import io.trynow.platform.state.RequestRecord;
 import io.trynow.platform.state.Store;
 import io.trynow.platform.template.TemplatesConfig;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,6 +61,22 @@ public class Acquirer {
     this.views = views;
     this.metrics = metrics;
     this.idempotency = new IdempotencyKeys(settings.secret());
+  }
+
+  /**
+   * Opens the reply inbox right after startup (on its own thread: NATS may not be up yet), so that
+   * the first acquire does not wait for its subscription.
+   */
+  void openReplyInbox(@Observes StartupEvent ev) {
+    Thread.ofVirtual()
+        .name("open-reply-inbox")
+        .start(() -> {
+          try {
+            publisher.openReplyInbox();
+          } catch (RuntimeException e) {
+            LOG.infof("reply inbox not opened at startup (the first acquire will): %s", e);
+          }
+        });
   }
 
   /** Who is asking and how: the client IP, API key (or null) and Idempotency-Key (or null). */

@@ -271,6 +271,16 @@ public final class Publisher {
   }
 
   /**
+   * Subscribes the reply inbox of {@link #publishAndAwaitReply} now instead of on the first call
+   * (one round trip to the server), so that the first visitor does not pay for it.
+   *
+   * @throws MessagingException UNAVAILABLE when NATS is not connected (the first call opens it)
+   */
+  public void openReplyInbox() {
+    inbox.open().close();
+  }
+
+  /**
    * Answers a delivery that carries {@code Trynow-Reply-To} (core publish, fire and forget; the
    * caller may have stopped waiting). Returns false when nobody asked for a reply.
    */
