@@ -25,6 +25,11 @@ public class PoolMetrics {
   public static final String QUEUE_EXPIRED = "trynow.pool.queue.expired";
 
   /**
+   * {@code trynow_pool_claims_discarded_total{template}}: instances that failed the claim check.
+   */
+  public static final String CLAIMS_DISCARDED = "trynow.pool.claims.discarded";
+
+  /**
    * {@code trynow_pool_queue_unavailable_total{template}}: queued requests dropped because their
    * template's failure circuit opened.
    */
@@ -35,7 +40,8 @@ public class PoolMetrics {
    * p50/p90/p99: {@code deliver} (the stream stored the request until its handler started: the
    * pull, this process's fetch loop and the hand-off; wall clocks of one machine, microseconds),
    * {@code handoff} (the fetch loop handed it over until the handler started), {@code store} (the
-   * claim, one Lua call), {@code reply} (handler start until the reply was sent).
+   * claim, one Lua call), {@code reply} (handler start until the reply was sent), {@code
+   * claim-check} (the probe of a just-assigned instance, with {@code probe-before-claim}).
    */
   public static final String ACQUIRE_STAGE = "trynow.pool.acquire.stage";
 
@@ -59,6 +65,7 @@ public class PoolMetrics {
   private final Timer handoff;
   private final Timer store;
   private final Timer reply;
+  private final Timer claimCheck;
   private final Map<String, Figures> figures = new ConcurrentHashMap<>();
 
   public PoolMetrics(MeterRegistry meters) {
@@ -67,6 +74,7 @@ public class PoolMetrics {
     this.handoff = stage("handoff");
     this.store = stage("store");
     this.reply = stage("reply");
+    this.claimCheck = stage("claim-check");
   }
 
   private Timer stage(String name) {
@@ -142,6 +150,21 @@ public class PoolMetrics {
         .tag("template", template)
         .register(meters)
         .increment(n);
+  }
+
+  /**
+   * The claim check right before a visitor gets an instance: its time (stage {@code claim-check} of
+   * {@link #ACQUIRE_STAGE}) and, when it fails, {@code trynow_pool_claims_discarded_total}.
+   */
+  public void claimCheck(String template, long nanos, boolean passed) {
+    claimCheck.record(nanos, TimeUnit.NANOSECONDS);
+    if (!passed) {
+      Counter.builder(CLAIMS_DISCARDED)
+          .description("Instances discarded because they failed the claim check")
+          .tag("template", template)
+          .register(meters)
+          .increment();
+    }
   }
 
   public void queueUnavailable(String template, int n) {
