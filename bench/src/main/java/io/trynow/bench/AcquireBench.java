@@ -455,6 +455,11 @@ public final class AcquireBench {
     }
 
     int exchange(byte[] request) throws IOException {
+      return exchange(request, false).getKey();
+    }
+
+    /** Status and, when {@code body} is asked for, the response body (else null). */
+    java.util.Map.Entry<Integer, byte[]> exchange(byte[] request, boolean body) throws IOException {
       out.write(request);
       out.flush();
       String status = line();
@@ -469,8 +474,11 @@ public final class AcquireBench {
           length = Integer.parseInt(h.substring(15).strip());
         }
       }
+      if (body) {
+        return java.util.Map.entry(code, in.readNBytes(length));
+      }
       in.skipNBytes(length);
-      return code;
+      return java.util.Map.entry(code, new byte[0]);
     }
 
     private String line() throws IOException {
