@@ -55,6 +55,8 @@ final class Library {
           "host_down",
           "recycle_ready",
           "discard_claim",
+          "serve_queue",
+          "claim_checked",
           "reads");
 
   private static final Pattern READ_FN = Pattern.compile("read_fn\\('([a-z_]+)'");
