@@ -46,6 +46,10 @@ final class RenderedPod implements AutoCloseable {
   private final Map<String, String> env;
   private final Path root;
   private final int port;
+
+  /** Where the pod answers its probes: the management port (api-gateway) or the HTTP port. */
+  private int probePort;
+
   private Process process;
 
   /**
@@ -82,6 +86,13 @@ final class RenderedPod implements AutoCloseable {
       }
       e.put("TRYNOW_HTTP_HOST", "127.0.0.1");
       e.put("TRYNOW_HTTP_PORT", String.valueOf(port));
+      this.probePort = port;
+      if (e.containsKey("TRYNOW_MANAGEMENT_PORT")) {
+        // api-gateway's probes, metrics and admin API are on its management interface
+        probePort = FreePorts.one();
+        e.put("TRYNOW_MANAGEMENT_HOST", "127.0.0.1");
+        e.put("TRYNOW_MANAGEMENT_PORT", String.valueOf(probePort));
+      }
       listeners.forEach((k, v) -> {
         if (e.containsKey(k)) {
           e.put(k, v);
@@ -145,7 +156,7 @@ final class RenderedPod implements AutoCloseable {
   /** {@code GET /q/health/ready}: status code and body. */
   HttpResponse<String> readiness() throws IOException, InterruptedException {
     return HTTP.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + probePort + "/q/health/ready"))
             .timeout(Duration.ofSeconds(5))
             .build(),
         HttpResponse.BodyHandlers.ofString());
