@@ -16,6 +16,7 @@ import io.trynow.platform.state.Store;
 import io.trynow.platform.supervisor.Loop;
 import io.trynow.platform.template.TemplatesConfig;
 import io.trynow.pool.PoolMetrics;
+import io.trynow.pool.acquire.QueueServer;
 import io.trynow.pool.config.PoolSettings;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -48,6 +49,7 @@ public class Replenisher implements Loop {
   private final Publisher publisher;
   private final PoolSettings settings;
   private final PoolMetrics metrics;
+  private final QueueServer queue;
   private final Set<String> pending = ConcurrentHashMap.newKeySet();
 
   /**
@@ -61,7 +63,13 @@ public class Replenisher implements Loop {
   private final Semaphore wake = new Semaphore(0);
   private volatile Instant nextFull = Instant.EPOCH;
 
-  public Replenisher(Store store, Publisher publisher, PoolSettings settings, PoolMetrics metrics) {
+  public Replenisher(
+      Store store,
+      Publisher publisher,
+      PoolSettings settings,
+      PoolMetrics metrics,
+      QueueServer queue) {
+    this.queue = queue;
     this.store = store;
     this.publisher = publisher;
     this.settings = settings;
@@ -108,6 +116,9 @@ public class Replenisher implements Loop {
     for (String t : todo) {
       TemplatesConfig.Template tpl = settings.templates().get(t);
       if (tpl != null) {
+        // visitors waiting for a template whose claims are checked are served here (mark_ready
+        // pooled the instance): before the reserve, which counts them as demand
+        queue.serve(t, tpl);
         replenish(t, tpl);
       }
     }

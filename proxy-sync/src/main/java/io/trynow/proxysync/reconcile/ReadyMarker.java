@@ -33,6 +33,7 @@ public class ReadyMarker {
   private final RouteSync routes;
   private final MeterRegistry metrics;
   private final Duration failpoint;
+  private final TemplatesConfig templates;
 
   ReadyMarker(
       Store store,
@@ -41,6 +42,7 @@ public class ReadyMarker {
       MeterRegistry metrics,
       ProxySyncConfig config,
       TemplatesConfig templates) {
+    this.templates = templates;
     this.store = store;
     this.publisher = publisher;
     this.routes = routes;
@@ -57,11 +59,6 @@ public class ReadyMarker {
         .register(metrics);
   }
 
-  /**
-   * Marks a started instance whose route Caddy holds ready, and publishes what happened.
-   *
-   * @param via {@code event} or {@code reconcile}, for the metric
-   */
   /** Records how long the visitor of {@code requestId} waited for {@code i}. */
   private void queueWait(Instance i, String requestId) {
     try {
@@ -76,13 +73,23 @@ public class ReadyMarker {
     }
   }
 
-  public void markReady(String instanceId, String via) {
+  /**
+   * Marks a started instance whose route Caddy holds ready, and publishes what happened. An
+   * instance of a template whose claims are checked (probe before claim, on-claim hook) is pooled
+   * even when visitors wait: pool-service hands it over after the check ({@code serve_queue}).
+   *
+   * @param template the instance's template
+   * @param via {@code event} or {@code reconcile}, for the metric
+   */
+  public void markReady(String instanceId, String template, String via) {
     if (failpoint != null) {
       LOG.warnf(
           "failpoint: route of %s confirmed, sleeping %s before mark_ready", instanceId, failpoint);
       sleep(failpoint);
     }
-    ReadyResult result = store.markReady(instanceId, routes.publicUrl(instanceId));
+    TemplatesConfig.Template tpl = template == null ? null : templates.templates().get(template);
+    boolean handOver = tpl == null || !tpl.checksClaims();
+    ReadyResult result = store.markReady(instanceId, routes.publicUrl(instanceId), handOver);
     switch (result) {
       case ReadyResult.Pooled p -> {
         count(via, p.repeat());
