@@ -461,14 +461,15 @@ class HelmManifestsTest {
         .contains(
             "quarkus.redis.tls-configuration-name=valkey",
             "quarkus.tls.valkey.trust-store.pem.certs=/etc/trynow/valkey-tls/ca.crt",
-            "quarkus.tls.valkey.hostname-verification-algorithm=HTTPS")
-        .doesNotContain("key-store");
-    Manifests mutualTls =
-        HelmChart.renderWith(Map.of("valkey.tls.clientCert", true), Repo.productionValues());
-    assertThat(string(mutualTls.get("ConfigMap", "trynow-config"), "data", "settings.properties"))
-        .contains(
+            "quarkus.tls.valkey.hostname-verification-algorithm=HTTPS",
             "quarkus.tls.valkey.key-store.pem.client.cert=/etc/trynow/valkey-tls/tls.crt",
             "quarkus.tls.valkey.key-store.pem.client.key=/etc/trynow/valkey-tls/tls.key");
+    Manifests serverTlsOnly =
+        HelmChart.renderWith(Map.of("valkey.tls.clientCert", false), Repo.productionValues());
+    assertThat(
+            string(serverTlsOnly.get("ConfigMap", "trynow-config"), "data", "settings.properties"))
+        .contains("quarkus.tls.valkey.trust-store.pem.certs")
+        .doesNotContain("key-store");
     assertThat(string(DEFAULTS.get("ConfigMap", "trynow-config"), "data", "settings.properties"))
         .doesNotContain("quarkus.");
     Manifests fromSecret =

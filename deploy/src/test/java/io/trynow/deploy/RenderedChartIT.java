@@ -10,6 +10,7 @@ import io.trynow.testsupport.DockerDaemon;
 import io.trynow.testsupport.NatsServer;
 import io.trynow.testsupport.RealServers;
 import io.trynow.testsupport.TlsFiles;
+import io.trynow.testsupport.ValkeyServer;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
@@ -34,8 +35,9 @@ import org.junit.jupiter.api.Test;
  * deploy/helm/examples/production-values.yaml}) rendered by Helm, then each of the five services
  * started from its built jar with exactly the environment its Deployment gives it ({@link
  * RenderedPod}: env, the image's ENV, mounted Secret and ConfigMap files) against servers the
- * harness starts — NATS with TLS (client certificates verified) and an NKey user, a {@code dockerd
- * --tlsverify} on TCP, Valkey and Caddy — and every one must become ready.
+ * harness starts — NATS with TLS (client certificates verified) and an NKey user, Valkey with TLS
+ * (client certificates verified) and a password, a {@code dockerd --tlsverify} on TCP, and Caddy —
+ * and every one must become ready.
  *
  * <p>The example is rendered unchanged except for {@link #OVERLAY}, each line with its reason. The
  * operator's Secrets the example names are made here, with material made by the test.
@@ -43,22 +45,19 @@ import org.junit.jupiter.api.Test;
 class RenderedChartIT {
 
   /**
-   * What this machine cannot run as the example says: (1) the example authenticates to NATS with a
-   * credentials file (user JWT), which needs an operator-mode server the harness does not run; the
-   * NKey seed file takes its place (same mount, same client code path except the JWT). (2) The
-   * store's Valkey client speaks neither TLS nor AUTH yet (the store engineer's change); until it
-   * does, Valkey is plain.
+   * What this machine cannot run as the example says: the example authenticates to NATS with a
+   * credentials file (user JWT), which needs an operator-mode server the harness does not run; an
+   * NKey seed file takes its place (same kind of mount and setting; the client signs the server's
+   * nonce with the seed in both cases, the JWT is what is left out).
    */
   static final String OVERLAY =
       """
       nats:
         credentials: {existingSecret: ""}
         nkey: {existingSecret: trynow-nats-nkey, key: seed}
-      valkey:
-        url: redis://valkey-primary.valkey.svc:6380
-        password: {existingSecret: ""}
-        tls: {enabled: false, existingSecret: ""}
       """;
+
+  private static final String VALKEY_PASSWORD = "rendered-chart-it-" + UUID.randomUUID();
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> SERVICES = HelmManifestsTest.SERVICES;
@@ -66,6 +65,7 @@ class RenderedChartIT {
   private static TlsFiles tls;
   private static NatsServer nats;
   private static RealServers servers;
+  private static ValkeyServer valkey;
   private static DockerDaemon docker;
   private static Manifests manifests;
   private static Map<String, Map<String, String>> secrets;
@@ -82,7 +82,9 @@ class RenderedChartIT {
             new NatsServer.Security(
                 tls, true, NatsServer.Auth.nkey(new String(user.getPublicKey()))));
     nats.start();
-    servers = RealServers.start(RealServers.Kind.VALKEY, RealServers.Kind.CADDY);
+    valkey = new ValkeyServer(new ValkeyServer.Options().tls(tls).password(VALKEY_PASSWORD));
+    valkey.start();
+    servers = RealServers.start(RealServers.Kind.CADDY);
     docker = DockerDaemon.withTls("rc-" + UUID.randomUUID().toString().substring(0, 8), tls);
     docker.start();
 
@@ -112,6 +114,13 @@ class RenderedChartIT {
             "ca.crt", read(tls.ca()),
             "tls.crt", read(tls.clientCert()),
             "tls.key", read(tls.clientKey())));
+    secrets.put("trynow-valkey", Map.of("password", VALKEY_PASSWORD));
+    secrets.put(
+        "trynow-valkey-tls",
+        Map.of(
+            "ca.crt", read(tls.ca()),
+            "tls.crt", read(tls.clientCert()),
+            "tls.key", read(tls.clientKey())));
     secrets.put(
         "trynow-docker-tls",
         Map.of(
@@ -121,11 +130,11 @@ class RenderedChartIT {
 
     // Cluster DNS: the names in the example → where the harness' servers listen.
     URI caddyAdmin = URI.create(servers.caddy().adminUrl());
-    URI valkey = URI.create(servers.valkey().url());
+    URI valkeyUrl = URI.create(valkey.url());
     addresses =
         Map.of(
             "nats.nats.svc:4222", "127.0.0.1:" + URI.create(nats.url()).getPort(),
-            "valkey-primary.valkey.svc:6380", "127.0.0.1:" + valkey.getPort(),
+            "valkey-primary.valkey.svc:6380", "127.0.0.1:" + valkeyUrl.getPort(),
             "docker-1.internal.example.org:2376", docker.tlsHost().substring("tcp://".length()),
             "docker-1.internal.example.org", "127.0.0.1",
             "trynow-caddy-admin:2019", "127.0.0.1:" + caddyAdmin.getPort());
@@ -147,6 +156,9 @@ class RenderedChartIT {
     }
     if (nats != null) {
       nats.close();
+    }
+    if (valkey != null) {
+      valkey.close();
     }
   }
 
@@ -172,6 +184,7 @@ class RenderedChartIT {
         assertThat(natsCheck.path("status").asText()).as(p.service()).isEqualTo("UP");
         assertThat(natsCheck.path("data").path("auth").asText()).isEqualTo("nkey-file");
         assertThat(natsCheck.path("data").path("tls").asText()).isEqualTo("mutual");
+        assertThat(check(ready, "valkey").path("status").asText()).as(p.service()).isEqualTo("UP");
         // The production profile: the gateway read its ticket secret from the mounted file.
         assertThat(p.env()).doesNotContainKey("QUARKUS_PROFILE");
       }

@@ -13,21 +13,27 @@ final class LoggingErrorListener implements ErrorListener {
 
   private static final Logger LOG = Logger.getLogger(LoggingErrorListener.class);
 
-  private final Consumer<String> last;
+  private final Consumer<String> serverError;
+  private final Consumer<String> clientError;
 
-  LoggingErrorListener(Consumer<String> last) {
-    this.last = last;
+  /**
+   * @param serverError what the server said (e.g. {@code Authorization Violation})
+   * @param clientError what the client ran into (a TLS failure, a timeout)
+   */
+  LoggingErrorListener(Consumer<String> serverError, Consumer<String> clientError) {
+    this.serverError = serverError;
+    this.clientError = clientError;
   }
 
   @Override
   public void errorOccurred(Connection conn, String error) {
     LOG.warnf("nats error: %s", error);
-    last.accept(error);
+    serverError.accept(error);
   }
 
   @Override
   public void exceptionOccurred(Connection conn, Exception exp) {
     LOG.warnf("nats exception: %s", exp.toString());
-    last.accept(exp.toString());
+    clientError.accept(exp.toString());
   }
 }

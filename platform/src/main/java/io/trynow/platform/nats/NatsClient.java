@@ -32,7 +32,8 @@ public class NatsClient {
   private final String appName;
   private final CompletableFuture<Connection> connection = new CompletableFuture<>();
   private final NatsSecurity security;
-  private final AtomicReference<String> lastError = new AtomicReference<>();
+  private final AtomicReference<String> serverError = new AtomicReference<>();
+  private final AtomicReference<String> clientError = new AtomicReference<>();
 
   /**
    * @throws IllegalArgumentException naming the key when the credentials or TLS settings are bad
@@ -53,7 +54,7 @@ public class NatsClient {
             .reconnectWait(config.reconnectWait())
             .maxReconnects(-1)
             .connectionListener(this::onEvent)
-            .errorListener(new LoggingErrorListener(lastError::set))
+            .errorListener(new LoggingErrorListener(serverError::set, clientError::set))
             .build();
     LOG.infof("nats: connecting to %s (%s)", config.url(), security);
     Nats.connectAsynchronously(options, true);
@@ -65,11 +66,14 @@ public class NatsClient {
   }
 
   /**
-   * The last error the client reported (e.g. {@code Authorization Violation}, a TLS handshake
-   * failure), or null: what readiness shows while not connected.
+   * Why the client is not connected, or null: the last error the server sent since the last connect
+   * (e.g. {@code Authorization Violation}; a failed attempt then also times out, which must not
+   * hide it), else the client's last exception (a TLS handshake failure, a refused connection).
+   * What readiness shows while not connected.
    */
   public String lastError() {
-    return lastError.get();
+    String server = serverError.get();
+    return server != null ? server : clientError.get();
   }
 
   private void onEvent(Connection conn, ConnectionListener.Events event) {
@@ -79,7 +83,8 @@ public class NatsClient {
         event == ConnectionListener.Events.CONNECTED
             || event == ConnectionListener.Events.RECONNECTED;
     if (connected) {
-      lastError.set(null);
+      serverError.set(null);
+      clientError.set(null);
     }
     if (connected && connection.complete(conn)) {
       LOG.infof("nats connected to %s", conn.getConnectedUrl());
