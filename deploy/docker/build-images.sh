@@ -15,14 +15,15 @@ push=0
 base_args=()
 [ -n "${BASE_IMAGE:-}" ] && base_args=(--build-arg "BASE_IMAGE=$BASE_IMAGE")
 
-for entry in api-gateway:8080 pool-service:8081 provisioner-worker:8082 proxy-sync:8083 cleanup-worker:8084; do
-  service="${entry%%:*}"
-  port="${entry##*:}"
+# service:port[:management port]
+for entry in api-gateway:8080:9000 pool-service:8081 provisioner-worker:8082 proxy-sync:8083 cleanup-worker:8084; do
+  IFS=: read -r service port management <<<"$entry"
   app="$root/$service/target/quarkus-app"
   [ -f "$app/quarkus-run.jar" ] || { echo "$app/quarkus-run.jar is missing: run ./mvnw -B -DskipTests package" >&2; exit 1; }
   image="$registry/$service:$version"
   docker build -q -f "$root/deploy/docker/Dockerfile.jvm" "${base_args[@]}" \
-    --build-arg "SERVICE=$service" --build-arg "PORT=$port" --build-arg "VERSION=$version" \
+    --build-arg "SERVICE=$service" --build-arg "PORT=$port" \
+    --build-arg "MANAGEMENT_PORT=${management:-}" --build-arg "VERSION=$version" \
     -t "$image" "$app" >/dev/null
   echo "$image"
   [ "$push" = 0 ] || docker push "$image"

@@ -25,12 +25,10 @@ chmod 1777 "$root/tmp"
 cp "$(command -v bash)" "$root/bin/bash"
 ln -s bash "$root/bin/sh"
 # Every shared library the JRE and bash link against, at the same absolute path.
-{ ldd "$root/bin/bash"; find "$root/opt/java/openjdk" -name '*.so' -exec ldd {} \; ; ldd "$root/opt/java/openjdk/bin/java"; } 2>/dev/null \
-  | grep -oE '/[^ ]+\.so[^ ]*' | sort -u | while read -r lib; do
-    case "$lib" in "$root"*) continue ;; esac
-    mkdir -p "$root$(dirname "$lib")"
-    cp -L "$lib" "$root$lib"
-  done
+# shellcheck source=rootfs.sh
+. "$(dirname "${BASH_SOURCE[0]}")/rootfs.sh"
+mapfile -t libs < <(find "$root/opt/java/openjdk" -name '*.so')
+copy_libs "$root" "$root/bin/bash" "$root/opt/java/openjdk/bin/java" "${libs[@]}"
 cat >"$ctx/Dockerfile" <<'DOCKERFILE'
 FROM scratch
 COPY root/ /

@@ -43,7 +43,7 @@ docker: gets the Docker host (socket or TCP+TLS). caddyAdmin: gets Caddy's admin
 */}}
 {{- define "trynow.components" -}}
 components:
-  - {key: apiGateway, name: api-gateway, port: 8080, docker: false, caddyAdmin: false, gateway: true}
+  - {key: apiGateway, name: api-gateway, port: 8080, management: 9000, docker: false, caddyAdmin: false, gateway: true}
   - {key: poolService, name: pool-service, port: 8081, docker: false, caddyAdmin: false, gateway: false}
   - {key: provisionerWorker, name: provisioner-worker, port: 8082, docker: true, caddyAdmin: false, gateway: false}
   - {key: proxySync, name: proxy-sync, port: 8083, docker: false, caddyAdmin: true, gateway: false}

@@ -57,6 +57,7 @@ public final class AcquireBench {
 
   private static final String TEMPLATE = "hello";
   private static final String PREFIX = "bench";
+  private static final String TICKET_SECRET = "bench-" + UUID.randomUUID();
 
   public static void main(String[] args) throws Exception {
     int rate = args.length > 0 ? Integer.parseInt(args[0]) : 500;
@@ -96,25 +97,8 @@ public final class AcquireBench {
                 "-Dtrynow.templates." + TEMPLATE + ".min-ready=0",
                 "-Dtrynow.templates." + TEMPLATE + ".max-total=" + (ready + 1000),
                 "-Dquarkus.log.level=WARN");
-        Process pool =
-            service(
-                poolJar,
-                poolPort,
-                common,
-                List.of("-Dtrynow.pool.max-live-per-ip=0"),
-                "pool-service");
-        Process gateway =
-            service(
-                gatewayJar,
-                gatewayPort,
-                common,
-                List.of(
-                    "-Dtrynow.gateway.acquires-per-hour=100000000",
-                    "-Dtrynow.gateway.acquires-per-day=100000000",
-                    "-Dtrynow.gateway.reply-wait=5s",
-                    // production refuses to start without one; any 32+ characters do here
-                    "-Dtrynow.gateway.ticket-secret=bench-" + UUID.randomUUID()),
-                "api-gateway");
+        Process pool = pool(poolJar, poolPort, common, "pool-service");
+        Process gateway = gateway(gatewayJar, gatewayPort, common, "api-gateway");
         try {
           awaitReady(poolPort, pool, "pool-service");
           awaitReady(gatewayPort, gateway, "api-gateway");
@@ -136,23 +120,8 @@ public final class AcquireBench {
           if (replicas == 2) {
             int pool2Port = FreePorts.one();
             int gateway2Port = FreePorts.one();
-            Process pool2 =
-                service(
-                    poolJar,
-                    pool2Port,
-                    common,
-                    List.of("-Dtrynow.pool.max-live-per-ip=0"),
-                    "pool-service-2");
-            Process gateway2 =
-                service(
-                    gatewayJar,
-                    gateway2Port,
-                    common,
-                    List.of(
-                        "-Dtrynow.gateway.acquires-per-hour=100000000",
-                        "-Dtrynow.gateway.acquires-per-day=100000000",
-                        "-Dtrynow.gateway.reply-wait=5s"),
-                    "api-gateway-2");
+            Process pool2 = pool(poolJar, pool2Port, common, "pool-service-2");
+            Process gateway2 = gateway(gatewayJar, gateway2Port, common, "api-gateway-2");
             try {
               awaitReady(pool2Port, pool2, "pool-service-2");
               awaitReady(gateway2Port, gateway2, "api-gateway-2");
@@ -527,10 +496,47 @@ public final class AcquireBench {
     }
   }
 
+  /** api-gateway's management port (health, metrics) by its public port; the others have none. */
+  static final java.util.Map<Integer, Integer> MANAGEMENT =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Where a service answers {@code /q/*}: the gateway's management port, else its port. */
+  static int q(int port) {
+    return MANAGEMENT.getOrDefault(port, port);
+  }
+
+  /** A pool-service process: no live cap per address (all load comes from one). */
+  static Process pool(Path jar, int port, List<String> common, String name) throws IOException {
+    return service(jar, port, common, List.of("-Dtrynow.pool.max-live-per-ip=0"), name);
+  }
+
+  /** An api-gateway process: no rate limit in the way. */
+  static Process gateway(Path jar, int port, List<String> common, String name) throws IOException {
+    return service(
+        jar,
+        port,
+        common,
+        List.of(
+            "-Dtrynow.gateway.acquires-per-hour=100000000",
+            "-Dtrynow.gateway.acquires-per-day=100000000",
+            "-Dtrynow.gateway.reply-wait=5s",
+            // production refuses to start without one; replicas share it (tickets are checked
+            // by whichever replica a visitor reaches)
+            "-Dtrynow.gateway.ticket-secret=" + TICKET_SECRET),
+        name);
+  }
+
   static Process service(Path jar, int port, List<String> common, List<String> own, String name)
       throws IOException {
     List<String> cmd = new ArrayList<>();
+    if (name.startsWith("api-gateway")) {
+      int management = FreePorts.one();
+      MANAGEMENT.put(port, management);
+    }
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    if (MANAGEMENT.containsKey(port)) {
+      cmd.add("-Dquarkus.management.port=" + MANAGEMENT.get(port));
+    }
     cmd.add("-XX:+UseSerialGC");
     cmd.add("-Xms256m");
     cmd.add("-Xmx512m");
@@ -565,7 +571,8 @@ public final class AcquireBench {
       try {
         HttpResponse<String> r =
             http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + q(port) + "/q/health/ready"))
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) {
@@ -606,7 +613,7 @@ public final class AcquireBench {
     HttpResponse<String> r =
         HttpClient.newHttpClient()
             .send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics"))
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + q(port) + "/q/metrics"))
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
     java.util.Map<String, String> rows = new java.util.TreeMap<>();

@@ -16,7 +16,9 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
@@ -144,12 +146,18 @@ class ComposeFileTest {
     });
   }
 
+  /**
+   * The socket's group comes from .env; without it every command but {@code up} still works (the
+   * issue: {@code ${DOCKER_GID:?}} broke even {@code down}), and {@code up} fails naming it.
+   */
   @Test
-  void theDockerSocketGroupMustBeGiven() {
-    assertThatThrownBy(() -> load(Map.of()))
-        .hasMessage(
-            "required variable DOCKER_GID is missing: set DOCKER_GID to the group id of /var/run/docker.sock");
-    assertThat(list(service("provisioner-worker"), "group_add")).containsExactly("998");
+  void theDockerSocketGroupComesFromEnvAndOnlyUpNeedsIt() {
+    Map<String, Object> withoutGid = load(Map.of());
+    for (String worker : List.of("provisioner-worker", "cleanup-worker")) {
+      assertThat(list(service(worker), "group_add")).containsExactly("998");
+      assertThat(list(withoutGid, "services", worker, "group_add"))
+          .containsExactly("set-DOCKER_GID-in-.env");
+    }
   }
 
   /** Seeds 001 and 002: ":latest" images. */
@@ -219,7 +227,10 @@ class ComposeFileTest {
     assertThat(string(service("proxy-sync"), "environment", "TRYNOW_CADDY_ADMIN_URL"))
         .isEqualTo("http://caddy:2019");
     Map<String, Object> caddyConfig = readJson(Repo.root().resolve("deploy/compose/caddy.json"));
-    assertThat(string(caddyConfig, "admin", "listen")).isEqualTo("0.0.0.0:2019");
+    // The admin address is a setting (the caddy-admin network only; loopback in ComposeStackIT).
+    assertThat(string(caddyConfig, "admin", "listen")).isEqualTo("{env.TRYNOW_CADDY_ADMIN_LISTEN}");
+    assertThat(string(service("caddy"), "environment", "TRYNOW_CADDY_ADMIN_LISTEN"))
+        .isEqualTo("0.0.0.0:2019");
     assertThat(string(service("caddy"), "command")).contains("/etc/caddy/trynow.json");
   }
 
@@ -310,11 +321,22 @@ class ComposeFileTest {
           .containsEntry("TRYNOW_HTTP_HOST", "0.0.0.0")
           .containsEntry("TRYNOW_HTTP_PORT", port.toString())
           .containsEntry("TRYNOW_LOG_JSON", "true")
-          .containsEntry("TRYNOW_DEMO_DOMAIN", "demo.localhost")
+          .containsEntry("TRYNOW_ENDPOINTS_DEMO_DOMAIN", "demo.localhost")
+          .containsEntry("TRYNOW_VALKEY_PREFIX", "trynow")
+          // Endpoints: Caddy listens on every address of its container; instances are reached
+          // on
+          // the Docker host, published on its bridge address; visitors see the published port.
+          .containsEntry("TRYNOW_ENDPOINTS_PUBLIC_SCHEME", "http")
+          .containsEntry("TRYNOW_ENDPOINTS_PUBLIC_PORT", "8088")
+          .containsEntry("TRYNOW_ENDPOINTS_CADDY_LISTEN_HOST", "0.0.0.0")
+          .containsEntry("TRYNOW_ENDPOINTS_CADDY_HTTP_PORT", "8088")
+          .containsEntry("TRYNOW_ENDPOINTS_INSTANCE_HOST", "host.docker.internal")
+          .containsEntry("TRYNOW_ENDPOINTS_PUBLISH_HOST", "172.17.0.1")
           .containsEntry("QUARKUS_CONFIG_LOCATIONS", "file:/etc/trynow/templates.properties");
       assertThat(bindMounts(service(name)))
           .anyMatch(v -> "/etc/trynow/templates.properties".equals(v.get("target")));
       boolean gateway = name.equals("api-gateway");
+      assertThat(env.containsKey("TRYNOW_GATEWAY_TICKET_SECRET")).as(name).isEqualTo(gateway);
       assertThat(env.containsKey("TRYNOW_GATEWAY_API_KEYS")).as(name).isEqualTo(gateway);
       assertThat(env.containsKey("TRYNOW_GATEWAY_ADMIN_KEY_HASH")).as(name).isEqualTo(gateway);
     });
@@ -335,7 +357,8 @@ class ComposeFileTest {
     for (String name : map(compose, "services").keySet()) {
       List<Object> ports = list(service(name), "ports");
       if (name.equals("api-gateway")) {
-        assertThat(ports).containsExactly("127.0.0.1:8080:8080");
+        // the public API, and the management port (admin API, dashboard) on loopback only
+        assertThat(ports).containsExactly("127.0.0.1:8080:8080", "127.0.0.1:9000:9000");
       } else if (name.equals("caddy")) {
         assertThat(ports).containsExactly("127.0.0.1:8088:8088");
       } else {
@@ -344,7 +367,89 @@ class ComposeFileTest {
     }
     Map<String, Object> exposed = load(Map.of("DOCKER_GID", "1", "TRYNOW_BIND", "0.0.0.0"));
     assertThat(list(exposed, "services", "api-gateway", "ports"))
-        .containsExactly("0.0.0.0:8080:8080");
+        .containsExactly("0.0.0.0:8080:8080", "127.0.0.1:9000:9000");
+  }
+
+  /** Caddy and the provisioner reach instances on the Docker host: the one place it is named. */
+  @Test
+  void onlyTheComponentsThatReachInstancesKnowTheHostGateway() {
+    for (String name : map(compose, "services").keySet()) {
+      boolean reaches = name.equals("caddy") || name.equals("provisioner-worker");
+      assertThat(list(service(name), "extra_hosts"))
+          .as(name)
+          .isEqualTo(reaches ? List.of("host.docker.internal:host-gateway") : List.of());
+    }
+  }
+
+  @Test
+  void theServicesBaseImageIsTheDockerfilesPinnedBaseUnlessOverridden() throws IOException {
+    String pinned = Dockerfile.parse(Repo.dockerfile()).argDefault("BASE_IMAGE").orElseThrow();
+    Map<String, Object> local = load(Map.of("TRYNOW_BASE_IMAGE", "trynow/local-jre:25"));
+    SERVICES
+        .keySet()
+        .forEach(name -> {
+          assertThat(string(service(name), "build", "args", "BASE_IMAGE")).isEqualTo(pinned);
+          assertThat(string(local, "services", name, "build", "args", "BASE_IMAGE"))
+              .isEqualTo("trynow/local-jre:25");
+        });
+  }
+
+  /**
+   * The templates file is a working example: its template's image is the one the documented steps
+   * build (samples/hello/build.sh), it runs in bridge mode listening on every address of its
+   * container, and the README's curl asks for a template it defines.
+   */
+  @Test
+  void theExampleTemplateIsBuiltByTheDocumentedStepsAndTheReadmeAsksForIt() throws IOException {
+    Properties templates = new Properties();
+    try (var in =
+        Files.newBufferedReader(Repo.root().resolve("deploy/compose/templates.properties"))) {
+      templates.load(in);
+    }
+    Set<String> names = new HashSet<>();
+    templates
+        .stringPropertyNames()
+        .forEach(k -> {
+          assertThat(k).startsWith("trynow.templates.");
+          names.add(k.split("\\.")[2]);
+        });
+    assertThat(names).containsExactly("hello");
+    String buildScript = Files.readString(Repo.root().resolve("samples/hello/build.sh"));
+    assertThat(buildScript)
+        .contains("image=\"${1:-" + templates.getProperty("trynow.templates.hello.image") + "}\"");
+    assertThat(templates)
+        .containsEntry("trynow.templates.hello.network-mode", "bridge")
+        .containsEntry("trynow.templates.hello.env.BIND", "0.0.0.0")
+        .containsEntry("trynow.templates.hello.container-port", "8080");
+
+    String readme = Files.readString(Repo.root().resolve("deploy/README.md"));
+    var curl = Pattern.compile("\\{\"template\":\"([a-z0-9-]+)\"}").matcher(readme);
+    int asked = 0;
+    while (curl.find()) {
+      assertThat(names).as("template asked for in deploy/README.md").contains(curl.group(1));
+      asked++;
+    }
+    assertThat(asked).isPositive();
+  }
+
+  /** .env.example documents every variable docker-compose.yml reads, and only those. */
+  @Test
+  void envExampleCoversTheComposeFilesVariables() throws IOException {
+    String file = Files.readString(Repo.composeFile());
+    Set<String> used = new TreeSet<>();
+    var m = Pattern.compile("(?<!\\$)\\$\\{([A-Z_][A-Z0-9_]*)").matcher(file);
+    while (m.find()) {
+      used.add(m.group(1));
+    }
+    String example = Files.readString(Repo.root().resolve(".env.example"));
+    Set<String> documented = new TreeSet<>();
+    var v = Pattern.compile("(?m)^#?\\s*([A-Z_][A-Z0-9_]*)[=:]").matcher(example);
+    while (v.find()) {
+      documented.add(v.group(1));
+    }
+    assertThat(documented).containsAll(used);
+    documented.remove("COMPOSE_PROJECT_NAME");
+    assertThat(used).containsAll(documented);
   }
 
   @Test

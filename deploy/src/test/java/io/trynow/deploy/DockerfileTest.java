@@ -76,7 +76,11 @@ class DockerfileTest {
     String health = dockerfile.last("HEALTHCHECK").orElseThrow().args();
     assertThat(health).contains("--interval=", "--timeout=", "--start-period=", "--retries=");
     assertThat(health).contains("CMD [\"bash\", \"-c\"");
-    assertThat(health).contains("/dev/tcp/127.0.0.1/${TRYNOW_HTTP_PORT}", "GET /q/health/ready");
+    // api-gateway answers /q/* on its management port; the workers on their HTTP port
+    assertThat(health)
+        .contains(
+            "/dev/tcp/127.0.0.1/${TRYNOW_MANAGEMENT_PORT:-${TRYNOW_HTTP_PORT}}",
+            "GET /q/health/ready");
     assertThat(health).contains("' 200 '");
   }
 }

@@ -81,7 +81,34 @@ class HelmManifestsTest {
       assertThat(string(c, "livenessProbe", "httpGet", "path")).isEqualTo("/q/health/live");
       assertThat(string(c, "readinessProbe", "httpGet", "path")).isEqualTo("/q/health/ready");
       assertThat(string(c, "startupProbe", "httpGet", "path")).isEqualTo("/q/health/started");
-      assertThat(string(c, "livenessProbe", "httpGet", "port")).isEqualTo("http");
+      // api-gateway answers /q/* on its management port only; the workers on their one port
+      String port = service.equals("api-gateway") ? "management" : "http";
+      for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
+        assertThat(string(c, probe, "httpGet", "port")).as(service + " " + probe).isEqualTo(port);
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("valueSets")
+  void theManagementPortIsNeverPublic(String name, Manifests m) {
+    // the public Service and the Ingress carry only the http port
+    Map<String, Object> gateway = m.get("Service", "trynow-api-gateway");
+    assertThat(maps(gateway, "spec", "ports").stream().map(p -> p.get("targetPort")))
+        .containsExactly("http");
+    Map<String, Object> management = m.get("Service", "trynow-api-gateway-management");
+    assertThat(at(management, "spec", "type")).isEqualTo("ClusterIP");
+    assertThat(maps(management, "spec", "ports").stream().map(p -> p.get("targetPort")))
+        .containsExactly("management");
+    assertThat(envValue(container(m, "api-gateway"), "TRYNOW_MANAGEMENT_PORT")).isEqualTo("9000");
+    for (Map<String, Object> ing : m.ofKind("Ingress")) {
+      String text = string(ing, "spec", "rules");
+      assertThat(text).doesNotContain("management", "/q", "/admin", "/ops");
+      for (Map<String, Object> rule : maps(ing, "spec", "rules")) {
+        for (Map<String, Object> path : maps(rule, "http", "paths")) {
+          assertThat(string(path, "path")).matches("/(v1|embed|try|demo)");
+        }
+      }
     }
   }
 
@@ -378,7 +405,10 @@ class HelmManifestsTest {
             .filter(s -> map(s, "metadata", "labels").entrySet().containsAll(selector.entrySet()))
             .toList();
     assertThat(scraped.stream().map(s -> string(s, "metadata", "name")))
-        .containsExactlyInAnyOrderElementsOf(SERVICES.stream().map(s -> "trynow-" + s).toList());
+        .containsExactlyInAnyOrderElementsOf(
+            SERVICES.stream()
+                .map(s -> "trynow-" + s + (s.equals("api-gateway") ? "-management" : ""))
+                .toList());
     Map<String, Object> metricsPolicy = PRODUCTION.get("NetworkPolicy", "trynow-metrics");
     assertThat(string(metricsPolicy, "spec", "ingress")).contains("monitoring");
     for (String service : SERVICES) {

@@ -175,7 +175,7 @@ class RenderedChartIT {
       }
       CompletableFuture.allOf(
               pods.stream()
-                  .map(p -> CompletableFuture.runAsync(() -> p.awaitReady(Duration.ofMinutes(3))))
+                  .map(p -> CompletableFuture.runAsync(() -> p.awaitReady(Duration.ofMinutes(5))))
                   .toArray(CompletableFuture[]::new))
           .join();
       for (RenderedPod p : pods) {

@@ -24,6 +24,12 @@ public class PoolMetrics {
   public static final String QUEUE_EXPIRED = "trynow.pool.queue.expired";
 
   /**
+   * {@code trynow_pool_queue_unavailable_total{template}}: queued requests dropped because their
+   * template's failure circuit opened.
+   */
+  public static final String QUEUE_UNAVAILABLE = "trynow.pool.queue.unavailable";
+
+  /**
    * {@code trynow_pool_acquire_stage_seconds{stage}}, p50/p90/p99: {@code lag} (gateway's clock at
    * the request to the handler's start, ms resolution), {@code store} (the acquire call), {@code
    * reply} (handler start to reply sent).
@@ -125,6 +131,14 @@ public class PoolMetrics {
   public void provisionRequested(String template, int n) {
     Counter.builder(PROVISION_REQUESTS)
         .description("Instances reserved for provisioning")
+        .tag("template", template)
+        .register(meters)
+        .increment(n);
+  }
+
+  public void queueUnavailable(String template, int n) {
+    Counter.builder(QUEUE_UNAVAILABLE)
+        .description("Queued requests dropped because their template became unavailable")
         .tag("template", template)
         .register(meters)
         .increment(n);

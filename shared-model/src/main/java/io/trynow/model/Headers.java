@@ -26,6 +26,12 @@ public final class Headers {
    */
   public static final String REPLY_TO = "Trynow-Reply-To";
 
+  /**
+   * HTTP, Caddy → api-gateway: the demo host a visitor asked for that has no route; Caddy's
+   * catch-all sets it when it proxies to {@code GET /demo-host} (the ended / starting… page).
+   */
+  public static final String DEMO_HOST = "Trynow-Demo-Host";
+
   /** The JetStream de-duplication header. */
   public static final String NATS_MSG_ID = "Nats-Msg-Id";
 

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
-import org.jboss.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -32,35 +31,29 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ScaleOutServiceFaultsSystemIT {
 
-  private static final Logger LOG = Logger.getLogger(ScaleOutServiceFaultsSystemIT.class);
-
+  private static ScaleRun run;
   private static Stack stack;
   private static VisitorStream visitors;
 
   @BeforeAll
   static void startStack() {
-    stack = ScaleStacks.scaled("scale-svc").start();
-    visitors = new VisitorStream(stack, "hello", 2);
+    run = ScaleRun.start("scale-svc");
+    stack = run.stack;
+    visitors = run.visitors;
   }
 
   @AfterAll
   static void stopStack() {
-    try {
-      if (visitors != null) {
-        visitors.close();
-      }
-    } finally {
-      if (stack != null) {
-        stack.close();
-      }
+    if (run != null) {
+      run.close();
     }
   }
 
   @Test
   @Order(1)
   void steadyVisitorsAreServedFromBothHosts() {
-    awaitVisits(6);
-    settledAndServing("steady state");
+    run.awaitVisits(6);
+    run.settledAndServing("steady state");
   }
 
   @Test
@@ -68,10 +61,10 @@ class ScaleOutServiceFaultsSystemIT {
   void killingOneReplicaOfEachServiceLosesNothing() {
     for (Service s : Service.values()) {
       stack.kill(s, 0);
-      awaitVisits(2); // the other replica carries on alone
+      run.awaitVisits(2); // the other replica carries on alone
       stack.start(s, 0);
     }
-    settledAndServing("kill -9 of one replica of each service");
+    run.settledAndServing("kill -9 of one replica of each service");
   }
 
   @Test
@@ -88,7 +81,7 @@ class ScaleOutServiceFaultsSystemIT {
     } finally {
       signal("CONT", pid);
     }
-    settledAndServing("SIGSTOP of a provisioner past its lease, then SIGCONT");
+    run.settledAndServing("SIGSTOP of a provisioner past its lease, then SIGCONT");
   }
 
   @Test
@@ -150,62 +143,6 @@ class ScaleOutServiceFaultsSystemIT {
   private static java.util.Optional<Instance> assignedTo(Bus bus, String rid) {
     return bus.lastEvent(Subjects.requestEvent(rid, "assigned"))
         .flatMap(e -> stack.store().instance(e.instanceId()));
-  }
-
-  /** Waits until the stream has handed out {@code n} more demos. */
-  private static void awaitVisits(int n) {
-    int from = visitors.assigned.get();
-    await()
-        .atMost(Duration.ofSeconds(120))
-        .pollInterval(Duration.ofMillis(250))
-        .until(() -> visitors.assigned.get() >= from + n);
-  }
-
-  /**
-   * After a fault: within 60 s (visitors paused so that the pool can refill) Valkey, both Docker
-   * hosts and Caddy agree one-to-one with the pool at its target and instances on both hosts; then
-   * visitors go on and the demos they hold answer through Caddy.
-   */
-  static void settledAndServing(String after) {
-    settledAndServing(stack, visitors, after);
-  }
-
-  static void settledAndServing(Stack stack, VisitorStream visitors, String after) {
-    visitors.pause();
-    try {
-      Instant start = Instant.now();
-      await()
-          .atMost(ScaleStacks.SETTLE)
-          .pollInterval(Duration.ofMillis(500))
-          .untilAsserted(() -> {
-            assertThat(stack.store().poolStats("hello").ready()).isEqualTo(ScaleStacks.TARGET);
-            assertThat(Convergence.problems(stack)).isEmpty();
-          });
-      LOG.infof("%s: settled in %d ms", after, Duration.between(start, Instant.now()).toMillis());
-      assertThat(visitors.violations).as(after).isEmpty();
-    } finally {
-      visitors.resume();
-    }
-    Instant mark = Instant.now();
-    int from = visitors.assigned.get();
-    await()
-        .atMost(Duration.ofSeconds(120))
-        .pollInterval(Duration.ofMillis(250))
-        .until(() -> visitors.assigned.get() >= from + 4);
-    assertThat(visitors.unansweredSince(mark)).as(after + ": held demos answer").isEmpty();
-    await()
-        .atMost(ScaleStacks.SETTLE)
-        .pollInterval(Duration.ofMillis(500))
-        .untilAsserted(
-            () -> assertThat(ScaleStacks.hostsInUse(stack)).as(after).containsExactly("h1", "h2"));
-    assertThat(visitors.violations).as(after).isEmpty();
-    LOG.infof(
-        "%s: %d accepted, %d assigned, %d queued, %d errors shown so far",
-        after,
-        visitors.accepted.get(),
-        visitors.assigned.get(),
-        visitors.queued.get(),
-        visitors.shownErrors.get());
   }
 
   static void signal(String sig, long pid) throws Exception {

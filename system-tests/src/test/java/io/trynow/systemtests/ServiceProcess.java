@@ -18,7 +18,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * One service as an OS process: {@code java -jar <module>/target/quarkus-app/quarkus-run.jar} with
  * the stack's environment and {@code -D} properties, output appended to its log file. Start, stop
- * (SIGTERM), kill (SIGKILL) and start again on the same HTTP port.
+ * (SIGTERM), kill (SIGKILL) and start again on the same HTTP port. api-gateway also gets a
+ * management port (health, metrics, admin API); the other services answer {@code /q/*} on their
+ * HTTP port.
  */
 final class ServiceProcess {
 
@@ -28,6 +30,7 @@ final class ServiceProcess {
   private final Service service;
   private final Path jar;
   private final int httpPort;
+  private final int managementPort;
   private final Path log;
   private final Path home;
   private Process process;
@@ -43,6 +46,9 @@ final class ServiceProcess {
     this.service = service;
     this.jar = repo.resolve(service.module()).resolve("target/quarkus-app/quarkus-run.jar");
     this.httpPort = httpPort;
+    // api-gateway answers /q/* (and the admin API) on its management port; the others on httpPort
+    this.managementPort =
+        service == Service.API_GATEWAY ? io.trynow.testsupport.FreePorts.one() : httpPort;
     String name = replica == 0 ? service.module() : service.module() + "-" + (replica + 1);
     this.log = logDir.resolve(name + ".log");
     this.home = logDir.resolve("home-" + name);
@@ -54,6 +60,11 @@ final class ServiceProcess {
 
   int httpPort() {
     return httpPort;
+  }
+
+  /** Where {@code /q/*} answers: the management port (api-gateway) or the HTTP port. */
+  int managementPort() {
+    return managementPort;
   }
 
   Path log() {
@@ -85,6 +96,7 @@ final class ServiceProcess {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().putAll(env);
     pb.environment().put("TRYNOW_HTTP_PORT", String.valueOf(httpPort));
+    pb.environment().put("TRYNOW_MANAGEMENT_PORT", String.valueOf(managementPort));
     pb.environment().put("HOME", home.toString());
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     try {
@@ -130,7 +142,8 @@ final class ServiceProcess {
     try {
       HttpResponse<Void> r =
           HTTP.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/q/health/ready"))
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready"))
                   .timeout(Duration.ofSeconds(2))
                   .build(),
               HttpResponse.BodyHandlers.discarding());

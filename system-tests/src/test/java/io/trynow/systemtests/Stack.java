@@ -49,7 +49,7 @@ import org.jboss.logging.Logger;
 public final class Stack implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(Stack.class);
-  private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(300);
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -245,6 +245,10 @@ public final class Stack implements AutoCloseable {
       // Production (the jar's default profile) refuses to start without one; a property wins.
       env.put("TRYNOW_GATEWAY_TICKET_SECRET", "stack-ticket-secret-" + prefix);
     }
+    // Caddy's catch-all asks the (first) gateway for the page of a host without a route
+    env.put(
+        "TRYNOW_CADDY_PAGES_UPSTREAM",
+        "127.0.0.1:" + processes.get(Service.API_GATEWAY).getFirst().httpPort());
     if (dockerProxy != null) {
       env.put("TRYNOW_DOCKER_HOST", dockerProxy.dockerHost());
     }
@@ -353,6 +357,19 @@ public final class Stack implements AutoCloseable {
   /** {@code http://127.0.0.1:<port>} of replica {@code r} of a service. */
   public String url(Service s, int r) {
     return "http://127.0.0.1:" + process(s, r).httpPort();
+  }
+
+  /**
+   * {@code http://127.0.0.1:<port>} where a service answers {@code /q/*}: api-gateway's management
+   * interface (also the admin API and the dashboard), the HTTP port of the others.
+   */
+  public String managementUrl(Service s) {
+    return managementUrl(s, 0);
+  }
+
+  /** {@link #managementUrl(Service)} of replica {@code r} (0-based). */
+  public String managementUrl(Service s, int r) {
+    return "http://127.0.0.1:" + process(s, r).managementPort();
   }
 
   public Path log(Service s) {

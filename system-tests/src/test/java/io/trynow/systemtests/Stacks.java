@@ -19,7 +19,7 @@ final class Stacks {
    */
   static Stack.Builder standard(String name) {
     String sample = SampleImage.IMAGE;
-    return Stack.builder(name)
+    return base(name)
         .template(
             "hello",
             Map.of(
@@ -60,7 +60,12 @@ final class Stacks {
                 "min-ready", "0",
                 "max-total", "2",
                 "max-in-flight", "1",
-                "health-timeout", "20s"))
+                "health-timeout", "20s"));
+  }
+
+  /** Short loops and generous limits, no templates: what every system-test stack shares. */
+  static Stack.Builder base(String name) {
+    return Stack.builder(name)
         // gateway: no rate limit in the way, an admin key for the dead-letter API
         .property(Service.API_GATEWAY, "trynow.gateway.admin-key-hash", Visitor.adminKeyHash())
         .property(Service.API_GATEWAY, "trynow.gateway.acquires-per-hour", "1000")

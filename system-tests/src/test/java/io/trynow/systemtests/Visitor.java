@@ -10,9 +10,11 @@ public final class Visitor {
   public static final String ADMIN_KEY = "system-test-admin-key-0123456789abcdef";
 
   private final String base;
+  private final String management;
 
   public Visitor(Stack stack) {
     this.base = stack.url(Service.API_GATEWAY);
+    this.management = stack.managementUrl(Service.API_GATEWAY);
   }
 
   /** A demo the visitor holds: its id and access token. */
@@ -49,15 +51,18 @@ public final class Visitor {
     return Http.send("DELETE", base + "/v1/demos/" + d.id(), bearer(d.token()), null);
   }
 
-  /** {@code GET /admin/dead-letters}. */
+  /** {@code GET /admin/dead-letters} (on the gateway's management interface). */
   public Http.Answer deadLetters() {
-    return Http.get(base + "/admin/dead-letters", bearer(ADMIN_KEY));
+    return Http.get(management + "/admin/dead-letters", bearer(ADMIN_KEY));
   }
 
   /** {@code POST /admin/dead-letters/<seq>/replay}. */
   public Http.Answer replay(long sequence) {
     return Http.send(
-        "POST", base + "/admin/dead-letters/" + sequence + "/replay", bearer(ADMIN_KEY), null);
+        "POST",
+        management + "/admin/dead-letters/" + sequence + "/replay",
+        bearer(ADMIN_KEY),
+        null);
   }
 
   private static Map<String, String> bearer(String token) {

@@ -93,7 +93,9 @@ class VisitorFlowSystemIT {
           assertThat(instance(demo.id()).state()).isEqualTo(InstanceState.TERMINATED);
           assertThat(containersOf(demo.id())).as("container").isEmpty();
           assertThat(stack.routedInstanceIds()).as("routes").doesNotContain(demo.id());
-          assertThat(stack.viaCaddy(demo.id(), "/").status()).isEqualTo(404);
+          Http.Answer ended = stack.viaCaddy(demo.id(), "/");
+          assertThat(ended.status()).as("known-ended demo host: %s", ended).isEqualTo(410);
+          assertThat(ended.body()).contains("This demo has ended", "/try/hello");
           assertThat(FreePorts.isFree(port)).as("port %d free on the host", port).isTrue();
         });
     assertThat(Duration.between(releasedAt, Instant.now())).isLessThan(Duration.ofSeconds(5));

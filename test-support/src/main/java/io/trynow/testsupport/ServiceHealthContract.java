@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
+import io.restassured.specification.RequestSpecification;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,11 +15,18 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class ServiceHealthContract {
 
+  /**
+   * A request to where the service serves {@code /q/*}: its HTTP port, or its management interface
+   * when it has one (api-gateway overrides this with {@link ManagementPort#base()}).
+   */
+  protected RequestSpecification q() {
+    return given();
+  }
+
   @Test
   void liveAndReadyWithRealNatsAndValkeyChecks() {
-    given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-    given()
-        .get("/q/health/ready")
+    q().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+    q().get("/q/health/ready")
         .then()
         .statusCode(200)
         .body("status", equalTo("UP"))
@@ -32,17 +40,17 @@ public abstract class ServiceHealthContract {
     try {
       org.awaitility.Awaitility.await()
           .atMost(java.time.Duration.ofSeconds(10))
-          .untilAsserted(() -> given().get("/q/health/ready").then().statusCode(503));
+          .untilAsserted(() -> q().get("/q/health/ready").then().statusCode(503));
     } finally {
       RealServersResource.servers().nats().start();
     }
     org.awaitility.Awaitility.await()
         .atMost(java.time.Duration.ofSeconds(20))
-        .untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200));
+        .untilAsserted(() -> q().get("/q/health/ready").then().statusCode(200));
   }
 
   @Test
   void prometheusMetrics() {
-    given().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
+    q().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
   }
 }

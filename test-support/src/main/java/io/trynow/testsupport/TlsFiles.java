@@ -38,10 +38,36 @@ import javax.net.ssl.TrustManagerFactory;
  */
 public final class TlsFiles {
 
+  /** Dirs made by this JVM, deleted when it exits (keys and certificates are test-only). */
+  private static final java.util.Set<Path> MADE =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  for (Path d : MADE) {
+                    deleteTree(d.toFile());
+                  }
+                },
+                "tls-files-cleanup"));
+  }
+
   private final Path dir;
 
   private TlsFiles(Path dir) {
     this.dir = dir;
+  }
+
+  private static void deleteTree(java.io.File f) {
+    java.io.File[] children = f.listFiles();
+    if (children != null) {
+      for (java.io.File c : children) {
+        deleteTree(c);
+      }
+    }
+    f.delete();
   }
 
   /** A fresh CA and certificates in a new temp dir. */
@@ -55,6 +81,7 @@ public final class TlsFiles {
     Path dir;
     try {
       dir = Files.createTempDirectory("trynow-tls-");
+      MADE.add(dir);
       Files.writeString(
           dir.resolve("server.ext"),
           "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:127.0.0.2,IP:::1\n"

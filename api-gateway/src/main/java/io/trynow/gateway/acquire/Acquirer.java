@@ -153,6 +153,7 @@ public class Acquirer {
                   "capacity_full",
                   "every demo of this template is taken and the queue is full; try again later")
               .header("Retry-After", retryAfterFull(tpl));
+      case "unavailable" -> throw templateUnavailable(r.etaSeconds() == null ? 5 : r.etaSeconds());
       case "limited" ->
           throw new ApiException(
                   429,
@@ -236,8 +237,18 @@ public class Acquirer {
         }
         yield Optional.of(new Assigned(views.demo(i, token), rl));
       }
+      case UNAVAILABLE -> throw templateUnavailable(5);
       case FAILED, EXPIRED -> throw closed();
     };
+  }
+
+  /** 503: the template's failure circuit is open and nothing is ready (no queue slot given). */
+  private static ApiException templateUnavailable(long retryAfterSeconds) {
+    return new ApiException(
+            503,
+            "template_unavailable",
+            "this template cannot be served right now; try again later")
+        .header("Retry-After", Math.max(1, retryAfterSeconds));
   }
 
   private static ApiException closed() {

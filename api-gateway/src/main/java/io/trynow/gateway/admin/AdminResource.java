@@ -5,14 +5,15 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.smallrye.common.annotation.RunOnVirtualThread;
 import io.trynow.gateway.demo.Demos;
 import io.trynow.gateway.rest.ApiException;
+import io.trynow.gateway.rest.CircuitView;
 import io.trynow.model.CleanupRequest;
 import io.trynow.model.InstanceState;
 import io.trynow.model.Subjects;
-import io.trynow.platform.messaging.DeadLetters;
 import io.trynow.platform.messaging.MessagingException;
 import io.trynow.platform.messaging.Publisher;
 import io.trynow.platform.state.AdminResult;
 import io.trynow.platform.state.Changed;
+import io.trynow.platform.state.Circuit;
 import io.trynow.platform.state.Instance;
 import io.trynow.platform.state.NotFound;
 import io.trynow.platform.state.PoolDemand;
@@ -20,8 +21,6 @@ import io.trynow.platform.state.PoolStats;
 import io.trynow.platform.state.Store;
 import io.trynow.platform.state.WrongState;
 import io.trynow.platform.template.TemplatesConfig;
-import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -37,39 +36,52 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
-/** Operators: pool figures, instances by state, force terminate, dead letters. */
+/**
+ * Operators: pool figures, instances (filtered, paged), force terminate. Dead letters: {@link
+ * DeadLetterResource}.
+ */
 @Path("/admin")
 @AdminOnly
 @Tag(name = "admin")
+@SecurityScheme(
+    securitySchemeName = "admin",
+    type = SecuritySchemeType.HTTP,
+    scheme = "bearer",
+    description = "The admin key (its SHA-256 is trynow.gateway.admin-key-hash).")
+@SecurityRequirement(name = "admin")
 @Produces(MediaType.APPLICATION_JSON)
 @RunOnVirtualThread
 public class AdminResource {
 
   private static final Logger LOG = Logger.getLogger(AdminResource.class);
-  private static final int MAX_PAGE = 500;
+  static final int MAX_PAGE = 500;
 
   private final Store store;
   private final TemplatesConfig templates;
   private final Publisher publisher;
-  private final DeadLetters deadLetters;
+  private final DeadLetterOps deadLetterOps;
 
   public AdminResource(
-      Store store, TemplatesConfig templates, Publisher publisher, DeadLetters deadLetters) {
+      Store store, TemplatesConfig templates, Publisher publisher, DeadLetterOps deadLetterOps) {
     this.store = store;
     this.templates = templates;
     this.publisher = publisher;
-    this.deadLetters = deadLetters;
+    this.deadLetterOps = deadLetterOps;
   }
 
   /**
    * One template's pool, with its targets: {@code target} is the ready target in force (min-ready,
    * or the service target's when {@code slo.*} is set), {@code arrival_rate} the arrivals per
    * second and {@code hit_rate} the share served warm (EWMAs in Valkey), {@code refill_seconds} the
-   * refill time the target was computed with, {@code arrivals} the requests counted so far.
+   * refill time the target was computed with, {@code arrivals} the requests counted so far; {@code
+   * failed} the provisions waiting in the dead-letter queue, queue wait and provision time the
+   * p50/p95 of the demos alive now ({@link PoolFigures}).
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record PoolView(
@@ -81,6 +93,11 @@ public class AdminResource {
       long assigned,
       long terminating,
       long waiting,
+      long failed,
+      Double queueWaitP50Seconds,
+      Double queueWaitP95Seconds,
+      Double provisionP50Seconds,
+      Double provisionP95Seconds,
       Integer minReady,
       Integer maxTotal,
       Integer maxInFlight,
@@ -90,7 +107,13 @@ public class AdminResource {
       double arrivalRate,
       double hitRate,
       double refillSeconds,
-      long arrivals) {}
+      long arrivals,
+      boolean degraded,
+      CircuitView circuit) {}
+
+  /** A page of instances; {@code next_cursor} goes into {@code cursor} for the next page. */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record InstancePage(List<InstanceView> items, boolean hasMore, String nextCursor) {}
 
   /** An instance as operators see it (never the owner's token hash). */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -128,14 +151,14 @@ public class AdminResource {
     }
   }
 
-  /** Body of a bulk replay. */
-  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-  public record ReplayBody(List<Long> sequences) {}
-
   @GET
   @Path("pools")
-  @Operation(summary = "Pool figures per template")
-  @SecurityRequirement(name = "admin")
+  @Operation(
+      summary = "Pool figures per template",
+      description =
+          "Counts by state, waiting visitors, failed provisions (dead letters of"
+              + " trynow.provision.<template>), hit rate, queue wait and provision time of the"
+              + " demos alive now.")
   public List<PoolView> pools() {
     Map<String, PoolView> out = new TreeMap<>();
     List<String> names = new ArrayList<>(templates.templates().keySet());
@@ -144,11 +167,16 @@ public class AdminResource {
         names.add(t);
       }
     }
+    Map<String, PoolFigures.Figures> figures = PoolFigures.compute(store);
+    Map<String, Long> dead = deadLetterOps.depthBySubject();
     for (String t : names) {
       PoolStats s = store.poolStats(t);
       PoolDemand d = store.poolDemand(t);
       TemplatesConfig.Template c = templates.templates().get(t);
       int minReady = c == null ? 0 : c.minReady();
+      PoolFigures.Figures f =
+          figures.getOrDefault(t, new PoolFigures.Figures(null, null, null, null));
+      Circuit circuit = store.circuit(t);
       out.put(
           t,
           new PoolView(
@@ -160,6 +188,11 @@ public class AdminResource {
               s.assigned(),
               s.terminating(),
               s.waiting(),
+              dead.getOrDefault(Subjects.provision(t), 0L),
+              f.queueWaitP50(),
+              f.queueWaitP95(),
+              f.provisionP50(),
+              f.provisionP95(),
               c == null ? null : c.minReady(),
               c == null ? null : c.maxTotal(),
               c == null ? null : c.maxInFlight(),
@@ -169,26 +202,82 @@ public class AdminResource {
               d.ratePerSecond(),
               d.hitRate(),
               d.refillMs() / 1000.0,
-              d.arrivals()));
+              d.arrivals(),
+              circuit.degraded(),
+              CircuitView.of(circuit, Instant.now())));
     }
     return List.copyOf(out.values());
   }
 
   @GET
   @Path("instances")
-  @Operation(summary = "Live instances in one state (requested ... terminating)")
-  public List<InstanceView> instances(@QueryParam("state") String state) {
-    InstanceState s;
-    try {
-      s = InstanceState.fromWire(state == null ? "" : state.strip().toLowerCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest(
-          "state must be one of requested, provisioning, started, ready, assigned, terminating");
+  @Operation(
+      summary = "Live instances, filtered and paged",
+      description =
+          "state: one live state (default: all); template; older_than: minimum age (90s, 30m,"
+              + " 1h, 2d); limit (1..500, default 100); cursor: next_cursor of the previous page."
+              + " Oldest first.")
+  public InstancePage instances(
+      @QueryParam("state") String state,
+      @QueryParam("template") String template,
+      @QueryParam("older_than") String olderThan,
+      @QueryParam("cursor") String cursor,
+      @QueryParam("limit") String limit) {
+    List<InstanceState> states = new ArrayList<>();
+    if (state == null || state.isBlank()) {
+      for (InstanceState s : InstanceState.values()) {
+        if (s.isLive()) {
+          states.add(s);
+        }
+      }
+    } else {
+      InstanceState s;
+      try {
+        s = InstanceState.fromWire(state.strip().toLowerCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw ApiException.badRequest(
+            "state must be one of requested, provisioning, started, ready, assigned, terminating");
+      }
+      if (!s.isLive()) {
+        throw ApiException.badRequest("only live states are indexed");
+      }
+      states.add(s);
     }
-    if (!s.isLive()) {
-      throw ApiException.badRequest("only live states are indexed");
+    if (template != null && !template.isBlank() && !io.trynow.model.Ids.isTemplate(template)) {
+      throw ApiException.badRequest("template must be a template name");
     }
-    return store.instances(s).stream().map(InstanceView::of).toList();
+    Instant now = Instant.now();
+    Instant bornBefore =
+        olderThan == null || olderThan.isBlank()
+            ? null
+            : DeadLetterFilter.parse(null, null, olderThan, now).since();
+    int l = (int) Math.min(MAX_PAGE, number(limit, 100, "limit"));
+    if (l < 1) {
+      throw ApiException.badRequest("limit must be at least 1");
+    }
+    long offset = number(cursor, 0, "cursor");
+    List<Instance> all = new ArrayList<>();
+    for (InstanceState s : states) {
+      for (Instance i : store.instances(s)) {
+        if ((template == null || template.isBlank() || template.equals(i.template()))
+            && (bornBefore == null
+                || (i.createdAt() != null && !i.createdAt().isAfter(bornBefore)))) {
+          all.add(i);
+        }
+      }
+    }
+    all.sort(
+        java.util.Comparator.comparing(
+                Instance::createdAt,
+                java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder()))
+            .thenComparing(Instance::id));
+    int from = (int) Math.min(offset, all.size());
+    int to = Math.min(all.size(), from + l);
+    boolean more = to < all.size();
+    return new InstancePage(
+        all.subList(from, to).stream().map(InstanceView::of).toList(),
+        more,
+        more ? String.valueOf(to) : null);
   }
 
   @GET
@@ -230,78 +319,7 @@ public class AdminResource {
     return Response.status(202).entity(InstanceView.of(i)).build();
   }
 
-  @GET
-  @Path("dead-letters")
-  @Operation(summary = "Dead letters, oldest first, paged by sequence")
-  public DeadLetterViews.Page deadLetters(
-      @QueryParam("after") String after, @QueryParam("limit") String limit) {
-    long a = number(after, 0, "after");
-    int l = (int) Math.min(MAX_PAGE, number(limit, 50, "limit"));
-    if (l < 1) {
-      throw ApiException.badRequest("limit must be at least 1");
-    }
-    return DeadLetterViews.of(deadLetters.list(a, l));
-  }
-
-  @GET
-  @Path("dead-letters/{seq}")
-  @Operation(summary = "One dead letter with its headers and payload")
-  public DeadLetterViews.Item deadLetter(@PathParam("seq") String seq) {
-    return deadLetters
-        .show(sequence(seq))
-        .map(DeadLetterViews::of)
-        .orElseThrow(() -> ApiException.notFound("no such dead letter"));
-  }
-
-  @POST
-  @Path("dead-letters/{seq}/replay")
-  @Operation(summary = "Replay one dead letter to its original subject, then delete it")
-  public DeadLetterViews.Replayed replay(@PathParam("seq") String seq) {
-    long n = sequence(seq);
-    return deadLetters
-        .replay(n)
-        .map(r -> DeadLetterViews.of(n, r))
-        .orElseThrow(() -> ApiException.notFound("no such dead letter"));
-  }
-
-  @POST
-  @Path("dead-letters/replay")
-  @Consumes(MediaType.APPLICATION_JSON)
-  @Operation(summary = "Replay many dead letters")
-  public List<DeadLetterViews.Replayed> replayMany(ReplayBody body) {
-    if (body == null || body.sequences() == null || body.sequences().isEmpty()) {
-      throw ApiException.badRequest("sequences must list at least one sequence");
-    }
-    if (body.sequences().size() > MAX_PAGE) {
-      throw ApiException.badRequest("at most " + MAX_PAGE + " sequences per call");
-    }
-    for (Long s : body.sequences()) {
-      if (s == null || s < 1) {
-        throw ApiException.badRequest("sequences must be positive numbers");
-      }
-    }
-    return deadLetters.replayAll(body.sequences()).stream().map(DeadLetterViews::of).toList();
-  }
-
-  @DELETE
-  @Path("dead-letters/{seq}")
-  @Operation(summary = "Delete a dead letter")
-  public Response deleteDeadLetter(@PathParam("seq") String seq) {
-    if (!deadLetters.delete(sequence(seq))) {
-      throw ApiException.notFound("no such dead letter");
-    }
-    return Response.noContent().build();
-  }
-
-  private static long sequence(String s) {
-    long n = number(s, -1, "sequence");
-    if (n < 1) {
-      throw ApiException.badRequest("sequence must be a positive number");
-    }
-    return n;
-  }
-
-  private static long number(String s, long dflt, String name) {
+  static long number(String s, long dflt, String name) {
     if (s == null || s.isEmpty()) {
       return dflt;
     }

@@ -35,7 +35,7 @@ public class EventStreams {
 
   private static final Logger LOG = Logger.getLogger(EventStreams.class);
   private static final Set<String> INSTANCE_END = Set.of("terminated", "failed");
-  private static final Set<String> REQUEST_END = Set.of("expired", "failed");
+  private static final Set<String> REQUEST_END = Set.of("expired", "failed", "unavailable");
 
   private final Store store;
   private final NatsClient nats;
@@ -133,7 +133,9 @@ public class EventStreams {
             if (now == null) {
               return;
             }
-            if (now.state() == RequestState.EXPIRED || now.state() == RequestState.FAILED) {
+            if (now.state() == RequestState.EXPIRED
+                || now.state() == RequestState.FAILED
+                || now.state() == RequestState.UNAVAILABLE) {
               out.event(null, now.state().wire(), requestView(now));
               return;
             }

@@ -7,6 +7,7 @@ import io.trynow.gateway.auth.Access;
 import io.trynow.gateway.config.GatewaySettings;
 import io.trynow.gateway.demo.Demos;
 import io.trynow.gateway.events.EventsEndpoint;
+import io.trynow.gateway.web.Cors;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -45,6 +46,7 @@ public class DemosResource {
   private final EventsEndpoint events;
   private final GatewayMetrics metrics;
   private final io.trynow.platform.template.TemplatesConfig templates;
+  private final Cors cors;
 
   public DemosResource(
       Acquirer acquirer,
@@ -53,7 +55,8 @@ public class DemosResource {
       HttpEdge edge,
       EventsEndpoint events,
       GatewayMetrics metrics,
-      io.trynow.platform.template.TemplatesConfig templates) {
+      io.trynow.platform.template.TemplatesConfig templates,
+      Cors cors) {
     this.acquirer = acquirer;
     this.demos = demos;
     this.settings = settings;
@@ -61,6 +64,7 @@ public class DemosResource {
     this.events = events;
     this.metrics = metrics;
     this.templates = templates;
+    this.cors = cors;
   }
 
   /** Only configured template names become a metric tag. */
@@ -97,15 +101,16 @@ public class DemosResource {
           @HeaderParam("X-Api-Key")
           String apiKey,
       RoutingContext ctx) {
-    if (settings.apiKeyRequired() && !settings.isApiKey(apiKey)) {
+    boolean keyRequired = settings.apiKeyRequired() || cors.hasPublishableKeys();
+    if (keyRequired && !settings.isApiKey(apiKey) && !cors.isPublishableKeyFor(apiKey, ctx)) {
       throw new ApiException(401, "unauthorized", "a valid X-Api-Key header is required");
     }
     if (body == null) {
       throw ApiException.badRequest("a JSON body {\"template\": \"...\"} is required");
     }
+    cors.requireTemplateOrigin(body.template(), ctx);
     Acquirer.Caller caller =
-        new Acquirer.Caller(
-            edge.clientIp(ctx), settings.apiKeyRequired() ? apiKey : null, idempotencyKey);
+        new Acquirer.Caller(edge.clientIp(ctx), keyRequired ? apiKey : null, idempotencyKey);
     Acquirer.Ticket ticket = acquirer.ticket(caller);
     RequestIds.set(ctx, ticket.requestId());
     long start = System.nanoTime();

@@ -67,7 +67,8 @@ public class HttpEdge {
     }
   }
 
-  private static void reply(RoutingContext ctx, int status, String error, String message) {
+  /** Ends the request with the standard error JSON ({@code error, message, request_id}). */
+  public static void reply(RoutingContext ctx, int status, String error, String message) {
     String body =
         "{\"error\":\""
             + error
@@ -76,11 +77,12 @@ public class HttpEdge {
             + "\",\"request_id\":\""
             + RequestIds.of(ctx)
             + "\"}";
-    ctx.response()
-        .setStatusCode(status)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .putHeader(HttpHeaders.CONNECTION, "close")
-        .end(body);
+    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+    if (ctx.request().version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+      // HTTP/2 forbids connection-specific headers
+      ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+    }
+    ctx.response().end(body);
   }
 
   /** The client's IP: the TCP peer, or X-Forwarded-For when the peer is a trusted proxy. */

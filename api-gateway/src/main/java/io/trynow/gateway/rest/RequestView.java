@@ -12,7 +12,11 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 @Schema(name = "Request")
 public record RequestView(
     String requestId,
-    @Schema(description = "pending, queued, assigned, failed or expired") String status,
+    @Schema(
+            description =
+                "pending, queued, assigned, failed, expired or unavailable (the template's"
+                    + " failure circuit opened while it waited)")
+        String status,
     String template,
     Long position,
     Long etaSeconds,

@@ -2,12 +2,18 @@ package io.trynow.gateway.rest;
 
 import io.smallrye.common.annotation.RunOnVirtualThread;
 import io.trynow.gateway.auth.Access;
+import io.trynow.gateway.auth.AccessTokens;
+import io.trynow.gateway.demo.Demos;
 import io.trynow.gateway.events.EventsEndpoint;
 import io.trynow.model.Ids;
+import io.trynow.platform.state.BadToken;
+import io.trynow.platform.state.CancelResult;
 import io.trynow.platform.state.Instance;
+import io.trynow.platform.state.NotFound;
 import io.trynow.platform.state.RequestRecord;
 import io.trynow.platform.state.Store;
 import io.vertx.ext.web.RoutingContext;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -16,6 +22,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -36,11 +43,15 @@ public class RequestsResource {
   private final Views views;
   private final EventsEndpoint events;
 
-  public RequestsResource(Store store, Access access, Views views, EventsEndpoint events) {
+  private final Demos demos;
+
+  public RequestsResource(
+      Store store, Access access, Views views, EventsEndpoint events, Demos demos) {
     this.store = store;
     this.access = access;
     this.views = views;
     this.events = events;
+    this.demos = demos;
   }
 
   @GET
@@ -84,6 +95,40 @@ public class RequestsResource {
         null,
         r.createdAt(),
         demo);
+  }
+
+  @DELETE
+  @Path("{id}")
+  @Operation(
+      summary = "Leave the queue",
+      description =
+          "The waiting room's Cancel: a queued request leaves the queue (status expired) and the"
+              + " requests behind it move up. If a demo was handed to it meanwhile, that demo is"
+              + " released. Needs the access token.")
+  @APIResponse(
+      responseCode = "202",
+      content = @Content(schema = @Schema(implementation = RequestView.class)))
+  public Response cancel(
+      @PathParam("id") String id, @HeaderParam("Authorization") String authorization) {
+    if (!Ids.isRequest(id)) {
+      throw ApiException.badId("request id");
+    }
+    String token = Access.requireBearer(authorization);
+    CancelResult r = store.cancelRequest(id, AccessTokens.hash(token));
+    RequestView view =
+        switch (r) {
+          case CancelResult.Cancelled c ->
+              new RequestView(
+                  id, c.request().state().wire(), c.request().template(), null, null, null, null);
+          case CancelResult.HoldsDemo h -> {
+            DemoView demo = demos.release(h.instanceId(), token);
+            yield new RequestView(id, "assigned", demo.template(), null, null, null, demo);
+          }
+          case NotFound n -> throw ApiException.notFound("no such request");
+          case BadToken b ->
+              throw ApiException.forbidden("this token is not valid for this request");
+        };
+    return Response.status(202).entity(view).build();
   }
 
   @GET

@@ -12,8 +12,18 @@ public record TemplateView(
     @Schema(description = "ready demos right now: an acquire gets one at once") long available,
     @Schema(description = "visitors waiting") long queued,
     @Schema(description = "demos being prepared") long preparing,
-    @Schema(description = "false when capacity and queue are full (acquire answers 503)")
+    @Schema(
+            description =
+                "false when capacity and queue are full, or the template is degraded and nothing"
+                    + " is ready (acquire answers 503)")
         boolean accepting,
+    @Schema(
+            description =
+                "true while the template's failure circuit is not closed: demos cannot be made"
+                    + " (new visitors get 503 template_unavailable with Retry-After)")
+        boolean degraded,
+    @Schema(description = "the template's failure circuit, with its last error")
+        CircuitView circuit,
     long defaultTtlSeconds,
     long extendStepSeconds,
     long maxLifetimeSeconds) {}

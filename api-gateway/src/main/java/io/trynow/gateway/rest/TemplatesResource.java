@@ -1,6 +1,7 @@
 package io.trynow.gateway.rest;
 
 import io.smallrye.common.annotation.RunOnVirtualThread;
+import io.trynow.platform.state.Circuit;
 import io.trynow.platform.state.PoolStats;
 import io.trynow.platform.state.Store;
 import io.trynow.platform.template.TemplatesConfig;
@@ -8,6 +9,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +40,8 @@ public class TemplatesResource {
         new TreeMap<>(templates.templates()).entrySet()) {
       TemplatesConfig.Template t = e.getValue();
       PoolStats s = store.poolStats(e.getKey());
-      boolean accepting = s.ready() > 0 || s.waiting() < t.maxQueue();
+      Circuit c = store.circuit(e.getKey());
+      boolean accepting = s.ready() > 0 || (!c.degraded() && s.waiting() < t.maxQueue());
       out.add(
           new TemplateView(
               e.getKey(),
@@ -46,6 +49,8 @@ public class TemplatesResource {
               s.waiting(),
               s.inFlight(),
               accepting,
+              c.degraded(),
+              CircuitView.of(c, Instant.now()),
               t.defaultTtl().toSeconds(),
               t.extendStep().toSeconds(),
               t.maxLifetime().toSeconds()));

@@ -41,6 +41,15 @@ public final class GatewayHarness {
     return startPoolKeepingState(store, extra);
   }
 
+  /** {@link #startPool} with the test's own store connection, closed afterwards. */
+  public static PoolProcess startPoolOnEmptyKeyspace(Map<String, String> extra) {
+    Store s =
+        Store.connect(RealServersResource.servers().valkey().url(), RealServersResource.prefix());
+    try (s) {
+      return startPool(s, extra);
+    }
+  }
+
   /** Starts pool-service on the keyspace as it is. */
   public static PoolProcess startPoolKeepingState(Store store, Map<String, String> extra) {
     return PoolProcess.start(

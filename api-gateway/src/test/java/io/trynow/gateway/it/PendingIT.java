@@ -93,14 +93,21 @@ class PendingIT {
 
   @Test
   void theOpenApiDocumentAndSwaggerUiAreServed() {
+    // on the management interface (with the admin API), not on the public port
+    given().get("/q/openapi").then().statusCode(404);
     given()
+        .baseUri(io.trynow.testsupport.ManagementPort.base())
         .get("/q/openapi?format=json")
         .then()
         .statusCode(200)
         .body("paths.'/v1/demos'.post.summary", equalTo("Ask for a demo"))
         .body("paths.'/v1/demos/{id}/events'.get", notNullValue())
         .body("components.schemas.Error.properties.request_id", notNullValue());
-    given().get("/q/swagger-ui/").then().statusCode(200);
+    given()
+        .baseUri(io.trynow.testsupport.ManagementPort.base())
+        .get("/q/swagger-ui/")
+        .then()
+        .statusCode(200);
   }
 
   @Test

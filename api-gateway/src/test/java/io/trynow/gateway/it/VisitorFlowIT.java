@@ -277,9 +277,9 @@ class VisitorFlowIT {
 
   @Test
   void adminNeedsTheKeyAndShowsPools() {
-    given().get("/admin/pools").then().statusCode(401);
-    given().auth().oauth2("wrong-key").get("/admin/pools").then().statusCode(403);
-    given()
+    admin().get("/admin/pools").then().statusCode(401);
+    admin().auth().oauth2("wrong-key").get("/admin/pools").then().statusCode(403);
+    admin()
         .auth()
         .oauth2(GatewayHarness.ADMIN_KEY)
         .get("/admin/pools")
@@ -289,25 +289,25 @@ class VisitorFlowIT {
         .body("find { it.template == 'hello' }.target", equalTo(0))
         .body("find { it.template == 'hello' }.hit_rate", notNullValue())
         .body("find { it.template == 'hello' }.arrival_rate", notNullValue());
-    given()
+    admin()
         .auth()
         .oauth2(GatewayHarness.ADMIN_KEY)
         .get("/admin/instances?state=ready")
         .then()
         .statusCode(200);
-    given()
+    admin()
         .auth()
         .oauth2(GatewayHarness.ADMIN_KEY)
         .get("/admin/instances?state=bogus")
         .then()
         .statusCode(400);
-    given()
+    admin()
         .auth()
         .oauth2(GatewayHarness.ADMIN_KEY)
         .get("/admin/dead-letters")
         .then()
         .statusCode(200);
-    given()
+    admin()
         .auth()
         .oauth2(GatewayHarness.ADMIN_KEY)
         .get("/admin/dead-letters/99999")
@@ -315,7 +315,7 @@ class VisitorFlowIT {
         .statusCode(404);
 
     String id = Pools.fill(store, "hello", 1).getFirst();
-    given()
+    admin()
         .auth()
         .oauth2(GatewayHarness.ADMIN_KEY)
         .post("/admin/instances/" + id + "/terminate")
@@ -337,16 +337,16 @@ class VisitorFlowIT {
     org.awaitility.Awaitility.await()
         .atMost(java.time.Duration.ofSeconds(30))
         .untilAsserted(() ->
-            given()
+            admin()
                 .auth()
                 .oauth2(admin)
                 .get("/admin/dead-letters")
                 .then()
                 .statusCode(200)
                 .body("items.size()", org.hamcrest.Matchers.greaterThanOrEqualTo(1)));
-    Response list = given().auth().oauth2(admin).get("/admin/dead-letters");
+    Response list = admin().auth().oauth2(admin).get("/admin/dead-letters");
     long seq = ((Number) list.path("items[0].sequence")).longValue();
-    given()
+    admin()
         .auth()
         .oauth2(admin)
         .get("/admin/dead-letters/" + seq)
@@ -356,18 +356,18 @@ class VisitorFlowIT {
         .body("payload", equalTo("not json"))
         .body("last_error", notNullValue());
     // Replay: published again (pool-service gives up again: a new dead letter), the old one gone.
-    given()
+    admin()
         .auth()
         .oauth2(admin)
         .post("/admin/dead-letters/" + seq + "/replay")
         .then()
         .statusCode(200)
         .body("replayed", equalTo(true));
-    given().auth().oauth2(admin).get("/admin/dead-letters/" + seq).then().statusCode(404);
+    admin().auth().oauth2(admin).get("/admin/dead-letters/" + seq).then().statusCode(404);
     org.awaitility.Awaitility.await()
         .atMost(java.time.Duration.ofSeconds(30))
         .untilAsserted(() ->
-            given()
+            admin()
                 .auth()
                 .oauth2(admin)
                 .get("/admin/dead-letters?after=" + seq)
@@ -376,15 +376,15 @@ class VisitorFlowIT {
                 .body("items.size()", org.hamcrest.Matchers.greaterThanOrEqualTo(1)));
     long again =
         ((Number)
-                given()
+                admin()
                     .auth()
                     .oauth2(admin)
                     .get("/admin/dead-letters?after=" + seq)
                     .path("items[0].sequence"))
             .longValue();
-    given().auth().oauth2(admin).delete("/admin/dead-letters/" + again).then().statusCode(204);
-    given().auth().oauth2(admin).delete("/admin/dead-letters/" + again).then().statusCode(404);
-    given()
+    admin().auth().oauth2(admin).delete("/admin/dead-letters/" + again).then().statusCode(204);
+    admin().auth().oauth2(admin).delete("/admin/dead-letters/" + again).then().statusCode(404);
+    admin()
         .auth()
         .oauth2(admin)
         .contentType(ContentType.JSON)
@@ -392,5 +392,10 @@ class VisitorFlowIT {
         .post("/admin/dead-letters/replay")
         .then()
         .statusCode(400);
+  }
+
+  /** The admin API is on the management interface. */
+  private static io.restassured.specification.RequestSpecification admin() {
+    return given().baseUri(io.trynow.testsupport.ManagementPort.base());
   }
 }

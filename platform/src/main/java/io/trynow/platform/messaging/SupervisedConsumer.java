@@ -170,7 +170,10 @@ final class SupervisedConsumer implements Loop {
       awaitFreeSlot();
       return;
     }
-    Message m = subscription.nextMessage(spec.pollWait());
+    // Wait no longer than the open pull lasts: a message published after it expired would sit in
+    // the stream until the next pull (up to a whole poll wait later: tens of ms of latency under
+    // sparse traffic).
+    Message m = subscription.nextMessage(untilPullEnds());
     if (m != null) {
       onReceived(m);
       // Take what else has arrived without waiting: one iteration per batch, not per message.
@@ -208,6 +211,14 @@ final class SupervisedConsumer implements Loop {
     if (slots.tryAcquire(spec.pollWait().toNanos(), TimeUnit.NANOSECONDS)) {
       slots.release();
     }
+  }
+
+  /** The poll wait, cut to the open pull's remaining life (at least 1 ms). */
+  private Duration untilPullEnds() {
+    long left = pullEndsNanos - System.nanoTime();
+    long wait =
+        Math.min(spec.pollWait().toNanos(), Math.max(left, TimeUnit.MILLISECONDS.toNanos(1)));
+    return Duration.ofNanos(wait);
   }
 
   private boolean pullOpen() {

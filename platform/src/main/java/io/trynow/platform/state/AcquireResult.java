@@ -10,6 +10,7 @@ public sealed interface AcquireResult
         AcquireResult.Queued,
         AcquireResult.QueueFull,
         AcquireResult.LimitExceeded,
+        AcquireResult.Unavailable,
         AcquireResult.Closed {
 
   /** The request holds this instance; its expiry and max lifetime are set. */
@@ -25,6 +26,16 @@ public sealed interface AcquireResult
    * The client IP already has {@code live} live demos (queued or assigned); nothing was written.
    */
   record LimitExceeded(String requestId, long live, int limit) implements AcquireResult {}
+
+  /**
+   * No ready instance and the template's failure circuit is not closed: a queue slot could not be
+   * served, so nothing was written.
+   *
+   * @param retryAfter when asking again may succeed (the circuit's open-until, or a probe's time)
+   * @param lastError the template's last provision error (may be empty)
+   */
+  record Unavailable(String requestId, java.time.Duration retryAfter, String lastError)
+      implements AcquireResult {}
 
   /**
    * A repeat of a request that has ended (failed, expired, or its instance record is gone).

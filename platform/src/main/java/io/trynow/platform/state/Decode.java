@@ -93,6 +93,25 @@ final class Decode {
         position);
   }
 
+  static Circuit circuit(String template, Reply flat) {
+    Map<String, String> f = fields(flat);
+    return new Circuit(
+        template,
+        Circuit.State.fromWire(f.get("state")),
+        num(f.get("failures")),
+        num(f.get("trips")),
+        ms(f.get("open_until")),
+        blank(f.get("reason")),
+        blank(f.get("last_error")),
+        ms(f.get("last_error_at")),
+        blank(f.get("probe")),
+        ms(f.get("changed_at")));
+  }
+
+  private static String blank(String s) {
+    return s == null || s.isEmpty() ? null : s;
+  }
+
   static List<Instance> instances(Reply arrayOfFlat) {
     List<Instance> out = new ArrayList<>(arrayOfFlat.size());
     for (Reply flat : arrayOfFlat) {

@@ -24,14 +24,20 @@ final class FunctionClient implements AutoCloseable {
     this.base = base;
   }
 
-  /** {@code FUNCTION LOAD REPLACE} of the library. */
+  /**
+   * {@code FUNCTION LOAD REPLACE} of the library. Not waited for replicas: they get it by
+   * replication, and a node that lacks it after a failover gets it again on the first call.
+   */
   void load() {
-    check(pool.write("FUNCTION", "LOAD", "REPLACE", library.source()));
+    check(pool.call("FUNCTION", "LOAD", "REPLACE", library.source()));
     loaded = true;
     LOG.debugf("loaded valkey function library trynow_%s", library.version());
   }
 
-  /** {@code FCALL trynow_<v>_<name> 1 <base> args...}. Reloads and retries once if missing. */
+  /**
+   * {@code FCALL trynow_<v>_<name> 1 <base> args...}. A state change waits for the replicas the
+   * store is set to wait for; a read-only function does not. Reloads and retries once if missing.
+   */
   Reply call(String name, String... args) {
     if (!loaded) {
       load();
@@ -42,11 +48,12 @@ final class FunctionClient implements AutoCloseable {
     cmd[2] = "1";
     cmd[3] = base;
     System.arraycopy(args, 0, cmd, 4, args.length);
-    Reply r = pool.write(cmd);
+    boolean read = library.isReadOnly(name);
+    Reply r = read ? pool.call(cmd) : pool.write(cmd);
     if (r.isError() && r.toString().contains("Function not found")) {
       LOG.infof("valkey lost the function library (%s); loading it again", r);
       load();
-      r = pool.write(cmd);
+      r = read ? pool.call(cmd) : pool.write(cmd);
     }
     return check(r);
   }

@@ -6,8 +6,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The Valkey Function library: {@code lib.lua} (helpers) followed by one {@code .lua} file per
@@ -36,9 +40,12 @@ final class Library {
           "mark_terminated",
           "force_terminate",
           "expire_waiting",
+          "cancel_request",
           "rate_limit",
           "rate_limit_refund",
           "reclaim_ports",
+          "circuit_image",
+          "drop_unavailable",
           "observe_demand",
           "set_pool_target",
           "retire_surplus",
@@ -46,14 +53,24 @@ final class Library {
           "provision_rate",
           "place_instance",
           "host_down",
+          "recycle_ready",
           "reads");
+
+  private static final Pattern READ_FN = Pattern.compile("read_fn\\('([a-z_]+)'");
 
   private final String version;
   private final String source;
+  private final Set<String> readOnly;
 
   private Library(String version, String source) {
     this.version = version;
     this.source = source;
+    Set<String> ro = new HashSet<>();
+    Matcher m = READ_FN.matcher(source);
+    while (m.find()) {
+      ro.add(m.group(1));
+    }
+    this.readOnly = Set.copyOf(ro);
   }
 
   static Library fromResources() {
@@ -74,6 +91,14 @@ final class Library {
   /** The library text for {@code FUNCTION LOAD REPLACE}. */
   String source() {
     return source;
+  }
+
+  /**
+   * True for a function registered with {@code read_fn} (flag {@code no-writes}): it changes
+   * nothing, so the store does not wait for replicas after it.
+   */
+  boolean isReadOnly(String name) {
+    return readOnly.contains(name);
   }
 
   /** The registered name of function {@code name}. */

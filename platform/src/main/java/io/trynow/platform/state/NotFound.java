@@ -9,4 +9,5 @@ public record NotFound(String id)
         ExtendResult,
         ReleaseResult,
         PlaceResult,
-        AdminResult {}
+        AdminResult,
+        CancelResult {}

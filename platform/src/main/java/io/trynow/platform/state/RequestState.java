@@ -2,7 +2,10 @@ package io.trynow.platform.state;
 
 import java.util.Locale;
 
-/** The life of an acquire request: queued until an instance is handed to it, or it expires. */
+/**
+ * The life of an acquire request: queued until an instance is handed to it, or it expires, or its
+ * template becomes unavailable.
+ */
 public enum RequestState {
   /** Waiting in its template's queue. */
   QUEUED,
@@ -11,7 +14,12 @@ public enum RequestState {
   /** Its instance failed while assigned. */
   FAILED,
   /** Waited longer than the queue timeout and was dropped ({@code expireWaiting}). */
-  EXPIRED;
+  EXPIRED,
+  /**
+   * Dropped from the queue because its template's failure circuit opened ({@code dropUnavailable}):
+   * no instance could be made for it.
+   */
+  UNAVAILABLE;
 
   /** The name stored in Valkey: lower case. */
   public String wire() {

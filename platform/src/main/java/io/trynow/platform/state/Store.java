@@ -183,6 +183,9 @@ public final class Store implements AutoCloseable {
       case "queue_full" -> new AcquireResult.QueueFull(a.requestId(), a.maxQueue());
       case "limit" -> new AcquireResult.LimitExceeded(a.requestId(), lng(r, 1), a.maxLivePerIp());
       case "closed" -> new AcquireResult.Closed(Decode.request(r.get(1), 0));
+      case "unavailable" ->
+          new AcquireResult.Unavailable(
+              a.requestId(), Duration.ofMillis(lng(r, 1)), emptyToNull(str(r, 2)));
       default -> throw Decode.unexpected("acquire", r);
     };
   }
@@ -315,6 +318,24 @@ public final class Store implements AutoCloseable {
     return new ProvisionRate(lng(r, 1), lng(r, 2));
   }
 
+  /**
+   * The owner of a queued request leaves the queue ({@code queued → expired}, reason {@code
+   * cancelled}); the requests behind it move up. A request that already holds a demo is not changed
+   * ({@link CancelResult.HoldsDemo}): its owner releases the demo instead.
+   */
+  public CancelResult cancelRequest(String requestId, String ownerTokenHash) {
+    Ids.requireRequest(requestId);
+    Args.requireToken(ownerTokenHash, "ownerTokenHash");
+    Reply r = client.call("cancel_request", now(), requestId, ownerTokenHash, retentionMs);
+    return switch (status(r)) {
+      case "ok" -> new CancelResult.Cancelled(Decode.request(r.get(2), 0), flag(r, 1));
+      case "assigned" -> new CancelResult.HoldsDemo(requestId, str(r, 1));
+      case "not_found" -> new NotFound(requestId);
+      case "bad_token" -> new BadToken(requestId);
+      default -> throw Decode.unexpected("cancel_request", r);
+    };
+  }
+
   // ---- Docker hosts -----------------------------------------------------------------------------
 
   /**
@@ -380,7 +401,8 @@ public final class Store implements AutoCloseable {
   public ClaimResult claimProvision(String id, Duration lease) {
     Ids.requireInstance(id);
     Args.requirePositive(lease, "lease");
-    return claim(client.call("claim_provision", now(), id, ms(lease)), id, "claim_provision");
+    return claim(
+        client.call("claim_provision", now(), id, ms(lease), retentionMs), id, "claim_provision");
   }
 
   /**
@@ -436,6 +458,30 @@ public final class Store implements AutoCloseable {
     return failed(id, fence, error);
   }
 
+  /**
+   * {@link #markFailed(String, long, String)}, counting the failure against the template's {@link
+   * Circuit} in the same call: a provision failure that says something about the template (its
+   * image, its health), not about the machine.
+   */
+  public FencedResult markFailed(String id, long fence, String error, CircuitPolicy policy) {
+    Ids.requireInstance(id);
+    Args.requireFence(fence);
+    return fenced(
+        client.call(
+            "mark_failed",
+            now(),
+            id,
+            String.valueOf(fence),
+            errorText(error),
+            retentionMs,
+            String.valueOf(policy.failureThreshold()),
+            ms(policy.baseDelay()),
+            ms(policy.maxDelay()),
+            String.valueOf(java.util.concurrent.ThreadLocalRandom.current().nextInt(1000))),
+        id,
+        "mark_failed");
+  }
+
   /** {@link #markFailed(String, long, String)} without a claim (proxy-sync, reconcilers, admin). */
   public FencedResult markFailed(String id, String error) {
     return failed(id, 0, error);
@@ -447,6 +493,47 @@ public final class Store implements AutoCloseable {
         client.call("mark_failed", now(), id, String.valueOf(fence), errorText(error), retentionMs),
         id,
         "mark_failed");
+  }
+
+  // ---- failure circuit -------------------------------------------------------------------------
+
+  /**
+   * Reports the image check of a template (the provisioner's, at startup and on a timer). Missing:
+   * the circuit opens at once until now + {@code hold} (renewed by every check that still finds it
+   * missing). Present: a circuit that a missing image opened closes, so the pool refills.
+   *
+   * @return true when the circuit changed state
+   */
+  public boolean imageChecked(String template, boolean present, String error, Duration hold) {
+    Ids.requireTemplate(template);
+    Args.requirePositive(hold, "hold");
+    Reply r =
+        client.call(
+            "circuit_image", now(), template, present ? "1" : "0", errorText(error), ms(hold));
+    return flag(r, 1);
+  }
+
+  /**
+   * While the template's circuit is not closed: ends up to {@code max} queued requests (state
+   * {@link RequestState#UNAVAILABLE}) and returns them, so the caller can tell the visitors and
+   * refund their rate-limit slots. Nothing while it is closed.
+   */
+  public List<RequestRecord> dropUnavailable(String template, int max) {
+    Ids.requireTemplate(template);
+    Reply r =
+        client.call(
+            "drop_unavailable", now(), template, String.valueOf(requireMax(max)), retentionMs);
+    List<RequestRecord> out = new ArrayList<>();
+    for (Reply flat : r.get(1)) {
+      out.add(Decode.request(flat, 0));
+    }
+    return out;
+  }
+
+  /** The template's failure circuit (closed when it never failed). */
+  public Circuit circuit(String template) {
+    Ids.requireTemplate(template);
+    return Decode.circuit(template, client.call("get_circuit", now(), template).get(1));
   }
 
   // ---- proxy-sync -------------------------------------------------------------------------------
@@ -614,6 +701,23 @@ public final class Store implements AutoCloseable {
   }
 
   /**
+   * {@code ready → terminating} if it is still ready (compare-and-set): an idle instance whose
+   * probe failed, or that idled too long, leaves the ready list and is never handed out; the
+   * cleanup worker tears it down ({@link #claimTerminate}). {@code WrongState} when it was handed
+   * out (or ended) since it was probed.
+   */
+  public AdminResult recycleReady(String id, String reason) {
+    Ids.requireInstance(id);
+    Reply r = client.call("recycle_ready", now(), id, errorText(reason));
+    return switch (status(r)) {
+      case "ok" -> new Changed(Decode.instance(r.get(2)), flag(r, 1));
+      case "not_found" -> new NotFound(id);
+      case "wrong_state" -> new WrongState(id, InstanceState.fromWire(str(r, 1)));
+      default -> throw Decode.unexpected("recycle_ready", r);
+    };
+  }
+
+  /**
    * Admin: ends an instance now. {@code ready}/{@code assigned} → {@code terminating} (unclaimed,
    * the cleanup worker tears it down); before ready → {@code failed} (port freed; a worker still
    * provisioning it finds its claim gone).
@@ -719,6 +823,10 @@ public final class Store implements AutoCloseable {
       throw new IllegalArgumentException(state + " is not indexed (tombstones only)");
     }
     return state.wire();
+  }
+
+  private static String emptyToNull(String s) {
+    return s == null || s.isEmpty() ? null : s;
   }
 
   private static String errorText(String s) {

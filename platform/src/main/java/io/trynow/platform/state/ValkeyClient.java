@@ -63,6 +63,12 @@ final class ValkeyClient implements Commands {
 
   /** A client on its own Vert.x instance (tests, benchmarks, tools): standalone Valkey at url. */
   static ValkeyClient standalone(String url, int poolSize, Duration timeout) {
+    return standalone(url, poolSize, timeout, 0, Duration.ofSeconds(1));
+  }
+
+  /** As {@link #standalone(String, int, Duration)}, waiting for replicas after each change. */
+  static ValkeyClient standalone(
+      String url, int poolSize, Duration timeout, int waitReplicas, Duration waitTimeout) {
     Endpoint e = Endpoint.parse(url);
     Vertx vertx = Vertx.vertx();
     RedisOptions options =
@@ -72,7 +78,12 @@ final class ValkeyClient implements Commands {
             .setMaxPoolWaiting(Math.max(1024, poolSize * 16))
             .setMaxWaitingHandlers(4096);
     return new ValkeyClient(
-        Redis.createClient(vertx, options), vertx, e.toString(), timeout, 0, Duration.ofSeconds(1));
+        Redis.createClient(vertx, options),
+        vertx,
+        e.toString(),
+        timeout,
+        waitReplicas,
+        waitTimeout);
   }
 
   /** The command as a future, completed on the client's event loop. Error replies fail it. */

@@ -31,28 +31,33 @@
  * no TLS, no Sentinel and no failover, and ran beside the Quarkus client that served only the
  * health check.
  *
- * <p>Measured in one run ({@code ./trynow bench store}: the same {@code Store} code on both
- * clients, one redis-server 7.0.15 with AOF, callers on virtual threads; 2 cores, load average
- * 31–34 from the other builds on the machine, so the tails are noisy), ms:
+ * <p>Measured with {@code ./trynow bench store} (the same {@code Store} code on both clients
+ * against one redis-server 7.0.15 with AOF in one run, callers on virtual threads; 2 cores shared
+ * with the other engineers' builds, load average 51–54 during this run, so the tails are the
+ * machine's), ms:
  *
  * <pre>
  *                            1 client           32 clients
  *                          p50     p99        p50     p99
- * PING raw socket (floor)  0.012   0.198      0.240   0.543
- * PING      Vert.x         0.121   4.682      0.715   7.967
- *           socket pool    0.020   2.609      1.925  12.001
- * acquire   Vert.x         0.124   0.296      2.658  52.298
- *           socket pool    0.096   0.265      2.609  78.971
- * extend    Vert.x         0.087   0.244      1.837  20.120
- *           socket pool    0.069   0.203      1.684   3.232
+ * PING raw socket (floor)  0.018   0.300      0.291  10.084
+ * PING      Vert.x         0.036   2.033      0.457   5.018
+ *           (async chains) 0.012   3.492      0.349   0.609
+ *           socket pool    0.008   0.540      0.222   0.717
+ * acquire   Vert.x         0.121   3.140      2.677  57.573
+ *           socket pool    0.093   8.237      2.537  14.705
+ * extend    Vert.x         0.079   0.205      1.250  19.005
+ *           socket pool    0.059   2.875      1.776  67.502
  * </pre>
  *
- * One caller pays ~0.02–0.03 ms more per call for the hand-off to the event loop (acquire 0.124 vs
- * 0.096 ms); at 32 callers the medians are the same within noise and the tails are the loaded
- * machine's. Against a demo start (a container, ~400 ms) or even the gateway's HTTP hop, 0.03 ms is
- * nothing, and TLS, ACL users, Sentinel with failover and one client per service are what
- * production needs — so the store uses the library, and the socket pool lives on only in the
- * benchmark module as the baseline.
+ * Two more runs of the same command (load 31–47) gave acquire p50 at 1 client Vert.x 0.124 / 0.179
+ * vs socket 0.096 / 0.356 ms, and at 32 clients 2.66 / 2.71 vs 2.61 / 1.89 ms; the p99s moved by
+ * 10x between runs in both directions. What holds in every run: one caller pays ~0.02–0.03 ms more
+ * per call for the hand-off to the event loop and back; at 32 callers the medians are the same
+ * within the noise (in this run the library used fully asynchronously — chains of send → callback,
+ * no thread waiting — was at the floor). 0.03 ms is small next to the gateway's own HTTP and NATS
+ * hops, and TLS, ACL users, Sentinel with failover and one client per service are what production
+ * needs — so the store uses the library, and the socket pool lives on only in the benchmark module
+ * as the baseline ({@code bench/.../platform/state/ValkeyPool.java}).
  *
  * <h2>Settings</h2>
  *
@@ -71,7 +76,8 @@
  *       the same user and password as the nodes (the client uses one set of credentials). Set
  *       {@code trynow.valkey.wait-replicas=1} and run two replicas: every state change then waits
  *       for a replica ({@code WAIT}), so a failover never loses a change a caller was told about
- *       ({@code SentinelFailoverIT}).
+ *       ({@code SentinelFailoverIT}); reads ({@code no-writes} functions) never wait ({@code
+ *       ReplicaWaitIT}).
  *   <li>Pool: {@code quarkus.redis.max-pool-size} (64 here), {@code max-pool-waiting} (1024).
  * </ul>
  *

@@ -98,6 +98,12 @@ public interface TemplatesConfig {
     Map<String, String> env();
 
     /**
+     * The template's failure circuit ({@code trynow.templates.<name>.circuit.*}): consecutive
+     * provision failures stop provisioning for a while, so a broken template cannot storm.
+     */
+    Circuit circuit();
+
+    /**
      * Placement constraints: labels a Docker host must carry ({@code trynow.hosts.<name>.labels.*})
      * for this template's instances to go there, e.g. {@code placement.disk=ssd}. Empty: any host.
      */
@@ -109,6 +115,30 @@ public interface TemplatesConfig {
      * is set, and then {@code min-ready} stays the floor and {@code max-total} the budget.
      */
     Slo slo();
+  }
+
+  /** How provision failures open a template's failure circuit (see DESIGN §9). */
+  interface Circuit {
+    /** Consecutive failed provisions that open the circuit. */
+    @WithDefault("3")
+    int failureThreshold();
+
+    /**
+     * How long the first opening lasts before one probe is provisioned; each failed probe doubles
+     * it. Jittered: an opening lasts between half of its delay and the whole of it.
+     */
+    @WithDefault("5s")
+    Duration baseDelay();
+
+    /** The cap of an opening's delay. */
+    @WithDefault("5m")
+    Duration maxDelay();
+
+    /** The policy as the store takes it. */
+    default io.trynow.platform.state.CircuitPolicy policy() {
+      return new io.trynow.platform.state.CircuitPolicy(
+          failureThreshold(), baseDelay(), maxDelay());
+    }
   }
 
   /**

@@ -7,6 +7,10 @@ returns: {'assigned', repeat, instance}   ready -> assigned, expires_at = now + 
          {'queued', repeat, position}     appended to the template's wait queue (1-based)
          {'queue_full'}                   queue already holds max_queue requests; nothing written
                                           but the demand count
+         {'unavailable', retry_after_ms, last_error}   no ready instance and the template's
+                                          failure circuit is not closed: a queue slot could not
+                                          be served; nothing written
+                                          but the demand count
          {'limit', live}                  client_ip holds max_live_per_ip live requests
          {'closed', request}              repeat of a request that failed / expired / lost its
                                           instance record
@@ -74,6 +78,11 @@ local function acquire(keys, args)
       return {'assigned', '0', redis.call('HGETALL', ik)}
     end
     -- a non-ready id in the ready list would be a bug elsewhere; it is dropped, never handed out
+  end
+
+  local retry, circ = circuit_retry_ms(b, tpl, now)
+  if retry then
+    return {'unavailable', s(retry), circ.last_error or ''}
   end
 
   local q = k_queue(b, tpl)

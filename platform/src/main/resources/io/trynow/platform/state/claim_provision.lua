@@ -1,10 +1,13 @@
 --[[ claim_provision: take a requested instance for provisioning, with a lease and a fence.
 keys:    KEYS[1] base
-args:    now, id, lease_ms
+args:    now, id, lease_ms, retention_ms (of a tombstone, see below; default 24 h)
 returns: {'claimed', instance}       requested -> provisioning, or a provisioning instance whose
                                      lease ended is taken over; fence + 1, lease_until = now+lease
          {'busy', lease_until}       provisioning under an unexpired lease
          {'wrong_state', state} | {'not_found'}
+         {'wrong_state', 'failed', 'circuit'}   a requested instance of a template whose
+                                     circuit is open (or half-open, and it is not the probe) is
+                                     failed here instead of provisioned: no container is tried
 errors:  BADARG on malformed arguments
 The fence (fencing token) goes with every later write of the claimant; a write with an older
 fence is rejected, so a worker whose lease ran out cannot overwrite its successor's work.
@@ -14,6 +17,7 @@ local function claim_provision(keys, args)
   local now = int(args[1], 'now', 0)
   local id = check_id(args[2])
   local lease = int(args[3], 'lease_ms', 1)
+  local retention = int(args[4] or '86400000', 'retention_ms', 1)
   local ik = k_inst(b, id)
   local rec = load(ik)
   if not rec then
@@ -26,6 +30,12 @@ local function claim_provision(keys, args)
     return {'wrong_state', rec.state}
   end
   if rec.state == 'requested' then
+    local c = circuit(b, rec.template)
+    if c.state == 'open' or (c.state == 'half_open' and c.probe ~= id) then
+      local why = 'template unavailable (circuit ' .. c.state .. '): ' .. (c.last_error or '')
+      fail(b, id, rec, now, string.sub(why, 1, 500), retention)
+      return {'wrong_state', 'failed', 'circuit'}
+    end
     move(b, id, rec, 'provisioning')
   end
   redis.call('HINCRBY', ik, 'fence', 1)

@@ -37,6 +37,10 @@ Keys (suffixes of the base):
   ports:free           set of free ports; ports:used hash port -> id; ports:range hash first/last
   rl:<ip>:h:<n>, rl:<ip>:d:<n>   rate-limit counters of hour n / day n since the epoch
   rl:req:<rid>, rl:refund:<rid>  rate-limit markers (counted / refunded once per request)
+  c:<tpl>              the template's failure circuit (hash): state closed|open|half_open,
+                       open_until, failures (consecutive), trips (openings since the last close,
+                       the backoff exponent), reason (failures|image_missing), last_error,
+                       last_error_at, probe (the half-open probe's id), changed_at
 ]]
 
 local LIVE = {'requested', 'provisioning', 'started', 'ready', 'assigned', 'terminating'}
@@ -97,6 +101,7 @@ local function k_tstate(b, tpl, st) return b .. 't:' .. tpl .. ':' .. st end
 local function k_ready(b, tpl) return b .. 't:' .. tpl .. ':readylist' end
 local function k_queue(b, tpl) return b .. 't:' .. tpl .. ':queue' end
 local function k_ip(b, ip) return b .. 'ip:' .. ip end
+local function k_circuit(b, tpl) return b .. 'c:' .. tpl end
 local function k_slo(b, tpl) return b .. 'slo:' .. tpl end
 local function k_ptimes(b, tpl) return b .. 'slo:' .. tpl .. ':ptimes' end
 
@@ -249,6 +254,73 @@ end
 local function count_strings(c)
   return s(c.requested), s(c.provisioning), s(c.started), s(c.ready), s(c.assigned),
     s(c.terminating), s(c.waiting)
+end
+
+-- The template's failure circuit as a table; a template never seen is closed.
+local function circuit(b, tpl)
+  local c = load(k_circuit(b, tpl)) or {}
+  c.state = c.state or 'closed'
+  return c
+end
+
+-- How long (ms) a new visitor should wait before asking again, or nil while the circuit is
+-- closed. Half-open: a probe decides soon; open: until open_until (at least 1 s).
+local function circuit_retry_ms(b, tpl, now)
+  local c = circuit(b, tpl)
+  if c.state == 'closed' then
+    return nil, c
+  end
+  if c.state == 'open' then
+    return math.max(1000, numf(c, 'open_until') - now), c
+  end
+  return 5000, c
+end
+
+-- Closes the circuit (a provision succeeded, or the missing image is back).
+local function circuit_close(b, tpl, now)
+  local ck = k_circuit(b, tpl)
+  if redis.call('EXISTS', ck) == 0 then
+    return false
+  end
+  local was = redis.call('HGET', ck, 'state')
+  redis.call('HSET', ck, 'state', 'closed', 'failures', '0', 'trips', '0', 'probe', '',
+    'open_until', '0', 'reason', '')
+  if was ~= 'closed' then
+    redis.call('HSET', ck, 'changed_at', s(now))
+    return true
+  end
+  return false
+end
+
+-- Counts one provision failure of the template. Closed: opens once `threshold` failures follow
+-- each other; half-open (the probe, or anything in flight, failed): opens again. Opening waits
+-- base * 2^(trips-1), capped at `cap`, with "equal jitter": half of it fixed, half scaled by
+-- jitter/1000 (the caller's random number: functions stay deterministic). Open: only the error
+-- is recorded. Returns true when this failure opened the circuit.
+local function circuit_fail(b, tpl, now, why, threshold, base, cap, jitter)
+  local ck = k_circuit(b, tpl)
+  local c = circuit(b, tpl)
+  local failures = numf(c, 'failures') + 1
+  redis.call('HSET', ck, 'failures', s(failures), 'last_error', why, 'last_error_at', s(now))
+  if c.state == 'open' or (c.state == 'closed' and failures < threshold) then
+    if c.state == 'closed' then
+      redis.call('HSET', ck, 'state', 'closed')
+    end
+    return false
+  end
+  local trips = numf(c, 'trips') + 1
+  local delay = base
+  for _ = 2, trips do
+    delay = delay * 2
+    if delay >= cap then
+      break
+    end
+  end
+  delay = math.min(delay, cap)
+  delay = math.floor(delay / 2 + (delay / 2) * jitter / 1000)
+  redis.call('HSET', ck, 'state', 'open', 'trips', s(trips), 'open_until', s(now + delay),
+    'reason', 'failures', 'probe', '', 'changed_at', s(now))
+  return true
 end
 
 local function fn(name, callback)

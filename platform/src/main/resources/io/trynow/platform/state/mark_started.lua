@@ -2,7 +2,8 @@
 keys:    KEYS[1] base
 args:    now, id, fence, container_name
 returns: {'ok', repeat, instance}   started_at, container_name set; the lease ends; recorded in
-                                    started:<tpl> (provision_rate)
+                                    started:<tpl> (provision_rate); the template's failure
+                                    circuit closes (a provision succeeded)
          {'stale_fence', current} | {'wrong_state', state} | {'not_found'}
 errors:  BADARG on malformed arguments, or when the instance has no port yet
 A repeat by the same claimant (same fence) after success returns repeat = '1'.
@@ -37,6 +38,7 @@ local function mark_started(keys, args)
   redis.call('ZADD', started, s(now), id)
   redis.call('ZREMRANGEBYRANK', started, 0, -1001)
   touch(b, id)
+  circuit_close(b, rec.template, now)
   return reply(b, id, 'ok', false)
 end
 fn('mark_started', mark_started)

@@ -12,6 +12,7 @@ returns: per function:
                                  terminating, waiting}
   pool_slo       template    -> {'ok', {field, value...}, {ptime ms...}}  (see observe_demand)
   list_templates             -> {'ok', {template...}}
+  get_circuit    template    -> {'ok', circuit hash}     (empty: never failed, closed)
   snapshot                   -> everything, for the consistency checker (see snapshot below)
 errors:  BADARG on malformed arguments
 ]]
@@ -87,6 +88,11 @@ local function list_templates(keys, args)
   return {'ok', redis.call('SMEMBERS', keys[1] .. 'templates')}
 end
 read_fn('list_templates', list_templates)
+
+local function get_circuit(keys, args)
+  return {'ok', redis.call('HGETALL', k_circuit(keys[1], check_tpl(args[2])))}
+end
+read_fn('get_circuit', get_circuit)
 
 local function scan(pattern)
   local out = {}

@@ -9,7 +9,30 @@ in_flight < max_in_flight  (in_flight = requested + provisioning + started), all
 one call: concurrent callers can never provision past the target (seed 000, finding 5).
 min_ready is raised to the pool's service target when one is set (slo:<tpl> target, written by
 set_pool_target): every replica reads the same target in the same atomic call.
+The template's failure circuit (c:<tpl>) is obeyed here, so every pool replica obeys it: open ->
+nothing is created; open past open_until -> one probe is created and the circuit is half-open;
+half-open -> a new probe only when the last one is no longer in flight.
 ]]
+local IN_FLIGHT = {requested = true, provisioning = true, started = true}
+
+-- How many ids the circuit lets this call create (100 = no limit), and whether it is a probe.
+local function circuit_room(b, tpl, now)
+  local c = circuit(b, tpl)
+  if c.state == 'closed' then
+    return 100, false
+  end
+  if c.state == 'open' and numf(c, 'open_until') > now then
+    return 0, false
+  end
+  if c.state == 'half_open' and c.probe and c.probe ~= '' then
+    local st = redis.call('HGET', k_inst(b, c.probe), 'state')
+    if st and IN_FLIGHT[st] then
+      return 0, false
+    end
+  end
+  return 1, true
+end
+
 local function reserve_provision(keys, args)
   local b = keys[1]
   local now = int(args[1], 'now', 0)
@@ -35,10 +58,11 @@ local function reserve_provision(keys, args)
   local c = counts(b, tpl)
   local in_flight = c.requested + c.provisioning + c.started
   local live = in_flight + c.ready + c.assigned + c.terminating
+  local room, probe = circuit_room(b, tpl, now)
   local created = {}
   for i = 6, #args do
     if in_flight + c.ready >= min_ready + c.waiting or live >= max_total
-        or in_flight >= max_in_flight then
+        or in_flight >= max_in_flight or #created >= room then
       break
     end
     local id = args[i]
@@ -53,6 +77,10 @@ local function reserve_provision(keys, args)
   end
   if #created > 0 then
     redis.call('SADD', b .. 'templates', tpl)
+    if probe then
+      redis.call('HSET', k_circuit(b, tpl), 'state', 'half_open', 'probe', created[1],
+        'changed_at', s(now))
+    end
   end
   return {'ok', created, count_strings(c)}
 end

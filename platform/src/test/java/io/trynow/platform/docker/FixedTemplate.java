@@ -84,6 +84,26 @@ record FixedTemplate(
   }
 
   @Override
+  public io.trynow.platform.template.TemplatesConfig.Circuit circuit() {
+    return new io.trynow.platform.template.TemplatesConfig.Circuit() {
+      @Override
+      public int failureThreshold() {
+        return 3;
+      }
+
+      @Override
+      public Duration baseDelay() {
+        return Duration.ofSeconds(5);
+      }
+
+      @Override
+      public Duration maxDelay() {
+        return Duration.ofMinutes(5);
+      }
+    };
+  }
+
+  @Override
   public Slo slo() {
     return new Slo() {
       @Override

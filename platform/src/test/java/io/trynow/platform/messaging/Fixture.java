@@ -60,6 +60,23 @@ final class Fixture implements AutoCloseable {
     return base + SEQ.incrementAndGet();
   }
 
+  /** Publishes with the same msg id until the server acknowledges it, for at most {@code limit}. */
+  static void publishUntilAcked(
+      Publisher p, String subject, String msgId, byte[] data, Duration limit) {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (true) {
+      try {
+        p.publish(subject, msgId, null, data);
+        return;
+      } catch (MessagingException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+      }
+    }
+  }
+
   double counter(String name, String... tags) {
     var c = meters.find(name).tags(tags).counter();
     return c == null ? 0 : c.count();

@@ -53,7 +53,12 @@ class NatsClusterFailoverIT {
           Thread.ofVirtual()
               .start(() -> {
                 for (int i = 0; i < MESSAGES; i++) {
-                  publishUntilAcked(f.publisher, subject, i);
+                  Fixture.publishUntilAcked(
+                      f.publisher,
+                      subject,
+                      "cluster-" + i,
+                      String.valueOf(i).getBytes(StandardCharsets.UTF_8),
+                      Duration.ofSeconds(90));
                   pubAcked.add(i);
                   if (i % 10 == 0) {
                     LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
@@ -80,22 +85,6 @@ class NatsClusterFailoverIT {
           .atMost(Duration.ofSeconds(90))
           .untilAsserted(() -> assertThat(handled).containsAll(pubAcked));
       assertThat(loop.status().running()).isTrue();
-    }
-  }
-
-  private static void publishUntilAcked(Publisher p, String subject, int i) {
-    byte[] data = String.valueOf(i).getBytes(StandardCharsets.UTF_8);
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (true) {
-      try {
-        p.publish(subject, "cluster-" + i, null, data); // same id on every retry
-        return;
-      } catch (MessagingException e) {
-        if (System.nanoTime() > deadline) {
-          throw e;
-        }
-        LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
-      }
     }
   }
 }

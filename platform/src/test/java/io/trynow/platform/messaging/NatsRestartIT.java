@@ -47,7 +47,12 @@ class NatsRestartIT {
           Thread.ofVirtual()
               .start(() -> {
                 for (int i = 0; i < MESSAGES; i++) {
-                  publishUntilAcked(f.publisher, subject, i);
+                  Fixture.publishUntilAcked(
+                      f.publisher,
+                      subject,
+                      "restart-" + i,
+                      String.valueOf(i).getBytes(StandardCharsets.UTF_8),
+                      Duration.ofSeconds(60));
                   pubAcked.add(i);
                   if (i % 10 == 0) {
                     LockSupport.parkNanos(Duration.ofMillis(5).toNanos()); // keep it flowing
@@ -68,22 +73,6 @@ class NatsRestartIT {
           .atMost(Duration.ofSeconds(60))
           .untilAsserted(() -> assertThat(handled).containsAll(pubAcked));
       assertThat(loop.status().running()).isTrue();
-    }
-  }
-
-  private static void publishUntilAcked(Publisher p, String subject, int i) {
-    byte[] data = String.valueOf(i).getBytes(StandardCharsets.UTF_8);
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (true) {
-      try {
-        p.publish(subject, "restart-" + i, null, data); // same id on every retry
-        return;
-      } catch (MessagingException e) {
-        if (System.nanoTime() > deadline) {
-          throw e;
-        }
-        LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
-      }
     }
   }
 }

@@ -37,6 +37,16 @@ class LibraryTest {
   }
 
   @Test
+  void theReadOnlyFunctionsAreThoseRegisteredNoWrites() {
+    Library lib = Library.fromResources();
+    assertThat(lib.isReadOnly("get_instance")).isTrue();
+    assertThat(lib.isReadOnly("snapshot")).isTrue();
+    assertThat(lib.isReadOnly("pool_stats")).isTrue();
+    assertThat(lib.isReadOnly("acquire")).isFalse();
+    assertThat(lib.isReadOnly("mark_ready")).isFalse();
+  }
+
+  @Test
   void functionsNeverReadTheServerClockOrWriteOutsideTheirHashTag() {
     String src = Library.fromResources().source();
     assertThat(src).doesNotContain("'TIME'").doesNotContain("KEYS[2]");

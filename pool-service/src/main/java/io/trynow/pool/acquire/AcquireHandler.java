@@ -135,6 +135,18 @@ public class AcquireHandler implements MessageHandler {
         refund(req);
         reply(d, reply(req, "limited", null, null, null, "live demo limit per address"));
       }
+      case AcquireResult.Unavailable u -> {
+        refund(req);
+        reply(
+            d,
+            reply(
+                req,
+                "unavailable",
+                null,
+                Math.max(1, u.retryAfter().toSeconds()),
+                null,
+                "the template cannot be served right now"));
+      }
       case AcquireResult.Closed c -> {
         RequestRecord rec = c.request();
         reply(d, reply(req, rec.state().wire(), null, null, null, "the request has ended"));

@@ -78,6 +78,13 @@ public final class TemplateRules {
     t.runtime()
         .ifPresent(
             r -> require(RUNTIME.matcher(r).matches(), k + "runtime", "is not a runtime name"));
+    require(t.circuit().failureThreshold() >= 1, k + "circuit.failure-threshold", "must be ≥ 1");
+    positive(k + "circuit.base-delay", t.circuit().baseDelay());
+    positive(k + "circuit.max-delay", t.circuit().maxDelay());
+    require(
+        t.circuit().maxDelay().compareTo(t.circuit().baseDelay()) >= 0,
+        k + "circuit.max-delay",
+        "must not be below circuit.base-delay");
     slo(k + "slo.", t);
     for (String e : t.env().keySet()) {
       require(ENV.matcher(e).matches(), k + "env." + e, "is not an environment variable name");

@@ -11,9 +11,9 @@ import org.jboss.logging.Logger;
 
 /**
  * The events pool-service publishes to {@code TRYNOW_EVENTS}: {@code request.<rid>.queued /
- * position / assigned / expired} and {@code instance.<id>.assigned} for warm acquires. Each has a
- * deterministic msg id, so N replicas (or a redelivery) publish it once. Events are hints: a failed
- * publish is logged, never fatal (SSE streams re-read the store).
+ * position / assigned / expired / unavailable} and {@code instance.<id>.assigned} for warm
+ * acquires. Each has a deterministic msg id, so N replicas (or a redelivery) publish it once.
+ * Events are hints: a failed publish is logged, never fatal (SSE streams re-read the store).
  */
 @Singleton
 public class PoolEvents {
@@ -37,6 +37,11 @@ public class PoolEvents {
 
   public void expired(String rid, String template) {
     request(rid, "expired", template, null, null, null, null, null, "expired");
+  }
+
+  /** The request was dropped from the queue: its template's failure circuit opened. */
+  public void unavailable(String rid, String template) {
+    request(rid, "unavailable", template, null, null, null, null, null, "unavailable");
   }
 
   /** A warm acquire: the instance's {@code assigned} and the request's {@code assigned}. */

@@ -14,9 +14,11 @@ import java.time.Duration;
 
 /**
  * Listens (core NATS, every replica) to the events that move the pool: {@code terminated} / {@code
- * failed} wake the replenisher; a hand-over ({@code request.*.assigned}, {@code instance.*.ready})
- * wakes the position notifier. Hints only: each of those also runs on its own timer. (The ETA's
- * provisioning rate is recorded in Valkey by {@code mark_started}, not here.)
+ * failed} wake the replenisher; an instance leaving the in-flight count ({@code instance.*.ready},
+ * or {@code request.*.assigned} when handed straight to a waiting visitor) wakes the replenisher
+ * (room for the next provision) and the position notifier. Hints only: each of those also runs on
+ * its own timer. (The ETA's provisioning rate is recorded in Valkey by {@code mark_started}, not
+ * here.)
  */
 @Singleton
 public class PoolSignals implements Loop {
@@ -80,7 +82,15 @@ public class PoolSignals implements Loop {
         }
         positions.wake();
       }
-      case "ready", "assigned" -> positions.wake();
+      case "ready", "assigned" -> {
+        // An instance left the in-flight count (ready, or handed straight to a waiting visitor):
+        // room for the next provision. Without this wake-up a flash crowd's queue refilled in
+        // batches of max-in-flight, one per replenish-interval.
+        if (e.template() != null) {
+          replenisher.wake(e.template());
+        }
+        positions.wake();
+      }
       default -> {}
     }
   }

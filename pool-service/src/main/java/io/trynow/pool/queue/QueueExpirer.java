@@ -13,7 +13,10 @@ import org.jboss.logging.Logger;
 /**
  * Ends waits that took too long: {@code expire_waiting} drops requests queued longer than the queue
  * timeout (state {@code expired}), then each visitor gets an {@code expired} event and its
- * rate-limit slot back.
+ * rate-limit slot back. Ends waits that cannot be served: while a template's failure circuit is not
+ * closed, {@code drop_unavailable} drops its queued requests (state {@code unavailable}) and each
+ * visitor gets an {@code unavailable} event and its slot back — within one sweep period, not the
+ * queue timeout.
  */
 @Singleton
 public class QueueExpirer {
@@ -44,6 +47,7 @@ public class QueueExpirer {
   public int sweep() {
     int total = 0;
     for (String template : settings.templates().keySet()) {
+      total += dropUnavailable(template);
       List<RequestRecord> expired;
       do {
         expired = store.expireWaiting(template, settings.config().queueTimeout(), BATCH);
@@ -58,10 +62,28 @@ public class QueueExpirer {
       } while (expired.size() == BATCH);
     }
     if (total > 0) {
-      LOG.infof("%d queued request(s) expired", total);
+      LOG.infof("%d queued request(s) ended (expired or unavailable)", total);
       positions.wake();
     }
     return total;
+  }
+
+  private int dropUnavailable(String template) {
+    int n = 0;
+    List<RequestRecord> dropped;
+    do {
+      dropped = store.dropUnavailable(template, BATCH);
+      for (RequestRecord r : dropped) {
+        refund(r);
+        events.unavailable(r.id(), template);
+      }
+      n += dropped.size();
+    } while (dropped.size() == BATCH);
+    if (n > 0) {
+      metrics.queueUnavailable(template, n);
+      LOG.infof("template %s is unavailable: %d queued request(s) told", template, n);
+    }
+    return n;
   }
 
   private void refund(RequestRecord r) {

@@ -23,6 +23,27 @@ public interface ProvisionerConfig {
   /** Instance health polling. */
   Health health();
 
+  /** The image check of every template. */
+  ImageCheck imageCheck();
+
+  /**
+   * Every template's image is looked up on the engine at startup and then periodically (this is
+   * also how a changed template is noticed: a new image). A missing image opens the template's
+   * failure circuit at once (no provision is tried, new visitors get 503 template_unavailable), its
+   * return closes the circuit and the pool refills.
+   */
+  interface ImageCheck {
+    /**
+     * Off: a missing image is only found by failing provisions (they count towards the circuit).
+     */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** Period of the check; a missing image holds the circuit open for three periods. */
+    @WithDefault("5s")
+    Duration interval();
+  }
+
   /** The durable consumer of {@code trynow.provision.>}. */
   Consumer consumer();
 

@@ -9,12 +9,14 @@ import io.trynow.platform.messaging.Consumers;
 import io.trynow.platform.messaging.Delivery;
 import io.trynow.platform.messaging.Outcome;
 import io.trynow.platform.state.Store;
-import io.trynow.platform.state.StoreException;
+import io.trynow.platform.supervisor.Supervisor;
 import io.trynow.provisioner.config.PortsConfig;
 import io.trynow.provisioner.config.ProvisionerConfig;
+import io.trynow.provisioner.provision.ImageWatch;
 import io.trynow.provisioner.provision.Provisioner;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Duration;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
@@ -30,16 +32,22 @@ public class ProvisionConsumer {
 
   private final Consumers consumers;
   private final Provisioner provisioner;
+  private static final Duration PORT_RANGE_EVERY = Duration.ofMinutes(1);
+
   private final ProvisionerConfig config;
   private final PortsConfig ports;
   private final Store store;
+  private volatile boolean portsLogged;
+  private final ImageWatch images;
 
   ProvisionConsumer(
       Consumers consumers,
       Provisioner provisioner,
       ProvisionerConfig config,
       PortsConfig ports,
-      Store store) {
+      Store store,
+      ImageWatch images) {
+    this.images = images;
     this.consumers = consumers;
     this.provisioner = provisioner;
     this.config = config;
@@ -47,17 +55,27 @@ public class ProvisionConsumer {
     this.store = store;
   }
 
-  void start(@Observes StartupEvent ev) {
-    try {
-      Store.PortPool pool = store.initPorts(ports.first(), ports.last());
+  void start(@Observes StartupEvent ev, Supervisor supervisor) {
+    // Supervised, not once: a Valkey that does not answer at startup (a busy machine) used to
+    // leave the range unset, and every provision answered "no free port" until a restart.
+    // init_ports is idempotent; the periodic run also restores a range lost with Valkey's data.
+    supervisor.every("port-range", PORT_RANGE_EVERY, this::initPorts);
+    if (images.enabled()) {
+      // Before the first request is taken: a missing image opens its circuit, not a storm.
+      images.checkAll();
+      supervisor.every("image-check", images.interval(), images::checkAll);
+    }
+    consumers.consume(spec(config.consumer()), this::handle);
+  }
+
+  private void initPorts() {
+    Store.PortPool pool = store.initPorts(ports.first(), ports.last());
+    if (!portsLogged) {
+      portsLogged = true;
       LOG.infof(
           "instance ports %d-%d: %d free, %d used",
           pool.first(), pool.last(), pool.free(), pool.used());
-    } catch (StoreException e) {
-      // allocate_port answers "no port" until a later start or another replica sets the range
-      LOG.warnf("instance port range not initialised (Valkey unreachable): %s", e.getMessage());
     }
-    consumers.consume(spec(config.consumer()), this::handle);
   }
 
   static ConsumerSpec spec(ProvisionerConfig.Consumer c) {

@@ -13,12 +13,14 @@ import io.trynow.platform.docker.DockerHosts;
 import io.trynow.platform.docker.DockerRejectedException;
 import io.trynow.platform.docker.DockerUnavailableException;
 import io.trynow.platform.docker.ForeignContainerException;
+import io.trynow.platform.docker.ImageMissingException;
 import io.trynow.platform.docker.InvalidTemplateException;
 import io.trynow.platform.endpoints.Endpoints;
 import io.trynow.platform.messaging.InstanceEvents;
 import io.trynow.platform.messaging.MessagingException;
 import io.trynow.platform.messaging.Outcome;
 import io.trynow.platform.state.Changed;
+import io.trynow.platform.state.CircuitPolicy;
 import io.trynow.platform.state.ClaimResult;
 import io.trynow.platform.state.FencedResult;
 import io.trynow.platform.state.HostSlot;
@@ -51,9 +53,12 @@ import org.jboss.logging.MDC;
  * publish {@code instance.<id>.started}. Idempotent: a redelivered or replayed request finds the
  * claim, the port and the container already there and never makes a second container.
  *
- * <p>A transient failure retries later; a permanent one (missing image, bad template, health never
- * passing) or the last delivery removes the container, then fails the instance (which frees the
- * port — only after the container is gone, so a port is never handed out while something still
+ * <p>A failure that says something about the template (missing image, bad template, health never
+ * passing) counts against the template's failure circuit, in the same store call that fails the
+ * instance; a request whose template's circuit is open is cancelled at its claim (no container is
+ * tried). A transient failure retries later; a permanent one (missing image, bad template, health
+ * never passing) or the last delivery removes the container, then fails the instance (which frees
+ * the port — only after the container is gone, so a port is never handed out while something still
  * listens on it) and dead-letters the request.
  */
 @ApplicationScoped
@@ -70,6 +75,7 @@ public class Provisioner {
   private final InstanceHealth health;
   private final ProvisionMetrics metrics;
   private final Replacements replacements;
+  private final ImageWatch images;
 
   Provisioner(
       Store store,
@@ -78,7 +84,9 @@ public class Provisioner {
       ProvisionerConfig config,
       Endpoints endpoints,
       InstanceEvents events,
-      MeterRegistry registry) {
+      MeterRegistry registry,
+      ImageWatch images) {
+    this.images = images;
     this.endpoints = endpoints;
     this.store = store;
     this.hosts = hosts;
@@ -208,13 +216,16 @@ public class Provisioner {
       LOG.debugf("instance %s healthy %d ms after start", id, took.toMillis());
       return started(id, fence, target, req.template(), sample);
     } catch (InvalidTemplateException e) {
-      return fail(id, fence, req.template(), null, e.getMessage(), true);
+      return failTemplate(id, fence, req.template(), template, null, e.getMessage());
     } catch (ForeignContainerException e) {
       return fail(id, fence, req.template(), null, e.getMessage(), true);
+    } catch (ImageMissingException e) {
+      images.missing(req.template(), e);
+      return failTemplate(id, fence, req.template(), template, target, e.getMessage());
     } catch (DockerRejectedException e) {
-      return fail(id, fence, req.template(), target, e.getMessage(), true);
+      return failTemplate(id, fence, req.template(), template, target, e.getMessage());
     } catch (InstanceHealth.NeverHealthyException e) {
-      return fail(id, fence, req.template(), target, e.getMessage(), true);
+      return failTemplate(id, fence, req.template(), template, target, e.getMessage());
     } catch (DockerUnavailableException | StoreException | PortBusyException e) {
       return transientFailure(id, fence, req.template(), target, e.getMessage(), lastDelivery);
     } catch (InterruptedException e) {
@@ -296,6 +307,26 @@ public class Provisioner {
    */
   private Outcome fail(
       String id, long fence, String template, Target target, String reason, boolean permanent) {
+    return fail(id, fence, template, target, reason, permanent, null);
+  }
+
+  /**
+   * {@link #fail} for a failure that says something about the template (its image, its health, its
+   * settings): it counts against the template's failure circuit, in the same store call.
+   */
+  private Outcome failTemplate(
+      String id, long fence, String name, Template template, Target target, String reason) {
+    return fail(id, fence, name, target, reason, true, template.circuit().policy());
+  }
+
+  private Outcome fail(
+      String id,
+      long fence,
+      String template,
+      Target target,
+      String reason,
+      boolean permanent,
+      CircuitPolicy circuit) {
     metrics.failed(template, permanent);
     LOG.errorf("instance %s failed: %s", id, reason);
     try {
@@ -306,7 +337,10 @@ public class Provisioner {
       if (target != null) {
         target.containers().remove(target.spec().name());
       }
-      FencedResult r = store.markFailed(id, fence, reason);
+      FencedResult r =
+          circuit == null
+              ? store.markFailed(id, fence, reason)
+              : store.markFailed(id, fence, reason, circuit);
       if (r instanceof Changed c && !c.repeat()) {
         events.publish("failed", c.instance(), reason);
       }

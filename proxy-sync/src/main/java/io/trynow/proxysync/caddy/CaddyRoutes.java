@@ -38,6 +38,7 @@ public class CaddyRoutes {
   private final String serverPath;
   private final String listen;
   private final AtomicInteger routesGauge;
+  private final String pagesUpstream;
   private volatile Duration streamCloseDelay;
 
   CaddyRoutes(CaddyAdmin admin, MeterRegistry metrics, CaddyConfig config, Endpoints endpoints) {
@@ -46,6 +47,7 @@ public class CaddyRoutes {
     this.serverPath = "/config/apps/http/servers/" + config.serverName();
     this.listen = endpoints.caddyListen();
     this.streamCloseDelay = config.streamCloseDelay().orElse(null);
+    this.pagesUpstream = config.pagesUpstream().orElse(null);
     this.routesGauge = metrics.gauge(ProxySyncMetrics.ROUTES, new AtomicInteger());
   }
 
@@ -64,7 +66,7 @@ public class CaddyRoutes {
     int writes = 0;
     boolean created = false;
     for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      ObjectNode want = ServerConfig.render(desired, listen, streamCloseDelay);
+      ObjectNode want = ServerConfig.render(desired, listen, streamCloseDelay, pagesUpstream);
       Snapshot current = readServer();
       if (current.server() == null) {
         AdminResponse r = createServer(want);

@@ -16,8 +16,15 @@ import java.util.Map;
 /**
  * Pure rendering and reading of the demo server's JSON in Caddy's config: one route per instance
  * ({@code @id trynow-<id>}, host matcher, {@code reverse_proxy}), sorted by id so the same desired
- * set always renders the same bytes, and a catch-all 404 route last (without it Caddy answers an
+ * set always renders the same bytes, and a catch-all route last (without it Caddy answers an
  * unknown host with an empty 200).
+ *
+ * <p>The catch-all shows the visitor a page instead of a bare status. With a pages upstream (an
+ * api-gateway) it rewrites the request to {@code GET /demo-host} with the host in {@code
+ * Trynow-Demo-Host} and proxies it there: 410 "ended" for a known-ended demo with a link to start
+ * another, 503 "starting…" (refreshing) for one not routed yet, 404 otherwise. Without one, or when
+ * the gateway does not answer, a static 404 page. The server's error routes turn a failed upstream
+ * (an instance that stopped answering) into a 502 page that refreshes itself.
  */
 public final class ServerConfig {
 
@@ -25,6 +32,32 @@ public final class ServerConfig {
   public static final String NOT_FOUND_ID = "trynow-not-found";
 
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+  static final String NOT_FOUND_PAGE =
+      page(
+          "No such demo",
+          "This demo has ended or does not exist. Go back to the page you started it from to start"
+              + " another one.",
+          false);
+
+  static final String UNAVAILABLE_PAGE =
+      page(
+          "This demo is not answering",
+          "It may still be starting, or it has just ended. This page reloads by itself.",
+          true);
+
+  private static String page(String title, String text, boolean refresh) {
+    return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        + (refresh ? "<meta http-equiv=\"refresh\" content=\"5\">" : "")
+        + "<title>"
+        + title
+        + " — trynow</title><style>:root{font:16px/1.5 system-ui,sans-serif}"
+        + "main{max-width:40rem;margin:3rem auto;padding:0 1rem}</style></head><body><main><h1>"
+        + title
+        + "</h1><p>"
+        + text
+        + "</p></main></body></html>\n";
+  }
 
   private ServerConfig() {}
 
@@ -34,6 +67,15 @@ public final class ServerConfig {
    */
   public static ObjectNode render(
       Collection<Route> routes, String listen, Duration streamCloseDelay) {
+    return render(routes, listen, streamCloseDelay, null);
+  }
+
+  /**
+   * The whole server object; {@code pagesUpstream} ({@code host:port} of an api-gateway, or null)
+   * renders the pages of hosts that have no route.
+   */
+  public static ObjectNode render(
+      Collection<Route> routes, String listen, Duration streamCloseDelay, String pagesUpstream) {
     ObjectNode server = F.objectNode();
     server.putArray("listen").add(listen);
     server.putObject("automatic_https").put("disable", true);
@@ -41,7 +83,13 @@ public final class ServerConfig {
     routes.stream()
         .sorted(Comparator.comparing(Route::instanceId))
         .forEach(r -> list.add(route(r, streamCloseDelay)));
-    list.add(notFound());
+    list.add(notFound(pagesUpstream));
+    server
+        .putObject("errors")
+        .putArray("routes")
+        .addObject()
+        .putArray("handle")
+        .add(staticPage("{http.error.status_code}", UNAVAILABLE_PAGE, true));
     return server;
   }
 
@@ -59,14 +107,42 @@ public final class ServerConfig {
     return route;
   }
 
-  static ObjectNode notFound() {
+  static ObjectNode notFound(String pagesUpstream) {
     ObjectNode route = F.objectNode();
     route.put("@id", NOT_FOUND_ID);
-    ObjectNode respond = route.putArray("handle").addObject();
-    respond.put("handler", "static_response");
-    respond.put("status_code", 404);
-    respond.put("body", "no such demo\n");
+    ArrayNode handle = route.putArray("handle");
+    if (pagesUpstream == null) {
+      handle.add(staticPage("404", NOT_FOUND_PAGE, false));
+      return route;
+    }
+    ObjectNode rewrite = handle.addObject();
+    rewrite.put("handler", "rewrite");
+    rewrite.put("method", "GET");
+    rewrite.put("uri", "/demo-host");
+    ObjectNode proxy = handle.addObject();
+    proxy.put("handler", "reverse_proxy");
+    proxy
+        .putObject("headers")
+        .putObject("request")
+        .putObject("set")
+        .putArray(io.trynow.model.Headers.DEMO_HOST)
+        .add("{http.request.host}");
+    proxy.putArray("upstreams").addObject().put("dial", pagesUpstream);
     return route;
+  }
+
+  private static ObjectNode staticPage(String status, String html, boolean refresh) {
+    ObjectNode respond = F.objectNode();
+    respond.put("handler", "static_response");
+    respond.put("status_code", status);
+    ObjectNode headers = respond.putObject("headers");
+    headers.putArray("Content-Type").add("text/html; charset=utf-8");
+    headers.putArray("Cache-Control").add("no-store");
+    if (refresh) {
+      headers.putArray("Refresh").add("5");
+    }
+    respond.put("body", html);
+    return respond;
   }
 
   /** What a server object in Caddy holds, as far as routes go. */

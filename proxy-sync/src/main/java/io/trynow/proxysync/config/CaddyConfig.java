@@ -31,6 +31,18 @@ public interface CaddyConfig {
   @WithDefault("10m")
   Optional<Duration> streamCloseDelay();
 
+  /**
+   * {@code host:port} of an api-gateway that renders the page of a demo host without a route
+   * ({@code GET /demo-host}: 410 ended with a link to start another, 503 starting…, 404 unknown).
+   * Unset: the catch-all answers a static 404 page. Env {@code TRYNOW_CADDY_PAGES_UPSTREAM}.
+   */
+  Optional<
+          @Pattern(
+              regexp = "[A-Za-z0-9.-]+:[0-9]{1,5}|\\[[0-9a-fA-F:.]+]:[0-9]{1,5}",
+              message = "must be host:port")
+          String>
+      pagesUpstream();
+
   /** Timeout of one admin API call (connect + response). */
   @WithDefault("3s")
   Duration requestTimeout();

@@ -89,6 +89,7 @@ class CaddyRoutesIT {
     assertThat(page.body()).contains("trynow sample demo");
     Http.Answer unknown = viaCaddy(Ids.newInstanceId() + ".demo.localhost");
     assertThat(unknown.status()).as("catch-all instead of Caddy's empty 200").isEqualTo(404);
+    assertThat(unknown.body()).as("a page, not a bare status").contains("No such demo");
 
     routes.apply(List.of());
     assertThat(viaCaddy(id + ".demo.localhost").status()).isEqualTo(404);

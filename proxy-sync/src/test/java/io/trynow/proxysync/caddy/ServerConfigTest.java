@@ -37,6 +37,29 @@ class ServerConfigTest {
     assertThat(routes.get(2).get("@id").asText()).isEqualTo(ServerConfig.NOT_FOUND_ID);
     assertThat(routes.get(2).has("match")).as("catch-all matches everything").isFalse();
     assertThat(routes.get(2).at("/handle/0/status_code").asInt()).isEqualTo(404);
+    assertThat(routes.get(2).at("/handle/0/body").asText()).contains("<h1>No such demo</h1>");
+    assertThat(routes.get(2).at("/handle/0/headers/Content-Type/0").asText())
+        .startsWith("text/html");
+  }
+
+  @Test
+  void withAPagesUpstreamTheCatchAllAsksTheGatewayWithTheHostInAHeaderNotThePath() {
+    ObjectNode server =
+        ServerConfig.render(List.of(route(a, 20001)), "127.0.0.1:8088", null, "127.0.0.1:8080");
+    JsonNode catchAll = server.at("/routes/1");
+    assertThat(catchAll.get("@id").asText()).isEqualTo(ServerConfig.NOT_FOUND_ID);
+    assertThat(catchAll.at("/handle/0/handler").asText()).isEqualTo("rewrite");
+    assertThat(catchAll.at("/handle/0/uri").asText()).isEqualTo("/demo-host");
+    assertThat(catchAll.at("/handle/0/method").asText()).isEqualTo("GET");
+    assertThat(catchAll.at("/handle/1/handler").asText()).isEqualTo("reverse_proxy");
+    assertThat(catchAll.at("/handle/1/upstreams/0/dial").asText()).isEqualTo("127.0.0.1:8080");
+    assertThat(catchAll.at("/handle/1/headers/request/set/Trynow-Demo-Host/0").asText())
+        .isEqualTo("{http.request.host}");
+    // an upstream that fails (a stopped instance, the gateway down) shows a page that refreshes
+    JsonNode error = server.at("/errors/routes/0/handle/0");
+    assertThat(error.get("handler").asText()).isEqualTo("static_response");
+    assertThat(error.get("status_code").asText()).isEqualTo("{http.error.status_code}");
+    assertThat(error.at("/headers/Refresh/0").asText()).isEqualTo("5");
   }
 
   @Test

@@ -1,0 +1,80 @@
+package io.trynow.gateway.ops;
+
+import io.quarkus.vertx.http.ManagementInterface;
+import io.trynow.gateway.rest.HttpEdge;
+import io.trynow.gateway.rest.RequestIds;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.List;
+
+/**
+ * The operator surfaces ({@code /admin}, the admin API, and {@code /ops}, the dashboard) live on
+ * the management interface only. They are ordinary JAX-RS resources and static files (so that the
+ * OpenAPI document, the admin-key filter and the error mappers apply to them as to the rest), which
+ * Quarkus serves on the main router: the management router hands those paths to the main router,
+ * and the main router refuses them (404) when they did not come through the management port.
+ */
+@ApplicationScoped
+public class ManagementRoutes {
+
+  /** Path prefixes served only through the management interface. */
+  public static final List<String> OPERATOR_PATHS = List.of("/admin", "/ops");
+
+  /** Set on requests that came through the management listener. */
+  private static final String VIA_MANAGEMENT = "trynow.via-management";
+
+  private volatile Router main;
+
+  void main(@Observes Router router) {
+    this.main = router;
+    // after HttpEdge (-1000), which assigns the request id the error carries
+    router.route().order(-999).handler(ManagementRoutes::guard);
+  }
+
+  /**
+   * After the management router's own body handler (order {@code Integer.MIN_VALUE}), so that the
+   * body is read once and the resources get it from the routing context: the main router is mounted
+   * as a sub-router for the operator paths.
+   */
+  void management(@Observes ManagementInterface management) {
+    for (String p : OPERATOR_PATHS) {
+      management
+          .router()
+          .route(p + "*")
+          .order(Integer.MIN_VALUE + 1)
+          .handler(ctx -> {
+            if (ctx.request().version() == HttpVersion.HTTP_2) {
+              // The management router's body handler has read the body already; Quarkus REST
+              // then pauses the ended request, which HTTP/2 refuses. Operators' tools
+              // (browsers, curl, ./trynow) speak HTTP/1.1 on plain http.
+              RequestIds.assign(ctx);
+              HttpEdge.reply(ctx, 426, "upgrade_required", "use HTTP/1.1 on the management port");
+              return;
+            }
+            ctx.put(VIA_MANAGEMENT, Boolean.TRUE);
+            ctx.next();
+          });
+      management.router().route(p + "*").order(Integer.MIN_VALUE + 2).subRouter(main);
+    }
+  }
+
+  private static void guard(RoutingContext ctx) {
+    if (isOperatorPath(ctx.normalizedPath()) && ctx.get(VIA_MANAGEMENT) == null) {
+      HttpEdge.reply(ctx, 404, "not_found", "no such resource");
+      return;
+    }
+    ctx.next();
+  }
+
+  static boolean isOperatorPath(String path) {
+    for (String p : OPERATOR_PATHS) {
+      if (path.equals(p) || path.startsWith(p + "/")) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

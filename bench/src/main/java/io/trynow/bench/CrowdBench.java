@@ -1,0 +1,241 @@
+package io.trynow.bench;
+
+import io.trynow.platform.state.Store;
+import io.trynow.testsupport.FreePorts;
+import io.trynow.testsupport.SampleImage;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A flash crowd: {@code visitors} click at once against a pool of {@code ready} real containers of
+ * the sample template on the whole local stack ({@code ./trynow up} on slot {@code
+ * TRYNOW_BENCH_SLOT}, default 8). Each visitor's time-to-page (API answer, status polling every 50
+ * ms while queued, then the page through Caddy) is printed for warm and queued visitors, next to
+ * the raw floor measured in the same run: {@code docker run} + first healthy HTTP of as many
+ * containers as visitors were queued, same image and limits, at the same parallelism as the pool's
+ * provisioning (max-in-flight). Target: the last queued visitor served within 1.25× the floor.
+ *
+ * <p>{@code ./trynow bench crowd [visitors=60] [ready=20] [max-in-flight=4]}
+ */
+public final class CrowdBench {
+
+  static final String TEMPLATE = "hello";
+
+  public static void main(String[] args) throws Exception {
+    int visitors = args.length > 0 ? Integer.parseInt(args[0]) : 60;
+    int ready = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+    int parallel = args.length > 2 ? Integer.parseInt(args[2]) : 4;
+    Path root = SampleImage.RepoRoot.find();
+    HttpClient http = Visitor.client();
+    try (LocalStack stack = new LocalStack(root)) {
+      stack.build();
+      int queued = Math.max(0, visitors - ready);
+      System.out.printf(
+          "crowd bench: %d visitors at once, %d ready, max-in-flight %d (load %s)%n",
+          visitors, ready, parallel, LocalStack.load());
+      double floor = rawFloor(http, queued, parallel, stack.slot);
+      System.out.printf(
+          "floor: docker run + first healthy HTTP of %d containers, %d at a time: %.2f s (load %s)%n",
+          queued, parallel, floor, LocalStack.load());
+
+      double upSeconds = stack.up(env(visitors, ready, parallel));
+      System.out.printf("stack up (all five services ready) in %.1f s%n", upSeconds);
+      try (Store store = Store.connect(stack.valkeyUrl(), stack.prefix())) {
+        double filled = LocalStack.awaitPool(store, TEMPLATE, ready);
+        System.out.printf(
+            "pool of %d ready after %.1f s (load %s)%n", ready, filled, LocalStack.load());
+      }
+      Map<String, Long> rssBefore = stack.rssMb();
+      List<Visitor.Visit> visits = crowd(http, stack.gatewayPort(), visitors);
+      report(visits, floor);
+      System.out.println("RSS MB idle (pool filled):  " + rssBefore);
+      System.out.println("RSS MB after the crowd:     " + stack.rssMb());
+    }
+  }
+
+  static Map<String, String> env(int visitors, int ready, int parallel) {
+    return Map.ofEntries(
+        Map.entry("trynow.templates.hello.min-ready", String.valueOf(ready)),
+        Map.entry("trynow.templates.hello.max-total", String.valueOf(visitors + ready + 10)),
+        Map.entry("trynow.templates.hello.max-in-flight", String.valueOf(parallel)),
+        Map.entry("trynow.templates.hello.max-queue", String.valueOf(visitors * 2)),
+        Map.entry("TRYNOW_POOL_MAX_LIVE_PER_IP", "0"),
+        Map.entry("TRYNOW_GATEWAY_MAX_LIVE_PER_IP", "1000000"),
+        Map.entry("TRYNOW_GATEWAY_ACQUIRES_PER_HOUR", "1000000"),
+        Map.entry("TRYNOW_GATEWAY_ACQUIRES_PER_DAY", "1000000"));
+  }
+
+  /** All visitors click at the same instant; each goes on to its page. */
+  static List<Visitor.Visit> crowd(HttpClient http, int gatewayPort, int visitors)
+      throws Exception {
+    CountDownLatch go = new CountDownLatch(1);
+    List<Visitor.Visit> out = Collections.synchronizedList(new ArrayList<>());
+    AtomicInteger failed = new AtomicInteger();
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<?>> fs = new ArrayList<>();
+      for (int i = 0; i < visitors; i++) {
+        fs.add(
+            pool.submit(() -> {
+              go.await();
+              try {
+                out.add(Visitor.visit(http, gatewayPort, TEMPLATE, Duration.ofMinutes(5)));
+              } catch (Exception e) {
+                failed.incrementAndGet();
+                System.out.println("visitor failed: " + e.getMessage());
+              }
+              return null;
+            }));
+      }
+      go.countDown();
+      for (Future<?> f : fs) {
+        f.get();
+      }
+    }
+    if (failed.get() > 0) {
+      System.out.println("FAILED visitors: " + failed.get());
+    }
+    return out;
+  }
+
+  static void report(List<Visitor.Visit> visits, double floorSeconds) {
+    List<Double> warm = new ArrayList<>();
+    List<Double> queued = new ArrayList<>();
+    List<Double> warmApi = new ArrayList<>();
+    for (Visitor.Visit v : visits) {
+      (v.warm() ? warm : queued).add(v.pageMs());
+      if (v.warm()) {
+        warmApi.add(v.apiMs());
+      }
+    }
+    line("warm visitors: API answer (201)", warmApi);
+    line("warm visitors: time-to-page", warm);
+    line("queued visitors: time-to-page", queued);
+    if (!queued.isEmpty()) {
+      double last = Collections.max(queued) / 1000;
+      System.out.printf(
+          "last queued visitor served after %.2f s = %.2fx the raw floor (%.2f s); target <= 1.25x"
+              + " (load %s)%n",
+          last, last / floorSeconds, floorSeconds, LocalStack.load());
+    }
+  }
+
+  static void line(String name, List<Double> ms) {
+    if (ms.isEmpty()) {
+      System.out.printf("%-36s n=0%n", name);
+      return;
+    }
+    List<Double> s = new ArrayList<>(ms);
+    Collections.sort(s);
+    System.out.printf(
+        "%-36s n=%-4d p50=%8.1f ms  p90=%8.1f ms  max=%8.1f ms%n",
+        name, s.size(), pct(s, 0.5), pct(s, 0.9), s.getLast());
+  }
+
+  static double pct(List<Double> sorted, double q) {
+    return sorted.get(Math.max(0, (int) Math.ceil(q * sorted.size()) - 1));
+  }
+
+  /**
+   * {@code docker run} (CLI, host network, the template's limits) + first healthy HTTP of {@code n}
+   * containers of the sample image, {@code parallel} at a time; seconds until the last is healthy.
+   */
+  static double rawFloor(HttpClient http, int n, int parallel, int slot) throws Exception {
+    if (n == 0) {
+      return 0;
+    }
+    SampleImage.ensureBuilt();
+    int first = FreePorts.range(n);
+    String label = "trynow.bench=floor-s" + slot;
+    List<String> names = Collections.synchronizedList(new ArrayList<>());
+    AtomicInteger next = new AtomicInteger();
+    long t0 = System.nanoTime();
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<?>> fs = new ArrayList<>();
+      for (int w = 0; w < parallel; w++) {
+        fs.add(
+            pool.submit(() -> {
+              for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
+                int port = first + i;
+                String name = "trynow-bench-floor-s" + slot + "-" + i;
+                names.add(name);
+                docker(
+                    "run",
+                    "-d",
+                    "--network",
+                    "host",
+                    "--name",
+                    name,
+                    "--label",
+                    label,
+                    "--memory",
+                    "32m",
+                    "--cpus",
+                    "0.5",
+                    "--pids-limit",
+                    "128",
+                    "--cap-drop",
+                    "ALL",
+                    "--security-opt",
+                    "no-new-privileges",
+                    "-e",
+                    "PORT=" + port,
+                    "-e",
+                    "BIND=127.0.0.1",
+                    SampleImage.IMAGE);
+                HttpRequest req =
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz"))
+                        .timeout(Duration.ofSeconds(2))
+                        .build();
+                while (true) {
+                  try {
+                    if (http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode()
+                        == 200) {
+                      break;
+                    }
+                  } catch (java.io.IOException e) {
+                    // not listening yet
+                  }
+                  Thread.sleep(20);
+                }
+              }
+              return null;
+            }));
+      }
+      for (Future<?> f : fs) {
+        f.get();
+      }
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    List<String> rm = new ArrayList<>(List.of("rm", "-f"));
+    rm.addAll(names);
+    docker(rm.toArray(String[]::new));
+    return seconds;
+  }
+
+  static void docker(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add("docker");
+    cmd.addAll(List.of(args));
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException(String.join(" ", cmd) + " failed");
+    }
+  }
+}

@@ -1,0 +1,233 @@
+package io.trynow.bench;
+
+import io.trynow.platform.state.Store;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+
+/**
+ * The whole local stack as {@code ./trynow up} runs it (NATS, Valkey, Caddy, the five services as
+ * processes, the host's Docker engine), on its own slot ({@code TRYNOW_BENCH_SLOT}, default 8):
+ * what the visitor benchmarks run against. Each {@link #up} starts from empty data; extra
+ * environment (template and service settings) is passed to every service.
+ */
+final class LocalStack implements AutoCloseable {
+
+  static final List<String> SERVICES =
+      List.of("api-gateway", "pool-service", "provisioner-worker", "proxy-sync", "cleanup-worker");
+
+  /**
+   * Where a service of the local stack answers {@code /q/*}: api-gateway on its management port
+   * (its port + 1000, as ./trynow starts it), the others on their port.
+   */
+  static int healthPort(String service, int port) {
+    return service.equals("api-gateway") ? port + 1000 : port;
+  }
+
+  final Path root;
+  final int slot;
+  private boolean running;
+
+  LocalStack(Path root) {
+    this.root = root;
+    this.slot = Integer.parseInt(System.getenv().getOrDefault("TRYNOW_BENCH_SLOT", "8"));
+  }
+
+  int offset() {
+    return slot * 100;
+  }
+
+  int gatewayPort() {
+    return 8080 + offset();
+  }
+
+  int poolPort() {
+    return 8081 + offset();
+  }
+
+  String natsUrl() {
+    return "nats://127.0.0.1:" + (14222 + offset());
+  }
+
+  String valkeyUrl() {
+    return "redis://127.0.0.1:" + (16379 + offset());
+  }
+
+  String prefix() {
+    return slot == 0 ? "trynow" : "trynow-s" + slot;
+  }
+
+  /** Builds the five services and the sample image unless TRYNOW_BENCH_SKIP_BUILD=1. */
+  void build() throws Exception {
+    if ("1".equals(System.getenv("TRYNOW_BENCH_SKIP_BUILD"))) {
+      return;
+    }
+    run(
+        Map.of(),
+        "./mvnw",
+        "-B",
+        "-q",
+        "-o",
+        "-DskipTests",
+        "-Dspotless.check.skip=true",
+        "package",
+        "-pl",
+        String.join(",", SERVICES),
+        "-am");
+    run(Map.of(), "bash", "samples/hello/build.sh");
+  }
+
+  /**
+   * Stops anything left on this slot, wipes its data, runs {@code ./trynow up} with {@code env} and
+   * returns the seconds until every service answered ready (all five started together).
+   */
+  double up(Map<String, String> env) throws Exception {
+    down();
+    Path data = root.resolve(".trynow/data");
+    if (Files.isDirectory(data)) {
+      try (Stream<Path> s = Files.walk(data)) {
+        for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+    // Settings with a dot are configuration keys: written with the sample template into one
+    // file that every service reads (QUARKUS_CONFIG_LOCATIONS); the others are environment.
+    Map<String, String> all = new LinkedHashMap<>();
+    Properties props = new Properties();
+    try (var in = Files.newBufferedReader(root.resolve("samples/hello/template.properties"))) {
+      props.load(in);
+    }
+    env.forEach((k, v) -> {
+      if (k.contains(".")) {
+        props.setProperty(k, v);
+      } else {
+        all.put(k, v);
+      }
+    });
+    Path config = Files.createDirectories(root.resolve(".trynow")).resolve("bench.properties");
+    try (var out = Files.newBufferedWriter(config)) {
+      props.store(out, "the sample template with the benchmark's settings");
+    }
+    all.put("QUARKUS_CONFIG_LOCATIONS", config.toString());
+    all.put("TRYNOW_SKIP_BUILD", "1");
+    long t0 = System.nanoTime();
+    running = true;
+    try {
+      run(all, "./trynow", "up");
+    } catch (IllegalStateException e) {
+      // ./trynow up gives the services 60 s; on this shared machine they may need more
+      System.out.println("./trynow up gave up waiting; waiting for the services here");
+    }
+    awaitReady(Duration.ofMinutes(5));
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
+  /** Waits until every service answers {@code /q/health/ready} with 200. */
+  void awaitReady(Duration patience) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + patience.toNanos();
+    for (int i = 0; i < SERVICES.size(); i++) {
+      HttpRequest ready =
+          HttpRequest.newBuilder(
+                  URI.create(
+                      "http://127.0.0.1:"
+                          + healthPort(SERVICES.get(i), 8080 + offset() + i)
+                          + "/q/health/ready"))
+              .timeout(Duration.ofSeconds(2))
+              .build();
+      while (true) {
+        try {
+          if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+            break;
+          }
+        } catch (IOException e) {
+          // not listening yet
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(SERVICES.get(i) + " not ready within " + patience);
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
+  void down() throws Exception {
+    run(Map.of(), "./trynow", "down");
+    running = false;
+  }
+
+  /**
+   * Waits until {@code template} has {@code n} ready instances (five minutes at most); returns the
+   * seconds it took.
+   */
+  static double awaitPool(Store store, String template, int n) throws Exception {
+    long t0 = System.nanoTime();
+    while (store.poolStats(template).ready() < n) {
+      if (System.nanoTime() - t0 > Duration.ofMinutes(5).toNanos()) {
+        throw new IllegalStateException("pool did not reach " + n + " ready");
+      }
+      Thread.sleep(100);
+    }
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
+  /** Resident set size in MB of each running service (from /proc), by name. */
+  Map<String, Long> rssMb() throws IOException {
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (String s : SERVICES) {
+      Path pidFile = root.resolve(".trynow/pids/" + s + ".pid");
+      if (!Files.exists(pidFile)) {
+        continue;
+      }
+      String pid = Files.readString(pidFile).strip();
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          out.put(s, Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The machine's 1-minute load average, to print beside every figure. */
+  static String load() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (IOException e) {
+      return "?";
+    }
+  }
+
+  private void run(Map<String, String> env, String... cmd) throws Exception {
+    List<String> c = new ArrayList<>(List.of(cmd));
+    ProcessBuilder pb = new ProcessBuilder(c).directory(root.toFile()).inheritIO();
+    pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    pb.environment().put("TRYNOW_SLOT", String.valueOf(slot));
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException(
+          String.join(" ", cmd) + " failed (exit " + p.exitValue() + ")");
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (running && !"1".equals(System.getenv("TRYNOW_BENCH_KEEP"))) {
+      down();
+    }
+  }
+}

@@ -1,0 +1,139 @@
+package io.trynow.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.trynow.model.Json;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * One visitor of the local stack, as a browser would go: {@code POST /v1/demos}; when queued, the
+ * status URL until assigned (every 50 ms); then the demo page through Caddy until it answers 200.
+ * Caddy routes by host ({@code <id>.demo.localhost}): the request goes to 127.0.0.1 with that Host
+ * header (the JDK allows it with {@code jdk.httpclient.allowRestrictedHeaders=host}, set by {@link
+ * #client()}).
+ */
+final class Visitor {
+
+  static final Duration POLL = Duration.ofMillis(50);
+
+  /** What one visit measured, in ms from the visitor's click. */
+  record Visit(
+      boolean warm, double apiMs, double assignedMs, double pageMs, String id, String token) {}
+
+  private Visitor() {}
+
+  static HttpClient client() {
+    System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
+    return HttpClient.newBuilder()
+        .connectTimeout(Duration.ofSeconds(5))
+        .version(HttpClient.Version.HTTP_1_1)
+        .build();
+  }
+
+  /** POST /v1/demos; returns the status code and the JSON body. */
+  static Map.Entry<Integer, JsonNode> acquire(HttpClient http, int gatewayPort, String template)
+      throws Exception {
+    HttpResponse<byte[]> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + "/v1/demos"))
+                .header("content-type", "application/json")
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"template\":\"" + template + "\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    return Map.entry(r.statusCode(), Json.read(r.body(), JsonNode.class));
+  }
+
+  /** The whole visit: acquire, wait if queued, then the page. */
+  static Visit visit(HttpClient http, int gatewayPort, String template, Duration patience)
+      throws Exception {
+    long t0 = System.nanoTime();
+    Map.Entry<Integer, JsonNode> a = acquire(http, gatewayPort, template);
+    double apiMs = ms(t0);
+    JsonNode body = a.getValue();
+    String token = body.path("access_token").asText(null);
+    String url;
+    String id;
+    boolean warm;
+    if (a.getKey() == 201) {
+      warm = true;
+      url = body.path("url").asText();
+      id = body.path("id").asText();
+    } else if (a.getKey() == 202) {
+      warm = false;
+      JsonNode demo =
+          awaitAssigned(http, gatewayPort, body.path("request_id").asText(), token, t0, patience);
+      url = demo.path("url").asText();
+      id = demo.path("id").asText();
+    } else {
+      throw new IllegalStateException("POST /v1/demos answered " + a.getKey() + ": " + body);
+    }
+    double assignedMs = ms(t0);
+    awaitPage(http, url, t0, patience);
+    return new Visit(warm, apiMs, assignedMs, ms(t0), id, token);
+  }
+
+  static JsonNode awaitAssigned(
+      HttpClient http, int gatewayPort, String rid, String token, long t0, Duration patience)
+      throws Exception {
+    HttpRequest req =
+        HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + gatewayPort + "/v1/requests/" + rid))
+            .header("authorization", "Bearer " + token)
+            .timeout(Duration.ofSeconds(10))
+            .build();
+    while (System.nanoTime() - t0 < patience.toNanos()) {
+      HttpResponse<byte[]> r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+      if (r.statusCode() == 200) {
+        JsonNode b = Json.read(r.body(), JsonNode.class);
+        String status = b.path("status").asText();
+        if (status.equals("assigned") && b.has("demo")) {
+          return b.path("demo");
+        }
+        if (status.equals("failed") || status.equals("expired")) {
+          throw new IllegalStateException("request " + rid + " " + status);
+        }
+      }
+      Thread.sleep(POLL);
+    }
+    throw new IllegalStateException("request " + rid + " not assigned within " + patience);
+  }
+
+  static void awaitPage(HttpClient http, String url, long t0, Duration patience) throws Exception {
+    URI u = URI.create(url);
+    HttpRequest req =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + u.getPort() + u.getRawPath()))
+            .header("host", u.getHost() + ":" + u.getPort())
+            .timeout(Duration.ofSeconds(10))
+            .build();
+    while (System.nanoTime() - t0 < patience.toNanos()) {
+      HttpResponse<Void> r = http.send(req, HttpResponse.BodyHandlers.discarding());
+      if (r.statusCode() == 200) {
+        return;
+      }
+      Thread.sleep(20);
+    }
+    throw new IllegalStateException(url + " did not answer 200 within " + patience);
+  }
+
+  /** DELETE /v1/demos/{id} with the visitor's token. */
+  static int release(HttpClient http, int gatewayPort, String id, String token) throws Exception {
+    return http.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + gatewayPort + "/v1/demos/" + id))
+                .header("authorization", "Bearer " + token)
+                .timeout(Duration.ofSeconds(10))
+                .DELETE()
+                .build(),
+            HttpResponse.BodyHandlers.discarding())
+        .statusCode();
+  }
+
+  static double ms(long t0) {
+    return (System.nanoTime() - t0) / 1e6;
+  }
+}
