@@ -36,7 +36,8 @@ import org.junit.jupiter.api.Test;
  * docker-compose.yml run for real on this machine with Debian's {@code docker-compose}: the
  * documented {@code up -d --build} builds the five service images from Dockerfile.jvm, every
  * container turns healthy, {@code POST /v1/demos} hands out the example template's demo, its page
- * answers through the Caddy container, release removes the instance's container and route, and
+ * answers through the Caddy container, release removes the instance's container and route and its
+ * host answers the gateway's 410 "ended" page through Caddy (TRYNOW_CADDY_PAGES_UPSTREAM), and
  * {@code down} plus the documented sweep leave no container of the project or the cluster.
  *
  * <p>What differs from a production host, and why: no registry is reachable here, so the pinned
@@ -262,7 +263,7 @@ class ComposeStackIT {
     assertThat(page.body()).contains("trynow sample demo");
     assertThat(caddyRoutes()).contains(id);
 
-    // ---- release: the instance's container and route are gone
+    // ---- release: the instance's container and route are gone; its host shows the ended page
     long t3 = System.nanoTime();
     HttpResponse<String> released =
         send(
@@ -276,7 +277,10 @@ class ComposeStackIT {
         .untilAsserted(() -> {
           assertThat(instanceContainersOf(id)).as("container").isEmpty();
           assertThat(caddyRoutes()).as("routes").doesNotContain(id);
-          assertThat(viaCaddy(id).statusCode()).isEqualTo(404);
+          // Caddy's catch-all asks api-gateway (TRYNOW_CADDY_PAGES_UPSTREAM) for the page
+          HttpResponse<String> ended = viaCaddy(id);
+          assertThat(ended.statusCode()).as(ended.body()).isEqualTo(410);
+          assertThat(ended.body()).contains("This demo has ended", "/try/hello");
         });
     TIMINGS.put("release → gone", millisSince(t3));
 

@@ -46,6 +46,7 @@ final class RenderedPod implements AutoCloseable {
   private final Map<String, String> env;
   private final Path root;
   private final int port;
+  private final int probePort;
   private Process process;
 
   /**
@@ -81,6 +82,19 @@ final class RenderedPod implements AutoCloseable {
         e.put(name, translate(value, mounts, addresses));
       }
       e.put("TRYNOW_HTTP_HOST", "127.0.0.1");
+      // The readiness probe asks the port the Deployment names, as the kubelet would: api-gateway's
+      // is its management interface (TRYNOW_MANAGEMENT_PORT), which then gets a free port too.
+      int probed = probedContainerPort(container);
+      if (String.valueOf(probed).equals(e.get("TRYNOW_MANAGEMENT_PORT"))) {
+        int management = FreePorts.one();
+        e.put("TRYNOW_MANAGEMENT_PORT", String.valueOf(management));
+        this.probePort = management;
+      } else if (String.valueOf(probed).equals(e.get("TRYNOW_HTTP_PORT"))) {
+        this.probePort = port;
+      } else {
+        throw new IllegalStateException(
+            service + "'s readiness probe asks port " + probed + ", which no listener setting has");
+      }
       e.put("TRYNOW_HTTP_PORT", String.valueOf(port));
       listeners.forEach((k, v) -> {
         if (e.containsKey(k)) {
@@ -114,6 +128,11 @@ final class RenderedPod implements AutoCloseable {
     return port;
   }
 
+  /** The port the Deployment's probes ask: the management port where there is one. */
+  int probePort() {
+    return probePort;
+  }
+
   Path log() {
     return root.resolve(service + ".log");
   }
@@ -145,7 +164,7 @@ final class RenderedPod implements AutoCloseable {
   /** {@code GET /q/health/ready}: status code and body. */
   HttpResponse<String> readiness() throws IOException, InterruptedException {
     return HTTP.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + probePort + "/q/health/ready"))
             .timeout(Duration.ofSeconds(5))
             .build(),
         HttpResponse.BodyHandlers.ofString());
@@ -190,6 +209,20 @@ final class RenderedPod implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /** The container port the readiness probe asks (a port's name resolved to its number). */
+  private static int probedContainerPort(Map<String, Object> container) {
+    Object port = Tree.at(container, "readinessProbe", "httpGet", "port");
+    if (port instanceof Number n) {
+      return n.intValue();
+    }
+    for (Map<String, Object> p : maps(container, "ports")) {
+      if (String.valueOf(port).equals(string(p, "name"))) {
+        return ((Number) p.get("containerPort")).intValue();
+      }
+    }
+    throw new IllegalStateException("readiness probe port " + port + " is not a container port");
   }
 
   // ---- volumes ---------------------------------------------------------------------------------
