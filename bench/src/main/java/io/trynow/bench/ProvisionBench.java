@@ -311,7 +311,8 @@ public final class ProvisionBench {
         port,
         8080,
         "127.0.0.1",
-        Optional.empty());
+        Optional.empty(),
+        ContainerSpec.Hardening.NONE);
   }
 
   private static void awaitHealthy(int port) {

@@ -24,6 +24,11 @@ public class PoolMetrics {
   public static final String QUEUE_EXPIRED = "trynow.pool.queue.expired";
 
   /**
+   * {@code trynow_pool_claims_discarded_total{template}}: instances that failed the claim check.
+   */
+  public static final String CLAIMS_DISCARDED = "trynow.pool.claims.discarded";
+
+  /**
    * {@code trynow_pool_queue_unavailable_total{template}}: queued requests dropped because their
    * template's failure circuit opened.
    */
@@ -55,6 +60,7 @@ public class PoolMetrics {
   private final Timer lag;
   private final Timer store;
   private final Timer reply;
+  private final Timer claimCheck;
   private final Map<String, Figures> figures = new ConcurrentHashMap<>();
 
   public PoolMetrics(MeterRegistry meters) {
@@ -62,6 +68,7 @@ public class PoolMetrics {
     this.lag = stage("lag");
     this.store = stage("store");
     this.reply = stage("reply");
+    this.claimCheck = stage("claim-check");
   }
 
   private Timer stage(String name) {
@@ -134,6 +141,21 @@ public class PoolMetrics {
         .tag("template", template)
         .register(meters)
         .increment(n);
+  }
+
+  /**
+   * The claim check right before a visitor gets an instance: its time (stage {@code claim-check} of
+   * {@link #ACQUIRE_STAGE}) and, when it fails, {@code trynow_pool_claims_discarded_total}.
+   */
+  public void claimCheck(String template, long nanos, boolean passed) {
+    claimCheck.record(nanos, TimeUnit.NANOSECONDS);
+    if (!passed) {
+      Counter.builder(CLAIMS_DISCARDED)
+          .description("Instances discarded because they failed the claim check")
+          .tag("template", template)
+          .register(meters)
+          .increment();
+    }
   }
 
   public void queueUnavailable(String template, int n) {

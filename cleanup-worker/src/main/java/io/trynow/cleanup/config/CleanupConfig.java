@@ -21,6 +21,36 @@ public interface CleanupConfig {
   /** The orphan sweeper: level-triggered repair of what events missed. */
   Sweeper sweeper();
 
+  /**
+   * The idle prober: every ready instance re-probed on a timer; a dead one (or one idle longer than
+   * its template's {@code max-idle}) is recycled and torn down.
+   */
+  Idle idle();
+
+  /** Idle prober settings. */
+  interface Idle {
+    /**
+     * Off: ready instances are checked only at provisioning (and at claim, if the template asks).
+     */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** Period of one round over every ready instance. */
+    @WithDefault("15s")
+    Duration interval();
+
+    /**
+     * Timeout of one probe; a probe that times out recycles only when the engine says the container
+     * is not running.
+     */
+    @WithDefault("2s")
+    Duration probeTimeout();
+
+    /** Probes in flight at once. */
+    @WithDefault("32")
+    int parallelism();
+  }
+
   /** Reaper settings. */
   interface Reaper {
     /**

@@ -3,6 +3,7 @@ package io.trynow.cleanup.messaging;
 import io.quarkus.runtime.StartupEvent;
 import io.trynow.cleanup.config.CleanupConfig;
 import io.trynow.cleanup.hosts.HostMonitor;
+import io.trynow.cleanup.idle.IdleProber;
 import io.trynow.cleanup.reap.Reaper;
 import io.trynow.cleanup.reconcile.OrphanSweeper;
 import io.trynow.cleanup.teardown.Teardown;
@@ -22,8 +23,8 @@ import org.jboss.logging.MDC;
 
 /**
  * Starts the cleanup worker's supervised loops: the teardown consumer of {@code trynow.cleanup.>}
- * (the reaper's requests and the gateway's DELETE), the reaper timer, the orphan sweeper timer and
- * the Docker host monitor (drain / re-admit).
+ * (the reaper's requests and the gateway's DELETE), the reaper timer, the orphan sweeper timer, the
+ * Docker host monitor (drain / re-admit) and the idle prober timer.
  */
 @ApplicationScoped
 public class CleanupLoops {
@@ -36,6 +37,7 @@ public class CleanupLoops {
   private final CleanupConfig config;
   private final HostMonitor hostMonitor;
   private final HostMonitorConfig hostMonitorConfig;
+  private final IdleProber prober;
 
   CleanupLoops(
       Consumers consumers,
@@ -45,7 +47,9 @@ public class CleanupLoops {
       OrphanSweeper sweeper,
       CleanupConfig config,
       HostMonitor hostMonitor,
-      HostMonitorConfig hostMonitorConfig) {
+      HostMonitorConfig hostMonitorConfig,
+      IdleProber prober) {
+    this.prober = prober;
     this.hostMonitor = hostMonitor;
     this.hostMonitorConfig = hostMonitorConfig;
     this.consumers = consumers;
@@ -61,6 +65,9 @@ public class CleanupLoops {
     supervisor.every("reaper", config.reaper().interval(), reaper::reapOnce);
     supervisor.every("orphan-sweeper", config.sweeper().interval(), sweeper::sweepOnce);
     supervisor.every("host-monitor", hostMonitorConfig.interval(), hostMonitor::checkOnce);
+    if (prober.enabled()) {
+      supervisor.every("idle-prober", prober.interval(), () -> prober.probeOnce());
+    }
   }
 
   static ConsumerSpec spec(CleanupConfig.Consumer c) {

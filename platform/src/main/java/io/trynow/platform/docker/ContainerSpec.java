@@ -2,6 +2,7 @@ package io.trynow.platform.docker;
 
 import io.trynow.model.Ids;
 import io.trynow.model.Labels;
+import io.trynow.platform.template.TemplatesConfig;
 import io.trynow.platform.template.TemplatesConfig.Template;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -31,7 +32,21 @@ public record ContainerSpec(
     int hostPort,
     int containerPort,
     String publishHost,
-    Optional<String> runtime) {
+    Optional<String> runtime,
+    Hardening hardening) {
+
+  /**
+   * What the container may do to itself, besides the limits and {@code cap-drop ALL} / {@code
+   * no-new-privileges} every container gets.
+   *
+   * @param readOnlyRootfs the image's filesystem is read-only; {@code /tmp} is a tmpfs
+   * @param tmpfsMb size of the {@code /tmp} tmpfs (with a read-only root filesystem)
+   * @param user the user (and group) the app runs as, e.g. {@code 65534:65534}; empty: the image's
+   */
+  public record Hardening(boolean readOnlyRootfs, int tmpfsMb, Optional<String> user) {
+    /** Nothing beyond the limits (tests, benchmarks). */
+    public static final Hardening NONE = new Hardening(false, 0, Optional.empty());
+  }
 
   /** How the app is reached. */
   public enum NetworkMode {
@@ -45,6 +60,7 @@ public record ContainerSpec(
 
   private static final Pattern RUNTIME = Pattern.compile("[a-z][a-z0-9._-]{0,62}");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  private static final Pattern USER = Pattern.compile("[0-9]{1,10}(:[0-9]{1,10})?");
 
   public ContainerSpec {
     labels = Map.copyOf(labels);
@@ -59,10 +75,33 @@ public record ContainerSpec(
     return labels.get(Labels.CLUSTER);
   }
 
+  /** The identity variables every container gets (a template's env may not set them). */
+  public static final String ENV_INSTANCE_ID = "TRYNOW_INSTANCE_ID";
+
+  public static final String ENV_TEMPLATE = "TRYNOW_TEMPLATE";
+  public static final String ENV_PUBLIC_URL = "TRYNOW_PUBLIC_URL";
+  public static final String ENV_HEALTH_PATH = "TRYNOW_HEALTH_PATH";
+
+  /** {@link #forInstance(String, String, Template, int, String, String, String)} without a URL. */
+  public static ContainerSpec forInstance(
+      String instanceId,
+      String templateName,
+      Template t,
+      int hostPort,
+      String cluster,
+      String publishHost) {
+    return forInstance(instanceId, templateName, t, hostPort, cluster, publishHost, null);
+  }
+
   /**
-   * The container of instance {@code instanceId} of template {@code templateName}.
+   * The container of instance {@code instanceId} of template {@code templateName}. Besides the
+   * template's env it is told who it is, since that is known before any visitor is: {@code
+   * TRYNOW_INSTANCE_ID}, {@code TRYNOW_TEMPLATE}, {@code TRYNOW_PUBLIC_URL} (its public URL, from
+   * {@code Endpoints}), {@code TRYNOW_HEALTH_PATH} and {@code PORT}; these win over the template's
+   * env.
    *
    * @param cluster the installation's Valkey key prefix, stored in the {@code trynow.cluster} label
+   * @param publicUrl the demo's public URL ({@code Endpoints.publicUrl}), or null
    * @throws InvalidTemplateException when the template cannot run (the message names the key)
    */
   public static ContainerSpec forInstance(
@@ -71,7 +110,8 @@ public record ContainerSpec(
       Template t,
       int hostPort,
       String cluster,
-      String publishHost) {
+      String publishHost,
+      String publicUrl) {
     Ids.requireInstance(instanceId);
     String key = "trynow.templates." + templateName + ".";
     String image = requirePinned(t.image(), key + "image");
@@ -117,6 +157,12 @@ public record ContainerSpec(
       // host of one machine, the host's own address elsewhere)
       env.put("BIND", publishHost);
     }
+    env.put(ENV_INSTANCE_ID, instanceId);
+    env.put(ENV_TEMPLATE, templateName);
+    env.put(ENV_HEALTH_PATH, t.healthPath());
+    if (publicUrl != null) {
+      env.put(ENV_PUBLIC_URL, publicUrl);
+    }
     Map<String, String> labels =
         Map.of(
             Labels.MANAGED, "true",
@@ -135,7 +181,23 @@ public record ContainerSpec(
         hostPort,
         t.containerPort(),
         publishHost,
-        t.runtime());
+        t.runtime(),
+        hardening(t, key));
+  }
+
+  private static Hardening hardening(Template t, String key) {
+    TemplatesConfig.Hardening h = t.hardening();
+    if (h.tmpfsMb() < 1 || h.tmpfsMb() > 4096) {
+      throw new InvalidTemplateException(key + "hardening.tmpfs-mb must be 1..4096");
+    }
+    h.user()
+        .ifPresent(u -> {
+          if (!USER.matcher(u).matches()) {
+            throw new InvalidTemplateException(
+                key + "hardening.user must be a numeric uid[:gid], got '" + u + "'");
+          }
+        });
+    return new Hardening(h.readOnlyRootfs(), h.tmpfsMb(), h.user());
   }
 
   /**

@@ -240,6 +240,11 @@ public final class Containers {
                 new LogConfig(
                     LogConfig.LoggingType.JSON_FILE, Map.of("max-size", "1m", "max-file", "1")));
     spec.runtime().ifPresent(host::withRuntime);
+    if (spec.hardening().readOnlyRootfs()) {
+      host.withReadonlyRootfs(true)
+          .withTmpFs(
+              Map.of("/tmp", "rw,noexec,nosuid,nodev,size=" + spec.hardening().tmpfsMb() + "m"));
+    }
     CreateContainerCmd cmd =
         docker
             .createContainerCmd(spec.image())
@@ -247,6 +252,7 @@ public final class Containers {
             .withLabels(spec.labels())
             .withEnv(
                 spec.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+    spec.hardening().user().ifPresent(cmd::withUser);
     if (spec.networkMode() == ContainerSpec.NetworkMode.HOST) {
       host.withNetworkMode("host");
     } else {

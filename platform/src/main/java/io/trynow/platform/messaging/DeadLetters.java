@@ -7,8 +7,12 @@ import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.Message;
+import io.nats.client.api.DiscardPolicy;
 import io.nats.client.api.MessageInfo;
 import io.nats.client.api.RetentionPolicy;
+import io.nats.client.api.StreamConfiguration;
+import io.nats.client.api.StreamInfo;
+import io.nats.client.api.StreamState;
 import io.nats.client.impl.Headers;
 import io.trynow.model.Json;
 import io.trynow.model.Subjects;
@@ -69,6 +73,7 @@ public final class DeadLetters {
   private final MeterRegistry meters;
   private final Clock clock;
   private final Counter replays;
+  private final Counter dropped;
   private final Map<String, RetentionPolicy> retention = new ConcurrentHashMap<>();
 
   public DeadLetters(Supplier<Connection> connection, Publisher publisher, MeterRegistry meters) {
@@ -88,6 +93,10 @@ public final class DeadLetters {
     this.replays =
         Counter.builder(MetricNames.DEAD_LETTER_REPLAYS)
             .description("Dead letters replayed and deleted")
+            .register(meters);
+    this.dropped =
+        Counter.builder(MetricNames.DEAD_LETTERS_DROPPED)
+            .description("Old dead letters pushed out by new ones at the stream's bound")
             .register(meters);
   }
 
@@ -140,6 +149,26 @@ public final class DeadLetters {
   /** The dead letter with this {@code TRYNOW_DLQ} sequence, if it exists. */
   public Optional<DeadLetter> show(long sequence) {
     return fetch(Subjects.STREAM_DLQ, sequence).map(DeadLetters::toDeadLetter);
+  }
+
+  /**
+   * Whether storing one more dead letter of about {@code size} bytes pushes the oldest out (the
+   * stream is at its bound and discards old). Read just before the store; with replicas storing at
+   * the same instant the count may be off by one, never by more.
+   */
+  private boolean atBound(int size) {
+    try {
+      StreamInfo si = jsm().getStreamInfo(Subjects.STREAM_DLQ);
+      StreamConfiguration c = si.getConfiguration();
+      StreamState st = si.getStreamState();
+      boolean full =
+          (c.getMaxMsgs() > 0 && st.getMsgCount() >= c.getMaxMsgs())
+              || (c.getMaxBytes() > 0 && st.getByteCount() + size > c.getMaxBytes());
+      return full && c.getDiscardPolicy() == DiscardPolicy.Old;
+    } catch (IOException | JetStreamApiException | RuntimeException e) {
+      LOG.debugf("dead-letter stream state unknown: %s", e.toString());
+      return false;
+    }
   }
 
   /** Dead letters stored now. */
@@ -312,12 +341,17 @@ public final class DeadLetters {
     h.put(io.trynow.model.Headers.DLQ_DELIVERIES, String.valueOf(deliveries));
     h.put(io.trynow.model.Headers.DLQ_ERROR, headerSafe(error));
     h.put(io.trynow.model.Headers.DLQ_TIME, clock.instant().toString());
+    boolean full = atBound(data == null ? 0 : data.length);
     PublishResult r =
         publisher.publishWithHeaders(
             Subjects.deadLetter(subject), deadLetterMsgId(stream, sequence), h, data);
     if (r.duplicate()) {
       LOG.debugf("%s/%d was already dead-lettered (dlq seq %d)", stream, sequence, r.sequence());
       return false;
+    }
+    if (full) {
+      dropped.increment();
+      LOG.warnf("dead-letter stream at its bound: the oldest dead letter was dropped");
     }
     Counter.builder(MetricNames.DEAD_LETTERS)
         .description("Messages dead-lettered")

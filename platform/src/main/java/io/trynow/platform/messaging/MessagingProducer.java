@@ -33,7 +33,8 @@ public class MessagingProducer {
             config.eventsMaxAge(),
             config.deadLetterMaxAge(),
             config.replicas(),
-            StorageType.File));
+            StorageType.File,
+            StreamBounds.from(config.bounds())));
   }
 
   @Produces

@@ -3,6 +3,7 @@ package io.trynow.platform.messaging;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
+import io.nats.client.api.DiscardPolicy;
 import io.nats.client.api.RetentionPolicy;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
@@ -10,6 +11,7 @@ import io.trynow.model.Subjects;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -19,6 +21,12 @@ import org.jboss.logging.Logger;
  * TRYNOW_PROVISION}, {@code TRYNOW_CLEANUP} (work queue: a message is gone once acked or termed),
  * {@code TRYNOW_EVENTS} (limits, 24h) and {@code TRYNOW_DLQ} (limits, 14d), each with a
  * de-duplication window for {@code Nats-Msg-Id}.
+ *
+ * <p>Every stream is bounded in messages and bytes ({@link Bound}), so no storm grows one without
+ * limit; what happens at the bound is chosen per stream: the work queues refuse new messages
+ * (discard new: the publisher gets an error and the caller answers "busy", nothing queued is lost),
+ * events and dead letters drop their oldest (discard old: the newest are kept; dead letters count
+ * what was dropped, see {@link DeadLetters}).
  *
  * <p>Declaring is create-or-update and idempotent: any number of replicas may run it at the same
  * time. Consumers call {@link #ensureDeclared()} before creating their durable consumer, so a
@@ -43,11 +51,59 @@ public final class Streams {
       Duration eventsMaxAge,
       Duration deadLetterMaxAge,
       int replicas,
-      StorageType storage) {
+      StorageType storage,
+      Map<String, Bound> bounds) {
+
+    public Options {
+      Map<String, Bound> all = new java.util.LinkedHashMap<>(Bound.DEFAULTS);
+      all.putAll(bounds);
+      bounds = Map.copyOf(all);
+    }
+
+    /** With the default bounds. */
+    public Options(
+        Duration duplicateWindow,
+        Duration eventsMaxAge,
+        Duration deadLetterMaxAge,
+        int replicas,
+        StorageType storage) {
+      this(duplicateWindow, eventsMaxAge, deadLetterMaxAge, replicas, storage, Map.of());
+    }
 
     public static Options defaults() {
       return new Options(
           Duration.ofMinutes(2), Duration.ofHours(24), Duration.ofDays(14), 1, StorageType.File);
+    }
+
+    /** The bound of one stream. */
+    public Bound bound(String stream) {
+      return bounds.get(stream);
+    }
+  }
+
+  /**
+   * A stream's size bound.
+   *
+   * @param maxMessages most messages kept (≥ 1)
+   * @param maxBytes most bytes kept (≥ 1)
+   * @param discard what the server does at the bound: {@code New} refuses the publish, {@code Old}
+   *     drops the oldest message
+   */
+  public record Bound(long maxMessages, long maxBytes, DiscardPolicy discard) {
+
+    /** The defaults per stream name. */
+    public static final Map<String, Bound> DEFAULTS =
+        Map.of(
+            Subjects.STREAM_ACQUIRE, new Bound(100_000, 128L << 20, DiscardPolicy.New),
+            Subjects.STREAM_PROVISION, new Bound(10_000, 32L << 20, DiscardPolicy.New),
+            Subjects.STREAM_CLEANUP, new Bound(100_000, 64L << 20, DiscardPolicy.New),
+            Subjects.STREAM_EVENTS, new Bound(1_000_000, 512L << 20, DiscardPolicy.Old),
+            Subjects.STREAM_DLQ, new Bound(10_000, 64L << 20, DiscardPolicy.Old));
+
+    public Bound {
+      if (maxMessages < 1 || maxBytes < 1 || discard == null) {
+        throw new IllegalArgumentException("a stream bound needs max messages ≥ 1, max bytes ≥ 1");
+      }
     }
   }
 
@@ -79,6 +135,9 @@ public final class Streams {
         .name(name)
         .subjects(subjects)
         .retentionPolicy(RetentionPolicy.WorkQueue)
+        .maxMessages(o.bound(name).maxMessages())
+        .maxBytes(o.bound(name).maxBytes())
+        .discardPolicy(o.bound(name).discard())
         .storageType(o.storage())
         .replicas(o.replicas())
         .duplicateWindow(o.duplicateWindow())
@@ -92,6 +151,9 @@ public final class Streams {
         .subjects(subjects)
         .retentionPolicy(RetentionPolicy.Limits)
         .maxAge(maxAge)
+        .maxMessages(o.bound(name).maxMessages())
+        .maxBytes(o.bound(name).maxBytes())
+        .discardPolicy(o.bound(name).discard())
         .storageType(o.storage())
         .replicas(o.replicas())
         .duplicateWindow(o.duplicateWindow())

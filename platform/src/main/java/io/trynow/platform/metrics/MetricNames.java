@@ -77,6 +77,12 @@ public final class MetricNames {
   /** {@code trynow_dead_letter_replays_total}: dead letters replayed (and deleted). */
   public static final String DEAD_LETTER_REPLAYS = "trynow.dead.letter.replays";
 
+  /**
+   * {@code trynow_dead_letters_dropped_total}: old dead letters pushed out of {@code TRYNOW_DLQ} by
+   * a new one at the stream's bound (discard old keeps the newest).
+   */
+  public static final String DEAD_LETTERS_DROPPED = "trynow.dead.letters.dropped";
+
   public static final String TAG_LOOP = "loop";
   public static final String TAG_CONSUMER = "consumer";
   public static final String TAG_STREAM = "stream";

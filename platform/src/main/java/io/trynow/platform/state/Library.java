@@ -54,6 +54,7 @@ final class Library {
           "place_instance",
           "host_down",
           "recycle_ready",
+          "discard_claim",
           "reads");
 
   private static final Pattern READ_FN = Pattern.compile("read_fn\\('([a-z_]+)'");

@@ -718,6 +718,24 @@ public final class Store implements AutoCloseable {
   }
 
   /**
+   * The instance just assigned to {@code requestId} failed its claim check (the probe right before
+   * the claim, or the on-claim hook): {@code assigned → terminating} (owner cleared; the cleanup
+   * worker tears it down), and in the same call the request gets the next ready instance, else it
+   * waits first in its template's queue. The visitor never sees the failed instance.
+   */
+  public Discarded discardClaim(String requestId, String instanceId, String reason) {
+    Ids.requireRequest(requestId);
+    Ids.requireInstance(instanceId);
+    Reply r = client.call("discard_claim", now(), requestId, instanceId, errorText(reason));
+    return switch (status(r)) {
+      case "assigned" -> new Discarded(Discarded.Outcome.REASSIGNED, Decode.instance(r.get(1)));
+      case "queued" -> new Discarded(Discarded.Outcome.QUEUED, null);
+      case "wrong_state", "not_found" -> new Discarded(Discarded.Outcome.STALE, null);
+      default -> throw Decode.unexpected("discard_claim", r);
+    };
+  }
+
+  /**
    * Admin: ends an instance now. {@code ready}/{@code assigned} → {@code terminating} (unclaimed,
    * the cleanup worker tears it down); before ready → {@code failed} (port freed; a worker still
    * provisioning it finds its claim gone).

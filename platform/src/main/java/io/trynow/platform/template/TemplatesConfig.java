@@ -98,6 +98,28 @@ public interface TemplatesConfig {
     Map<String, String> env();
 
     /**
+     * A ready instance idle longer than this is recycled (replaced by a fresh one), so images and
+     * settings roll and nothing stale is handed out.
+     */
+    @WithDefault("1h")
+    Duration maxIdle();
+
+    /**
+     * Probe the instance's health path right before it is handed to a visitor (costs one HTTP round
+     * trip on the acquire path); a failed probe discards it and the next ready one is tried, then
+     * the visitor is queued.
+     */
+    @WithDefault("false")
+    boolean probeBeforeClaim();
+
+    /** Timeout of the probe right before the claim. */
+    @WithDefault("500ms")
+    Duration claimProbeTimeout();
+
+    /** What the container may do to itself ({@code trynow.templates.<name>.hardening.*}). */
+    Hardening hardening();
+
+    /**
      * The template's failure circuit ({@code trynow.templates.<name>.circuit.*}): consecutive
      * provision failures stop provisioning for a while, so a broken template cannot storm.
      */
@@ -115,6 +137,24 @@ public interface TemplatesConfig {
      * is set, and then {@code min-ready} stays the floor and {@code max-total} the budget.
      */
     Slo slo();
+  }
+
+  /**
+   * Hardening of a template's containers, on top of the limits and {@code cap-drop ALL} / {@code
+   * no-new-privileges} that every container gets. What this machine's engine allows: see the
+   * provisioner-worker README.
+   */
+  interface Hardening {
+    /** The image's filesystem is mounted read-only; {@code /tmp} is a tmpfs (noexec, nosuid). */
+    @WithDefault("true")
+    boolean readOnlyRootfs();
+
+    /** Size of the {@code /tmp} tmpfs in MiB. */
+    @WithDefault("16")
+    int tmpfsMb();
+
+    /** Numeric {@code uid[:gid]} the app runs as (e.g. 65534:65534); unset: the image's user. */
+    Optional<String> user();
   }
 
   /** How provision failures open a template's failure circuit (see DESIGN §9). */

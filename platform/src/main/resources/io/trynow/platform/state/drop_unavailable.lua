@@ -23,13 +23,9 @@ local function drop_unavailable(keys, args)
     if not rid then
       break
     end
-    local rk = k_req(b, rid)
-    local req = load(rk)
+    local req = load(k_req(b, rid))
     if req and req.state == 'queued' then
-      redis.call('HSET', rk, 'state', 'unavailable', 'ended_at', s(now))
-      redis.call('PEXPIRE', rk, s(retention))
-      redis.call('SREM', k_ip(b, req.client_ip), rid)
-      out[#out + 1] = redis.call('HGETALL', rk)
+      out[#out + 1] = end_queued(b, rid, req, 'unavailable', now, retention)
     end
   end
   return {'ok', out}

@@ -26,10 +26,7 @@ local function expire_waiting(keys, args)
         break
       end
       redis.call('LPOP', q)
-      redis.call('HSET', rk, 'state', 'expired', 'ended_at', s(now))
-      redis.call('PEXPIRE', rk, s(retention))
-      redis.call('SREM', k_ip(b, req.client_ip), rid)
-      out[#out + 1] = redis.call('HGETALL', rk)
+      out[#out + 1] = end_queued(b, rid, req, 'expired', now, retention)
     else
       redis.call('LPOP', q)
     end

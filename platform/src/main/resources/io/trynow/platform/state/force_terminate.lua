@@ -23,16 +23,10 @@ local function force_terminate(keys, args)
     return reply(b, id, 'ok', true)
   end
   if rec.state == 'ready' or rec.state == 'assigned' then
-    if rec.state == 'ready' then
-      redis.call('LREM', k_ready(b, rec.template), 0, id)
-    else
+    if rec.state == 'assigned' then
       drop_ip(b, rec)
     end
-    move(b, id, rec, 'terminating')
-    redis.call('HINCRBY', ik, 'fence', 1)
-    redis.call('HSET', ik, 'lease_until', '0', 'ended_at', s(now), 'last_error', why)
-    redis.call('ZREM', b .. 'expiry', id)
-    touch(b, id)
+    retire(b, id, rec, now, why)
     return reply(b, id, 'ok', false)
   end
   if IS_LIVE[rec.state] then

@@ -225,6 +225,31 @@ local function finish(b, id, rec, to, now, retention)
   redis.call('PEXPIRE', ik, s(retention))
 end
 
+-- ready / assigned -> terminating, unclaimed (the cleanup worker claims it): out of the ready list
+-- and the expiry index, fence + 1 (any older claim is void), last_error = why. The caller drops an
+-- assigned instance's request from its IP's set when the request ends with it.
+local function retire(b, id, rec, now, why)
+  local ik = k_inst(b, id)
+  if rec.state == 'ready' then
+    redis.call('LREM', k_ready(b, rec.template), 0, id)
+  end
+  move(b, id, rec, 'terminating')
+  redis.call('HINCRBY', ik, 'fence', 1)
+  redis.call('HSET', ik, 'lease_until', '0', 'ended_at', s(now), 'last_error', why)
+  redis.call('ZREM', b .. 'expiry', id)
+  touch(b, id)
+end
+
+-- A queued request ends in `state` (expired, unavailable), already out of its queue: out of its
+-- IP's live set, kept for retention ms. Returns the record.
+local function end_queued(b, rid, req, state, now, retention)
+  local rk = k_req(b, rid)
+  redis.call('HSET', rk, 'state', state, 'ended_at', s(now))
+  redis.call('PEXPIRE', rk, s(retention))
+  redis.call('SREM', k_ip(b, req.client_ip), rid)
+  return redis.call('HGETALL', rk)
+end
+
 -- Fails a live instance before terminating; an assigned one takes its request along.
 local function fail(b, id, rec, now, why, retention)
   local was = rec.state

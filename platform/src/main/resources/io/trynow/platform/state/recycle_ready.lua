@@ -25,11 +25,7 @@ local function recycle_ready(keys, args)
   if rec.state ~= 'ready' then
     return {'wrong_state', rec.state}
   end
-  redis.call('LREM', k_ready(b, rec.template), 0, id)
-  move(b, id, rec, 'terminating')
-  redis.call('HINCRBY', ik, 'fence', 1)
-  redis.call('HSET', ik, 'lease_until', '0', 'ended_at', s(now), 'last_error', why)
-  touch(b, id)
+  retire(b, id, rec, now, why)
   return reply(b, id, 'ok', false)
 end
 fn('recycle_ready', recycle_ready)

@@ -33,6 +33,29 @@ class ContainerSpecTest {
   }
 
   @Test
+  void everyContainerIsToldItsIdentityAndTheTemplateCannotOverrideIt() {
+    String url = "https://" + id + ".demo.example.com";
+    ContainerSpec s =
+        ContainerSpec.forInstance(
+            id,
+            "hello",
+            FixedTemplate.of("trynow/sample-hello:1")
+                .withEnv(Map.of("TRYNOW_INSTANCE_ID", "forged", "TRYNOW_PUBLIC_URL", "x")),
+            20001,
+            "trynow-x",
+            "127.0.0.1",
+            url);
+    assertThat(s.env())
+        .containsEntry(ContainerSpec.ENV_INSTANCE_ID, id)
+        .containsEntry(ContainerSpec.ENV_TEMPLATE, "hello")
+        .containsEntry(ContainerSpec.ENV_PUBLIC_URL, url)
+        .containsEntry("PORT", "20001");
+    assertThat(spec(FixedTemplate.of("trynow/sample-hello:1")).env())
+        .containsEntry(ContainerSpec.ENV_INSTANCE_ID, id)
+        .doesNotContainKey(ContainerSpec.ENV_PUBLIC_URL);
+  }
+
+  @Test
   void bridgeModeTellsTheAppItsContainerPort() {
     ContainerSpec s = spec(FixedTemplate.of("x/y:2").withNetworkMode("bridge"));
     assertThat(s.networkMode()).isEqualTo(ContainerSpec.NetworkMode.BRIDGE);

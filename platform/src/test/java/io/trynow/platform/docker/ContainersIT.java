@@ -93,7 +93,14 @@ class ContainersIT {
     assertThat(r.getHostConfig().getCapDrop()).containsExactly(Capability.ALL);
     assertThat(r.getHostConfig().getSecurityOpts()).contains("no-new-privileges");
     assertThat(r.getHostConfig().getNetworkMode()).isEqualTo("host");
-    assertThat(r.getConfig().getEnv()).contains("PORT=" + port);
+    assertThat(r.getConfig().getEnv())
+        .contains(
+            "PORT=" + port, "TRYNOW_INSTANCE_ID=" + spec.instanceId(), "TRYNOW_TEMPLATE=hello");
+    // hardening: read-only image filesystem, a small tmpfs for /tmp, a non-root user
+    assertThat(r.getHostConfig().getReadonlyRootfs()).isTrue();
+    assertThat(r.getHostConfig().getTmpFs()).containsKey("/tmp");
+    assertThat(r.getHostConfig().getTmpFs().get("/tmp")).contains("size=16m", "noexec");
+    assertThat(r.getConfig().getUser()).isEqualTo("65534:65534");
 
     assertThat(containers.remove(spec.name())).isTrue();
     assertThat(containers.remove(spec.name())).as("not found is done").isFalse();

@@ -84,6 +84,41 @@ record FixedTemplate(
   }
 
   @Override
+  public io.trynow.platform.template.TemplatesConfig.Hardening hardening() {
+    return new io.trynow.platform.template.TemplatesConfig.Hardening() {
+      @Override
+      public boolean readOnlyRootfs() {
+        return true;
+      }
+
+      @Override
+      public int tmpfsMb() {
+        return 16;
+      }
+
+      @Override
+      public Optional<String> user() {
+        return Optional.of("65534:65534");
+      }
+    };
+  }
+
+  @Override
+  public Duration maxIdle() {
+    return Duration.ofHours(1);
+  }
+
+  @Override
+  public boolean probeBeforeClaim() {
+    return false;
+  }
+
+  @Override
+  public Duration claimProbeTimeout() {
+    return Duration.ofMillis(500);
+  }
+
+  @Override
   public io.trynow.platform.template.TemplatesConfig.Circuit circuit() {
     return new io.trynow.platform.template.TemplatesConfig.Circuit() {
       @Override

@@ -2,16 +2,22 @@ package io.trynow.pool.acquire;
 
 import io.trynow.model.AcquireReply;
 import io.trynow.model.AcquireRequest;
+import io.trynow.model.CleanupRequest;
 import io.trynow.model.Ids;
+import io.trynow.model.InstanceState;
 import io.trynow.model.Json;
+import io.trynow.model.Subjects;
 import io.trynow.platform.messaging.Delivery;
 import io.trynow.platform.messaging.MessageHandler;
+import io.trynow.platform.messaging.MessagingException;
 import io.trynow.platform.messaging.Outcome;
 import io.trynow.platform.messaging.Publisher;
 import io.trynow.platform.state.AcquireArgs;
 import io.trynow.platform.state.AcquireResult;
+import io.trynow.platform.state.Discarded;
 import io.trynow.platform.state.Instance;
 import io.trynow.platform.state.RequestRecord;
+import io.trynow.platform.state.RequestState;
 import io.trynow.platform.state.Store;
 import io.trynow.platform.state.StoreException;
 import io.trynow.platform.template.TemplatesConfig;
@@ -23,6 +29,7 @@ import io.trynow.pool.replenish.Replenisher;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
@@ -42,6 +49,7 @@ public class AcquireHandler implements MessageHandler {
   private final EtaEstimator eta;
   private final Replenisher replenisher;
   private final PoolMetrics metrics;
+  private final ClaimCheck claimCheck;
 
   public AcquireHandler(
       Store store,
@@ -50,7 +58,9 @@ public class AcquireHandler implements MessageHandler {
       PoolEvents events,
       EtaEstimator eta,
       Replenisher replenisher,
-      PoolMetrics metrics) {
+      PoolMetrics metrics,
+      ClaimCheck claimCheck) {
+    this.claimCheck = claimCheck;
     this.store = store;
     this.publisher = publisher;
     this.settings = settings;
@@ -110,7 +120,12 @@ public class AcquireHandler implements MessageHandler {
     long stored = System.nanoTime();
     switch (r) {
       case AcquireResult.Assigned a -> {
-        Instance i = a.instance();
+        Instance i = checked(req, tpl, a.instance());
+        if (i == null) {
+          answerFromStore(d, req, now);
+          replenisher.wake(req.template());
+          return Outcome.done();
+        }
         reply(d, assigned(req, i));
         metrics.stages(now - req.requestedAtMs(), stored - start, System.nanoTime() - start);
         if (!a.repeat() || d.deliveryCount() > 1) {
@@ -153,6 +168,67 @@ public class AcquireHandler implements MessageHandler {
       }
     }
     return Outcome.done();
+  }
+
+  /**
+   * The claim check ({@link ClaimCheck}) of the instance just assigned: a failure discards it
+   * (terminating; the cleanup worker tears it down) and the request gets the next ready one, which
+   * is checked in turn. Null when the request is queued again (none was ready) or its claim changed
+   * meanwhile: the answer then comes from the store.
+   */
+  private Instance checked(AcquireRequest req, TemplatesConfig.Template tpl, Instance assigned) {
+    if (!claimCheck.enabled(tpl)) {
+      return assigned;
+    }
+    Instance i = assigned;
+    while (true) {
+      long t0 = System.nanoTime();
+      Optional<String> failure = claimCheck.check(i, tpl);
+      metrics.claimCheck(req.template(), System.nanoTime() - t0, failure.isEmpty());
+      if (failure.isEmpty()) {
+        return i;
+      }
+      LOG.warnf("instance %s failed its claim check (%s): discarded", i.id(), failure.get());
+      Discarded next = store.discardClaim(req.requestId(), i.id(), failure.get());
+      teardown(i.id(), req.requestId());
+      if (next.outcome() != Discarded.Outcome.REASSIGNED) {
+        return null;
+      }
+      i = next.next();
+    }
+  }
+
+  /** The request's state as stored: assigned (its instance) or queued (its position). */
+  private void answerFromStore(Delivery d, AcquireRequest req, long now) {
+    RequestRecord rec = store.request(req.requestId()).orElse(null);
+    if (rec != null && rec.state() == RequestState.QUEUED) {
+      long etaSeconds = eta.etaSeconds(req.template(), rec.position(), now);
+      reply(d, reply(req, "queued", rec.position(), etaSeconds, null, null));
+      events.queued(req.requestId(), req.template(), rec.position(), etaSeconds);
+      return;
+    }
+    if (rec != null && rec.state() == RequestState.ASSIGNED && rec.instanceId() != null) {
+      Instance i = store.instance(rec.instanceId()).orElse(null);
+      if (i != null && i.state() == InstanceState.ASSIGNED) {
+        reply(d, assigned(req, i));
+        events.assigned(i, req.requestId());
+        return;
+      }
+    }
+    reply(d, failed(req, "the request changed while it was being served"));
+  }
+
+  private void teardown(String instanceId, String requestId) {
+    try {
+      publisher.publishJson(
+          Subjects.cleanup(instanceId),
+          "cleanup:" + instanceId,
+          requestId,
+          new CleanupRequest(instanceId, "failed", requestId));
+    } catch (MessagingException e) {
+      // terminating and unclaimed: the cleanup worker's sweeper finds it
+      LOG.warnf("teardown of %s not requested: %s", instanceId, e.getMessage());
+    }
   }
 
   private void refund(AcquireRequest req) {

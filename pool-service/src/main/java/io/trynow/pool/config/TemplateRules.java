@@ -78,6 +78,8 @@ public final class TemplateRules {
     t.runtime()
         .ifPresent(
             r -> require(RUNTIME.matcher(r).matches(), k + "runtime", "is not a runtime name"));
+    positive(k + "max-idle", t.maxIdle());
+    positive(k + "claim-probe-timeout", t.claimProbeTimeout());
     require(t.circuit().failureThreshold() >= 1, k + "circuit.failure-threshold", "must be ≥ 1");
     positive(k + "circuit.base-delay", t.circuit().baseDelay());
     positive(k + "circuit.max-delay", t.circuit().maxDelay());
@@ -88,6 +90,10 @@ public final class TemplateRules {
     slo(k + "slo.", t);
     for (String e : t.env().keySet()) {
       require(ENV.matcher(e).matches(), k + "env." + e, "is not an environment variable name");
+      require(
+          !e.startsWith("TRYNOW_") && !e.equals("PORT") && !e.equals("BIND"),
+          k + "env." + e,
+          "is reserved: trynow tells every instance PORT, BIND and TRYNOW_* itself");
     }
   }
 

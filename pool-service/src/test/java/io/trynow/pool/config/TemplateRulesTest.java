@@ -54,6 +54,18 @@ public class TemplateRulesTest {
   }
 
   @Test
+  void circuitIdleAndReservedEnvSettingsAreCheckedNamingTheKey() {
+    String k = "trynow.templates.hello.";
+    rejects(k + "circuit.failure-threshold", "0", k + "circuit.failure-threshold");
+    rejects(k + "circuit.base-delay", "0s", k + "circuit.base-delay");
+    rejects(k + "circuit.max-delay", "1s", k + "circuit.max-delay");
+    rejects(k + "max-idle", "0s", k + "max-idle");
+    rejects(k + "claim-probe-timeout", "0s", k + "claim-probe-timeout");
+    rejects(k + "env.TRYNOW_PUBLIC_URL", "x", k + "env.TRYNOW_PUBLIC_URL");
+    rejects(k + "env.PORT", "1", k + "env.PORT");
+  }
+
+  @Test
   void unpinnedImagesAreRejected() {
     String key = "trynow.templates.hello.image";
     rejects(key, "busybox:latest", key);

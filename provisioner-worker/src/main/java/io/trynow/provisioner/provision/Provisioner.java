@@ -193,7 +193,13 @@ public class Provisioner {
       }
       ContainerSpec spec =
           ContainerSpec.forInstance(
-              id, req.template(), template, port, store.prefix(), endpoints.publishHost(host));
+              id,
+              req.template(),
+              template,
+              port,
+              store.prefix(),
+              endpoints.publishHost(host),
+              endpoints.publicUrl(id));
       target = new Target(host, containers, spec);
       Containers.Created created = containers.ensureCreated(spec);
       if (created.adopted()) {
