@@ -271,13 +271,19 @@ class ComposeStackIT {
                 .header("Authorization", "Bearer " + token)
                 .DELETE());
     assertThat(released.statusCode()).as(released.body()).isEqualTo(202);
+    // (generous: the shared engine removes containers slowly when the machine is loaded)
     await("container and route of " + id + " gone")
-        .atMost(Duration.ofSeconds(30))
-        .pollInterval(Duration.ofMillis(200))
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(500))
         .untilAsserted(() -> {
           assertThat(instanceContainersOf(id)).as("container").isEmpty();
           assertThat(caddyRoutes()).as("routes").doesNotContain(id);
-          // Caddy's catch-all asks api-gateway (TRYNOW_CADDY_PAGES_UPSTREAM) for the page
+        });
+    // Caddy's catch-all asks api-gateway (TRYNOW_CADDY_PAGES_UPSTREAM) for the host's page
+    await("the ended page of " + id + " through Caddy")
+        .atMost(Duration.ofMinutes(1))
+        .pollInterval(Duration.ofMillis(500))
+        .untilAsserted(() -> {
           HttpResponse<String> ended = viaCaddy(id);
           assertThat(ended.statusCode()).as(ended.body()).isEqualTo(410);
           assertThat(ended.body()).contains("This demo has ended", "/try/hello");
