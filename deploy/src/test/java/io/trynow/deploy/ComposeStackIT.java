@@ -60,8 +60,15 @@ class ComposeStackIT {
   private static final String CADDY_LISTEN_HOST = "127.0.0.3";
   private static final String DEMO_DOMAIN = "demo.localhost";
   private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * HTTP/1.1: the JDK's default h2c upgrade, proxied by Caddy to the gateway's pages, hangs (and the
+   * management port refuses it); browsers never ask for h2c.
+   */
   private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
 
   private static final String PROJECT = "trynow-it-" + UUID.randomUUID().toString().substring(0, 8);
   private static final Map<String, Integer> PORTS = new LinkedHashMap<>();

@@ -57,8 +57,15 @@ class RenderedChartIT {
   private static final String VALKEY_PASSWORD = "rendered-chart-it-" + UUID.randomUUID();
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * HTTP/1.1: the JDK's default h2c upgrade, proxied by Caddy to the gateway's pages, hangs (and the
+   * management port refuses it); browsers never ask for h2c.
+   */
   private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
   private static final List<String> SERVICES = HelmManifestsTest.SERVICES;
 
   private static TlsFiles tls;
@@ -210,6 +217,25 @@ class RenderedChartIT {
         // The production profile: the gateway read its ticket secret from the mounted file.
         assertThat(p.env()).doesNotContainKey("QUARKUS_PROFILE");
       }
+      // A demo host without a route: Caddy's catch-all (written by proxy-sync) fetches its page
+      // from api-gateway (TRYNOW_CADDY_PAGES_UPSTREAM), not Caddy's own static 404 page. (The
+      // ended page, 410, through the same route: ComposeStackIT, after a real release.)
+      await("the page of a route-less demo host, from api-gateway through Caddy")
+          .atMost(Duration.ofMinutes(1))
+          .pollInterval(Duration.ofMillis(500))
+          .ignoreExceptions()
+          .untilAsserted(() -> {
+            HttpResponse<String> page =
+                HTTP.send(
+                    HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + servers.caddy().httpPort() + "/"))
+                        .header("Host", "i" + "a".repeat(19) + ".demo.example.org")
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(page.statusCode()).as(page.body()).isEqualTo(404);
+            assertThat(page.body()).contains("does not exist, or it ended long ago");
+          });
     } finally {
       pods.forEach(RenderedPod::close);
     }

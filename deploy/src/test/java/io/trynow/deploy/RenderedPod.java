@@ -39,8 +39,15 @@ import org.awaitility.Awaitility;
  */
 final class RenderedPod implements AutoCloseable {
 
+  /**
+   * HTTP/1.1: the JDK's default h2c upgrade, proxied by Caddy to the gateway's pages, hangs (and the
+   * management port refuses it); browsers never ask for h2c.
+   */
   private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
 
   private final String service;
   private final Map<String, String> env;
@@ -87,6 +94,7 @@ final class RenderedPod implements AutoCloseable {
       int probed = probedContainerPort(container);
       if (String.valueOf(probed).equals(e.get("TRYNOW_MANAGEMENT_PORT"))) {
         int management = FreePorts.one();
+        e.put("TRYNOW_MANAGEMENT_HOST", "127.0.0.1");
         e.put("TRYNOW_MANAGEMENT_PORT", String.valueOf(management));
         this.probePort = management;
       } else if (String.valueOf(probed).equals(e.get("TRYNOW_HTTP_PORT"))) {

@@ -213,7 +213,7 @@ class ProvisionFailureSystemIT {
   private static JsonNode adminPool() {
     Http.Answer r =
         Http.get(
-            stack.url(Service.API_GATEWAY) + "/admin/pools",
+            stack.managementUrl(Service.API_GATEWAY) + "/admin/pools",
             Map.of("Authorization", "Bearer " + Visitor.ADMIN_KEY));
     for (JsonNode p : r.json()) {
       if (TEMPLATE.equals(p.path("template").asText())) {

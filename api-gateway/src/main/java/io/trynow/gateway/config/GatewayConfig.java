@@ -96,13 +96,26 @@ public interface GatewayConfig {
   @WithDefault("15s")
   Duration sseHeartbeat();
 
-  /** Most open SSE streams per client IP (per gateway replica). */
+  /**
+   * Most open SSE streams per client IP, over every gateway replica (counted in Valkey; a refused
+   * stream gets 429).
+   */
   @WithDefault("4")
   int sseMaxPerIp();
 
-  /** Most open SSE streams in total (per gateway replica). */
+  /**
+   * Most open SSE streams in total, over every gateway replica (counted in Valkey; a refused stream
+   * gets 503).
+   */
   @WithDefault("2000")
   int sseMaxTotal();
+
+  /**
+   * How long an open SSE stream's slot in Valkey outlives its last renewal: each replica renews its
+   * streams' slots every third of this, so the slots of a replica that dies come back within it.
+   */
+  @WithDefault("30s")
+  Duration sseLease();
 
   /** An SSE stream sends an {@code expiring} warning this long before the demo expires. */
   @WithDefault("2m")

@@ -51,6 +51,9 @@ public class GatewaySettings {
     positive("ticket-ttl", config.ticketTtl());
     positive("sse-max-duration", config.sseMaxDuration());
     positive("sse-heartbeat", config.sseHeartbeat());
+    if (config.sseLease().compareTo(Duration.ofSeconds(3)) < 0) {
+      throw bad("sse-lease", "must be at least 3s, got " + config.sseLease());
+    }
     positive("expiring-warning", config.expiringWarning());
     atLeastOne("acquires-per-hour", config.acquiresPerHour());
     atLeastOne("acquires-per-day", config.acquiresPerDay());

@@ -1,71 +1,90 @@
 package io.trynow.gateway.events;
 
+import io.quarkus.runtime.StartupEvent;
 import io.trynow.gateway.config.GatewaySettings;
 import io.trynow.gateway.rest.ApiException;
+import io.trynow.platform.state.Store;
+import io.trynow.platform.state.StreamLease;
+import io.trynow.platform.supervisor.Supervisor;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
 
 /**
  * Bounds open event streams per client IP and in total (seed 000 finding 11, seed 002 H2: no
- * unbounded connections). A slot is taken before the stream opens and given back when it closes.
+ * unbounded connections), for every gateway replica together: each stream holds a slot in Valkey
+ * ({@link Store#sseOpen}, one Lua function checks both caps and takes the slot). A slot is a lease
+ * that this replica renews every third of {@code sse-lease} while the stream is open (the {@code
+ * sse-leases} loop) and gives back when it closes; the slots of a replica that dies lapse after
+ * {@code sse-lease}.
  */
 @Singleton
 public class SseLimiter {
 
+  private static final Logger LOG = Logger.getLogger(SseLimiter.class);
+
+  private final Store store;
   private final int perIp;
   private final int total;
-  private final ConcurrentHashMap<String, AtomicInteger> byIp = new ConcurrentHashMap<>();
-  private final AtomicInteger open = new AtomicInteger();
+  private final Duration lease;
 
-  public SseLimiter(GatewaySettings settings) {
+  /** The slots of the streams open in this replica, by lease id. */
+  private final Map<String, StreamLease.Held> held = new ConcurrentHashMap<>();
+
+  public SseLimiter(GatewaySettings settings, Store store) {
+    this.store = store;
     this.perIp = settings.config().sseMaxPerIp();
     this.total = settings.config().sseMaxTotal();
+    this.lease = settings.config().sseLease();
   }
 
-  /** A slot for {@code ip}; close it when the stream ends. 429 when none is free. */
+  void start(@Observes StartupEvent ev, Supervisor supervisor) {
+    supervisor.every("sse-leases", lease.dividedBy(3), this::renew);
+  }
+
+  /**
+   * A slot for {@code ip}; close it when the stream ends. 429 when the IP has its share open, 503
+   * when the installation has.
+   */
   public Slot acquire(String ip) {
-    if (open.incrementAndGet() > total) {
-      open.decrementAndGet();
-      throw new ApiException(503, "unavailable", "too many open event streams; retry shortly")
-          .header("Retry-After", 5);
-    }
-    boolean[] admitted = new boolean[1];
-    byIp.compute(
-        ip,
-        (k, n) -> {
-          AtomicInteger c = n == null ? new AtomicInteger() : n;
-          if (c.get() < perIp) {
-            c.incrementAndGet();
-            admitted[0] = true;
-          }
-          return c;
-        });
-    if (!admitted[0]) {
-      open.decrementAndGet();
+    StreamLease l = store.sseOpen(ip, lease, perIp, total);
+    if (l instanceof StreamLease.Refused r) {
+      if (r.cap() == StreamLease.Cap.TOTAL) {
+        throw new ApiException(503, "unavailable", "too many open event streams; retry shortly")
+            .header("Retry-After", 5);
+      }
       throw new ApiException(
               429, "too_many_streams", "too many open event streams from this address")
           .header("Retry-After", 10);
     }
-    return new Slot(ip);
+    StreamLease.Held h = (StreamLease.Held) l;
+    held.put(h.id(), h);
+    return new Slot(h);
   }
 
+  /** Renews the leases of the streams open in this replica (one store call). */
+  void renew() {
+    Map<String, String> leases = new HashMap<>();
+    held.values().forEach(h -> leases.put(h.id(), h.clientIp()));
+    store.sseRenew(lease, leases);
+  }
+
+  /** Event streams open in this replica (the installation's are counted in Valkey). */
   public int open() {
-    return open.get();
-  }
-
-  public int open(String ip) {
-    AtomicInteger n = byIp.get(ip);
-    return n == null ? 0 : n.get();
+    return held.size();
   }
 
   /** One open stream's slot. */
   public final class Slot implements AutoCloseable {
-    private final String ip;
+    private final StreamLease.Held lease;
     private boolean closed;
 
-    private Slot(String ip) {
-      this.ip = ip;
+    private Slot(StreamLease.Held lease) {
+      this.lease = lease;
     }
 
     @Override
@@ -74,8 +93,13 @@ public class SseLimiter {
         return;
       }
       closed = true;
-      open.decrementAndGet();
-      byIp.computeIfPresent(ip, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
+      held.remove(lease.id());
+      try {
+        store.sseClose(lease);
+      } catch (RuntimeException e) {
+        // not renewed any more: the slot comes back when its lease lapses
+        LOG.debugf("event stream slot %s not given back now (%s); it lapses", lease.id(), e);
+      }
     }
   }
 }

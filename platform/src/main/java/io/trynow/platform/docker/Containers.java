@@ -35,7 +35,7 @@ public final class Containers {
 
   private static final Logger LOG = Logger.getLogger(Containers.class);
 
-  private final DockerClient docker;
+  private final Supplier<DockerClient> docker;
   private final EngineGuard guard;
 
   /** Removals in flight at once by default (see {@link DockerConfig#maxParallelRemovals()}). */
@@ -52,6 +52,14 @@ public final class Containers {
    *     their turn
    */
   public Containers(DockerClient docker, EngineGuard guard, int maxParallelRemovals) {
+    this(() -> docker, guard, maxParallelRemovals);
+  }
+
+  /**
+   * On a client that may be replaced between calls (an {@link EngineClient} reconnecting after an
+   * engine outage).
+   */
+  public Containers(Supplier<DockerClient> docker, EngineGuard guard, int maxParallelRemovals) {
     if (maxParallelRemovals < 1) {
       throw new IllegalArgumentException("trynow.docker.max-parallel-removals must be at least 1");
     }
@@ -124,7 +132,7 @@ public final class Containers {
       call(
           "start " + idOrName,
           () -> {
-            docker.startContainerCmd(idOrName).exec();
+            docker.get().startContainerCmd(idOrName).exec();
             return null;
           });
     } catch (NotModifiedException e) {
@@ -138,7 +146,7 @@ public final class Containers {
   public Optional<ContainerInfo> inspect(String idOrName) {
     try {
       InspectContainerResponse r =
-          call("inspect " + idOrName, () -> docker.inspectContainerCmd(idOrName).exec());
+          call("inspect " + idOrName, () -> docker.get().inspectContainerCmd(idOrName).exec());
       return Optional.of(
           new ContainerInfo(
               r.getId(),
@@ -166,7 +174,12 @@ public final class Containers {
       call(
           "remove " + idOrName,
           () -> {
-            docker.removeContainerCmd(idOrName).withForce(true).withRemoveVolumes(true).exec();
+            docker
+                .get()
+                .removeContainerCmd(idOrName)
+                .withForce(true)
+                .withRemoveVolumes(true)
+                .exec();
             return null;
           });
       return true;
@@ -190,6 +203,7 @@ public final class Containers {
             "list " + cluster,
             () ->
                 docker
+                    .get()
                     .listContainersCmd()
                     .withShowAll(true)
                     .withLabelFilter(Map.of(Labels.MANAGED, "true", Labels.CLUSTER, cluster))
@@ -210,7 +224,7 @@ public final class Containers {
   /** Whether the image is on the engine. */
   public boolean imagePresent(String image) {
     try {
-      call("inspect image " + image, () -> docker.inspectImageCmd(image).exec());
+      call("inspect image " + image, () -> docker.get().inspectImageCmd(image).exec());
       return true;
     } catch (NotFoundException e) {
       return false;
@@ -222,7 +236,7 @@ public final class Containers {
     call(
         "ping",
         () -> {
-          docker.pingCmd().exec();
+          docker.get().pingCmd().exec();
           return null;
         });
   }
@@ -247,6 +261,7 @@ public final class Containers {
     }
     CreateContainerCmd cmd =
         docker
+            .get()
             .createContainerCmd(spec.image())
             .withName(spec.name())
             .withLabels(spec.labels())

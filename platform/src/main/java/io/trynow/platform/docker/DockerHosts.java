@@ -1,9 +1,7 @@
 package io.trynow.platform.docker;
 
-import com.github.dockerjava.api.DockerClient;
 import io.trynow.platform.hosts.DockerHost;
 import io.trynow.platform.hosts.HostRegistry;
-import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,16 +16,17 @@ public final class DockerHosts implements AutoCloseable {
 
   private final HostRegistry registry;
   private final Map<String, Containers> byHost = new LinkedHashMap<>();
-  private final Map<String, DockerClient> clients = new LinkedHashMap<>();
+  private final Map<String, EngineClient> clients = new LinkedHashMap<>();
 
   /**
    * Clients for every host of {@code registry}; {@code base} gives pool sizes and timeouts, {@code
-   * guard} makes one engine guard per host.
+   * guard} makes one engine guard per host from the host's name and what to run when its breaker
+   * opens (drop the host's pooled connections: {@link EngineClient#reconnect()}).
    */
   public DockerHosts(
       HostRegistry registry,
       DockerSettings base,
-      java.util.function.Function<String, EngineGuard> guard,
+      java.util.function.BiFunction<String, Runnable, EngineGuard> guard,
       int maxParallelRemovals) {
     this.registry = registry;
     for (DockerHost h : registry.hosts()) {
@@ -40,9 +39,11 @@ public final class DockerHosts implements AutoCloseable {
               base.maxConnections(),
               base.connectTimeout(),
               base.responseTimeout());
-      DockerClient client = DockerClients.create(s);
+      EngineClient client = new EngineClient(s);
       clients.put(h.name(), client);
-      byHost.put(h.name(), new Containers(client, guard.apply(h.name()), maxParallelRemovals));
+      byHost.put(
+          h.name(),
+          new Containers(client, guard.apply(h.name(), client::reconnect), maxParallelRemovals));
     }
   }
 
@@ -93,12 +94,6 @@ public final class DockerHosts implements AutoCloseable {
 
   @Override
   public void close() {
-    for (DockerClient c : clients.values()) {
-      try {
-        c.close();
-      } catch (IOException e) {
-        // closing: nothing to do
-      }
-    }
+    clients.values().forEach(EngineClient::close);
   }
 }

@@ -33,7 +33,7 @@ public class DockerProducer {
         registry,
         DockerSettings.from(config),
         // one host keeps the guard's plain name ("docker engine"); several are told apart
-        host -> guard(config, registry.hosts().size() == 1 ? null : host),
+        (host, onOpen) -> guard(config, registry.hosts().size() == 1 ? null : host, onOpen),
         config.maxParallelRemovals());
   }
 
@@ -54,11 +54,14 @@ public class DockerProducer {
    * ft_circuitbreaker_opened_total}, {@code ft_retry_*}).
    */
   static EngineGuard guard(DockerConfig config) {
-    return guard(config, null);
+    return guard(config, null, () -> {});
   }
 
-  /** The guard of one host's engine ({@code host} names it in logs; null: the default one). */
-  static EngineGuard guard(DockerConfig config, String host) {
+  /**
+   * The guard of one host's engine ({@code host} names it in logs; null: the default one); {@code
+   * onOpen} runs each time its breaker opens.
+   */
+  static EngineGuard guard(DockerConfig config, String host, Runnable onOpen) {
     String what = host == null ? "" : " " + host;
     DockerConfig.Breaker b = config.breaker();
     DockerConfig.Retry r = config.retry();
@@ -87,6 +90,9 @@ public class DockerProducer {
                 LOG.warnf(
                     "Docker engine%s circuit breaker OPEN: calls fail fast for %s",
                     what, b.delay());
+                // pooled connections may be dead (a restarted engine): the trial call after the
+                // delay must not go out on one of them
+                onOpen.run();
               } else {
                 LOG.infof("Docker engine%s circuit breaker %s", what, state);
               }

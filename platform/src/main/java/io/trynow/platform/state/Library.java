@@ -54,6 +54,9 @@ final class Library {
           "place_instance",
           "host_down",
           "recycle_ready",
+          "sse_open",
+          "sse_renew",
+          "sse_close",
           "discard_claim",
           "reads");
 

@@ -648,6 +648,63 @@ public final class Store implements AutoCloseable {
     return flag(r, 1);
   }
 
+  // ---- event streams (api-gateway) --------------------------------------------------------------
+
+  /**
+   * Takes a slot for one event stream of {@code clientIp}, counted with every gateway replica's: at
+   * most {@code perIp} open streams per client IP and {@code total} in all. The slot is a lease
+   * that lapses {@code lease} from now unless renewed ({@link #sseRenew}); leases of a replica that
+   * died lapse with it.
+   */
+  public StreamLease sseOpen(String clientIp, Duration lease, int perIp, int total) {
+    Args.requireIp(clientIp);
+    Args.requirePositive(lease, "lease");
+    Args.requireNotNegative(perIp, "perIp");
+    Args.requireNotNegative(total, "total");
+    // a stream lease id: "s" and the 19 random base32 characters of a fresh instance id
+    String id = "s" + Ids.newInstanceId().substring(1);
+    Reply r =
+        client.call(
+            "sse_open",
+            now(),
+            id,
+            clientIp,
+            ms(lease),
+            String.valueOf(perIp),
+            String.valueOf(total));
+    return switch (status(r)) {
+      case "ok" -> new StreamLease.Held(id, clientIp, lng(r, 1), lng(r, 2));
+      case "full" ->
+          new StreamLease.Refused(
+              "ip".equals(str(r, 1)) ? StreamLease.Cap.IP : StreamLease.Cap.TOTAL, lng(r, 2));
+      default -> throw Decode.unexpected("sse_open", r);
+    };
+  }
+
+  /**
+   * Renews the leases of the event streams still open here (lease id → client IP) until {@code
+   * lease} from now, in one call; returns how many.
+   */
+  public int sseRenew(Duration lease, java.util.Map<String, String> leases) {
+    Args.requirePositive(lease, "lease");
+    if (leases.isEmpty()) {
+      return 0;
+    }
+    List<String> args = new ArrayList<>(2 + leases.size() * 2);
+    args.add(now());
+    args.add(ms(lease));
+    leases.forEach((id, ip) -> {
+      args.add(id);
+      args.add(Args.requireIp(ip));
+    });
+    return (int) lng(client.call("sse_renew", args.toArray(String[]::new)), 1);
+  }
+
+  /** Gives an event stream's slot back; false when it was not held (lapsed, or closed already). */
+  public boolean sseClose(StreamLease.Held held) {
+    return flag(client.call("sse_close", now(), held.id(), held.clientIp()), 1);
+  }
+
   // ---- cleanup ----------------------------------------------------------------------------------
 
   /**

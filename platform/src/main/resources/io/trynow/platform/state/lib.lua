@@ -37,6 +37,7 @@ Keys (suffixes of the base):
   ports:free           set of free ports; ports:used hash port -> id; ports:range hash first/last
   rl:<ip>:h:<n>, rl:<ip>:d:<n>   rate-limit counters of hour n / day n since the epoch
   rl:req:<rid>, rl:refund:<rid>  rate-limit markers (counted / refunded once per request)
+  sse:all, sse:ip:<ip> the leases of open event streams, all and per client IP (sse_open.lua)
   c:<tpl>              the template's failure circuit (hash): state closed|open|half_open,
                        open_until, failures (consecutive), trips (openings since the last close,
                        the backoff exponent), reason (failures|image_missing), last_error,
@@ -104,6 +105,19 @@ local function k_ip(b, ip) return b .. 'ip:' .. ip end
 local function k_circuit(b, tpl) return b .. 'c:' .. tpl end
 local function k_slo(b, tpl) return b .. 'slo:' .. tpl end
 local function k_ptimes(b, tpl) return b .. 'slo:' .. tpl .. ':ptimes' end
+
+-- Event stream slots (sse_open, sse_renew, sse_close): zsets lease id -> lease_until.
+local function check_lease(v)
+  return check(v, '^s[a-z2-7]+$', 20, 20, 'a stream lease id')
+end
+
+local function k_sse_ip(b, ip) return b .. 'sse:ip:' .. ip end
+
+local function sse_hold(b, lease_id, ip, until_ms, lease)
+  redis.call('ZADD', b .. 'sse:all', s(until_ms), lease_id)
+  redis.call('ZADD', k_sse_ip(b, ip), s(until_ms), lease_id)
+  redis.call('PEXPIRE', k_sse_ip(b, ip), s(lease))
+end
 
 local function fmt6(x)
   return string.format('%.6f', x)
