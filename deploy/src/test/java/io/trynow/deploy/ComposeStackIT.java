@@ -60,9 +60,10 @@ class ComposeStackIT {
   private static final String CADDY_LISTEN_HOST = "127.0.0.3";
   private static final String DEMO_DOMAIN = "demo.localhost";
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /**
-   * HTTP/1.1: the JDK's default h2c upgrade, proxied by Caddy to the gateway's pages, hangs (and the
-   * management port refuses it); browsers never ask for h2c.
+   * HTTP/1.1: the JDK's default h2c upgrade, proxied by Caddy to the gateway's pages, hangs (and
+   * the management port refuses it); browsers never ask for h2c.
    */
   private static final HttpClient HTTP =
       HttpClient.newBuilder()

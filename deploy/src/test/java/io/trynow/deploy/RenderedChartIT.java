@@ -57,15 +57,17 @@ class RenderedChartIT {
   private static final String VALKEY_PASSWORD = "rendered-chart-it-" + UUID.randomUUID();
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /**
-   * HTTP/1.1: the JDK's default h2c upgrade, proxied by Caddy to the gateway's pages, hangs (and the
-   * management port refuses it); browsers never ask for h2c.
+   * HTTP/1.1: the JDK's default h2c upgrade, proxied by Caddy to the gateway's pages, hangs (and
+   * the management port refuses it); browsers never ask for h2c.
    */
   private static final HttpClient HTTP =
       HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_1_1)
           .connectTimeout(Duration.ofSeconds(2))
           .build();
+
   private static final List<String> SERVICES = HelmManifestsTest.SERVICES;
 
   private static TlsFiles tls;

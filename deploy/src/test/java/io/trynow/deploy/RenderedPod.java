@@ -40,8 +40,8 @@ import org.awaitility.Awaitility;
 final class RenderedPod implements AutoCloseable {
 
   /**
-   * HTTP/1.1: the JDK's default h2c upgrade, proxied by Caddy to the gateway's pages, hangs (and the
-   * management port refuses it); browsers never ask for h2c.
+   * HTTP/1.1: the JDK's default h2c upgrade, proxied by Caddy to the gateway's pages, hangs (and
+   * the management port refuses it); browsers never ask for h2c.
    */
   private static final HttpClient HTTP =
       HttpClient.newBuilder()
