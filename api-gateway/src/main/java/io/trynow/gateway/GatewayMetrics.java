@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.trynow.gateway.events.SseLimiter;
+import io.trynow.platform.metrics.StageTimers;
 import jakarta.inject.Singleton;
 import java.util.concurrent.TimeUnit;
 
@@ -25,40 +26,49 @@ public class GatewayMetrics {
   public static final String SSE_OPEN = "trynow.gateway.sse.open";
 
   /**
-   * {@code trynow_gateway_acquire_stage_seconds{stage}}: where an acquire's time goes ({@code
-   * rate_limit}: the store call; {@code publish_reply}: JetStream publish until pool-service's
-   * reply), with p50/p90/p99.
+   * {@code trynow_gateway_acquire_stage_seconds{stage}}: where an acquire's time goes, as a
+   * histogram ({@code _bucket}) and p50/p90/p99: {@code dispatch} (request received on the event
+   * loop until the resource method runs on its virtual thread, body parsed), {@code rate_limit}
+   * (the store call), {@code publish} (JetStream publish until the PubAck), {@code reply} (PubAck
+   * until pool-service's reply), {@code respond} (the method's return until the response ended) and
+   * {@code total} (received until the response ended).
    */
   public static final String ACQUIRE_STAGE = "trynow.gateway.acquire.stage";
 
+  /** The acquire path's stages, in order (see {@link #ACQUIRE_STAGE}). */
+  public enum Stage {
+    DISPATCH,
+    RATE_LIMIT,
+    PUBLISH,
+    REPLY,
+    RESPOND,
+    TOTAL
+  }
+
   private final MeterRegistry meters;
-  private final Timer rateLimitStage;
-  private final Timer publishReplyStage;
+  private final java.util.EnumMap<Stage, Timer> stages = new java.util.EnumMap<>(Stage.class);
 
   public GatewayMetrics(MeterRegistry meters, SseLimiter sse) {
     this.meters = meters;
     Gauge.builder(SSE_OPEN, sse, SseLimiter::open)
         .description("Server-Sent Event streams open")
         .register(meters);
-    this.rateLimitStage = stage("rate_limit");
-    this.publishReplyStage = stage("publish_reply");
+    for (Stage s : Stage.values()) {
+      stages.put(
+          s,
+          StageTimers.stage(
+              meters,
+              ACQUIRE_STAGE,
+              "Acquire time by stage",
+              s.name().toLowerCase(java.util.Locale.ROOT)));
+    }
   }
 
-  private Timer stage(String name) {
-    return Timer.builder(ACQUIRE_STAGE)
-        .description("Acquire time by stage")
-        .tag("stage", name)
-        .publishPercentiles(0.5, 0.9, 0.99)
-        .distributionStatisticExpiry(java.time.Duration.ofSeconds(30))
-        .register(meters);
-  }
-
-  public void rateLimitStage(long nanos) {
-    rateLimitStage.record(nanos, TimeUnit.NANOSECONDS);
-  }
-
-  public void publishReplyStage(long nanos) {
-    publishReplyStage.record(nanos, TimeUnit.NANOSECONDS);
+  /** Records {@code nanos} spent in {@code stage} of an acquire (negative: not recorded). */
+  public void stage(Stage stage, long nanos) {
+    if (nanos >= 0) {
+      stages.get(stage).record(nanos, TimeUnit.NANOSECONDS);
+    }
   }
 
   public void acquire(String template, String outcome, long nanos) {

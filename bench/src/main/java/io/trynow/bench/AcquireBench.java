@@ -455,6 +455,11 @@ public final class AcquireBench {
     }
 
     int exchange(byte[] request) throws IOException {
+      return exchange(request, false).getKey();
+    }
+
+    /** Status and, when {@code body} is asked for, the response body (else null). */
+    java.util.Map.Entry<Integer, byte[]> exchange(byte[] request, boolean body) throws IOException {
       out.write(request);
       out.flush();
       String status = line();
@@ -469,8 +474,11 @@ public final class AcquireBench {
           length = Integer.parseInt(h.substring(15).strip());
         }
       }
+      if (body) {
+        return java.util.Map.entry(code, in.readNBytes(length));
+      }
       in.skipNBytes(length);
-      return code;
+      return java.util.Map.entry(code, new byte[0]);
     }
 
     private String line() throws IOException {
@@ -628,7 +636,8 @@ public final class AcquireBench {
               + " "
               + labels.replaceAll(",?quantile=\"[0-9.]+\"", "");
       double ms = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) * 1000;
-      rows.merge(key, String.format("p%s=%.3f", q.replace("0.", ""), ms), (a, b) -> a + " " + b);
+      String p = String.valueOf(Math.round(Double.parseDouble(q) * 100));
+      rows.merge(key, String.format("p%s=%.3f", p, ms), (a, b) -> a + " " + b);
     }
     rows.forEach((k, v) -> System.out.println("  " + k + "  " + v));
   }

@@ -34,7 +34,13 @@ public final class SloBench {
 
   static final String TEMPLATE = "hello";
 
-  record Result(int visitors, int warm, List<Double> waitsMs, double idleSeconds) {}
+  /**
+   * One run: visitors, served warm, the waits of those served from the queue, the visitors never
+   * served (a timeout, an error answer: a miss, counted, never an abort) and idle
+   * container-seconds.
+   */
+  record Result(
+      int visitors, int warm, List<Double> waitsMs, List<String> misses, double idleSeconds) {}
 
   public static void main(String[] args) throws Exception {
     int minutes = args.length > 0 ? Integer.parseInt(args[0]) : 4;
@@ -120,6 +126,7 @@ public final class SloBench {
               });
       AtomicInteger warm = new AtomicInteger();
       List<Double> waits = Collections.synchronizedList(new ArrayList<>());
+      List<String> misses = Collections.synchronizedList(new ArrayList<>());
       long t0 = System.nanoTime();
       try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
         List<Future<?>> fs = new ArrayList<>();
@@ -132,28 +139,41 @@ public final class SloBench {
           fs.add(
               pool.submit(() -> {
                 long s = System.nanoTime();
-                Map.Entry<Integer, JsonNode> r =
-                    Visitor.acquire(http, stack.gatewayPort(), TEMPLATE);
-                JsonNode b = r.getValue();
-                String token = b.path("access_token").asText();
-                String id;
-                if (r.getKey() == 201) {
-                  warm.incrementAndGet();
-                  id = b.path("id").asText();
-                } else {
-                  JsonNode demo =
-                      Visitor.awaitAssigned(
-                          http,
-                          stack.gatewayPort(),
-                          b.path("request_id").asText(),
-                          token,
-                          s,
-                          Duration.ofMinutes(3));
-                  waits.add((System.nanoTime() - s) / 1e6);
-                  id = demo.path("id").asText();
+                String[] queuedAs = {null, null}; // request id, token: to leave the queue on a miss
+                try {
+                  Map.Entry<Integer, JsonNode> r =
+                      Visitor.acquire(http, stack.gatewayPort(), TEMPLATE);
+                  JsonNode b = r.getValue();
+                  String token = b.path("access_token").asText();
+                  String id;
+                  if (r.getKey() == 201) {
+                    warm.incrementAndGet();
+                    id = b.path("id").asText();
+                  } else if (r.getKey() == 202) {
+                    queuedAs[0] = b.path("request_id").asText();
+                    queuedAs[1] = token;
+                    JsonNode demo =
+                        Visitor.awaitAssigned(
+                            http,
+                            stack.gatewayPort(),
+                            queuedAs[0],
+                            token,
+                            s,
+                            Duration.ofMinutes(3));
+                    queuedAs[0] = null;
+                    waits.add((System.nanoTime() - s) / 1e6);
+                    id = demo.path("id").asText();
+                  } else {
+                    throw new IllegalStateException("POST /v1/demos answered " + r.getKey());
+                  }
+                  Thread.sleep(Duration.ofSeconds(hold));
+                  Visitor.release(http, stack.gatewayPort(), id, token);
+                } catch (Exception e) {
+                  misses.add(e.getMessage() == null ? e.toString() : e.getMessage());
+                  if (queuedAs[0] != null) {
+                    Visitor.leaveQueue(http, stack.gatewayPort(), queuedAs[0], queuedAs[1]);
+                  }
                 }
-                Thread.sleep(Duration.ofSeconds(hold));
-                Visitor.release(http, stack.gatewayPort(), id, token);
                 return null;
               }));
         }
@@ -164,7 +184,7 @@ public final class SloBench {
       sampling.set(false);
       sampler.join();
       System.out.printf("run done (load %s)%n", LocalStack.load());
-      return new Result(arrivals.size(), warm.get(), waits, idle[0]);
+      return new Result(arrivals.size(), warm.get(), waits, misses, idle[0]);
     }
   }
 
@@ -174,6 +194,9 @@ public final class SloBench {
     List<Double> all = new ArrayList<>(w);
     for (int i = 0; i < r.warm(); i++) {
       all.add(0.0);
+    }
+    for (int i = 0; i < r.misses().size(); i++) {
+      all.add(Double.POSITIVE_INFINITY); // never served: worse than any wait
     }
     Collections.sort(all);
     System.out.printf(
@@ -188,5 +211,10 @@ public final class SloBench {
         w.isEmpty() ? 0 : w.getLast(),
         r.idleSeconds(),
         LocalStack.load());
+    if (!r.misses().isEmpty()) {
+      System.out.printf(
+          "%-42s missed %d (not served: counted as an infinite wait), first: %s%n",
+          "", r.misses().size(), r.misses().getFirst());
+    }
   }
 }

@@ -1,6 +1,7 @@
 package io.trynow.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.trynow.model.Json;
 import io.trynow.platform.state.Store;
 import io.trynow.testsupport.SampleImage;
 import java.net.http.HttpClient;
@@ -38,19 +39,36 @@ public final class SparseBench {
             "pool of %d ready %.1f s after that (load %s)%n", ready, filled, LocalStack.load());
         Stats first = new Stats("POST /v1/demos, first 20");
         Stats all = new Stats("POST /v1/demos, all");
+        SparseFloor floor = new SparseFloor(store, stack.natsUrl());
+        // One keep-alive connection, as a browser keeps it; a minimal client, so that the figure
+        // is the stack's and not the JDK HttpClient's thread hand-offs.
+        AcquireBench.RawConnection browser = new AcquireBench.RawConnection(stack.gatewayPort());
+        byte[] body = ("{\"template\":\"" + TEMPLATE + "\"}").getBytes();
+        byte[] request =
+            ("POST /v1/demos HTTP/1.1\r\nHost: 127.0.0.1:"
+                    + stack.gatewayPort()
+                    + "\r\nContent-Type: application/json\r\nContent-Length: "
+                    + body.length
+                    + "\r\n\r\n"
+                    + new String(body))
+                .getBytes();
         int n = seconds * 1000 / intervalMs;
         long start = System.nanoTime();
         double firstMs = -1;
         int queued = 0;
         for (int i = 0; i < n; i++) {
           long due = start + i * intervalMs * 1_000_000L;
-          long wait = due - System.nanoTime();
-          if (wait > 0) {
-            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+          if (i > 0) {
+            // The floor, as idle as the acquires: halfway between two of them.
+            sleepUntil(due - intervalMs * 500_000L);
+            floor.sample();
           }
+          sleepUntil(due);
           long s = System.nanoTime();
-          Map.Entry<Integer, JsonNode> r = Visitor.acquire(http, stack.gatewayPort(), TEMPLATE);
+          Map.Entry<Integer, byte[]> raw = browser.exchange(request, true);
           long took = System.nanoTime() - s;
+          Map.Entry<Integer, JsonNode> r =
+              Map.entry(raw.getKey(), Json.read(raw.getValue(), JsonNode.class));
           if (r.getKey() != 201) {
             queued++;
             all.error();
@@ -81,13 +99,64 @@ public final class SparseBench {
         all.print(System.out);
         System.out.printf(
             "first request: %.1f ms (target <= 100); not 201 (pool empty): %d%n", firstMs, queued);
+        floor.close();
+        browser.close();
+        floor.lua.print(System.out);
+        floor.reqReply.print(System.out);
         for (Stats f : AcquireBench.floor(store, stack.natsUrl(), 2000)) {
           f.print(System.out);
         }
-        System.out.println("server-side stages (p50/p90/p99 over the last ~30 s, ms):");
-        AcquireBench.printQuantiles(stack.gatewayPort(), "trynow_gateway_acquire");
+        System.out.println(
+            "server-side stages (p50/p90/p99 over the last ~30 s, ms; gateway: dispatch,"
+                + " rate_limit, publish, reply, respond; pool: deliver, handoff, store, reply):");
+        AcquireBench.printQuantiles(
+            LocalStack.healthPort("api-gateway", stack.gatewayPort()),
+            "trynow_gateway_acquire_stage");
         AcquireBench.printQuantiles(stack.poolPort(), "trynow_pool_acquire_stage");
+        System.out.printf("load %s at the end%n", LocalStack.load());
       }
+    }
+  }
+
+  private static void sleepUntil(long nanoTime) throws InterruptedException {
+    long wait = nanoTime - System.nanoTime();
+    if (wait > 0) {
+      Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+    }
+  }
+
+  /**
+   * The raw floor at the acquires' pace: one Lua call and one core NATS request/reply (to a
+   * responder in this process) every interval, on connections as idle as the stack's.
+   */
+  static final class SparseFloor implements AutoCloseable {
+    final Stats lua = new Stats("sparse floor: one Lua call (FCALL)");
+    final Stats reqReply = new Stats("sparse floor: core NATS request/reply");
+    private final Store store;
+    private final io.nats.client.Connection nc;
+    private final byte[] payload = new byte[256];
+
+    SparseFloor(Store store, String natsUrl) throws Exception {
+      this.store = store;
+      this.nc = io.nats.client.Nats.connect(natsUrl);
+      nc.createDispatcher(m -> nc.publish(m.getReplyTo(), m.getData())).subscribe("bench.echo");
+      nc.flush(java.time.Duration.ofSeconds(2));
+    }
+
+    void sample() throws Exception {
+      long s = System.nanoTime();
+      store.request(io.trynow.model.Ids.newRequestId());
+      lua.record(System.nanoTime() - s);
+      s = System.nanoTime();
+      nc.request("bench.echo", payload, java.time.Duration.ofSeconds(2));
+      reqReply.record(System.nanoTime() - s);
+    }
+
+    @Override
+    public void close() throws Exception {
+      lua.stop();
+      reqReply.stop();
+      nc.close();
     }
   }
 }

@@ -120,6 +120,22 @@ final class Visitor {
     throw new IllegalStateException(url + " did not answer 200 within " + patience);
   }
 
+  /** DELETE /v1/requests/{rid}: a visitor who gave up leaves the queue (best effort). */
+  static void leaveQueue(HttpClient http, int gatewayPort, String rid, String token) {
+    try {
+      http.send(
+          HttpRequest.newBuilder(
+                  URI.create("http://127.0.0.1:" + gatewayPort + "/v1/requests/" + rid))
+              .header("authorization", "Bearer " + token)
+              .timeout(Duration.ofSeconds(10))
+              .DELETE()
+              .build(),
+          HttpResponse.BodyHandlers.discarding());
+    } catch (Exception e) {
+      // the request expires by itself
+    }
+  }
+
   /** DELETE /v1/demos/{id} with the visitor's token. */
   static int release(HttpClient http, int gatewayPort, String id, String token) throws Exception {
     return http.send(

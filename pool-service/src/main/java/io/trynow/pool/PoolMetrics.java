@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.trynow.platform.metrics.StageTimers;
 import jakarta.inject.Singleton;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,9 +36,12 @@ public class PoolMetrics {
   public static final String QUEUE_UNAVAILABLE = "trynow.pool.queue.unavailable";
 
   /**
-   * {@code trynow_pool_acquire_stage_seconds{stage}}, p50/p90/p99: {@code lag} (gateway's clock at
-   * the request to the handler's start, ms resolution), {@code store} (the acquire call), {@code
-   * reply} (handler start to reply sent).
+   * {@code trynow_pool_acquire_stage_seconds{stage}}, a histogram ({@code _bucket}) and
+   * p50/p90/p99: {@code deliver} (the stream stored the request until its handler started: the
+   * pull, this process's fetch loop and the hand-off; wall clocks of one machine, microseconds),
+   * {@code handoff} (the fetch loop handed it over until the handler started), {@code store} (the
+   * claim, one Lua call), {@code reply} (handler start until the reply was sent), {@code
+   * claim-check} (the probe of a just-assigned instance, with {@code probe-before-claim}).
    */
   public static final String ACQUIRE_STAGE = "trynow.pool.acquire.stage";
 
@@ -57,7 +61,8 @@ public class PoolMetrics {
   public static final String RETIRED = "trynow.pool.retired";
 
   private final MeterRegistry meters;
-  private final Timer lag;
+  private final Timer deliver;
+  private final Timer handoff;
   private final Timer store;
   private final Timer reply;
   private final Timer claimCheck;
@@ -65,25 +70,29 @@ public class PoolMetrics {
 
   public PoolMetrics(MeterRegistry meters) {
     this.meters = meters;
-    this.lag = stage("lag");
+    this.deliver = stage("deliver");
+    this.handoff = stage("handoff");
     this.store = stage("store");
     this.reply = stage("reply");
     this.claimCheck = stage("claim-check");
   }
 
   private Timer stage(String name) {
-    return Timer.builder(ACQUIRE_STAGE)
-        .description("Acquire handling time by stage")
-        .tag("stage", name)
-        .publishPercentiles(0.5, 0.9, 0.99)
-        .distributionStatisticExpiry(java.time.Duration.ofSeconds(30))
-        .register(meters);
+    return StageTimers.stage(meters, ACQUIRE_STAGE, "Acquire handling time by stage", name);
   }
 
-  public void stages(long lagMs, long storeNanos, long replyNanos) {
-    lag.record(Math.max(0, lagMs), TimeUnit.MILLISECONDS);
-    store.record(storeNanos, TimeUnit.NANOSECONDS);
-    reply.record(replyNanos, TimeUnit.NANOSECONDS);
+  /** One acquire's stages, in nanoseconds (a negative one is not recorded: clocks disagreed). */
+  public void stages(long deliverNanos, long handoffNanos, long storeNanos, long replyNanos) {
+    record(deliver, deliverNanos);
+    record(handoff, handoffNanos);
+    record(store, storeNanos);
+    record(reply, replyNanos);
+  }
+
+  private static void record(Timer t, long nanos) {
+    if (nanos >= 0) {
+      t.record(nanos, TimeUnit.NANOSECONDS);
+    }
   }
 
   /** The latest estimate and target of a template, read by its gauges. */

@@ -1,6 +1,7 @@
 package io.trynow.gateway.acquire;
 
 import io.nats.client.Message;
+import io.quarkus.runtime.StartupEvent;
 import io.trynow.gateway.GatewayMetrics;
 import io.trynow.gateway.auth.AccessTokens;
 import io.trynow.gateway.auth.IdempotencyKeys;
@@ -20,6 +21,7 @@ import io.trynow.platform.state.RateLimitResult;
 import io.trynow.platform.state.RequestRecord;
 import io.trynow.platform.state.Store;
 import io.trynow.platform.template.TemplatesConfig;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,6 +61,22 @@ public class Acquirer {
     this.views = views;
     this.metrics = metrics;
     this.idempotency = new IdempotencyKeys(settings.secret());
+  }
+
+  /**
+   * Opens the reply inbox right after startup (on its own thread: NATS may not be up yet), so that
+   * the first acquire does not wait for its subscription.
+   */
+  void openReplyInbox(@Observes StartupEvent ev) {
+    Thread.ofVirtual()
+        .name("open-reply-inbox")
+        .start(() -> {
+          try {
+            publisher.openReplyInbox();
+          } catch (RuntimeException e) {
+            LOG.infof("reply inbox not opened at startup (the first acquire will): %s", e);
+          }
+        });
   }
 
   /** Who is asking and how: the client IP, API key (or null) and Idempotency-Key (or null). */
@@ -114,13 +132,15 @@ public class Acquirer {
     long t0 = System.nanoTime();
     RateLimit rl = rateLimit(caller.clientIp(), rid);
     long t1 = System.nanoTime();
-    metrics.rateLimitStage(t1 - t0);
+    metrics.stage(GatewayMetrics.Stage.RATE_LIMIT, t1 - t0);
     long now = System.currentTimeMillis();
     AcquireRequest msg = new AcquireRequest(rid, template, caller.clientIp(), tokenHash, now, null);
     Optional<Message> reply;
     try {
-      reply = publish(template, rid, msg);
-      metrics.publishReplyStage(System.nanoTime() - t1);
+      long[] stored = {0};
+      reply = publish(template, rid, msg, at -> stored[0] = at);
+      metrics.stage(GatewayMetrics.Stage.PUBLISH, stored[0] - t1);
+      metrics.stage(GatewayMetrics.Stage.REPLY, System.nanoTime() - stored[0]);
     } catch (MessagingException e) {
       if (e.kind() != MessagingException.Kind.UNKNOWN_OUTCOME) {
         refund(caller.clientIp(), rid, now);
@@ -164,10 +184,16 @@ public class Acquirer {
     };
   }
 
-  private Optional<Message> publish(String template, String rid, AcquireRequest msg) {
+  private Optional<Message> publish(
+      String template, String rid, AcquireRequest msg, java.util.function.LongConsumer onStored) {
     // The publisher declares the streams itself when the server has none ("no responders").
     return publisher.publishAndAwaitReply(
-        Subjects.acquire(template), rid, rid, Json.write(msg), settings.config().replyWait());
+        Subjects.acquire(template),
+        rid,
+        rid,
+        Json.write(msg),
+        settings.config().replyWait(),
+        onStored);
   }
 
   private TemplatesConfig.Template template(String name) {

@@ -101,6 +101,7 @@ public class DemosResource {
           @HeaderParam("X-Api-Key")
           String apiKey,
       RoutingContext ctx) {
+    timeStages(ctx);
     boolean keyRequired = settings.apiKeyRequired() || cors.hasPublishableKeys();
     if (keyRequired && !settings.isApiKey(apiKey) && !cors.isPublishableKeyFor(apiKey, ctx)) {
       throw new ApiException(401, "unauthorized", "a valid X-Api-Key header is required");
@@ -144,8 +145,34 @@ public class DemosResource {
           .header("RateLimit-Remaining", result.rateLimit().remaining())
           .header("RateLimit-Reset", result.rateLimit().resetSeconds());
     }
-    return rb.header("Cache-Control", "no-store").build();
+    Response response = rb.header("Cache-Control", "no-store").build();
+    ctx.put(RETURNED, System.nanoTime());
+    return response;
   }
+
+  /**
+   * Records the acquire's {@code dispatch} stage now, and {@code respond} / {@code total} when its
+   * response has ended (the received time is Vert.x's, {@code
+   * quarkus.http.record-request-start-time}).
+   */
+  private void timeStages(RoutingContext ctx) {
+    long entered = System.nanoTime();
+    long received = ctx.get(REQUEST_START_TIME) instanceof Long l ? l : entered;
+    metrics.stage(GatewayMetrics.Stage.DISPATCH, entered - received);
+    ctx.addEndHandler(ar -> {
+      long returned = ctx.get(RETURNED) instanceof Long l ? l : -1;
+      long now = System.nanoTime();
+      if (returned > 0) {
+        metrics.stage(GatewayMetrics.Stage.RESPOND, now - returned);
+      }
+      metrics.stage(GatewayMetrics.Stage.TOTAL, now - received);
+    });
+  }
+
+  /** Where Vert.x puts a request's arrival ({@code System.nanoTime()}), when configured to. */
+  static final String REQUEST_START_TIME = "io.quarkus.request-start-time";
+
+  private static final String RETURNED = "trynow.acquire-returned";
 
   @GET
   @Path("{id}")

@@ -17,11 +17,14 @@ import io.trynow.model.InstanceState;
 import io.trynow.model.Subjects;
 import io.trynow.platform.state.Instance;
 import io.trynow.platform.state.Store;
+import io.trynow.testsupport.ManagementPort;
 import io.trynow.testsupport.RealServersResource;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -99,6 +102,54 @@ class VisitorFlowIT {
     // The ticket of status_url reads it too, without the token.
     String statusUrl = r.path("status_url");
     given().get(statusUrl).then().statusCode(200).body("id", equalTo(id));
+  }
+
+  /**
+   * Each stage of an acquire is timed as a histogram on both sides: the gateway's on its management
+   * port, pool-service's on its port.
+   */
+  @Test
+  void acquireStagesAreTimedOnBothSides() {
+    Pools.fill(store, "hello", 1);
+    acquire("hello", "198.51.100.9").then().statusCode(201);
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(() -> {
+          String gateway =
+              given().baseUri(ManagementPort.base()).get("/q/metrics").then().extract().asString();
+          for (String stage :
+              List.of("dispatch", "rate_limit", "publish", "reply", "respond", "total")) {
+            assertThat(count(gateway, "trynow_gateway_acquire_stage_seconds", stage))
+                .as("gateway stage %s", stage)
+                .isGreaterThanOrEqualTo(1);
+          }
+          assertThat(gateway.lines())
+              .as("histogram buckets")
+              .anyMatch(l ->
+                  l.startsWith("trynow_gateway_acquire_stage_seconds_bucket{")
+                      && l.contains("le=\"0.001\""));
+          String pools =
+              given()
+                  .baseUri("http://127.0.0.1:" + pool.port())
+                  .get("/q/metrics")
+                  .then()
+                  .extract()
+                  .asString();
+          for (String stage : List.of("deliver", "handoff", "store", "reply")) {
+            assertThat(count(pools, "trynow_pool_acquire_stage_seconds", stage))
+                .as("pool stage %s", stage)
+                .isGreaterThanOrEqualTo(1);
+          }
+        });
+  }
+
+  /** The {@code _count} of {@code meter}'s {@code stage} in a Prometheus text page (0: absent). */
+  static double count(String page, String meter, String stage) {
+    String prefix = meter + "_count{";
+    return page.lines()
+        .filter(l -> l.startsWith(prefix) && l.contains("stage=\"" + stage + "\""))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
   }
 
   @Test

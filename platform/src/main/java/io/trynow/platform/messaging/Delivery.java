@@ -18,11 +18,21 @@ public final class Delivery {
   private final Message message;
   private final NatsJetStreamMetaData meta;
   private final int maxDeliver;
+  private final long receivedNanos;
 
   Delivery(Message message, int maxDeliver) {
+    this(message, maxDeliver, System.nanoTime());
+  }
+
+  /**
+   * @param receivedNanos {@link System#nanoTime()} when the consumer's fetch loop handed the
+   *     message to its handler thread
+   */
+  Delivery(Message message, int maxDeliver, long receivedNanos) {
     this.message = message;
     this.meta = message.metaData();
     this.maxDeliver = maxDeliver;
+    this.receivedNanos = receivedNanos;
   }
 
   public String subject() {
@@ -97,6 +107,19 @@ public final class Delivery {
 
   public long streamSequence() {
     return meta.streamSequence();
+  }
+
+  /** When the stream stored the message (the server's clock; microsecond resolution). */
+  public java.time.Instant storedAt() {
+    return meta.timestamp().toInstant();
+  }
+
+  /**
+   * {@link System#nanoTime()} when this process's fetch loop handed the message to its handler
+   * thread: the handler's start minus this is the hand-off to that (virtual) thread.
+   */
+  public long receivedNanos() {
+    return receivedNanos;
   }
 
   /** True on the last delivery the consumer allows: a retry-later now becomes a give-up. */

@@ -236,6 +236,21 @@ public final class Publisher {
    */
   public Optional<Message> publishAndAwaitReply(
       String subject, String msgId, String requestId, byte[] payload, Duration timeout) {
+    return publishAndAwaitReply(subject, msgId, requestId, payload, timeout, at -> {});
+  }
+
+  /**
+   * {@link #publishAndAwaitReply(String, String, String, byte[], Duration)}, calling {@code
+   * onStored} with {@link System#nanoTime()} when the PubAck came (before the wait for the reply):
+   * how a caller times the two stages apart.
+   */
+  public Optional<Message> publishAndAwaitReply(
+      String subject,
+      String msgId,
+      String requestId,
+      byte[] payload,
+      Duration timeout,
+      java.util.function.LongConsumer onStored) {
     Headers headers = new Headers();
     String rid = requestId != null ? requestId : currentRequestId();
     if (rid != null) {
@@ -246,11 +261,23 @@ public final class Publisher {
       headers.put(io.trynow.model.Headers.REPLY_TO, pending.subject());
       long start = System.nanoTime();
       publishWithHeaders(subject, msgId, headers, payload);
-      Duration left = timeout.minusNanos(System.nanoTime() - start);
+      long stored = System.nanoTime();
+      onStored.accept(stored);
+      Duration left = timeout.minusNanos(stored - start);
       return pending.await(left);
     } finally {
       pending.close();
     }
+  }
+
+  /**
+   * Subscribes the reply inbox of {@link #publishAndAwaitReply} now instead of on the first call
+   * (one round trip to the server), so that the first visitor does not pay for it.
+   *
+   * @throws MessagingException UNAVAILABLE when NATS is not connected (the first call opens it)
+   */
+  public void openReplyInbox() {
+    inbox.open().close();
   }
 
   /**

@@ -287,7 +287,7 @@ final class SupervisedConsumer implements Loop {
   private void run(InFlight f) {
     long start = System.nanoTime();
     String outcomeTag = MetricNames.OUTCOME_RETRY;
-    Delivery d = new Delivery(f.message, spec.maxDeliver());
+    Delivery d = new Delivery(f.message, spec.maxDeliver(), f.dispatchedNanos);
     String requestId = d.requestId();
     if (requestId != null) {
       MDC.put(Headers.MDC_REQUEST_ID, requestId);
@@ -501,6 +501,7 @@ final class SupervisedConsumer implements Loop {
   /** A message whose handler runs; settled (acked, naked or termed) exactly once. */
   private static final class InFlight {
     final Message message;
+    final long dispatchedNanos = System.nanoTime();
     volatile Thread thread;
     private long lastBeatNanos = System.nanoTime();
     private boolean settled;

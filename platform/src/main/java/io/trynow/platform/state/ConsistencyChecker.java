@@ -248,7 +248,8 @@ public final class ConsistencyChecker {
               v.add(e.getKey() + " holds " + id + " which is " + describe(id));
             }
           }
-          if (kind.equals("requested") || kind.equals("provisioning") || kind.equals("started")) {
+          // max-in-flight caps the engine's work: requested + provisioning (reserve_provision)
+          if (kind.equals("requested") || kind.equals("provisioning")) {
             inFlight.merge(tpl, members.size(), Integer::sum);
           }
         }

@@ -27,6 +27,14 @@ public record PoolStats(
     return requested + provisioning + started;
   }
 
+  /**
+   * In the Docker engine's hands: requested + provisioning (what {@code max-in-flight} caps; a
+   * started container only waits for its route).
+   */
+  public long inEngine() {
+    return requested + provisioning;
+  }
+
   /** Every live instance (all states but terminated and failed). */
   public long total() {
     return inFlight() + ready + assigned + terminating;

@@ -50,7 +50,10 @@ public interface TemplatesConfig {
     @WithDefault("20")
     int maxTotal();
 
-    /** Most instances being provisioned at once. */
+    /**
+     * Most instances in the Docker engine's hands at once (requested or provisioning). A started
+     * one (container healthy, route pending) no longer counts: the next starts meanwhile.
+     */
     @WithDefault("4")
     int maxInFlight();
 

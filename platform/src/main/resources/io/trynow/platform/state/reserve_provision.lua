@@ -4,9 +4,12 @@ args:    now, template, min_ready, max_total, max_in_flight, id...
 returns: {'ok', {created ids}, requested, provisioning, started, ready, assigned, terminating,
          waiting}   (counts after the call)
 errors:  BADARG on malformed arguments, more than 100 ids, or an id that already exists
-Creates the next id while  ready + in_flight < min_ready + waiting  and  live < max_total  and
-in_flight < max_in_flight  (in_flight = requested + provisioning + started), all counted in this
-one call: concurrent callers can never provision past the target (seed 000, finding 5).
+Creates the next id while  ready + coming < min_ready + waiting  and  live < max_total  and
+in_docker < max_in_flight  (coming = requested + provisioning + started; in_docker = requested +
+provisioning: a started container has left the engine's work, only its route is pending, so the
+next one starts meanwhile — a flash crowd is served at the engine's pace, not at engine + route
+sync), all counted in this one call: concurrent callers can never provision past the target (seed
+000, finding 5).
 min_ready is raised to the pool's service target when one is set (slo:<tpl> target, written by
 set_pool_target): every replica reads the same target in the same atomic call.
 The template's failure circuit (c:<tpl>) is obeyed here, so every pool replica obeys it: open ->
@@ -56,13 +59,14 @@ local function reserve_provision(keys, args)
     min_ready = target
   end
   local c = counts(b, tpl)
-  local in_flight = c.requested + c.provisioning + c.started
-  local live = in_flight + c.ready + c.assigned + c.terminating
+  local coming = c.requested + c.provisioning + c.started
+  local in_docker = c.requested + c.provisioning
+  local live = coming + c.ready + c.assigned + c.terminating
   local room, probe = circuit_room(b, tpl, now)
   local created = {}
   for i = 6, #args do
-    if in_flight + c.ready >= min_ready + c.waiting or live >= max_total
-        or in_flight >= max_in_flight or #created >= room then
+    if coming + c.ready >= min_ready + c.waiting or live >= max_total
+        or in_docker >= max_in_flight or #created >= room then
       break
     end
     local id = args[i]
@@ -71,7 +75,8 @@ local function reserve_provision(keys, args)
     redis.call('SADD', k_state(b, 'requested'), id)
     redis.call('SADD', k_tstate(b, tpl, 'requested'), id)
     c.requested = c.requested + 1
-    in_flight = in_flight + 1
+    coming = coming + 1
+    in_docker = in_docker + 1
     live = live + 1
     created[#created + 1] = id
   end

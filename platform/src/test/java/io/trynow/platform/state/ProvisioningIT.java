@@ -52,6 +52,23 @@ class ProvisioningIT extends StoreTestBase {
     assertThat(none.stats().total()).isEqualTo(3);
   }
 
+  /**
+   * max-in-flight caps the engine's work (requested + provisioning); a started instance (container
+   * up, route pending) frees its slot but still counts toward the pool's need.
+   */
+  @Test
+  void aStartedInstanceFreesItsEngineSlotButStillCountsTowardTheTarget() {
+    String tpl = template();
+    Fixtures.started(store, tpl);
+    Fixtures.started(store, tpl);
+    // target 3: two are coming (started), one more is needed, and the engine has room for it
+    ReserveResult r = store.reserveProvision(new ReserveArgs(tpl, 3, 10, 1, ids(5)));
+    assertThat(r.created()).hasSize(1);
+    assertThat(r.stats().started()).isEqualTo(2);
+    // target 5: two more needed, but the one requested fills the engine's single slot
+    assertThat(store.reserveProvision(new ReserveArgs(tpl, 5, 10, 1, ids(5))).created()).isEmpty();
+  }
+
   @Test
   void reserveRejectsBadArgumentsAndWritesNothing() {
     String tpl = template();

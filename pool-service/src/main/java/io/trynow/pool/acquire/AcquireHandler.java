@@ -95,7 +95,8 @@ public class AcquireHandler implements MessageHandler {
 
   private Outcome handle(Delivery d, AcquireRequest req, TemplatesConfig.Template tpl) {
     long start = System.nanoTime();
-    long now = System.currentTimeMillis();
+    Instant started = Instant.now();
+    long now = started.toEpochMilli();
     Duration queueTimeout = settings.config().queueTimeout();
     if (now - req.requestedAtMs() > queueTimeout.toMillis()
         && store.request(req.requestId()).isEmpty()) {
@@ -127,7 +128,11 @@ public class AcquireHandler implements MessageHandler {
           return Outcome.done();
         }
         reply(d, assigned(req, i));
-        metrics.stages(now - req.requestedAtMs(), stored - start, System.nanoTime() - start);
+        metrics.stages(
+            Duration.between(d.storedAt(), started).toNanos(),
+            start - d.receivedNanos(),
+            stored - start,
+            System.nanoTime() - start);
         if (!a.repeat() || d.deliveryCount() > 1) {
           // A redelivery may follow a crash before the events went out; their msg ids dedup.
           events.assigned(i, req.requestId());

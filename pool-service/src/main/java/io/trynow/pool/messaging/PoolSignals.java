@@ -14,11 +14,12 @@ import java.time.Duration;
 
 /**
  * Listens (core NATS, every replica) to the events that move the pool: {@code terminated} / {@code
- * failed} wake the replenisher; an instance leaving the in-flight count ({@code instance.*.ready},
- * or {@code request.*.assigned} when handed straight to a waiting visitor) wakes the replenisher
- * (room for the next provision) and the position notifier. Hints only: each of those also runs on
- * its own timer. (The ETA's provisioning rate is recorded in Valkey by {@code mark_started}, not
- * here.)
+ * failed} wake the replenisher, so does {@code started} (the container left the engine's work: room
+ * for the next provision under max-in-flight); an instance leaving the in-flight count ({@code
+ * instance.*.ready}, or {@code request.*.assigned} when handed straight to a waiting visitor) wakes
+ * the replenisher (room for the next provision) and the position notifier. Hints only: each of
+ * those also runs on its own timer. (The ETA's provisioning rate is recorded in Valkey by {@code
+ * mark_started}, not here.)
  */
 @Singleton
 public class PoolSignals implements Loop {
@@ -38,6 +39,7 @@ public class PoolSignals implements Loop {
   public void open() throws Exception {
     Connection c = nats.connection(Duration.ofSeconds(5));
     dispatcher = c.createDispatcher(this::onEvent);
+    dispatcher.subscribe("trynow.events.instance.*.started");
     dispatcher.subscribe("trynow.events.instance.*.ready");
     dispatcher.subscribe("trynow.events.instance.*.terminated");
     dispatcher.subscribe("trynow.events.instance.*.failed");
@@ -81,6 +83,13 @@ public class PoolSignals implements Loop {
           replenisher.wake(e.template());
         }
         positions.wake();
+      }
+      case "started" -> {
+        // The container left the engine's work (max-in-flight counts requested + provisioning):
+        // room for the next provision while its route is synced.
+        if (e.template() != null) {
+          replenisher.wake(e.template());
+        }
       }
       case "ready", "assigned" -> {
         // An instance left the in-flight count (ready, or handed straight to a waiting visitor):
