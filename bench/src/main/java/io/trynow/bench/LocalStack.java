@@ -211,7 +211,7 @@ final class LocalStack implements AutoCloseable {
     }
   }
 
-  private void run(Map<String, String> env, String... cmd) throws Exception {
+  void run(Map<String, String> env, String... cmd) throws Exception {
     List<String> c = new ArrayList<>(List.of(cmd));
     ProcessBuilder pb = new ProcessBuilder(c).directory(root.toFile()).inheritIO();
     pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);

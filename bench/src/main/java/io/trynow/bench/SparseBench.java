@@ -83,14 +83,7 @@ public final class SparseBench {
           }
           String id = r.getValue().path("id").asText();
           String token = r.getValue().path("access_token").asText();
-          Thread.ofVirtual()
-              .start(() -> {
-                try {
-                  Visitor.release(http, stack.gatewayPort(), id, token);
-                } catch (Exception e) {
-                  System.out.println("release failed: " + e.getMessage());
-                }
-              });
+          Visitor.releaseLater(http, stack.gatewayPort(), id, token);
         }
         first.stop();
         all.stop();

@@ -149,6 +149,18 @@ final class Visitor {
         .statusCode();
   }
 
+  /** {@link #release} on a virtual thread, so that the caller's next request is not delayed. */
+  static void releaseLater(HttpClient http, int gatewayPort, String id, String token) {
+    Thread.ofVirtual()
+        .start(() -> {
+          try {
+            release(http, gatewayPort, id, token);
+          } catch (Exception e) {
+            System.out.println("release failed: " + e.getMessage());
+          }
+        });
+  }
+
   static double ms(long t0) {
     return (System.nanoTime() - t0) / 1e6;
   }

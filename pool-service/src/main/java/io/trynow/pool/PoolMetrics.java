@@ -30,6 +30,13 @@ public class PoolMetrics {
   public static final String CLAIMS_DISCARDED = "trynow.pool.claims.discarded";
 
   /**
+   * {@code trynow_pool_hook_failures_total{template, reason}}: on-claim hooks that failed ({@code
+   * reason}: {@code timeout}, {@code status} (not 2xx), {@code error} (connection)); each one
+   * discarded its instance. The admin API shows the total per template from Valkey.
+   */
+  public static final String HOOK_FAILURES = "trynow.pool.hook.failures";
+
+  /**
    * {@code trynow_pool_queue_unavailable_total{template}}: queued requests dropped because their
    * template's failure circuit opened.
    */
@@ -165,6 +172,16 @@ public class PoolMetrics {
           .register(meters)
           .increment();
     }
+  }
+
+  /** One failed on-claim hook ({@link #HOOK_FAILURES}). */
+  public void hookFailed(String template, String reason) {
+    Counter.builder(HOOK_FAILURES)
+        .description("On-claim hooks that failed or timed out (the instance was discarded)")
+        .tag("template", template)
+        .tag("reason", reason)
+        .register(meters)
+        .increment();
   }
 
   public void queueUnavailable(String template, int n) {

@@ -7,6 +7,8 @@ package io.trynow.model;
  * @param ownerTokenHash SHA-256 (hex) of the visitor's access token; the token itself never leaves
  *     the gateway
  * @param requestedAtMs the gateway's clock when the visitor asked (epoch ms)
+ * @param fields the visitor fields the template's schema allows (checked by the gateway), for the
+ *     on-claim hook; null or empty when none
  */
 public record AcquireRequest(
     String requestId,
@@ -14,4 +16,17 @@ public record AcquireRequest(
     String clientIp,
     String ownerTokenHash,
     long requestedAtMs,
-    String replyTo) {}
+    String replyTo,
+    java.util.Map<String, Object> fields) {
+
+  /** Without visitor fields. */
+  public AcquireRequest(
+      String requestId,
+      String template,
+      String clientIp,
+      String ownerTokenHash,
+      long requestedAtMs,
+      String replyTo) {
+    this(requestId, template, clientIp, ownerTokenHash, requestedAtMs, replyTo, null);
+  }
+}

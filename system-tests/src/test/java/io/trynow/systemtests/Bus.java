@@ -50,6 +50,14 @@ public final class Bus implements AutoCloseable {
         new ProvisionRequest(instanceId, template, null));
   }
 
+  /**
+   * An acquire request as the gateway publishes it, with the given msg id (a different one than the
+   * request id gets past JetStream's dedup: a second delivery of the same request).
+   */
+  public PublishResult acquire(io.trynow.model.AcquireRequest req, String msgId) {
+    return publisher.publishJson(Subjects.acquire(req.template()), msgId, req.requestId(), req);
+  }
+
   /** The same provision request again, marked as a replay ({@code Trynow-Replay-Of}). */
   public PublishResult provisionReplay(String instanceId, String template, String msgId) {
     io.nats.client.impl.Headers h = new io.nats.client.impl.Headers();

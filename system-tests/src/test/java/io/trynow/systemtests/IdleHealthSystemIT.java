@@ -8,7 +8,6 @@ import io.trynow.platform.state.Instance;
 import io.trynow.testsupport.SampleImage;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.jboss.logging.Logger;
@@ -82,10 +81,7 @@ class IdleHealthSystemIT {
   }
 
   private static List<Instance> ready(String template) {
-    return stack.store().instances(InstanceState.READY).stream()
-        .filter(i -> template.equals(i.template()))
-        .sorted(Comparator.comparing(Instance::readyAt))
-        .toList();
+    return stack.readyInstances(template);
   }
 
   private static Instance instance(String id) {

@@ -3,8 +3,10 @@ package io.trynow.systemtests;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Container;
+import io.trynow.model.InstanceState;
 import io.trynow.model.Json;
 import io.trynow.model.Labels;
+import io.trynow.platform.state.Instance;
 import io.trynow.platform.state.Store;
 import io.trynow.testsupport.DockerDaemon;
 import io.trynow.testsupport.DockerSocketProxy;
@@ -24,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -463,6 +466,14 @@ public final class Stack implements AutoCloseable {
   /** The proxy in front of the Docker engine ({@link Builder#dockerThroughProxy()}), else null. */
   public DockerSocketProxy dockerProxy() {
     return dockerProxy;
+  }
+
+  /** The ready instances of {@code template}, oldest ready first (the next to be handed out). */
+  public List<Instance> readyInstances(String template) {
+    return store().instances(InstanceState.READY).stream()
+        .filter(i -> template.equals(i.template()))
+        .sorted(Comparator.comparing(Instance::readyAt))
+        .toList();
   }
 
   /**

@@ -23,19 +23,32 @@ public final class SampleImage {
    */
   public static final String CONFIG_LOCATIONS = "QUARKUS_CONFIG_LOCATIONS";
 
-  private static boolean built;
+  /** The {@code shop} sample (samples/shop): a Java app with SQLite and an on-claim hook. */
+  public static final String SHOP_IMAGE = "trynow/sample-shop:1";
+
+  private static final java.util.Set<String> BUILT = new java.util.HashSet<>();
 
   private SampleImage() {}
 
   /** Builds the image once per JVM (docker's layer cache makes repeats cheap). */
-  public static synchronized String ensureBuilt() {
-    if (!built) {
-      Path script = RepoRoot.find().resolve("samples/hello/build.sh");
+  public static String ensureBuilt() {
+    return ensureBuilt("hello", IMAGE);
+  }
+
+  /**
+   * Builds the image of {@code samples/<sample>} with its own build script (the one ./trynow up
+   * uses) once per JVM. The {@code shop} sample needs its jar: a module that uses it depends on
+   * {@code sample-shop}, so that the reactor packages it first.
+   */
+  public static synchronized String ensureBuilt(String sample, String image) {
+    if (!BUILT.contains(image)) {
+      Path script = RepoRoot.find().resolve("samples/" + sample + "/build.sh");
       try {
-        Process p = new ProcessBuilder("bash", script.toString()).redirectErrorStream(true).start();
+        Process p =
+            new ProcessBuilder("bash", script.toString(), image).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-          throw new IllegalStateException("building " + IMAGE + " failed:\n" + out);
+        if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
+          throw new IllegalStateException("building " + image + " failed:\n" + out);
         }
       } catch (IOException e) {
         throw new IllegalStateException("cannot run " + script, e);
@@ -43,9 +56,9 @@ public final class SampleImage {
         Thread.currentThread().interrupt();
         throw new IllegalStateException(e);
       }
-      built = true;
+      BUILT.add(image);
     }
-    return IMAGE;
+    return image;
   }
 
   /**

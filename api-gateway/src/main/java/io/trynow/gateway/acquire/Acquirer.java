@@ -21,10 +21,12 @@ import io.trynow.platform.state.RateLimitResult;
 import io.trynow.platform.state.RequestRecord;
 import io.trynow.platform.state.Store;
 import io.trynow.platform.template.TemplatesConfig;
+import io.trynow.platform.template.VisitorFields;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -118,7 +120,21 @@ public class Acquirer {
   public record RateLimit(long limit, long remaining, long resetSeconds) {}
 
   public Result acquire(String template, Caller caller, Ticket t) {
+    return acquire(template, null, caller, t);
+  }
+
+  /**
+   * An acquire with visitor fields, checked against the template's schema before anything is
+   * written (400 {@code invalid_field}: nothing counted, nothing published).
+   */
+  public Result acquire(String template, Map<String, ?> fields, Caller caller, Ticket t) {
     TemplatesConfig.Template tpl = template(template);
+    Map<String, Object> checked;
+    try {
+      checked = VisitorFields.validate(tpl.fields(), fields);
+    } catch (VisitorFields.InvalidField e) {
+      throw new ApiException(400, "invalid_field", "fields." + e.getMessage());
+    }
     String rid = t.requestId();
     String tokenHash = AccessTokens.hash(t.accessToken());
 
@@ -134,7 +150,15 @@ public class Acquirer {
     long t1 = System.nanoTime();
     metrics.stage(GatewayMetrics.Stage.RATE_LIMIT, t1 - t0);
     long now = System.currentTimeMillis();
-    AcquireRequest msg = new AcquireRequest(rid, template, caller.clientIp(), tokenHash, now, null);
+    AcquireRequest msg =
+        new AcquireRequest(
+            rid,
+            template,
+            caller.clientIp(),
+            tokenHash,
+            now,
+            null,
+            checked.isEmpty() ? null : checked);
     Optional<Message> reply;
     try {
       long[] stored = {0};
@@ -257,6 +281,11 @@ public class Acquirer {
               new Waiting(
                   views.queued(rid, "queued", r.template(), r.position(), null, token), rl));
       case ASSIGNED -> {
+        if (r.checking()) {
+          // its claim check (on-claim hook) has not passed yet: not shown until it has
+          yield Optional.of(
+              new Waiting(views.queued(rid, "pending", r.template(), null, null, token), rl));
+        }
         Instance i = store.instance(r.instanceId()).orElseThrow(Acquirer::closed);
         if (i.state() != io.trynow.model.InstanceState.ASSIGNED) {
           throw closed();

@@ -109,7 +109,16 @@ public class AdminResource {
       double refillSeconds,
       long arrivals,
       boolean degraded,
-      CircuitView circuit) {}
+      CircuitView circuit,
+      String hook,
+      ClaimFailuresView claimFailures) {}
+
+  /**
+   * Instances discarded by a failed claim check (a probe before the claim, or the on-claim hook
+   * failing or timing out), counted in Valkey across every pool replica, with the last reason.
+   */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record ClaimFailuresView(long discarded, String lastError, Instant lastAt) {}
 
   /** A page of instances; {@code next_cursor} goes into {@code cursor} for the next page. */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -204,9 +213,16 @@ public class AdminResource {
               d.refillMs() / 1000.0,
               d.arrivals(),
               circuit.degraded(),
-              CircuitView.of(circuit, Instant.now())));
+              CircuitView.of(circuit, Instant.now()),
+              c == null ? null : c.hook().type(),
+              claimFailures(t)));
     }
     return List.copyOf(out.values());
+  }
+
+  private ClaimFailuresView claimFailures(String template) {
+    Store.ClaimFailures f = store.claimFailures(template);
+    return new ClaimFailuresView(f.discarded(), f.lastError(), f.lastAt());
   }
 
   @GET

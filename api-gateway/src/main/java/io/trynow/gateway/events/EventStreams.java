@@ -98,7 +98,9 @@ public class EventStreams {
     Connection c = connection();
     RequestRecord r = store.request(rid).orElse(null);
     long assignedSeq =
-        r != null && r.state() == RequestState.ASSIGNED ? assignedSequence(c, rid) : 0;
+        r != null && r.state() == RequestState.ASSIGNED && !r.checking()
+            ? assignedSequence(c, rid)
+            : 0;
     String instanceId = null;
     long from = lastId;
     if (assignedSeq > 0 && lastId >= assignedSeq) {
@@ -139,7 +141,9 @@ public class EventStreams {
               out.event(null, now.state().wire(), requestView(now));
               return;
             }
-            if (now.state() == RequestState.ASSIGNED && now.instanceId() != null) {
+            if (now.state() == RequestState.ASSIGNED
+                && now.instanceId() != null
+                && !now.checking()) {
               Instance i = store.instance(now.instanceId()).orElse(null);
               if (i != null) {
                 out.event(null, "assigned", stateView(i));

@@ -12,4 +12,11 @@ public record AcquireBody(
             description = "template name, see GET /v1/templates",
             example = "hello",
             required = true)
-        String template) {}
+        String template,
+    @Schema(
+            description =
+                "visitor fields the template accepts (see its schema: types, lengths, patterns),"
+                    + " handed to the template's on-claim hook; a field the template does not"
+                    + " list, or that does not fit, is refused with 400 invalid_field",
+            example = "{\"shop_name\": \"Acme Tools\"}")
+        java.util.Map<String, Object> fields) {}

@@ -117,7 +117,7 @@ public class DemosResource {
     long start = System.nanoTime();
     Acquirer.Result result;
     try {
-      result = acquirer.acquire(body.template(), caller, ticket);
+      result = acquirer.acquire(body.template(), body.fields(), caller, ticket);
     } catch (ApiException e) {
       metrics.acquire(templateTag(body.template()), e.error(), System.nanoTime() - start);
       throw e;

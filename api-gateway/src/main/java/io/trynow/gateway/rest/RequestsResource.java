@@ -80,6 +80,10 @@ public class RequestsResource {
       throw ApiException.notFound("no such request");
     }
     access.requireReader(r.ownerTokenHash(), authorization, ticket, id);
+    if (r.checking()) {
+      // assigned, but its claim check (on-claim hook) has not passed: not shown until it has
+      return new RequestView(id, "pending", r.template(), null, null, r.createdAt(), null);
+    }
     DemoView demo = null;
     if (r.instanceId() != null) {
       Instance i = store.instance(r.instanceId()).orElse(null);

@@ -82,6 +82,15 @@ public record ContainerSpec(
   public static final String ENV_PUBLIC_URL = "TRYNOW_PUBLIC_URL";
   public static final String ENV_HEALTH_PATH = "TRYNOW_HEALTH_PATH";
 
+  /** The HMAC secret an {@code http} on-claim hook is signed with (only for such templates). */
+  public static final String ENV_HOOK_SECRET = "TRYNOW_HOOK_SECRET";
+
+  /** The template's {@code table-prefix}, validated {@code ^[a-z][a-z0-9_]{0,15}$}. */
+  public static final String ENV_TABLE_PREFIX = "TRYNOW_TABLE_PREFIX";
+
+  /** What a template's {@code table-prefix} may be (seed 000 finding 3). */
+  public static final Pattern TABLE_PREFIX = Pattern.compile("^[a-z][a-z0-9_]{0,15}$");
+
   /** {@link #forInstance(String, String, Template, int, String, String, String)} without a URL. */
   public static ContainerSpec forInstance(
       String instanceId,
@@ -163,6 +172,17 @@ public record ContainerSpec(
     if (publicUrl != null) {
       env.put(ENV_PUBLIC_URL, publicUrl);
     }
+    if ("http".equals(t.hook().type())) {
+      t.hook().secret().ifPresent(secret -> env.put(ENV_HOOK_SECRET, secret));
+    }
+    t.tablePrefix()
+        .ifPresent(p -> {
+          if (!TABLE_PREFIX.matcher(p).matches()) {
+            throw new InvalidTemplateException(
+                key + "table-prefix must match " + TABLE_PREFIX.pattern());
+          }
+          env.put(ENV_TABLE_PREFIX, p);
+        });
     Map<String, String> labels =
         Map.of(
             Labels.MANAGED, "true",

@@ -16,6 +16,10 @@ import java.util.Objects;
  * @param maxLifetime hard cap from assignment
  * @param maxQueue most requests waiting for this template; 0 means never queue
  * @param maxLivePerIp most live demos (queued or assigned) per client IP; 0 means no cap
+ * @param fieldsJson the visitor fields (JSON object, already validated against the template's
+ *     schema) kept on the request for the on-claim hook; null when none
+ * @param checksClaims the template checks claims (probe, hook): an assigned request is marked
+ *     {@code checking} until pool-service confirms the check ({@code claim_checked})
  */
 public record AcquireArgs(
     String requestId,
@@ -25,7 +29,9 @@ public record AcquireArgs(
     Duration ttl,
     Duration maxLifetime,
     int maxQueue,
-    int maxLivePerIp) {
+    int maxLivePerIp,
+    String fieldsJson,
+    boolean checksClaims) {
 
   public AcquireArgs {
     Ids.requireRequest(requestId);
@@ -37,5 +43,31 @@ public record AcquireArgs(
     Args.requireNotNegative(maxQueue, "maxQueue");
     Args.requireNotNegative(maxLivePerIp, "maxLivePerIp");
     Objects.requireNonNull(clientIp);
+    if (fieldsJson != null && fieldsJson.length() > 8192) {
+      throw new IllegalArgumentException("fieldsJson must be at most 8192 characters");
+    }
+  }
+
+  /** Without visitor fields. */
+  public AcquireArgs(
+      String requestId,
+      String template,
+      String ownerTokenHash,
+      String clientIp,
+      Duration ttl,
+      Duration maxLifetime,
+      int maxQueue,
+      int maxLivePerIp) {
+    this(
+        requestId,
+        template,
+        ownerTokenHash,
+        clientIp,
+        ttl,
+        maxLifetime,
+        maxQueue,
+        maxLivePerIp,
+        null,
+        false);
   }
 }

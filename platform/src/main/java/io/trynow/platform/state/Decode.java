@@ -90,7 +90,8 @@ final class Decode {
         ms(f.get("created_at")),
         ms(f.get("assigned_at")),
         ms(f.get("ended_at")),
-        position);
+        position,
+        "1".equals(f.get("checking")));
   }
 
   static Circuit circuit(String template, Reply flat) {

@@ -58,6 +58,8 @@ final class Library {
           "sse_renew",
           "sse_close",
           "discard_claim",
+          "serve_queue",
+          "claim_checked",
           "reads");
 
   private static final Pattern READ_FN = Pattern.compile("read_fn\\('([a-z_]+)'");

@@ -16,6 +16,8 @@ import java.time.Instant;
  * @param assignedAt when it got its instance
  * @param endedAt when it failed or expired
  * @param position 1-based place in the wait queue while queued (read live), else 0
+ * @param checking assigned, but the instance's claim check (probe, on-claim hook) has not passed
+ *     yet: the visitor is not told about the instance until it has ({@code claim_checked})
  */
 public record RequestRecord(
     String id,
@@ -27,4 +29,5 @@ public record RequestRecord(
     Instant createdAt,
     Instant assignedAt,
     Instant endedAt,
-    long position) {}
+    long position,
+    boolean checking) {}

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -175,7 +176,9 @@ public final class Store implements AutoCloseable {
             ms(a.maxLifetime()),
             String.valueOf(a.maxQueue()),
             String.valueOf(a.maxLivePerIp()),
-            retentionMs);
+            retentionMs,
+            a.fieldsJson() == null ? "" : a.fieldsJson(),
+            a.checksClaims() ? "1" : "0");
     return switch (status(r)) {
       case "assigned" ->
           new AcquireResult.Assigned(Decode.instance(r.get(2)), a.requestId(), flag(r, 1));
@@ -545,11 +548,22 @@ public final class Store implements AutoCloseable {
    * @param url the public URL to store, or null
    */
   public ReadyResult markReady(String id, String url) {
+    return markReady(id, url, true);
+  }
+
+  /**
+   * {@link #markReady(String, String)}; with {@code handOver} false the instance is pooled even
+   * when visitors wait (its template's claims are checked by pool-service, which hands it over with
+   * {@link #serveQueue}).
+   */
+  public ReadyResult markReady(String id, String url, boolean handOver) {
     Ids.requireInstance(id);
     if (url != null && (url.length() > 512 || url.isBlank())) {
       throw new IllegalArgumentException("url must be 1..512 characters");
     }
-    Reply r = client.call("mark_ready", now(), id, url == null ? "" : url, retentionMs);
+    Reply r =
+        client.call(
+            "mark_ready", now(), id, url == null ? "" : url, retentionMs, handOver ? "1" : "0");
     return switch (status(r)) {
       case "pooled" -> new ReadyResult.Pooled(Decode.instance(r.get(2)), flag(r, 1));
       case "handed" -> new ReadyResult.HandedOver(Decode.instance(r.get(3)), str(r, 1), flag(r, 2));
@@ -790,6 +804,53 @@ public final class Store implements AutoCloseable {
       case "wrong_state", "not_found" -> new Discarded(Discarded.Outcome.STALE, null);
       default -> throw Decode.unexpected("discard_claim", r);
     };
+  }
+
+  /**
+   * The claim check of {@code instanceId} for {@code requestId} passed: the request is no longer
+   * {@code checking}, so the visitor may now be shown the instance. False when the claim changed
+   * meanwhile (nothing written).
+   */
+  public boolean claimChecked(String requestId, String instanceId) {
+    Ids.requireRequest(requestId);
+    Ids.requireInstance(instanceId);
+    return "ok".equals(status(client.call("claim_checked", now(), requestId, instanceId)));
+  }
+
+  /** An instance handed to a queued request by {@link #serveQueue}. */
+  public record Served(String requestId, String fieldsJson, Instance instance) {}
+
+  /**
+   * Hands the oldest ready instance of {@code template} to its oldest queued request (for templates
+   * whose claims pool-service checks before the visitor is told); empty when nobody waits or
+   * nothing is ready.
+   */
+  public Optional<Served> serveQueue(String template) {
+    Ids.requireTemplate(template);
+    Reply r = client.call("serve_queue", now(), template, retentionMs);
+    return switch (status(r)) {
+      case "handed" ->
+          Optional.of(new Served(str(r, 1), emptyToNull(str(r, 2)), Decode.instance(r.get(3))));
+      case "none" -> Optional.empty();
+      default -> throw Decode.unexpected("serve_queue", r);
+    };
+  }
+
+  /**
+   * Claims discarded by a failed claim check (probe or hook) of a template, and the last reason.
+   */
+  public record ClaimFailures(long discarded, String lastError, Instant lastAt) {}
+
+  /** The claim failures of {@code template} ({@code cf:<tpl>}, written by discard_claim). */
+  public ClaimFailures claimFailures(String template) {
+    Ids.requireTemplate(template);
+    Map<String, String> f =
+        Decode.fields(client.call("get_claim_failures", now(), template).get(1));
+    String at = f.get("last_at");
+    return new ClaimFailures(
+        Long.parseLong(f.getOrDefault("discarded", "0")),
+        f.get("last_error"),
+        at == null ? null : Instant.ofEpochMilli(Long.parseLong(at)));
   }
 
   /**

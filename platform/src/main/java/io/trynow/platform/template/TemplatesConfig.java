@@ -123,6 +123,32 @@ public interface TemplatesConfig {
     Hardening hardening();
 
     /**
+     * The on-claim hook ({@code trynow.templates.<name>.hook.*}): what tells an instance who it is
+     * right after it is assigned to a visitor and before the visitor is answered. Off by default.
+     */
+    Hook hook();
+
+    /**
+     * Visitor fields the API accepts for this template ({@code POST /v1/demos {"fields": {...}}})
+     * and passes to the on-claim hook, each with its schema ({@code
+     * trynow.templates.<name>.fields.<field>.*}). A field not listed here is refused with 400.
+     */
+    @WithName("fields")
+    Map<String, Field> fields();
+
+    /**
+     * Prefix of the tables the app keeps in its own database, given to the container as {@code
+     * TRYNOW_TABLE_PREFIX}; must match {@code ^[a-z][a-z0-9_]{0,15}$} (checked when the template is
+     * loaded), since an app can only put it into SQL as text.
+     */
+    Optional<String> tablePrefix();
+
+    /** Whether anything runs between the Lua assign and the visitor's answer (probe or hook). */
+    default boolean checksClaims() {
+      return probeBeforeClaim() || hook().enabled();
+    }
+
+    /**
      * The template's failure circuit ({@code trynow.templates.<name>.circuit.*}): consecutive
      * provision failures stop provisioning for a while, so a broken template cannot storm.
      */
@@ -158,6 +184,63 @@ public interface TemplatesConfig {
 
     /** Numeric {@code uid[:gid]} the app runs as (e.g. 65534:65534); unset: the image's user. */
     Optional<String> user();
+  }
+
+  /**
+   * The on-claim hook of a template (DESIGN §9): {@code POST <instance><path>} with the JSON {@code
+   * {instance_id, public_url, claim_id, expires_at, fields}} and the header {@code
+   * X-Trynow-Signature: sha256=<hex HMAC-SHA256 of the body with secret>}; the container is given
+   * the secret as {@code TRYNOW_HOOK_SECRET}. It must answer 2xx within {@code timeout} and be
+   * idempotent per {@code claim_id} (a redelivered acquire calls it again with the same claim id).
+   * A failure or timeout discards the instance; the visitor gets the next one. ({@code docker exec}
+   * hooks are not built yet.)
+   */
+  interface Hook {
+    /** {@code none} or {@code http}. */
+    @WithDefault("none")
+    String type();
+
+    /** Path on the instance that the hook posts to. */
+    @WithDefault("/_trynow/claim")
+    String path();
+
+    /** Deadline of one hook call, connect included (at most 30s). */
+    @WithDefault("2s")
+    Duration timeout();
+
+    /** HMAC secret of the hook (at least 16 characters); required with {@code http}. */
+    Optional<String> secret();
+
+    /** True unless {@code type} is {@code none}. */
+    default boolean enabled() {
+      return !"none".equals(type());
+    }
+  }
+
+  /** Schema of one visitor field. */
+  interface Field {
+    /** {@code string}, {@code integer} or {@code boolean}. */
+    @WithDefault("string")
+    String type();
+
+    /** Whether a request without it is refused. */
+    @WithDefault("false")
+    boolean required();
+
+    /** Longest string value (characters). */
+    @WithDefault("100")
+    int maxLength();
+
+    /** Regular expression a string value must match as a whole (Java syntax). */
+    Optional<String> pattern();
+
+    /** Smallest integer value. */
+    @WithDefault("-2147483648")
+    long min();
+
+    /** Largest integer value. */
+    @WithDefault("2147483647")
+    long max();
   }
 
   /** How provision failures open a template's failure circuit (see DESIGN §9). */

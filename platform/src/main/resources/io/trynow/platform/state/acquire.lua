@@ -1,7 +1,10 @@
 --[[ acquire: give the request the oldest ready instance of the template, or queue it.
 keys:    KEYS[1] base
 args:    now, request_id, template, owner_token_hash, client_ip, ttl_ms, max_lifetime_ms,
-         max_queue, max_live_per_ip (0 = no cap), retention_ms
+         max_queue, max_live_per_ip (0 = no cap), retention_ms, fields (optional: the visitor
+         fields as JSON, at most 8192 bytes, kept on the request for the on-claim hook),
+         checks (optional, default '0'; '1': the template checks claims, so an assigned request
+         is marked checking until claim_checked)
 returns: {'assigned', repeat, instance}   ready -> assigned, expires_at = now + min(ttl, max),
                                           max_expires_at = now + max_lifetime
          {'queued', repeat, position}     appended to the template's wait queue (1-based)
@@ -31,6 +34,11 @@ local function acquire(keys, args)
   local max_queue = int(args[8], 'max_queue', 0)
   local max_ip = int(args[9], 'max_live_per_ip', 0)
   local retention = int(args[10], 'retention_ms', 1)
+  local fields = args[11] or ''
+  local checks = (args[12] or '0') == '1'
+  if #fields > 8192 then
+    bad('fields must be at most 8192 bytes')
+  end
 
   local rk = k_req(b, rid)
   local req = load(rk)
@@ -71,6 +79,12 @@ local function acquire(keys, args)
       redis.call('HSET', rk, 'id', rid, 'template', tpl, 'state', 'assigned', 'instance_id', id,
         'client_ip', ip, 'owner_token_hash', token, 'created_at', s(now), 'assigned_at', s(now),
         'ttl_ms', s(ttl), 'max_lifetime_ms', s(maxlife))
+      if fields ~= '' then
+        redis.call('HSET', rk, 'fields', fields)
+      end
+      if checks then
+        redis.call('HSET', rk, 'checking', '1')
+      end
       redis.call('PEXPIRE', rk, s(maxlife + retention))
       redis.call('SADD', ipk, rid)
       redis.call('SADD', b .. 'templates', tpl)
@@ -95,6 +109,9 @@ local function acquire(keys, args)
   redis.call('HSET', rk, 'id', rid, 'template', tpl, 'state', 'queued', 'client_ip', ip,
     'owner_token_hash', token, 'created_at', s(now), 'ttl_ms', s(ttl),
     'max_lifetime_ms', s(maxlife), 'notified_pos', s(waiting + 1))
+  if fields ~= '' then
+    redis.call('HSET', rk, 'fields', fields)
+  end
   redis.call('PEXPIRE', rk, s(retention))
   redis.call('SADD', ipk, rid)
   redis.call('SADD', b .. 'templates', tpl)

@@ -11,6 +11,7 @@ returns: {'assigned', instance}   the next ready instance, assigned to the same 
                                   expired, or already discarded): nothing written
          {'not_found'}            no such request or instance
 errors:  BADARG on malformed arguments
+Counted per template in cf:<tpl> (discarded, last_error, last_at), shown by the admin API.
 The discarded instance goes assigned -> terminating (unclaimed, fence + 1, last_error = reason,
 its owner and request cleared; the cleanup worker tears it down and frees its port).
 ]]
@@ -33,6 +34,9 @@ local function discard_claim(keys, args)
   end
 
   retire(b, id, rec, now, why)
+  local cf = b .. 'cf:' .. req.template
+  redis.call('HINCRBY', cf, 'discarded', 1)
+  redis.call('HSET', cf, 'last_error', why, 'last_at', s(now))
   redis.call('HSET', ik, 'discarded_from', rid)
   redis.call('HDEL', ik, 'request_id', 'owner_token_hash', 'client_ip', 'expires_at',
     'max_expires_at')
@@ -57,7 +61,7 @@ local function discard_claim(keys, args)
     end
   end
   redis.call('HSET', rk, 'state', 'queued')
-  redis.call('HDEL', rk, 'instance_id', 'assigned_at')
+  redis.call('HDEL', rk, 'instance_id', 'assigned_at', 'checking')
   redis.call('LPUSH', k_queue(b, tpl), rid)
   return {'queued', '1'}
 end

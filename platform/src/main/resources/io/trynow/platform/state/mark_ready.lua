@@ -1,6 +1,9 @@
 --[[ mark_ready: started -> ready, or straight to the oldest waiting request of the template.
 keys:    KEYS[1] base
-args:    now, id, url ('' = keep), retention_ms
+args:    now, id, url ('' = keep), retention_ms, hand (optional, default '1': hand the instance
+         straight to the oldest queued request; '0': pool it even when visitors wait — for
+         templates whose claims are checked (probe, on-claim hook) in pool-service, which then
+         hands it over with serve_queue)
 returns: {'handed', request_id, repeat, instance}   started -> assigned to the oldest queued
                                                     request (its ttl and max lifetime), and that
                                                     request -> assigned
@@ -19,6 +22,7 @@ local function mark_ready(keys, args)
     bad('url must be at most 512 characters without spaces')
   end
   local retention = int(args[4], 'retention_ms', 1)
+  local hand = (args[5] or '1') ~= '0'
   local ik = k_inst(b, id)
   local rec = load(ik)
   if not rec then
@@ -46,7 +50,7 @@ local function mark_ready(keys, args)
     redis.call('HSET', ik, 'url', url)
   end
   local q = k_queue(b, rec.template)
-  while true do
+  while hand do
     local rid = redis.call('LPOP', q)
     if not rid then
       break

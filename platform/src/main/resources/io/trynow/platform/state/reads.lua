@@ -13,6 +13,8 @@ returns: per function:
   pool_slo       template    -> {'ok', {field, value...}, {ptime ms...}}  (see observe_demand)
   list_templates             -> {'ok', {template...}}
   get_circuit    template    -> {'ok', circuit hash}     (empty: never failed, closed)
+  get_claim_failures template -> {'ok', {discarded, last_error, last_at}} (cf:<tpl>, written by
+                                 discard_claim; empty: none)
   snapshot                   -> everything, for the consistency checker (see snapshot below)
 errors:  BADARG on malformed arguments
 ]]
@@ -93,6 +95,11 @@ local function get_circuit(keys, args)
   return {'ok', redis.call('HGETALL', k_circuit(keys[1], check_tpl(args[2])))}
 end
 read_fn('get_circuit', get_circuit)
+
+local function get_claim_failures(keys, args)
+  return {'ok', redis.call('HGETALL', keys[1] .. 'cf:' .. check_tpl(args[2]))}
+end
+read_fn('get_claim_failures', get_claim_failures)
 
 local function scan(pattern)
   local out = {}

@@ -84,6 +84,21 @@ record FixedTemplate(
   }
 
   @Override
+  public io.trynow.platform.template.TemplatesConfig.Hook hook() {
+    return new io.trynow.platform.template.NoHook();
+  }
+
+  @Override
+  public Map<String, io.trynow.platform.template.TemplatesConfig.Field> fields() {
+    return Map.of();
+  }
+
+  @Override
+  public Optional<String> tablePrefix() {
+    return Optional.empty();
+  }
+
+  @Override
   public io.trynow.platform.template.TemplatesConfig.Hardening hardening() {
     return new io.trynow.platform.template.TemplatesConfig.Hardening() {
       @Override

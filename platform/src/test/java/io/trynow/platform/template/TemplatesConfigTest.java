@@ -68,6 +68,49 @@ class TemplatesConfigTest {
   }
 
   @Test
+  void theShopSamplesHookFieldsAndTablePrefixAreMapped() throws IOException {
+    Properties p = new Properties();
+    try (Reader r =
+        Files.newBufferedReader(
+            repoRoot().resolve("samples/shop/template.properties"),
+            java.nio.charset.StandardCharsets.UTF_8)) {
+      p.load(r);
+    }
+    Map<String, String> values = new TreeMap<>();
+    p.stringPropertyNames().forEach(k -> values.put(k, p.getProperty(k)));
+    values.put("TRYNOW_SHOP_HOOK_SECRET", "a-secret-of-at-least-16");
+    TemplatesConfig.Template shop =
+        config("prod", values).getConfigMapping(TemplatesConfig.class).templates().get("shop");
+    assertThat(shop.hook().enabled()).isTrue();
+    assertThat(shop.hook().type()).isEqualTo("http");
+    assertThat(shop.hook().secret()).contains("a-secret-of-at-least-16");
+    assertThat(shop.hook().timeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(shop.tablePrefix()).contains("shop_");
+    assertThat(shop.fields()).containsOnlyKeys("shop_name");
+    assertThat(shop.fields().get("shop_name").pattern()).contains("[A-Za-z0-9 .-]+");
+    assertThat(shop.fields().get("shop_name").required()).isFalse();
+    assertThat(shop.checksClaims()).isTrue();
+    // a template without them: no hook, no fields
+    TemplatesConfig.Template plain =
+        config("prod", Map.of("trynow.templates.plain.image", "example/app:1"))
+            .getConfigMapping(TemplatesConfig.class)
+            .templates()
+            .get("plain");
+    assertThat(plain.hook().enabled()).isFalse();
+    assertThat(plain.fields()).isEmpty();
+    assertThat(plain.tablePrefix()).isEmpty();
+    assertThat(plain.checksClaims()).isFalse();
+  }
+
+  private static Path repoRoot() {
+    Path p = Path.of("").toAbsolutePath();
+    while (p != null && !Files.isDirectory(p.resolve("samples/shop"))) {
+      p = p.getParent();
+    }
+    return java.util.Objects.requireNonNull(p, "repository root");
+  }
+
+  @Test
   void aTypoBelowTheTemplatesPrefixFailsNamingTheKey() {
     assertThatThrownBy(() ->
             config(

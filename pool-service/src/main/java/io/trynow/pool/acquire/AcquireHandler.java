@@ -1,26 +1,24 @@
 package io.trynow.pool.acquire;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.trynow.model.AcquireReply;
 import io.trynow.model.AcquireRequest;
-import io.trynow.model.CleanupRequest;
 import io.trynow.model.Ids;
 import io.trynow.model.InstanceState;
 import io.trynow.model.Json;
-import io.trynow.model.Subjects;
 import io.trynow.platform.messaging.Delivery;
 import io.trynow.platform.messaging.MessageHandler;
-import io.trynow.platform.messaging.MessagingException;
 import io.trynow.platform.messaging.Outcome;
 import io.trynow.platform.messaging.Publisher;
 import io.trynow.platform.state.AcquireArgs;
 import io.trynow.platform.state.AcquireResult;
-import io.trynow.platform.state.Discarded;
 import io.trynow.platform.state.Instance;
 import io.trynow.platform.state.RequestRecord;
 import io.trynow.platform.state.RequestState;
 import io.trynow.platform.state.Store;
 import io.trynow.platform.state.StoreException;
 import io.trynow.platform.template.TemplatesConfig;
+import io.trynow.platform.template.VisitorFields;
 import io.trynow.pool.PoolMetrics;
 import io.trynow.pool.config.PoolSettings;
 import io.trynow.pool.messaging.PoolEvents;
@@ -29,7 +27,7 @@ import io.trynow.pool.replenish.Replenisher;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
+import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -49,7 +47,7 @@ public class AcquireHandler implements MessageHandler {
   private final EtaEstimator eta;
   private final Replenisher replenisher;
   private final PoolMetrics metrics;
-  private final ClaimCheck claimCheck;
+  private final Claims claims;
 
   public AcquireHandler(
       Store store,
@@ -59,8 +57,8 @@ public class AcquireHandler implements MessageHandler {
       EtaEstimator eta,
       Replenisher replenisher,
       PoolMetrics metrics,
-      ClaimCheck claimCheck) {
-    this.claimCheck = claimCheck;
+      Claims claims) {
+    this.claims = claims;
     this.store = store;
     this.publisher = publisher;
     this.settings = settings;
@@ -94,6 +92,16 @@ public class AcquireHandler implements MessageHandler {
   }
 
   private Outcome handle(Delivery d, AcquireRequest req, TemplatesConfig.Template tpl) {
+    String fieldsJson;
+    try {
+      Map<String, Object> fields = VisitorFields.validate(tpl.fields(), req.fields());
+      fieldsJson = fields.isEmpty() ? null : Json.MAPPER.writeValueAsString(fields);
+    } catch (VisitorFields.InvalidField | JsonProcessingException e) {
+      // The gateway checks the same schema first: only a message not from a gateway gets here.
+      refund(req);
+      reply(d, failed(req, "invalid visitor fields"));
+      return Outcome.giveUp("invalid visitor fields: " + e.getMessage());
+    }
     long start = System.nanoTime();
     Instant started = Instant.now();
     long now = started.toEpochMilli();
@@ -117,11 +125,13 @@ public class AcquireHandler implements MessageHandler {
                 tpl.defaultTtl(),
                 tpl.maxLifetime(),
                 tpl.maxQueue(),
-                settings.config().maxLivePerIp()));
+                settings.config().maxLivePerIp(),
+                fieldsJson,
+                tpl.checksClaims()));
     long stored = System.nanoTime();
     switch (r) {
       case AcquireResult.Assigned a -> {
-        Instance i = checked(req, tpl, a.instance());
+        Instance i = claims.checked(req.requestId(), req.template(), tpl, a.instance(), fieldsJson);
         if (i == null) {
           answerFromStore(d, req, now);
           replenisher.wake(req.template());
@@ -175,34 +185,6 @@ public class AcquireHandler implements MessageHandler {
     return Outcome.done();
   }
 
-  /**
-   * The claim check ({@link ClaimCheck}) of the instance just assigned: a failure discards it
-   * (terminating; the cleanup worker tears it down) and the request gets the next ready one, which
-   * is checked in turn. Null when the request is queued again (none was ready) or its claim changed
-   * meanwhile: the answer then comes from the store.
-   */
-  private Instance checked(AcquireRequest req, TemplatesConfig.Template tpl, Instance assigned) {
-    if (!claimCheck.enabled(tpl)) {
-      return assigned;
-    }
-    Instance i = assigned;
-    while (true) {
-      long t0 = System.nanoTime();
-      Optional<String> failure = claimCheck.check(i, tpl);
-      metrics.claimCheck(req.template(), System.nanoTime() - t0, failure.isEmpty());
-      if (failure.isEmpty()) {
-        return i;
-      }
-      LOG.warnf("instance %s failed its claim check (%s): discarded", i.id(), failure.get());
-      Discarded next = store.discardClaim(req.requestId(), i.id(), failure.get());
-      teardown(i.id(), req.requestId());
-      if (next.outcome() != Discarded.Outcome.REASSIGNED) {
-        return null;
-      }
-      i = next.next();
-    }
-  }
-
   /** The request's state as stored: assigned (its instance) or queued (its position). */
   private void answerFromStore(Delivery d, AcquireRequest req, long now) {
     RequestRecord rec = store.request(req.requestId()).orElse(null);
@@ -221,19 +203,6 @@ public class AcquireHandler implements MessageHandler {
       }
     }
     reply(d, failed(req, "the request changed while it was being served"));
-  }
-
-  private void teardown(String instanceId, String requestId) {
-    try {
-      publisher.publishJson(
-          Subjects.cleanup(instanceId),
-          "cleanup:" + instanceId,
-          requestId,
-          new CleanupRequest(instanceId, "failed", requestId));
-    } catch (MessagingException e) {
-      // terminating and unclaimed: the cleanup worker's sweeper finds it
-      LOG.warnf("teardown of %s not requested: %s", instanceId, e.getMessage());
-    }
   }
 
   private void refund(AcquireRequest req) {

@@ -1,11 +1,14 @@
 package io.trynow.pool.config;
 
 import io.trynow.model.Ids;
+import io.trynow.platform.docker.ContainerSpec;
 import io.trynow.platform.template.TemplatesConfig;
 import io.trynow.platform.template.TemplatesConfig.Template;
+import io.trynow.platform.template.VisitorFields;
 import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Checks every template before the pool uses it: pinned image, sane numbers, consistent limits. A
@@ -88,6 +91,14 @@ public final class TemplateRules {
         k + "circuit.max-delay",
         "must not be below circuit.base-delay");
     slo(k + "slo.", t);
+    hook(k + "hook.", t.hook());
+    t.fields().forEach((field, f) -> field(k + "fields." + field, field, f));
+    t.tablePrefix()
+        .ifPresent(p ->
+            require(
+                ContainerSpec.TABLE_PREFIX.matcher(p).matches(),
+                k + "table-prefix",
+                "must match " + ContainerSpec.TABLE_PREFIX.pattern()));
     for (String e : t.env().keySet()) {
       require(ENV.matcher(e).matches(), k + "env." + e, "is not an environment variable name");
       require(
@@ -114,6 +125,42 @@ public final class TemplateRules {
         "must be > 0 and ≤ 1");
     positive(k + "provision-estimate", s.provisionEstimate());
     positive(k + "scale-down-step", s.scaleDownStep());
+  }
+
+  private static void hook(String k, TemplatesConfig.Hook h) {
+    require(
+        h.type().equals("none") || h.type().equals("http"),
+        k + "type",
+        "must be none or http (docker exec hooks are not built yet)");
+    if (!h.enabled()) {
+      return;
+    }
+    require(PATH.matcher(h.path()).matches(), k + "path", "must be an absolute path");
+    positive(k + "timeout", h.timeout());
+    require(h.timeout().toSeconds() <= 30, k + "timeout", "must be at most 30s");
+    require(
+        h.secret().map(x -> x.length() >= 16).orElse(false),
+        k + "secret",
+        "an http hook needs a secret of at least 16 characters");
+  }
+
+  private static void field(String k, String name, TemplatesConfig.Field f) {
+    require(VisitorFields.NAME.matcher(name).matches(), k, "field names are [a-z][a-z0-9_]{0,31}");
+    require(
+        f.type().equals("string") || f.type().equals("integer") || f.type().equals("boolean"),
+        k + ".type",
+        "must be string, integer or boolean");
+    require(f.maxLength() >= 1 && f.maxLength() <= 1000, k + ".max-length", "must be 1..1000");
+    require(f.min() <= f.max(), k + ".min", "must not exceed max");
+    f.pattern()
+        .ifPresent(p -> {
+          try {
+            VisitorFields.pattern(p);
+          } catch (PatternSyntaxException e) {
+            throw new IllegalArgumentException(
+                k + ".pattern: is not a regular expression (" + e.getDescription() + ")");
+          }
+        });
   }
 
   /**

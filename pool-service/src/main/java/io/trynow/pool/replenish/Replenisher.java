@@ -13,6 +13,7 @@ import io.trynow.platform.state.Store;
 import io.trynow.platform.supervisor.Loop;
 import io.trynow.platform.template.TemplatesConfig;
 import io.trynow.pool.PoolMetrics;
+import io.trynow.pool.acquire.QueueServer;
 import io.trynow.pool.config.PoolSettings;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -45,11 +46,18 @@ public class Replenisher implements Loop {
   private final Publisher publisher;
   private final PoolSettings settings;
   private final PoolMetrics metrics;
+  private final QueueServer queue;
   private final Set<String> pending = ConcurrentHashMap.newKeySet();
   private final Semaphore wake = new Semaphore(0);
   private volatile Instant nextFull = Instant.EPOCH;
 
-  public Replenisher(Store store, Publisher publisher, PoolSettings settings, PoolMetrics metrics) {
+  public Replenisher(
+      Store store,
+      Publisher publisher,
+      PoolSettings settings,
+      PoolMetrics metrics,
+      QueueServer queue) {
+    this.queue = queue;
     this.store = store;
     this.publisher = publisher;
     this.settings = settings;
@@ -85,6 +93,9 @@ public class Replenisher implements Loop {
     for (String t : todo) {
       TemplatesConfig.Template tpl = settings.templates().get(t);
       if (tpl != null) {
+        // visitors waiting for a template whose claims are checked are served here (mark_ready
+        // pooled the instance): before the reserve, which counts them as demand
+        queue.serve(t, tpl);
         replenish(t, tpl);
       }
     }

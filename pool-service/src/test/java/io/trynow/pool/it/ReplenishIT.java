@@ -49,6 +49,7 @@ class ReplenishIT {
   @Inject PoolSettings settings;
   @Inject NatsClient nats;
   @Inject io.trynow.pool.PoolMetrics metrics;
+  @Inject io.trynow.pool.acquire.QueueServer queueServer;
 
   @BeforeAll
   static void ports() {
@@ -77,9 +78,9 @@ class ReplenishIT {
     TemplatesConfig.Template warm = settings.templates().get("warm");
     List<Replenisher> replicas =
         List.of(
-            new Replenisher(store, publisher, settings, metrics),
-            new Replenisher(store, publisher, settings, metrics),
-            new Replenisher(store, publisher, settings, metrics));
+            new Replenisher(store, publisher, settings, metrics, queueServer),
+            new Replenisher(store, publisher, settings, metrics, queueServer),
+            new Replenisher(store, publisher, settings, metrics, queueServer));
     Set<String> created = ConcurrentHashMap.newKeySet();
     List<String> violations = new ArrayList<>();
     CountDownLatch go = new CountDownLatch(1);

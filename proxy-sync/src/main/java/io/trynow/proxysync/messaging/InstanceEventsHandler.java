@@ -78,7 +78,7 @@ public class InstanceEventsHandler implements MessageHandler {
           ? Outcome.retryLater("route of " + id + " not in caddy's config yet")
           : Outcome.done();
     }
-    ready.markReady(id, "event");
+    ready.markReady(id, before.get().template(), "event");
     return Outcome.done();
   }
 

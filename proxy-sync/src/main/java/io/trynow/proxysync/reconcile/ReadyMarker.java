@@ -9,6 +9,7 @@ import io.trynow.platform.state.NotFound;
 import io.trynow.platform.state.ReadyResult;
 import io.trynow.platform.state.Store;
 import io.trynow.platform.state.WrongState;
+import io.trynow.platform.template.TemplatesConfig;
 import io.trynow.proxysync.ProxySyncMetrics;
 import io.trynow.proxysync.config.ProxySyncConfig;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,13 +31,16 @@ public class ReadyMarker {
   private final RouteSync routes;
   private final MeterRegistry metrics;
   private final Duration failpoint;
+  private final TemplatesConfig templates;
 
   ReadyMarker(
       Store store,
       Publisher publisher,
       RouteSync routes,
       MeterRegistry metrics,
-      ProxySyncConfig config) {
+      ProxySyncConfig config,
+      TemplatesConfig templates) {
+    this.templates = templates;
     this.store = store;
     this.publisher = publisher;
     this.routes = routes;
@@ -45,17 +49,22 @@ public class ReadyMarker {
   }
 
   /**
-   * Marks a started instance whose route Caddy holds ready, and publishes what happened.
+   * Marks a started instance whose route Caddy holds ready, and publishes what happened. An
+   * instance of a template whose claims are checked (probe before claim, on-claim hook) is pooled
+   * even when visitors wait: pool-service hands it over after the check ({@code serve_queue}).
    *
+   * @param template the instance's template
    * @param via {@code event} or {@code reconcile}, for the metric
    */
-  public void markReady(String instanceId, String via) {
+  public void markReady(String instanceId, String template, String via) {
     if (failpoint != null) {
       LOG.warnf(
           "failpoint: route of %s confirmed, sleeping %s before mark_ready", instanceId, failpoint);
       sleep(failpoint);
     }
-    ReadyResult result = store.markReady(instanceId, routes.publicUrl(instanceId));
+    TemplatesConfig.Template tpl = template == null ? null : templates.templates().get(template);
+    boolean handOver = tpl == null || !tpl.checksClaims();
+    ReadyResult result = store.markReady(instanceId, routes.publicUrl(instanceId), handOver);
     switch (result) {
       case ReadyResult.Pooled p -> {
         count(via, p.repeat());

@@ -71,7 +71,7 @@ public class SyncLoop implements Loop {
     if (reconcile) {
       for (Instance i : cycle.desired()) {
         if (i.state() == InstanceState.STARTED && cycle.routed(i.id())) {
-          ready.markReady(i.id(), "reconcile");
+          ready.markReady(i.id(), i.template(), "reconcile");
         }
       }
     }
