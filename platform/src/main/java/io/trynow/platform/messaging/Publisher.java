@@ -139,7 +139,7 @@ public final class Publisher {
       throw new IllegalArgumentException("a JetStream publish needs a deterministic msg id");
     }
     Span span = tracing.publish(subject, headers);
-    try (Scope ignored = span.makeCurrent()) {
+    try (Scope ignored = Tracing.current(span)) {
       PublishResult r = send(subject, msgId, headers, payload);
       span.setAttribute("messaging.message.id", msgId);
       Tracing.end(span, null);

@@ -299,7 +299,7 @@ final class SupervisedConsumer implements Loop {
     }
     Span span = tracing.consume(spec.durable(), d.subject(), f.message.getHeaders());
     Tracing.toMdc(span);
-    try (Scope ignored = span.makeCurrent()) {
+    try (Scope ignored = Tracing.current(span)) {
       if (d.deliveryCount() > 1) {
         redelivered.increment();
       }

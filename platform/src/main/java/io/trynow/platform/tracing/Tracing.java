@@ -8,6 +8,7 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.context.propagation.TextMapSetter;
@@ -90,6 +91,14 @@ public final class Tracing {
         .setSpanKind(SpanKind.CONSUMER)
         .setAttribute(SUBJECT, subject)
         .startSpan();
+  }
+
+  /**
+   * Makes {@code span} current, if it is a real one: attaching a no-op span would still make
+   * Quarkus write all-zero trace ids into every log line's MDC while tracing is off.
+   */
+  public static Scope current(Span span) {
+    return span.getSpanContext().isValid() ? span.makeCurrent() : Scope.noop();
   }
 
   /** Ends {@code span}, marked as an error when {@code failure} is not null. */

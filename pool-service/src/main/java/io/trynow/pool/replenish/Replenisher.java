@@ -136,7 +136,7 @@ public class Replenisher implements Loop {
             new ReserveArgs(template, tpl.minReady(), tpl.maxTotal(), tpl.maxInFlight(), ids));
     if (!r.created().isEmpty()) {
       Context asked = askers.remove(template);
-      try (Scope ignored = (asked != null ? asked : Context.current()).makeCurrent()) {
+      try (Scope ignored = asked != null ? asked.makeCurrent() : Scope.noop()) {
         for (String id : r.created()) {
           publish(id, template);
         }
