@@ -104,8 +104,25 @@ TRYNOW_ENDPOINTS_PUBLISH_HOST: {{ $e.publishHost | quote }}
 {{- if and .Values.valkey.tls.enabled (not .Values.valkey.tls.existingSecret) }}
 {{- fail "valkey.tls.enabled needs valkey.tls.existingSecret (ca.crt, and tls.crt/tls.key for clientCert)" }}
 {{- end }}
-{{- if and .Values.nats.credentials.existingSecret .Values.nats.nkey.existingSecret }}
-{{- fail "nats.credentials.existingSecret and nats.nkey.existingSecret exclude each other: one way to authenticate" }}
+{{- $natsAuth := list }}
+{{- if .Values.nats.credentials.existingSecret }}{{ $natsAuth = append $natsAuth "nats.credentials.existingSecret" }}{{ end }}
+{{- if .Values.nats.nkey.existingSecret }}{{ $natsAuth = append $natsAuth "nats.nkey.existingSecret" }}{{ end }}
+{{- if .Values.nats.user }}{{ $natsAuth = append $natsAuth "nats.user" }}{{ end }}
+{{- if .Values.nats.token.existingSecret }}{{ $natsAuth = append $natsAuth "nats.token.existingSecret" }}{{ end }}
+{{- if gt (len $natsAuth) 1 }}
+{{- fail (printf "%s exclude each other: one way to authenticate to NATS" (join " and " $natsAuth)) }}
+{{- end }}
+{{- if and .Values.nats.user (not .Values.nats.password.existingSecret) }}
+{{- fail "nats.user needs nats.password.existingSecret (the user's password)" }}
+{{- end }}
+{{- if and .Values.nats.password.existingSecret (not .Values.nats.user) }}
+{{- fail "nats.password.existingSecret needs nats.user" }}
+{{- end }}
+{{- if and .Values.valkey.user (not .Values.valkey.password.existingSecret) }}
+{{- fail "valkey.user needs valkey.password.existingSecret (the ACL user's password)" }}
+{{- end }}
+{{- if and .Values.valkey.sentinel.enabled (not .Values.valkey.sentinel.masterName) }}
+{{- fail "valkey.sentinel.enabled needs valkey.sentinel.masterName" }}
 {{- end }}
 {{- if and .Values.nats.tls.enabled (not .Values.nats.tls.existingSecret) }}
 {{- fail "nats.tls.enabled needs nats.tls.existingSecret (ca.crt, and tls.crt/tls.key for clientCert)" }}

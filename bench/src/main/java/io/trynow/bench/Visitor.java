@@ -123,14 +123,7 @@ final class Visitor {
   /** DELETE /v1/requests/{rid}: a visitor who gave up leaves the queue (best effort). */
   static void leaveQueue(HttpClient http, int gatewayPort, String rid, String token) {
     try {
-      http.send(
-          HttpRequest.newBuilder(
-                  URI.create("http://127.0.0.1:" + gatewayPort + "/v1/requests/" + rid))
-              .header("authorization", "Bearer " + token)
-              .timeout(Duration.ofSeconds(10))
-              .DELETE()
-              .build(),
-          HttpResponse.BodyHandlers.discarding());
+      delete(http, gatewayPort, "/v1/requests/" + rid, token);
     } catch (Exception e) {
       // the request expires by itself
     }
@@ -138,9 +131,13 @@ final class Visitor {
 
   /** DELETE /v1/demos/{id} with the visitor's token. */
   static int release(HttpClient http, int gatewayPort, String id, String token) throws Exception {
+    return delete(http, gatewayPort, "/v1/demos/" + id, token);
+  }
+
+  private static int delete(HttpClient http, int gatewayPort, String path, String token)
+      throws Exception {
     return http.send(
-            HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + gatewayPort + "/v1/demos/" + id))
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + path))
                 .header("authorization", "Bearer " + token)
                 .timeout(Duration.ofSeconds(10))
                 .DELETE()

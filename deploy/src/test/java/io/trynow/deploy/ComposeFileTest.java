@@ -357,8 +357,10 @@ class ComposeFileTest {
     for (String name : map(compose, "services").keySet()) {
       List<Object> ports = list(service(name), "ports");
       if (name.equals("api-gateway")) {
-        // the public API, and the management port (admin API, dashboard) on loopback only
-        assertThat(ports).containsExactly("127.0.0.1:8080:8080", "127.0.0.1:9000:9000");
+        // the public API, the management port (admin API, dashboard) on loopback only, and the
+        // public API again on the bridge address, for Caddy's demo-host pages
+        assertThat(ports)
+            .containsExactly("127.0.0.1:8080:8080", "127.0.0.1:9000:9000", "172.17.0.1:8089:8080");
       } else if (name.equals("caddy")) {
         assertThat(ports).containsExactly("127.0.0.1:8088:8088");
       } else {
@@ -367,7 +369,37 @@ class ComposeFileTest {
     }
     Map<String, Object> exposed = load(Map.of("DOCKER_GID", "1", "TRYNOW_BIND", "0.0.0.0"));
     assertThat(list(exposed, "services", "api-gateway", "ports"))
-        .containsExactly("0.0.0.0:8080:8080", "127.0.0.1:9000:9000");
+        .containsExactly("0.0.0.0:8080:8080", "127.0.0.1:9000:9000", "172.17.0.1:8089:8080");
+  }
+
+  /**
+   * Caddy's catch-all fetches the page of a demo host without a route from the gateway: proxy-sync
+   * names the address Caddy dials, which is where the gateway's port is published for it (Caddy
+   * shares no network with the gateway, and knows host.docker.internal).
+   */
+  @Test
+  void caddyReachesTheGatewaysPagesWhereTheyArePublished() {
+    for (Map<String, String> env :
+        List.of(
+            Map.of("DOCKER_GID", "1"),
+            Map.of(
+                "DOCKER_GID",
+                "1",
+                "TRYNOW_PAGES_PORT",
+                "9089",
+                "TRYNOW_PUBLISH_HOST",
+                "10.1.0.1"))) {
+      Map<String, Object> c = load(env);
+      String upstream =
+          String.valueOf(
+              at(c, "services", "proxy-sync", "environment", "TRYNOW_CADDY_PAGES_UPSTREAM"));
+      String port = env.getOrDefault("TRYNOW_PAGES_PORT", "8089");
+      assertThat(upstream).isEqualTo("host.docker.internal:" + port);
+      assertThat(list(c, "services", "api-gateway", "ports"))
+          .contains(env.getOrDefault("TRYNOW_PUBLISH_HOST", "172.17.0.1") + ":" + port + ":8080");
+    }
+    assertThat(list(service("caddy"), "extra_hosts"))
+        .containsExactly("host.docker.internal:host-gateway");
   }
 
   /** Caddy and the provisioner reach instances on the Docker host: the one place it is named. */
@@ -419,8 +451,9 @@ class ComposeFileTest {
         .contains("image=\"${1:-" + templates.getProperty("trynow.templates.hello.image") + "}\"");
     assertThat(templates)
         .containsEntry("trynow.templates.hello.network-mode", "bridge")
-        .containsEntry("trynow.templates.hello.env.BIND", "0.0.0.0")
         .containsEntry("trynow.templates.hello.container-port", "8080");
+    // BIND and PORT are the provisioner's to tell (pool-service refuses a template that sets them)
+    assertThat(templates.stringPropertyNames()).noneMatch(k -> k.contains(".env."));
 
     String readme = Files.readString(Repo.root().resolve("deploy/README.md"));
     var curl = Pattern.compile("\\{\"template\":\"([a-z0-9-]+)\"}").matcher(readme);

@@ -106,6 +106,25 @@ class HelmChartTest {
   }
 
   @Test
+  void oneWayToAuthenticateToNats() {
+    assertThatThrownBy(() ->
+            HelmChart.renderWith(
+                Map.of(
+                    "nats.nkey.existingSecret", "nats-nkey",
+                    "nats.token.existingSecret", "nats-token")))
+        .hasMessageContaining(
+            "nats.nkey.existingSecret and nats.token.existingSecret exclude each other");
+    assertThatThrownBy(() -> HelmChart.renderWith(Map.of("nats.user", "trynow")))
+        .hasMessageContaining("nats.user needs nats.password.existingSecret");
+  }
+
+  @Test
+  void aValkeyAclUserNeedsItsPassword() {
+    assertThatThrownBy(() -> HelmChart.renderWith(Map.of("valkey.user", "trynow")))
+        .hasMessageContaining("valkey.user needs valkey.password.existingSecret");
+  }
+
+  @Test
   void anExternalCaddyNeedsItsAdminUrl() {
     assertThatThrownBy(() -> HelmChart.renderWith(Map.of("caddy.enabled", false)))
         .hasMessageContaining("caddy.external.adminUrl is required");

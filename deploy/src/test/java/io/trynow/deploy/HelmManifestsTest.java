@@ -548,8 +548,59 @@ class HelmManifestsTest {
                     "valkey.urlSecret.name", "valkey-url",
                     "gateway.trustedProxies[0]", "10.0.0.0/8",
                     "gateway.publicBaseUrl", "https://try.example.org"))),
+        Arguments.of("NATS user, Valkey ACL user and Sentinel, gatewayFrom", CREDENTIALS),
+        Arguments.of(
+            "NATS token", HelmChart.renderWith(Map.of("nats.token.existingSecret", "nats-token"))),
         Arguments.of(
             "host socket", HelmChart.renderWith(Map.of("docker.hostSocket.enabled", true))));
+  }
+
+  /** NATS user/password, a Valkey ACL user behind Sentinel, and a restricted gateway. */
+  static final Manifests CREDENTIALS =
+      HelmChart.renderWith(
+          Map.of(
+              "nats.user", "trynow",
+              "nats.password.existingSecret", "nats-password",
+              "valkey.user", "trynow",
+              "valkey.password.existingSecret", "valkey-password",
+              "valkey.url", "redis://sentinel-0:26379,redis://sentinel-1:26379",
+              "valkey.sentinel.enabled", true,
+              "valkey.sentinel.masterName", "primary",
+              "valkey.waitReplicas", 1,
+              "networkPolicy.gatewayFrom[0].ipBlock.cidr", "10.0.0.0/8"));
+
+  @Test
+  void credentialValuesBecomeTheSettingsEveryServiceReads() {
+    for (String service : SERVICES) {
+      Map<String, Object> c = container(CREDENTIALS, service);
+      assertThat(envValue(c, "TRYNOW_NATS_USER")).isEqualTo("trynow");
+      assertThat(envValue(c, "TRYNOW_VALKEY_USER")).isEqualTo("trynow");
+      assertThat(envValue(c, "QUARKUS_REDIS_CLIENT_TYPE")).isEqualTo("sentinel");
+      assertThat(envValue(c, "QUARKUS_REDIS_MASTER_NAME")).isEqualTo("primary");
+      assertThat(envValue(c, "TRYNOW_VALKEY_WAIT_REPLICAS")).isEqualTo("1");
+      assertThat(envValue(c, "TRYNOW_VALKEY_URL"))
+          .isEqualTo("redis://sentinel-0:26379,redis://sentinel-1:26379");
+    }
+    assertThat(secretReferences(CREDENTIALS))
+        .anySatisfy(r -> assertThat(r).containsExactly("nats-password", "password"))
+        .anySatisfy(r -> assertThat(r).containsExactly("valkey-password", "password"));
+  }
+
+  @Test
+  void caddyFetchesTheDemoHostPagesFromTheGatewaysPublicService() {
+    for (Manifests m : List.of(DEFAULTS, CREDENTIALS)) {
+      assertThat(envValue(container(m, "proxy-sync"), "TRYNOW_CADDY_PAGES_UPSTREAM"))
+          .isEqualTo("trynow-api-gateway:80");
+    }
+    // With the gateway restricted to gatewayFrom, Caddy's pods are let in beside them.
+    Map<String, Object> policy = CREDENTIALS.get("NetworkPolicy", "trynow-api-gateway");
+    assertThat(maps(policy, "spec", "ingress"))
+        .anySatisfy(rule ->
+            assertThat(maps(rule, "from"))
+                .anySatisfy(from ->
+                    assertThat(
+                            at(from, "podSelector", "matchLabels", "app.kubernetes.io/component"))
+                        .isEqualTo("caddy")));
   }
 
   /**

@@ -7,12 +7,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nats.client.NKey;
 import io.trynow.testsupport.DockerDaemon;
+import io.trynow.testsupport.NatsOperator;
 import io.trynow.testsupport.NatsServer;
 import io.trynow.testsupport.RealServers;
 import io.trynow.testsupport.TlsFiles;
+import io.trynow.testsupport.ValkeySentinels;
 import io.trynow.testsupport.ValkeyServer;
 import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,34 +41,37 @@ import org.junit.jupiter.api.Test;
  * deploy/helm/examples/production-values.yaml}) rendered by Helm, then each of the five services
  * started from its built jar with exactly the environment its Deployment gives it ({@link
  * RenderedPod}: env, the image's ENV, mounted Secret and ConfigMap files) against servers the
- * harness starts — NATS with TLS (client certificates verified) and an NKey user, Valkey with TLS
- * (client certificates verified) and a password, a {@code dockerd --tlsverify} on TCP, and Caddy —
- * and every one must become ready.
+ * harness starts — NATS with TLS (client certificates verified) in operator mode (user JWTs),
+ * Valkey with TLS (client certificates verified) and a password, a {@code dockerd --tlsverify} on
+ * TCP, and Caddy — and every one must become ready.
  *
- * <p>The example is rendered unchanged except for {@link #OVERLAY}, each line with its reason. The
- * operator's Secrets the example names are made here, with material made by the test.
+ * <p>The example is rendered unchanged, its NATS user JWT included: the harness runs NATS in
+ * operator mode with an operator, account and user made by the test ({@link NatsOperator}). The
+ * operator's Secrets the example names are made here, with material made by the test. The other
+ * ways to authenticate the chart offers (an NKey seed; a NATS user and password with a Valkey ACL
+ * user behind Sentinel; a NATS token) are rendered on top of the example and run with pool-service,
+ * each against a server that accepts only that way.
  */
 class RenderedChartIT {
-
-  /**
-   * What this machine cannot run as the example says: the example authenticates to NATS with a
-   * credentials file (user JWT), which needs an operator-mode server the harness does not run; an
-   * NKey seed file takes its place (same kind of mount and setting; the client signs the server's
-   * nonce with the seed in both cases, the JWT is what is left out).
-   */
-  static final String OVERLAY =
-      """
-      nats:
-        credentials: {existingSecret: ""}
-        nkey: {existingSecret: trynow-nats-nkey, key: seed}
-      """;
 
   private static final String VALKEY_PASSWORD = "rendered-chart-it-" + UUID.randomUUID();
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * HTTP/1.1: the JDK's default h2c upgrade, proxied by Caddy to the gateway's pages, hangs (and
+   * the management port refuses it); browsers never ask for h2c.
+   */
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
+
   private static final List<String> SERVICES = HelmManifestsTest.SERVICES;
 
   private static TlsFiles tls;
+  private static NatsOperator operator;
   private static NatsServer nats;
   private static RealServers servers;
   private static ValkeyServer valkey;
@@ -76,11 +85,8 @@ class RenderedChartIT {
   @BeforeAll
   static void start() throws Exception {
     tls = TlsFiles.create();
-    NKey user = NKey.createUser(null);
-    nats =
-        new NatsServer(
-            new NatsServer.Security(
-                tls, true, NatsServer.Auth.nkey(new String(user.getPublicKey()))));
+    operator = NatsOperator.create();
+    nats = new NatsServer(new NatsServer.Security(tls, true, NatsServer.Auth.operator(operator)));
     nats.start();
     valkey = new ValkeyServer(new ValkeyServer.Options().tls(tls).password(VALKEY_PASSWORD));
     valkey.start();
@@ -88,9 +94,7 @@ class RenderedChartIT {
     docker = DockerDaemon.withTls("rc-" + UUID.randomUUID().toString().substring(0, 8), tls);
     docker.start();
 
-    Path overlay = Files.createTempFile("trynow-overlay-", ".yaml");
-    Files.writeString(overlay, OVERLAY);
-    manifests = HelmChart.render(Repo.chart(), List.of(Repo.productionValues(), overlay), Map.of());
+    manifests = render(null);
     imageEnv = Dockerfile.parse(Repo.dockerfile()).env();
 
     // The Secrets in the cluster: the chart's own, and the operator's that the example names.
@@ -107,7 +111,7 @@ class RenderedChartIT {
             "",
             "admin-key-hash",
             sha256Hex("rendered-chart-it-admin-key")));
-    secrets.put("trynow-nats-nkey", Map.of("seed", new String(user.getSeed())));
+    secrets.put("trynow-nats-creds", Map.of("trynow.creds", operator.userCreds("trynow")));
     secrets.put(
         "trynow-nats-tls",
         Map.of(
@@ -162,6 +166,17 @@ class RenderedChartIT {
     }
   }
 
+  /** The production example, with {@code values} (YAML, or null) rendered on top of it. */
+  private static Manifests render(String values) throws IOException {
+    List<Path> files = new ArrayList<>(List.of(Repo.productionValues()));
+    if (values != null) {
+      Path f = Files.createTempFile("trynow-values-", ".yaml");
+      Files.writeString(f, values);
+      files.add(f);
+    }
+    return HelmChart.render(Repo.chart(), files, Map.of());
+  }
+
   private static RenderedPod pod(String service, Map<String, Map<String, String>> with) {
     return new RenderedPod(manifests, service, imageEnv, with, addresses, listeners);
   }
@@ -170,49 +185,246 @@ class RenderedChartIT {
   void everyServiceBecomesReadyWithTheEnvironmentItsDeploymentGivesIt() throws Exception {
     List<RenderedPod> pods = new ArrayList<>();
     try {
+      // api-gateway first: its public Service (trynow-api-gateway:80) is the pages upstream that
+      // proxy-sync gives Caddy, and it is where this pod listens.
+      RenderedPod gateway = pod("api-gateway", secrets).start();
+      pods.add(gateway);
+      Map<String, String> names = new LinkedHashMap<>(addresses);
+      names.put("trynow-api-gateway:80", "127.0.0.1:" + gateway.port());
       for (String service : SERVICES) {
-        pods.add(pod(service, secrets).start());
+        if (!service.equals("api-gateway")) {
+          pods.add(
+              new RenderedPod(manifests, service, imageEnv, secrets, names, listeners).start());
+        }
       }
-      CompletableFuture.allOf(
-              pods.stream()
-                  .map(p -> CompletableFuture.runAsync(() -> p.awaitReady(Duration.ofMinutes(5))))
-                  .toArray(CompletableFuture[]::new))
-          .join();
+      // One thread per pod: the common pool may have a single worker here, which would make the
+      // waits (and their timeouts) add up.
+      try (ExecutorService waits = Executors.newVirtualThreadPerTaskExecutor()) {
+        CompletableFuture.allOf(
+                pods.stream()
+                    .map(p ->
+                        CompletableFuture.runAsync(
+                            () -> p.awaitReady(Duration.ofMinutes(5)), waits))
+                    .toArray(CompletableFuture[]::new))
+            .join();
+      }
       for (RenderedPod p : pods) {
         JsonNode ready = JSON.readTree(p.readiness().body());
         JsonNode natsCheck = check(ready, "nats");
         assertThat(natsCheck.path("status").asText()).as(p.service()).isEqualTo("UP");
-        assertThat(natsCheck.path("data").path("auth").asText()).isEqualTo("nkey-file");
+        // The example's user JWT (.creds), accepted by an operator-mode server.
+        assertThat(natsCheck.path("data").path("auth").asText()).isEqualTo("creds-file");
         assertThat(natsCheck.path("data").path("tls").asText()).isEqualTo("mutual");
         assertThat(check(ready, "valkey").path("status").asText()).as(p.service()).isEqualTo("UP");
         // The production profile: the gateway read its ticket secret from the mounted file.
         assertThat(p.env()).doesNotContainKey("QUARKUS_PROFILE");
       }
+      // A demo host without a route: Caddy's catch-all (written by proxy-sync) fetches its page
+      // from api-gateway (TRYNOW_CADDY_PAGES_UPSTREAM), not Caddy's own static 404 page. (The
+      // ended page, 410, through the same route: ComposeStackIT, after a real release.)
+      await("the page of a route-less demo host, from api-gateway through Caddy")
+          .atMost(Duration.ofMinutes(1))
+          .pollInterval(Duration.ofMillis(500))
+          .ignoreExceptions()
+          .untilAsserted(() -> {
+            HttpResponse<String> page =
+                HTTP.send(
+                    HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + servers.caddy().httpPort() + "/"))
+                        .header("Host", "i" + "a".repeat(19) + ".demo.example.org")
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(page.statusCode()).as(page.body()).isEqualTo(404);
+            assertThat(page.body()).contains("does not exist, or it ended long ago");
+          });
     } finally {
       pods.forEach(RenderedPod::close);
     }
   }
 
   @Test
-  void wrongNatsCredentialsMakeReadinessDownNamingNats() throws Exception {
+  void aUserJwtOfAnotherAccountMakesReadinessDownNamingNats() throws Exception {
     Map<String, Map<String, String>> wrong = new LinkedHashMap<>(secrets);
-    wrong.put("trynow-nats-nkey", Map.of("seed", new String(NKey.createUser(null).getSeed())));
+    wrong.put("trynow-nats-creds", Map.of("trynow.creds", operator.foreignUserCreds("trynow")));
     try (RenderedPod pool = pod("pool-service", wrong).start()) {
-      await("pool-service reports why NATS is down (log: " + pool.log() + ")")
-          .atMost(Duration.ofMinutes(2))
-          .pollInterval(Duration.ofMillis(500))
-          .ignoreExceptions()
-          .until(() ->
-              check(JSON.readTree(pool.readiness().body()), "nats")
-                  .path("data")
-                  .path("last_error")
-                  .asText()
-                  .contains("Authorization Violation"));
+      awaitNatsError(pool, "Authorization Violation");
       HttpResponse<String> r = pool.readiness();
       assertThat(r.statusCode()).isEqualTo(503);
       JsonNode natsCheck = check(JSON.readTree(r.body()), "nats");
       assertThat(natsCheck.path("status").asText()).isEqualTo("DOWN");
-      assertThat(natsCheck.path("data").path("auth").asText()).isEqualTo("nkey-file");
+      assertThat(natsCheck.path("data").path("auth").asText()).isEqualTo("creds-file");
+    }
+  }
+
+  @Test
+  void anNkeySeedRunsAsRendered() throws Exception {
+    NKey user = NKey.createUser(null);
+    try (NatsServer nkeyNats =
+        new NatsServer(
+            new NatsServer.Security(
+                tls, true, NatsServer.Auth.nkey(new String(user.getPublicKey()))))) {
+      nkeyNats.start();
+      Map<String, Map<String, String>> with = new LinkedHashMap<>(secrets);
+      with.put("trynow-nats-nkey", Map.of("seed", new String(user.getSeed())));
+      assertPoolServiceReady(
+          """
+          nats:
+            credentials: {existingSecret: ""}
+            nkey: {existingSecret: trynow-nats-nkey, key: seed}
+          """,
+          with,
+          Map.of("nats.nats.svc:4222", "127.0.0.1:" + URI.create(nkeyNats.url()).getPort()),
+          "nkey-file");
+    }
+  }
+
+  /**
+   * {@code nats.user} with its password Secret, and Valkey through Sentinel ({@code
+   * valkey.sentinel}, the sentinels' address in {@code valkey.url}) as an ACL user ({@code
+   * valkey.user}, the password from {@code valkey.password}), TLS to both as in the example.
+   */
+  @Test
+  void aNatsUserAndAValkeyAclUserBehindSentinelRunAsRendered() throws Exception {
+    String natsPassword = "nats-" + UUID.randomUUID();
+    String aclPassword = "acl-" + UUID.randomUUID();
+    try (NatsServer userNats =
+            new NatsServer(
+                new NatsServer.Security(tls, true, NatsServer.Auth.user("trynow", natsPassword)));
+        ValkeySentinels sentinels =
+            ValkeySentinels.start(
+                1,
+                1,
+                new ValkeyServer.Options()
+                    .password("default-" + UUID.randomUUID())
+                    .aclUser("trynow", aclPassword)
+                    .tls(tls))) {
+      userNats.start();
+      Map<String, Map<String, String>> with = new LinkedHashMap<>(secrets);
+      with.put("trynow-nats-password", Map.of("password", natsPassword));
+      with.put("trynow-valkey", Map.of("password", aclPassword));
+      RenderedPod pool =
+          assertPoolServiceReady(
+              """
+              nats:
+                credentials: {existingSecret: ""}
+                user: trynow
+                password: {existingSecret: trynow-nats-password}
+              valkey:
+                url: rediss://valkey-sentinel.valkey.svc:26380
+                user: trynow
+                sentinel: {enabled: true, masterName: %s}
+                waitReplicas: 1
+              """
+                  .formatted(sentinels.masterName()),
+              with,
+              Map.of(
+                  "nats.nats.svc:4222", "127.0.0.1:" + URI.create(userNats.url()).getPort(),
+                  "valkey-sentinel.valkey.svc:26380",
+                      "127.0.0.1:" + URI.create(sentinels.sentinelUrls().get(0)).getPort()),
+              "user");
+      assertThat(pool.env())
+          .containsEntry("QUARKUS_REDIS_CLIENT_TYPE", "sentinel")
+          .containsEntry("TRYNOW_VALKEY_USER", "trynow");
+    }
+  }
+
+  @Test
+  void aNatsTokenRunsAsRendered() throws Exception {
+    String token = "token-" + UUID.randomUUID();
+    try (NatsServer tokenNats =
+        new NatsServer(new NatsServer.Security(tls, true, NatsServer.Auth.token(token)))) {
+      tokenNats.start();
+      Map<String, Map<String, String>> with = new LinkedHashMap<>(secrets);
+      with.put("trynow-nats-token", Map.of("token", token));
+      assertPoolServiceReady(
+          """
+          nats:
+            credentials: {existingSecret: ""}
+            token: {existingSecret: trynow-nats-token}
+          """,
+          with,
+          Map.of("nats.nats.svc:4222", "127.0.0.1:" + URI.create(tokenNats.url()).getPort()),
+          "token");
+    }
+  }
+
+  /**
+   * Renders {@code values} over the example, starts pool-service as rendered with these Secrets and
+   * cluster names (over the class' own), and asserts it becomes ready with NATS authenticated the
+   * {@code auth} way over mutual TLS and Valkey up. Returns the (closed) pod.
+   */
+  private static RenderedPod assertPoolServiceReady(
+      String values, Map<String, Map<String, String>> with, Map<String, String> names, String auth)
+      throws Exception {
+    Map<String, String> all = new LinkedHashMap<>(addresses);
+    all.putAll(names);
+    try (RenderedPod pool =
+        new RenderedPod(render(values), "pool-service", imageEnv, with, all, listeners).start()) {
+      pool.awaitReady(Duration.ofMinutes(5));
+      JsonNode ready = JSON.readTree(pool.readiness().body());
+      JsonNode natsCheck = check(ready, "nats");
+      assertThat(natsCheck.path("status").asText()).isEqualTo("UP");
+      assertThat(natsCheck.path("data").path("auth").asText()).isEqualTo(auth);
+      assertThat(natsCheck.path("data").path("tls").asText()).isEqualTo("mutual");
+      assertThat(check(ready, "valkey").path("status").asText())
+          .as(ready.toString())
+          .isEqualTo("UP");
+      return pool;
+    }
+  }
+
+  private static void awaitNatsError(RenderedPod pod, String error) {
+    await(pod.service() + " reports why NATS is down (log: " + pod.log() + ")")
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(500))
+        .ignoreExceptions()
+        .until(() ->
+            check(JSON.readTree(pod.readiness().body()), "nats")
+                .path("data")
+                .path("last_error")
+                .asText()
+                .contains(error));
+  }
+
+  /**
+   * A template the operator gives only as environment variables (Helm {@code extraEnv}, as
+   * Compose's {@code environment:} would): api-gateway, started as rendered, serves it with its
+   * settings. Its name has a dash, which SmallRye Config alone cannot tell from a separator (the
+   * variables were ignored before platform's {@code TemplatesFromEnv}).
+   */
+  @Test
+  void aTemplateGivenOnlyAsEnvironmentVariablesIsServed() throws Exception {
+    Manifests withEnv =
+        render(
+            """
+            services:
+              apiGateway:
+                extraEnv:
+                  - {name: TRYNOW_TEMPLATES_MY_SHOP_IMAGE, value: "registry.example.org/my-shop:1.0"}
+                  - {name: TRYNOW_TEMPLATES_MY_SHOP_DEFAULT_TTL, value: 7m}
+                  - {name: TRYNOW_TEMPLATES_MY_SHOP_MAX_LIFETIME, value: 1h}
+            """);
+    try (RenderedPod gateway =
+        new RenderedPod(withEnv, "api-gateway", imageEnv, secrets, addresses, listeners).start()) {
+      gateway.awaitReady(Duration.ofMinutes(5));
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + gateway.port() + "/v1/templates"))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      JsonNode myShop = null;
+      for (JsonNode t : JSON.readTree(r.body())) {
+        if (t.path("name").asText().equals("my-shop")) {
+          myShop = t;
+        }
+      }
+      assertThat(myShop).as(r.body()).isNotNull();
+      assertThat(myShop.path("default_ttl_seconds").asLong()).isEqualTo(420);
+      assertThat(myShop.path("max_lifetime_seconds").asLong()).isEqualTo(3600);
     }
   }
 

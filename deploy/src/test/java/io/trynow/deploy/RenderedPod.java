@@ -39,17 +39,21 @@ import org.awaitility.Awaitility;
  */
 final class RenderedPod implements AutoCloseable {
 
+  /**
+   * HTTP/1.1: the JDK's default h2c upgrade, proxied by Caddy to the gateway's pages, hangs (and
+   * the management port refuses it); browsers never ask for h2c.
+   */
   private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
 
   private final String service;
   private final Map<String, String> env;
   private final Path root;
   private final int port;
-
-  /** Where the pod answers its probes: the management port (api-gateway) or the HTTP port. */
-  private int probePort;
-
+  private final int probePort;
   private Process process;
 
   /**
@@ -85,14 +89,21 @@ final class RenderedPod implements AutoCloseable {
         e.put(name, translate(value, mounts, addresses));
       }
       e.put("TRYNOW_HTTP_HOST", "127.0.0.1");
-      e.put("TRYNOW_HTTP_PORT", String.valueOf(port));
-      this.probePort = port;
-      if (e.containsKey("TRYNOW_MANAGEMENT_PORT")) {
-        // api-gateway's probes, metrics and admin API are on its management interface
-        probePort = FreePorts.one();
+      // The readiness probe asks the port the Deployment names, as the kubelet would: api-gateway's
+      // is its management interface (TRYNOW_MANAGEMENT_PORT), which then gets a free port too.
+      int probed = probedContainerPort(container);
+      if (String.valueOf(probed).equals(e.get("TRYNOW_MANAGEMENT_PORT"))) {
+        int management = FreePorts.one();
         e.put("TRYNOW_MANAGEMENT_HOST", "127.0.0.1");
-        e.put("TRYNOW_MANAGEMENT_PORT", String.valueOf(probePort));
+        e.put("TRYNOW_MANAGEMENT_PORT", String.valueOf(management));
+        this.probePort = management;
+      } else if (String.valueOf(probed).equals(e.get("TRYNOW_HTTP_PORT"))) {
+        this.probePort = port;
+      } else {
+        throw new IllegalStateException(
+            service + "'s readiness probe asks port " + probed + ", which no listener setting has");
       }
+      e.put("TRYNOW_HTTP_PORT", String.valueOf(port));
       listeners.forEach((k, v) -> {
         if (e.containsKey(k)) {
           e.put(k, v);
@@ -123,6 +134,11 @@ final class RenderedPod implements AutoCloseable {
 
   int port() {
     return port;
+  }
+
+  /** The port the Deployment's probes ask: the management port where there is one. */
+  int probePort() {
+    return probePort;
   }
 
   Path log() {
@@ -201,6 +217,20 @@ final class RenderedPod implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /** The container port the readiness probe asks (a port's name resolved to its number). */
+  private static int probedContainerPort(Map<String, Object> container) {
+    Object port = Tree.at(container, "readinessProbe", "httpGet", "port");
+    if (port instanceof Number n) {
+      return n.intValue();
+    }
+    for (Map<String, Object> p : maps(container, "ports")) {
+      if (String.valueOf(port).equals(string(p, "name"))) {
+        return ((Number) p.get("containerPort")).intValue();
+      }
+    }
+    throw new IllegalStateException("readiness probe port " + port + " is not a container port");
   }
 
   // ---- volumes ---------------------------------------------------------------------------------

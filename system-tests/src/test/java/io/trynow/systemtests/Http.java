@@ -43,6 +43,14 @@ public final class Http {
   }
 
   public static Answer send(String method, String url, Map<String, String> headers, String json) {
+    return send(CLIENT, method, url, headers, json);
+  }
+
+  /**
+   * As {@link #send(String, String, Map, String)} with another client (e.g. a fresh connection).
+   */
+  public static Answer send(
+      HttpClient client, String method, String url, Map<String, String> headers, String json) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
     headers.forEach(b::header);
     if (json != null) {
@@ -54,7 +62,7 @@ public final class Http {
             ? HttpRequest.BodyPublishers.noBody()
             : HttpRequest.BodyPublishers.ofString(json));
     try {
-      HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
       return new Answer(r.statusCode(), r.body(), r.headers().map());
     } catch (IOException e) {
       return new Answer(-1, e.toString(), Map.of());

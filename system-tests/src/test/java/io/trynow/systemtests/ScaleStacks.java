@@ -9,8 +9,8 @@ import java.util.TreeSet;
 
 /**
  * The scaled-out stack of the scale system tests: two replicas of every service, a three-node NATS
- * cluster (streams at R3), two private Docker engines as the hosts {@code h1} (127.0.0.2) and
- * {@code h2} (127.0.0.3), Caddy; {@code hello} kept at {@link #TARGET} ready.
+ * cluster (streams at R3), Valkey with a Sentinel, two private Docker engines as the hosts {@code
+ * h1} (127.0.0.2) and {@code h2} (127.0.0.3), Caddy; {@code hello} kept at {@link #TARGET} ready.
  */
 final class ScaleStacks {
 
@@ -25,6 +25,7 @@ final class ScaleStacks {
     return Stacks.standard(name)
         .replicas(2)
         .natsCluster(3)
+        .valkeySentinel()
         .dockerHosts(2, 12)
         .template("hello", Map.of("min-ready", String.valueOf(TARGET), "max-total", "12"))
         .template(

@@ -14,6 +14,8 @@ import io.trynow.testsupport.FreePorts;
 import io.trynow.testsupport.NatsCluster;
 import io.trynow.testsupport.RealServers;
 import io.trynow.testsupport.SampleImage;
+import io.trynow.testsupport.ValkeySentinels;
+import io.trynow.testsupport.ValkeyServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -69,6 +71,7 @@ public final class Stack implements AutoCloseable {
   private final Map<Service, Map<String, String>> serviceProperties;
   private final Map<Service, List<ServiceProcess>> processes = new EnumMap<>(Service.class);
   private final NatsCluster natsCluster;
+  private final ValkeySentinels sentinels;
   private final List<DockerDaemon> dockerHosts = new ArrayList<>();
   private Store store;
 
@@ -81,16 +84,26 @@ public final class Stack implements AutoCloseable {
     this.serviceProperties = new EnumMap<>(Service.class);
     b.perService.forEach((s, m) -> serviceProperties.put(s, new LinkedHashMap<>(m)));
     SampleImage.ensureBuilt();
+    List<RealServers.Kind> kinds = new ArrayList<>();
+    if (b.natsNodes == 1) {
+      kinds.add(RealServers.Kind.NATS);
+    }
+    if (!b.valkeySentinel) {
+      kinds.add(RealServers.Kind.VALKEY);
+    }
+    kinds.add(RealServers.Kind.DOCKER);
     this.servers =
-        b.natsNodes > 1
-            ? RealServers.start(
-                RealServers.Kind.VALKEY, RealServers.Kind.CADDY, RealServers.Kind.DOCKER)
-            : RealServers.start(
-                RealServers.Kind.NATS,
-                RealServers.Kind.VALKEY,
-                RealServers.Kind.CADDY,
-                RealServers.Kind.DOCKER);
+        RealServers.start(RealServers.Kind.CADDY, kinds.toArray(RealServers.Kind[]::new));
     this.natsCluster = b.natsNodes > 1 ? NatsCluster.start(b.natsNodes) : null;
+    // primary + two replicas (one is left to WAIT for after a failover) + one sentinel
+    this.sentinels =
+        b.valkeySentinel ? ValkeySentinels.start(1, 2, new ValkeyServer.Options()) : null;
+    if (sentinels != null) {
+      commonProperties.put("quarkus.redis.client-type", "sentinel");
+      commonProperties.put("quarkus.redis.master-name", sentinels.masterName());
+      // a change counts once a replica has it: a failover cannot lose what a visitor was told
+      commonProperties.put("trynow.valkey.wait-replicas", "1");
+    }
     if (natsCluster != null) {
       commonProperties.put("trynow.messaging.replicas", String.valueOf(Math.min(3, b.natsNodes)));
     }
@@ -137,6 +150,7 @@ public final class Stack implements AutoCloseable {
     private boolean dockerProxy;
     private int replicas = 1;
     private int natsNodes = 1;
+    private boolean valkeySentinel;
     private int dockerHosts;
     private int hostCapacity = 20;
 
@@ -190,6 +204,16 @@ public final class Stack implements AutoCloseable {
     }
 
     /**
+     * Valkey as a primary with two replicas and a Sentinel; the services find the primary through
+     * the Sentinel and wait for one replica on every change ({@code
+     * trynow.valkey.wait-replicas=1}).
+     */
+    public Builder valkeySentinel() {
+      this.valkeySentinel = true;
+      return this;
+    }
+
+    /**
      * Instances on {@code n} private Docker engines ({@link DockerDaemon}) as the host registry's
      * hosts {@code h1..hn}, reached at 127.0.0.2, 127.0.0.3, ... — never on the machine's engine.
      */
@@ -216,11 +240,13 @@ public final class Stack implements AutoCloseable {
     for (Service s : Service.values()) {
       processes.get(s).forEach(p -> p.start(env(s), properties(s)));
     }
+    awaitAllReady(processes.values().stream().flatMap(List::stream).toList());
+  }
+
+  private static void awaitAllReady(List<ServiceProcess> all) {
     List<CompletableFuture<Void>> waits = new ArrayList<>();
-    for (Service s : Service.values()) {
-      for (ServiceProcess p : processes.get(s)) {
-        waits.add(CompletableFuture.runAsync(() -> p.awaitReady(READY_TIMEOUT)));
-      }
+    for (ServiceProcess p : all) {
+      waits.add(CompletableFuture.runAsync(() -> p.awaitReady(READY_TIMEOUT)));
     }
     try {
       CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)).join();
@@ -235,7 +261,9 @@ public final class Stack implements AutoCloseable {
   public Map<String, String> env(Service s) {
     Map<String, String> env = new HashMap<>();
     env.put("TRYNOW_NATS_URL", natsUrl());
-    env.put("TRYNOW_VALKEY_URL", servers.valkey().url());
+    env.put(
+        "TRYNOW_VALKEY_URL",
+        sentinels != null ? String.join(",", sentinels.sentinelUrls()) : servers.valkey().url());
     env.put("TRYNOW_VALKEY_PREFIX", prefix);
     env.put("TRYNOW_CADDY_ADMIN_URL", servers.caddy().adminUrl());
     env.put("TRYNOW_CADDY_HTTP_PORT", String.valueOf(servers.caddy().httpPort()));
@@ -288,6 +316,17 @@ public final class Stack implements AutoCloseable {
   public void start(Service s, int r) {
     process(s, r).start(env(s), properties(s));
     process(s, r).awaitReady(READY_TIMEOUT);
+  }
+
+  /**
+   * Starts replica {@code r} of every service (those that run are left alone), all at once, and
+   * waits until each is ready.
+   */
+  public void startAll(int r) {
+    for (Service s : Service.values()) {
+      process(s, r).start(env(s), properties(s));
+    }
+    awaitAllReady(java.util.stream.Stream.of(Service.values()).map(s -> process(s, r)).toList());
   }
 
   /** Starts a service without waiting for readiness. */
@@ -429,7 +468,6 @@ public final class Stack implements AutoCloseable {
     return dockerProxy;
   }
 
-  /** The state store of this stack (the test's own connection). */
   /** The ready instances of {@code template}, oldest ready first (the next to be handed out). */
   public List<Instance> readyInstances(String template) {
     return store().instances(InstanceState.READY).stream()
@@ -438,11 +476,30 @@ public final class Stack implements AutoCloseable {
         .toList();
   }
 
+  /**
+   * The state store of this stack (the test's own connection; with a Sentinel, to the primary it
+   * names now — call {@link #valkeyFailedOver()} after a failover).
+   */
   public synchronized Store store() {
     if (store == null) {
-      store = Store.connect(servers.valkey().url(), prefix);
+      store =
+          Store.connect(
+              sentinels != null ? sentinels.primary().url() : servers.valkey().url(), prefix);
     }
     return store;
+  }
+
+  /** The Valkey Sentinel topology ({@link Builder#valkeySentinel()}), else null. */
+  public ValkeySentinels valkeySentinels() {
+    return sentinels;
+  }
+
+  /** After a failover: the test's store connects to the new primary at its next use. */
+  public synchronized void valkeyFailedOver() {
+    if (store != null) {
+      store.close();
+      store = null;
+    }
   }
 
   public DockerClient docker() {
@@ -563,6 +620,9 @@ public final class Stack implements AutoCloseable {
       }
       if (natsCluster != null) {
         natsCluster.close();
+      }
+      if (sentinels != null) {
+        sentinels.close();
       }
       servers.close();
     }

@@ -21,16 +21,31 @@ public final class NatsServer extends ManagedServer {
   record Membership(String serverName, String clusterName, int clusterPort, List<Integer> routes) {}
 
   /**
-   * Who may connect: users with passwords and NKey users (public keys, {@code U...}); empty:
-   * anyone.
+   * Who may connect: users with passwords and NKey users (public keys, {@code U...}); or one token;
+   * or the users of an operator's account (operator mode, JWT credentials). Empty: anyone.
    */
-  public record Auth(List<String[]> users, List<String> nkeys) {
+  public record Auth(
+      List<String[]> users, List<String> nkeys, String token, NatsOperator operator) {
+    public Auth(List<String[]> users, List<String> nkeys) {
+      this(users, nkeys, null, null);
+    }
+
     public static Auth user(String user, String password) {
       return new Auth(List.<String[]>of(new String[] {user, password}), List.of());
     }
 
     public static Auth nkey(String publicKey) {
       return new Auth(List.of(), List.of(publicKey));
+    }
+
+    /** {@code authorization { token }}: a server takes no users beside a token. */
+    public static Auth token(String token) {
+      return new Auth(List.of(), List.of(), token, null);
+    }
+
+    /** Operator mode: users with a JWT issued by the operator's account ({@code .creds}). */
+    public static Auth operator(NatsOperator operator) {
+      return new Auth(List.of(), List.of(), null, operator);
     }
 
     /** Both kinds of users in one server. */
@@ -113,7 +128,11 @@ public final class NatsServer extends ManagedServer {
                     security.tls().ca(),
                     security.verifyClients()));
     Auth auth = security.auth();
-    if (auth != null) {
+    if (auth != null && auth.operator() != null) {
+      conf.append(auth.operator().serverConfig());
+    } else if (auth != null && auth.token() != null) {
+      conf.append("authorization {\n  token: \"%s\"\n}\n".formatted(auth.token()));
+    } else if (auth != null) {
       conf.append("authorization {\n  users: [\n");
       for (String[] u : auth.users()) {
         conf.append("    {user: \"%s\", password: \"%s\"}\n".formatted(u[0], u[1]));

@@ -165,6 +165,10 @@ public record ContainerSpec(
       // on the host's network the app binds the host's instance address (127.0.0.2 on a second
       // host of one machine, the host's own address elsewhere)
       env.put("BIND", publishHost);
+    } else {
+      // in its own network namespace the app must listen on every address of it, or the engine's
+      // published port reaches nothing (a template may not set BIND: TemplateRules)
+      env.put("BIND", "0.0.0.0");
     }
     env.put(ENV_INSTANCE_ID, instanceId);
     env.put(ENV_TEMPLATE, templateName);

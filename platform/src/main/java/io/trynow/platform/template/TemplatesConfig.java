@@ -12,8 +12,8 @@ import java.util.OptionalInt;
 
 /**
  * The demo templates, read by every service from the same keys ({@code trynow.templates.<name>.*},
- * env {@code TRYNOW_TEMPLATES_<NAME>_...}), under a prefix of their own: a key below it that no
- * field maps (a typo) fails startup naming the key.
+ * env {@code TRYNOW_TEMPLATES_<NAME>_...}, read by {@link TemplatesFromEnv}), under a prefix of
+ * their own: a key below it that no field maps (a typo) fails startup naming the key.
  *
  * <p>Templates come only from the configuration the operator provides (Compose: a templates file;
  * Helm: {@code templates:} values rendered into a ConfigMap). There is no production default. The

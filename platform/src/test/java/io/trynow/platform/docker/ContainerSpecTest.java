@@ -59,7 +59,7 @@ class ContainerSpecTest {
   void bridgeModeTellsTheAppItsContainerPort() {
     ContainerSpec s = spec(FixedTemplate.of("x/y:2").withNetworkMode("bridge"));
     assertThat(s.networkMode()).isEqualTo(ContainerSpec.NetworkMode.BRIDGE);
-    assertThat(s.env()).containsEntry("PORT", "8080");
+    assertThat(s.env()).containsEntry("PORT", "8080").containsEntry("BIND", "0.0.0.0");
     assertThat(s.hostPort()).isEqualTo(20001);
   }
 

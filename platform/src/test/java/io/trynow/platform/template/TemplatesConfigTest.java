@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import io.smallrye.config.common.MapBackedConfigSource;
@@ -26,12 +27,23 @@ class TemplatesConfigTest {
   private static final String PROFILE_PREFIX = "%dev,test.";
 
   private static SmallRyeConfig config(String profile, Map<String, String> values) {
+    return config(profile, values, Map.of());
+  }
+
+  /**
+   * As a service builds it: default sources, discovered interceptors, {@code values} as a
+   * properties file (below the environment) and {@code env} as the environment.
+   */
+  private static SmallRyeConfig config(
+      String profile, Map<String, String> values, Map<String, String> env) {
     return new SmallRyeConfigBuilder()
         .addDefaultSources()
+        .addDiscoveredInterceptors()
+        .withSources(new EnvConfigSource(env, 300))
         .withProfile(profile)
         .withMapping(TemplatesConfig.class)
         .withConverter(Duration.class, 100, new DurationConverter())
-        .withSources(new MapBackedConfigSource("test", values, 400) {})
+        .withSources(new MapBackedConfigSource("test", values, 250) {})
         .build();
   }
 
@@ -132,6 +144,75 @@ class TemplatesConfigTest {
                     "trynow.ports.first", "20000"))
             .getConfigMapping(TemplatesConfig.class);
     assertThat(mapped.templates()).containsOnlyKeys("shop");
+  }
+
+  @Test
+  void aTemplateDefinedOnlyByEnvironmentVariablesIsMappedWhateverItsName() {
+    Map<String, TemplatesConfig.Template> t =
+        config(
+                "prod",
+                Map.of(),
+                Map.of(
+                    "TRYNOW_TEMPLATES_SHOP_IMAGE", "example/shop:1.2",
+                    "TRYNOW_TEMPLATES_SHOP_HEALTH_PATH", "/healthz",
+                    "TRYNOW_TEMPLATES_MY_SHOP_2_IMAGE", "example/my-shop:3",
+                    "TRYNOW_TEMPLATES_MY_SHOP_2_MIN_READY", "5",
+                    "TRYNOW_TEMPLATES_MY_SHOP_2_CIRCUIT_FAILURE_THRESHOLD", "9",
+                    "TRYNOW_TEMPLATES_MY_SHOP_2_SLO_HIT_RATE", "0.9",
+                    "TRYNOW_TEMPLATES_MY_SHOP_2_ENV_GREETING_TEXT", "hi",
+                    "TRYNOW_TEMPLATES_MY_SHOP_2_PLACEMENT_DISK", "ssd"))
+            .getConfigMapping(TemplatesConfig.class)
+            .templates();
+    assertThat(t).containsOnlyKeys("shop", "my-shop-2");
+    assertThat(t.get("shop").healthPath()).isEqualTo("/healthz");
+    TemplatesConfig.Template mine = t.get("my-shop-2");
+    assertThat(mine.image()).isEqualTo("example/my-shop:3");
+    assertThat(mine.minReady()).isEqualTo(5);
+    assertThat(mine.circuit().failureThreshold()).isEqualTo(9);
+    assertThat(mine.slo().hitRate()).hasValue(0.9);
+    // The container's variable keeps its name (not SmallRye's "greeting.text").
+    assertThat(mine.env()).containsExactly(Map.entry("GREETING_TEXT", "hi"));
+    assertThat(mine.placement()).containsExactly(Map.entry("disk", "ssd"));
+  }
+
+  @Test
+  void anEnvironmentVariableOverridesTheFileAndTheFileNamesTheTemplate() {
+    TemplatesConfig.Template t =
+        config(
+                "prod",
+                Map.of("trynow.templates.my-shop.image", "example/shop:1"),
+                Map.of(
+                    "TRYNOW_TEMPLATES_MY_SHOP_IMAGE", "example/shop:2",
+                    // Two readings (my-shop-env's min-ready, or my-shop's container variable
+                    // MIN_READY): the template the file names decides.
+                    "TRYNOW_TEMPLATES_MY_SHOP_ENV_MIN_READY", "4"))
+            .getConfigMapping(TemplatesConfig.class)
+            .templates()
+            .get("my-shop");
+    assertThat(t.image()).isEqualTo("example/shop:2");
+    assertThat(t.env()).containsExactly(Map.entry("MIN_READY", "4"));
+  }
+
+  @Test
+  void aVariableThatNamesNoSettingFailsNamingIt() {
+    assertThatThrownBy(() ->
+            config(
+                "prod",
+                Map.of(),
+                Map.of(
+                    "TRYNOW_TEMPLATES_SHOP_IMAGE", "example/shop:1.2",
+                    "TRYNOW_TEMPLATES_SHOP_MIN_REDY", "3")))
+        .hasStackTraceContaining("TRYNOW_TEMPLATES_SHOP_MIN_REDY names no template setting");
+  }
+
+  @Test
+  void aVariableWithTwoReadingsAndNoKnownTemplateFailsNamingBoth() {
+    assertThatThrownBy(() ->
+            config("prod", Map.of(), Map.of("TRYNOW_TEMPLATES_SHOP_ENV_IMAGE", "x"))
+                .getConfigMapping(TemplatesConfig.class))
+        .hasStackTraceContaining("TRYNOW_TEMPLATES_SHOP_ENV_IMAGE can be read as")
+        .hasStackTraceContaining("trynow.templates.shop.env.IMAGE")
+        .hasStackTraceContaining("trynow.templates.shop-env.image");
   }
 
   @Test

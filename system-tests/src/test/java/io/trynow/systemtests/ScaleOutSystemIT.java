@@ -4,8 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.trynow.model.InstanceEvent;
+import io.trynow.model.InstanceState;
 import io.trynow.model.Subjects;
 import io.trynow.platform.state.Instance;
+import io.trynow.testsupport.DockerDaemon;
+import io.trynow.testsupport.NatsServer;
+import io.trynow.testsupport.ValkeySentinels;
+import io.trynow.testsupport.ValkeyServer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,16 +25,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Scale-out under service faults: two replicas of each service, a three-node NATS cluster, two
- * Docker hosts (private dockerds, instances on 127.0.0.2 and 127.0.0.3), Caddy; a steady stream of
- * visitors (acquire, hold, release) throughout. In turn: kill -9 one replica of each service;
- * SIGSTOP a provisioner past its lease and AckWait, then SIGCONT; a pool replica dies with visitors
- * queued by it. After each, within 60 s of settling: every accepted request ended assigned or with
- * an error the visitor saw, no demo went to two visitors, held demos answer through Caddy, Valkey,
- * both hosts and Caddy agree one-to-one, and instances are spread over both hosts.
+ * Scale-out under faults, on one stack for the whole class (starting ten service JVMs is the costly
+ * part on a loaded machine): two replicas of each service, a three-node NATS cluster, Valkey
+ * primary + two replicas + Sentinel, two Docker hosts (private dockerds, instances on 127.0.0.2 and
+ * 127.0.0.3), Caddy; a steady stream of visitors (acquire, hold, release) throughout. In turn: kill
+ * -9 one replica of each service; SIGSTOP a provisioner past its lease and AckWait, then SIGCONT; a
+ * pool replica dies with visitors queued by it; kill -9 one NATS node and restart it; kill -9 the
+ * Valkey primary (the Sentinel promotes a replica); stop one Docker host's daemon for 30 s
+ * (drained, then re-admitted and used again). After each, within 60 s of settling: every accepted
+ * request ended assigned or with an error the visitor saw, no demo went to two visitors, held demos
+ * answer through Caddy, Valkey (its consistency checker), both hosts and Caddy agree one-to-one,
+ * and instances are spread over both hosts.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ScaleOutServiceFaultsSystemIT {
+class ScaleOutSystemIT {
 
   private static ScaleRun run;
   private static Stack stack;
@@ -37,7 +46,7 @@ class ScaleOutServiceFaultsSystemIT {
 
   @BeforeAll
   static void startStack() {
-    run = ScaleRun.start("scale-svc");
+    run = ScaleRun.start("scale");
     stack = run.stack;
     visitors = run.visitors;
   }
@@ -59,11 +68,12 @@ class ScaleOutServiceFaultsSystemIT {
   @Test
   @Order(2)
   void killingOneReplicaOfEachServiceLosesNothing() {
+    // one at a time, and each stays dead: at the end every service runs on its other replica alone
     for (Service s : Service.values()) {
       stack.kill(s, 0);
-      run.awaitVisits(2); // the other replica carries on alone
-      stack.start(s, 0);
+      run.awaitVisits(2);
     }
+    stack.startAll(0); // in parallel: a JVM start is slow on a loaded machine
     run.settledAndServing("kill -9 of one replica of each service");
   }
 
@@ -132,6 +142,63 @@ class ScaleOutServiceFaultsSystemIT {
     }
   }
 
+  @Test
+  @Order(5)
+  void aNatsNodeKilledAndRestartedLosesNothing() {
+    NatsServer node = stack.natsCluster().node(0);
+    node.kill();
+    pause(Duration.ofSeconds(8)); // visitors go on through the other two nodes
+    node.start();
+    run.settledAndServing("kill -9 of a NATS node");
+  }
+
+  @Test
+  @Order(6)
+  void theValkeyPrimaryKilledFailsOverAndLosesNothing() {
+    run.awaitVisits(2);
+    ValkeySentinels valkey = stack.valkeySentinels();
+    ValkeyServer old = valkey.killPrimary();
+    ValkeyServer promoted = valkey.awaitFailover(Duration.ofSeconds(60));
+    assertThat(promoted.port()).isNotEqualTo(old.port());
+    stack.valkeyFailedOver();
+    run.settledAndServing("kill -9 of the Valkey primary");
+  }
+
+  @Test
+  @Order(7)
+  void aDockerHostDownFor30sIsDrainedAndReadmitted() {
+    DockerDaemon h1 = stack.dockerHosts().get(0);
+    h1.stop();
+    Instant stopped = Instant.now();
+    // drained: no live instance is left on h1, and the pool is refilled on h2
+    await()
+        .atMost(ScaleStacks.SETTLE)
+        .pollInterval(Duration.ofMillis(500))
+        .untilAsserted(() -> {
+          assertThat(stack.store().hostsDown()).containsKey("h1");
+          for (InstanceState s : InstanceState.values()) {
+            if (s.isLive()) {
+              assertThat(stack.store().instances(s))
+                  .extracting(Instance::host)
+                  .doesNotContain("h1");
+            }
+          }
+          assertThat(stack.store().poolStats("hello").ready()).isEqualTo(ScaleStacks.TARGET);
+          assertThat(Convergence.problems(stack)).isEmpty(); // h1's routes removed too
+        });
+    Duration left = Duration.ofSeconds(30).minus(Duration.between(stopped, Instant.now()));
+    if (!left.isNegative()) {
+      pause(left);
+    }
+    h1.start();
+    await()
+        .atMost(ScaleStacks.SETTLE)
+        .pollInterval(Duration.ofMillis(500))
+        .untilAsserted(() -> assertThat(stack.store().hostsDown()).doesNotContainKey("h1"));
+    // re-admitted and used again: new instances are placed on it (the emptier host)
+    run.settledAndServing("docker host down 30 s", true);
+  }
+
   /** {@code POST /v1/demos} for "line", which must queue: its request id and access token. */
   private static Map.Entry<String, String> queue(Visitor v) {
     Http.Answer a = v.acquireRaw("line");
@@ -148,5 +215,9 @@ class ScaleOutServiceFaultsSystemIT {
   static void signal(String sig, long pid) throws Exception {
     Process p = new ProcessBuilder("kill", "-" + sig, String.valueOf(pid)).inheritIO().start();
     assertThat(p.waitFor()).isZero();
+  }
+
+  private static void pause(Duration d) {
+    LockSupport.parkNanos(d.toNanos());
   }
 }
