@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.trynow.gateway.events.SseLimiter;
+import io.trynow.platform.metrics.Latency;
 import io.trynow.platform.metrics.StageTimers;
 import jakarta.inject.Singleton;
 import java.util.concurrent.TimeUnit;
@@ -78,11 +79,9 @@ public class GatewayMetrics {
         .tag("outcome", outcome)
         .register(meters)
         .increment();
-    Timer.builder(ACQUIRE_DURATION)
+    Latency.histogram(ACQUIRE_DURATION)
         .description("POST /v1/demos latency")
         .tag("outcome", outcome)
-        .publishPercentiles(0.5, 0.9, 0.99)
-        .distributionStatisticExpiry(java.time.Duration.ofSeconds(30))
         .register(meters)
         .record(nanos, TimeUnit.NANOSECONDS);
   }

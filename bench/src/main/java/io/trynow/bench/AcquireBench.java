@@ -616,7 +616,10 @@ public final class AcquireBench {
     return out;
   }
 
-  /** Prints the services' own percentiles (Micrometer quantile lines of /q/metrics). */
+  /**
+   * Prints the services' own p50/p90/p99 (interpolated in the histogram buckets of /q/metrics, as
+   * Prometheus' histogram_quantile does).
+   */
   static void printQuantiles(int port, String prefix) throws Exception {
     HttpResponse<String> r =
         HttpClient.newHttpClient()
@@ -624,22 +627,51 @@ public final class AcquireBench {
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + q(port) + "/q/metrics"))
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
-    java.util.Map<String, String> rows = new java.util.TreeMap<>();
+    // series (name + labels without le) -> (le -> cumulative count)
+    java.util.Map<String, java.util.TreeMap<Double, Double>> buckets = new java.util.TreeMap<>();
     for (String line : r.body().split("\n")) {
-      if (!line.startsWith(prefix) || !line.contains("quantile=")) {
+      if (!line.startsWith(prefix) || !line.contains("_bucket{")) {
         continue;
       }
       String labels = line.substring(line.indexOf('{') + 1, line.indexOf('}'));
-      String q = labels.replaceAll(".*quantile=\"([0-9.]+)\".*", "$1");
+      String le = labels.replaceAll(".*le=\"([^\"]+)\".*", "$1");
       String key =
-          line.substring(0, line.indexOf('{'))
+          line.substring(0, line.indexOf("_bucket{"))
               + " "
-              + labels.replaceAll(",?quantile=\"[0-9.]+\"", "");
-      double ms = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) * 1000;
-      String p = String.valueOf(Math.round(Double.parseDouble(q) * 100));
-      rows.merge(key, String.format("p%s=%.3f", p, ms), (a, b) -> a + " " + b);
+              + labels.replaceAll(",?le=\"[^\"]+\"", "");
+      double bound = le.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le);
+      double count = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      buckets.computeIfAbsent(key, k -> new java.util.TreeMap<>()).put(bound, count);
     }
-    rows.forEach((k, v) -> System.out.println("  " + k + "  " + v));
+    buckets.forEach((k, b) ->
+        System.out.printf(
+            "  %s  p50=%.3f p90=%.3f p99=%.3f ms%n",
+            k, quantile(b, 0.5) * 1000, quantile(b, 0.9) * 1000, quantile(b, 0.99) * 1000));
+  }
+
+  /** histogram_quantile: linear interpolation inside the bucket that holds the rank. */
+  static double quantile(java.util.TreeMap<Double, Double> cumulative, double q) {
+    double total = cumulative.lastEntry().getValue();
+    if (total == 0) {
+      return Double.NaN;
+    }
+    double rank = q * total;
+    double lower = 0;
+    double below = 0;
+    for (var e : cumulative.entrySet()) {
+      if (e.getValue() >= rank) {
+        if (e.getKey().isInfinite()) {
+          return lower;
+        }
+        double inBucket = e.getValue() - below;
+        return inBucket == 0
+            ? e.getKey()
+            : lower + (e.getKey() - lower) * (rank - below) / inBucket;
+      }
+      lower = e.getKey();
+      below = e.getValue();
+    }
+    return lower;
   }
 
   /** The floor probes, sampled at a low rate while the load runs. */

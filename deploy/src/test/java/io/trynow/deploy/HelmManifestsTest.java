@@ -393,6 +393,34 @@ class HelmManifestsTest {
   }
 
   @Test
+  void alertRulesAndTheGrafanaDashboardAreOptionalAndShipTheFiles() {
+    assertThat(DEFAULTS.ofKind("PrometheusRule")).isEmpty();
+    assertThat(DEFAULTS.find("ConfigMap", "trynow-grafana-dashboard")).isEmpty();
+
+    Map<String, Object> rule = PRODUCTION.get("PrometheusRule", "trynow");
+    List<Map<String, Object>> rules = maps(maps(rule, "spec", "groups").get(0), "rules");
+    assertThat(rules.stream().map(r -> r.get("alert")))
+        .containsExactlyInAnyOrder(
+            "TrynowPoolEmptyWithVisitorsQueued",
+            "TrynowDeadLettersGrowing",
+            "TrynowProvisionFailures",
+            "TrynowReapLag",
+            "TrynowServiceNotReady");
+    assertThat(string(rule, "metadata", "labels")).contains("kube-prometheus-stack");
+
+    Map<String, Object> dashboard = PRODUCTION.get("ConfigMap", "trynow-grafana-dashboard");
+    assertThat(map(dashboard, "metadata", "labels")).containsEntry("grafana_dashboard", "1");
+    // JSON is YAML: the dashboard parses, and every panel queries trynow's metrics
+    Map<String, Object> json =
+        new org.yaml.snakeyaml.Yaml().load(string(dashboard, "data", "trynow.json"));
+    List<Map<String, Object>> panels = maps(json, "panels");
+    assertThat(panels).hasSizeGreaterThanOrEqualTo(10);
+    for (Map<String, Object> p : panels) {
+      assertThat(string(p, "targets")).as(string(p, "title")).contains("trynow_");
+    }
+  }
+
+  @Test
   void metricsAreScrapableOnlyFromTheConfiguredPeersAndTheServiceMonitorIsOptional() {
     assertThat(DEFAULTS.ofKind("ServiceMonitor")).isEmpty();
     assertThat(DEFAULTS.find("NetworkPolicy", "trynow-metrics")).isEmpty();

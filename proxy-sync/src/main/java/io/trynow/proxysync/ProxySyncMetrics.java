@@ -23,6 +23,12 @@ public final class ProxySyncMetrics {
   /** Routes currently confirmed in Caddy (gauge). */
   public static final String ROUTES = "trynow.proxy.routes";
 
+  /**
+   * {@code trynow_queue_wait_seconds{template}}: a queued visitor's wait, request to the demo
+   * handed over (histogram, {@code Latency}); visitors served warm do not wait.
+   */
+  public static final String QUEUE_WAIT = "trynow.queue.wait";
+
   /** Instances moved started → ready/assigned, tag {@code via}: event, reconcile. */
   public static final String MARKED_READY = "trynow.proxy.marked.ready";
 }

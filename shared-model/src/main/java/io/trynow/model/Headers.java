@@ -32,6 +32,15 @@ public final class Headers {
    */
   public static final String DEMO_HOST = "Trynow-Demo-Host";
 
+  /**
+   * W3C trace context ({@code traceparent}, {@code tracestate}): set on every NATS message
+   * published while a trace is active, so that one acquire or one provision is one OpenTelemetry
+   * trace across gateway → pool → provisioner → proxy-sync. The same names as the HTTP headers.
+   */
+  public static final String TRACEPARENT = "traceparent";
+
+  public static final String TRACESTATE = "tracestate";
+
   /** The JetStream de-duplication header. */
   public static final String NATS_MSG_ID = "Nats-Msg-Id";
 

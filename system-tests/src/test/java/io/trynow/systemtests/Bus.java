@@ -69,6 +69,15 @@ public final class Bus implements AutoCloseable {
         io.trynow.model.Json.write(new ProvisionRequest(instanceId, template, null)));
   }
 
+  /** Any payload on a subject (e.g. a malformed request that its consumer gives up on). */
+  public PublishResult publishRaw(String subject, String msgId, String payload) {
+    return publisher.publishWithHeaders(
+        subject,
+        msgId,
+        new io.nats.client.impl.Headers(),
+        payload.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   /** The last event stored on {@code subject} in {@code TRYNOW_EVENTS}, if any. */
   public java.util.Optional<io.trynow.model.InstanceEvent> lastEvent(String subject) {
     try {

@@ -27,10 +27,10 @@ import java.util.function.Consumer;
  * pages of 500 and stops after {@link #MAX_SCAN} messages (reported as {@code truncated}).
  *
  * <p>A replay is skipped, and the dead letter deleted, when the work it carries is no longer
- * needed: a provision for an instance that is no longer being provisioned (failed, terminated,
- * gone), a cleanup for an instance already terminated or gone, an acquire whose request no longer
- * exists. Handlers are idempotent, so a replay of such a message would do nothing anyway; skipping
- * says so instead of filling the queue.
+ * needed: a provision for an instance that is ready, assigned, terminating, terminated or gone (a
+ * failed one is replayed: the provisioner then makes a replacement if the pool still needs one), a
+ * cleanup for an instance already terminated or gone, an acquire whose request no longer exists.
+ * Handlers are idempotent, so such a replay would do nothing; skipping says so.
  */
 @ApplicationScoped
 public class DeadLetterOps {
@@ -214,7 +214,8 @@ public class DeadLetterOps {
         InstanceState s = i.get().state();
         if (s != InstanceState.REQUESTED
             && s != InstanceState.PROVISIONING
-            && s != InstanceState.STARTED) {
+            && s != InstanceState.STARTED
+            && s != InstanceState.FAILED) {
           return Optional.of("instance " + id + " is " + s.wire());
         }
       } else if (subject.startsWith(Subjects.cleanup(""))) {

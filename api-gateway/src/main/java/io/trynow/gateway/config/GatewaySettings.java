@@ -106,6 +106,11 @@ public class GatewaySettings {
     return adminKeyHash != null;
   }
 
+  /** Hex of the admin key's SHA-256, or "" when none is set (binds dashboard sessions to it). */
+  public String adminKeyFingerprint() {
+    return adminKeyHash == null ? "" : java.util.HexFormat.of().formatHex(adminKeyHash);
+  }
+
   /** True when {@code key} hashes to the configured admin key hash (constant time). */
   public boolean isAdminKey(String key) {
     if (adminKeyHash == null || key == null) {

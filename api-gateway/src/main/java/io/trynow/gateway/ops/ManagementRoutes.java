@@ -3,6 +3,7 @@ package io.trynow.gateway.ops;
 import io.quarkus.vertx.http.ManagementInterface;
 import io.trynow.gateway.rest.HttpEdge;
 import io.trynow.gateway.rest.RequestIds;
+import io.trynow.gateway.web.WebAssets;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -12,10 +13,10 @@ import java.util.List;
 
 /**
  * The operator surfaces ({@code /admin}, the admin API, and {@code /ops}, the dashboard) live on
- * the management interface only. They are ordinary JAX-RS resources and static files (so that the
- * OpenAPI document, the admin-key filter and the error mappers apply to them as to the rest), which
- * Quarkus serves on the main router: the management router hands those paths to the main router,
- * and the main router refuses them (404) when they did not come through the management port.
+ * the management interface only. They are ordinary JAX-RS resources (so that the OpenAPI document,
+ * the admin-key filter and the error mappers apply to them as to the rest), which Quarkus serves on
+ * the main router: the management router hands those paths to the main router, and the main router
+ * refuses them (404) when they did not come through the management port.
  */
 @ApplicationScoped
 public class ManagementRoutes {
@@ -57,8 +58,30 @@ public class ManagementRoutes {
             ctx.put(VIA_MANAGEMENT, Boolean.TRUE);
             ctx.next();
           });
-      management.router().route(p + "*").order(Integer.MIN_VALUE + 2).subRouter(main);
+      management.router().route(p + "*").order(Integer.MIN_VALUE + 3).subRouter(main);
     }
+    // The dashboard's files: served here, as the main router's static handler would look them up
+    // relative to the sub-router's mount point.
+    Router r = management.router();
+    r.get("/ops")
+        .order(Integer.MIN_VALUE + 2)
+        .handler(ctx -> {
+          // Vert.x matches "/ops/" here too: only the bare path is redirected
+          if (ctx.request().path().equals("/ops")) {
+            ctx.redirect("/ops/");
+          } else {
+            ctx.next();
+          }
+        });
+    r.get("/ops/")
+        .order(Integer.MIN_VALUE + 2)
+        .handler(WebAssets.privateFile("ops/index.html", "text/html; charset=utf-8"));
+    r.get("/ops/ops.js")
+        .order(Integer.MIN_VALUE + 2)
+        .handler(WebAssets.privateFile("ops/ops.js", "text/javascript; charset=utf-8"));
+    r.get("/ops/ops.css")
+        .order(Integer.MIN_VALUE + 2)
+        .handler(WebAssets.privateFile("ops/ops.css", "text/css; charset=utf-8"));
   }
 
   private static void guard(RoutingContext ctx) {

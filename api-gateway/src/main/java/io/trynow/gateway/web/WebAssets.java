@@ -1,6 +1,7 @@
 package io.trynow.gateway.web;
 
 import io.trynow.gateway.auth.Secrets;
+import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
@@ -37,6 +38,17 @@ public class WebAssets {
     byte[] bytes = Html.resource(path);
     String etag = "\"" + HexFormat.of().formatHex(Secrets.sha256(bytes), 0, 16) + "\"";
     return new Asset(Buffer.buffer(bytes), type, etag, "public, max-age=3600", anyOrigin);
+  }
+
+  /**
+   * A handler serving the file {@code web/<path>} from memory with a strong ETag, not cached for
+   * long (the operator dashboard's files, on the management router).
+   */
+  public static Handler<RoutingContext> privateFile(String path, String type) {
+    byte[] bytes = Html.resource(path);
+    String etag = "\"" + HexFormat.of().formatHex(Secrets.sha256(bytes), 0, 16) + "\"";
+    Asset a = new Asset(Buffer.buffer(bytes), type, etag, "private, no-cache", false);
+    return ctx -> serve(ctx, a);
   }
 
   void install(@Observes Router router) {

@@ -47,6 +47,28 @@ class ManagementPortIT {
         .then()
         .statusCode(200);
     given().baseUri(management()).get("/admin/pools").then().statusCode(401);
+    // the dashboard: its static files and its session endpoint, on the management port
+    given()
+        .baseUri(management())
+        .get("/ops/")
+        .then()
+        .statusCode(200)
+        .body(containsString("trynow operations"));
+    given().baseUri(management()).get("/ops/ops.js").then().statusCode(200);
+    given()
+        .baseUri(management())
+        .redirects()
+        .follow(false)
+        .get("/ops")
+        .then()
+        .statusCode(302)
+        .header("Location", "/ops/");
+    given()
+        .baseUri(management())
+        .get("/ops/api/session")
+        .then()
+        .statusCode(200)
+        .body("logged_in", equalTo(false));
     // a body reaches the resource through the management port (400: the list is empty)
     given()
         .baseUri(management())
@@ -79,5 +101,58 @@ class ManagementPortIT {
     }
     // the public API stays where it was
     given().get("/v1/templates").then().statusCode(200);
+  }
+
+  /**
+   * The OpenAPI document (management port) declares the admin bearer scheme, every admin operation
+   * requires it (so Swagger UI's "Authorize" applies to them all), and the list endpoints document
+   * their pagination: {@code has_more} and {@code next_cursor} in the page, {@code limit} and a
+   * cursor parameter.
+   */
+  @Test
+  void theOpenApiDocumentDeclaresTheAdminSchemeAndThePagination() throws Exception {
+    String json =
+        given()
+            .baseUri(management())
+            .accept(ContentType.JSON)
+            .get("/q/openapi?format=json")
+            .then()
+            .statusCode(200)
+            .extract()
+            .asString();
+    com.fasterxml.jackson.databind.JsonNode doc = io.trynow.model.Json.MAPPER.readTree(json);
+    com.fasterxml.jackson.databind.JsonNode scheme =
+        doc.path("components").path("securitySchemes").path("admin");
+    org.assertj.core.api.Assertions.assertThat(scheme.path("type").asText()).isEqualTo("http");
+    org.assertj.core.api.Assertions.assertThat(scheme.path("scheme").asText()).isEqualTo("bearer");
+    int adminOperations = 0;
+    for (var path : doc.path("paths").properties()) {
+      if (!path.getKey().startsWith("/admin")) {
+        continue;
+      }
+      for (var op : path.getValue().properties()) {
+        adminOperations++;
+        org.assertj.core.api.Assertions.assertThat(op.getValue().path("security").toString())
+            .as("%s %s requires the admin scheme", op.getKey(), path.getKey())
+            .contains("\"admin\"");
+      }
+    }
+    org.assertj.core.api.Assertions.assertThat(adminOperations).isGreaterThanOrEqualTo(8);
+    for (String list : new String[] {"/admin/instances", "/admin/dead-letters"}) {
+      com.fasterxml.jackson.databind.JsonNode get = doc.path("paths").path(list).path("get");
+      org.assertj.core.api.Assertions.assertThat(get.path("parameters").findValuesAsText("name"))
+          .as(list)
+          .contains("limit")
+          .containsAnyOf("cursor", "after");
+      String ref = get.path("responses").path("200").path("content").findValue("$ref").asText();
+      com.fasterxml.jackson.databind.JsonNode page =
+          doc.path("components")
+              .path("schemas")
+              .path(ref.substring(ref.lastIndexOf('/') + 1))
+              .path("properties");
+      org.assertj.core.api.Assertions.assertThat(page.has("has_more") && page.has("next_cursor"))
+          .as("%s page %s", list, page)
+          .isTrue();
+    }
   }
 }

@@ -6,6 +6,7 @@ import io.nats.client.Connection;
 import io.trynow.platform.metrics.MetricNames;
 import io.trynow.platform.supervisor.LoopHandle;
 import io.trynow.platform.supervisor.Supervisor;
+import io.trynow.platform.tracing.Tracing;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -27,6 +28,7 @@ public final class Consumers {
   private final Streams streams;
   private final DeadLetters deadLetters;
   private final MeterRegistry meters;
+  private volatile Tracing tracing = Tracing.NOOP;
 
   public Consumers(
       Supplier<Connection> connection,
@@ -51,6 +53,15 @@ public final class Consumers {
   }
 
   /**
+   * Runs every handler started from now on in a CONSUMER span, child of the trace context its
+   * message carries ({@link Tracing}). Returns this.
+   */
+  public Consumers traced(Tracing tracing) {
+    this.tracing = Objects.requireNonNull(tracing);
+    return this;
+  }
+
+  /**
    * Runs {@code handler} for every message of the durable consumer described by {@code spec}.
    * Returns at once; the loop connects in the background. Stop it alone with {@link
    * LoopHandle#stop}, or all of them with {@link Supervisor#shutdown()}.
@@ -71,7 +82,15 @@ public final class Consumers {
         supervisor.run(
             "consumer-" + spec.durable(),
             new SupervisedConsumer(
-                connection, streams, deadLetters, spec, handler, meters, pending, ackPending));
+                connection,
+                streams,
+                deadLetters,
+                spec,
+                handler,
+                meters,
+                tracing,
+                pending,
+                ackPending));
     return handle;
   }
 }

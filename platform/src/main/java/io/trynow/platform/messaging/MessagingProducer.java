@@ -6,6 +6,7 @@ import io.nats.client.api.StorageType;
 import io.quarkus.runtime.StartupEvent;
 import io.trynow.platform.nats.NatsClient;
 import io.trynow.platform.supervisor.Supervisor;
+import io.trynow.platform.tracing.Tracing;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -40,15 +41,20 @@ public class MessagingProducer {
   @Produces
   @Singleton
   Publisher publisher(
-      NatsClient nats, Streams streams, MessagingConfig config, MeterRegistry meters) {
+      NatsClient nats,
+      Streams streams,
+      MessagingConfig config,
+      MeterRegistry meters,
+      Tracing tracing) {
     if (config.publishAttempts() < 1) {
       throw new IllegalArgumentException("trynow.messaging.publish-attempts must be >= 1");
     }
     return new Publisher(
-        source(nats),
-        streams,
-        new Publisher.Options(config.pubAckTimeout(), config.publishAttempts()),
-        meters);
+            source(nats),
+            streams,
+            new Publisher.Options(config.pubAckTimeout(), config.publishAttempts()),
+            meters)
+        .traced(tracing);
   }
 
   @Produces
@@ -75,7 +81,8 @@ public class MessagingProducer {
       Supervisor supervisor,
       Streams streams,
       DeadLetters deadLetters,
-      MeterRegistry meters) {
-    return new Consumers(source(nats), supervisor, streams, deadLetters, meters);
+      MeterRegistry meters,
+      Tracing tracing) {
+    return new Consumers(source(nats), supervisor, streams, deadLetters, meters).traced(tracing);
   }
 }

@@ -9,10 +9,13 @@ import io.nats.client.Message;
 import io.nats.client.PublishOptions;
 import io.nats.client.api.PublishAck;
 import io.nats.client.impl.Headers;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import io.trynow.model.InstanceEvent;
 import io.trynow.model.Json;
 import io.trynow.model.Subjects;
 import io.trynow.platform.metrics.MetricNames;
+import io.trynow.platform.tracing.Tracing;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
@@ -28,7 +31,8 @@ import org.jboss.logging.MDC;
 /**
  * Publishes to JetStream the one way trynow does it: a deterministic {@code Nats-Msg-Id} (so a
  * retry is de-duplicated by the server), a {@code Trynow-Request-Id} header, and a PubAck awaited.
- * A PubAck timeout means "unknown": the same message (same id) is sent again, up to {@link
+ * While a trace is active, the message also carries its W3C context ({@link #traced}). A PubAck
+ * timeout means "unknown": the same message (same id) is sent again, up to {@link
  * Options#attempts()} times, then {@link MessagingException.Kind#UNKNOWN_OUTCOME}. Duplicates are
  * reported ({@link PublishResult#duplicate()}) and counted.
  *
@@ -63,6 +67,7 @@ public final class Publisher {
   private final MeterRegistry meters;
   private final Counter retries;
   private final ReplyInbox inbox;
+  private volatile Tracing tracing = Tracing.NOOP;
 
   public Publisher(Supplier<Connection> connection, Options options, MeterRegistry meters) {
     this(connection, null, options, meters);
@@ -88,6 +93,15 @@ public final class Publisher {
 
   public Publisher(Connection connection, Options options, MeterRegistry meters) {
     this(() -> connection, options, meters);
+  }
+
+  /**
+   * Carries the W3C trace context in every message from now on: a PRODUCER span per publish, its
+   * context in the {@code traceparent} header ({@link Tracing}). Returns this publisher.
+   */
+  public Publisher traced(Tracing tracing) {
+    this.tracing = Objects.requireNonNull(tracing);
+    return this;
   }
 
   /**
@@ -124,6 +138,19 @@ public final class Publisher {
     if (msgId == null || msgId.isBlank()) {
       throw new IllegalArgumentException("a JetStream publish needs a deterministic msg id");
     }
+    Span span = tracing.publish(subject, headers);
+    try (Scope ignored = span.makeCurrent()) {
+      PublishResult r = send(subject, msgId, headers, payload);
+      span.setAttribute("messaging.message.id", msgId);
+      Tracing.end(span, null);
+      return r;
+    } catch (RuntimeException e) {
+      Tracing.end(span, e);
+      throw e;
+    }
+  }
+
+  private PublishResult send(String subject, String msgId, Headers headers, byte[] payload) {
     JetStream js = jetStream();
     PublishOptions po =
         PublishOptions.builder().messageId(msgId).streamTimeout(options.pubAckTimeout()).build();
@@ -208,6 +235,7 @@ public final class Publisher {
     if (rid != null) {
       headers.put(io.trynow.model.Headers.REQUEST_ID, rid);
     }
+    tracing.inject(headers);
     try {
       return connection()
           .requestWithTimeout(subject, headers, payload, timeout)
@@ -293,6 +321,7 @@ public final class Publisher {
     if (delivery.requestId() != null) {
       headers.put(io.trynow.model.Headers.REQUEST_ID, delivery.requestId());
     }
+    tracing.inject(headers);
     connection().publish(to, headers, payload);
     return true;
   }

@@ -3,16 +3,18 @@ package io.trynow.platform.messaging;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamSubscription;
 import io.nats.client.Message;
 import io.nats.client.PullSubscribeOptions;
 import io.nats.client.Subscription;
 import io.nats.client.api.ConsumerInfo;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import io.trynow.model.Headers;
 import io.trynow.platform.metrics.MetricNames;
 import io.trynow.platform.supervisor.Loop;
+import io.trynow.platform.tracing.Tracing;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -68,6 +70,7 @@ final class SupervisedConsumer implements Loop {
   private final Set<InFlight> inFlight = ConcurrentHashMap.newKeySet();
   private final ThreadFactory handlerThreads;
   private final MeterRegistry meters;
+  private final Tracing tracing;
   private final Counter redelivered;
   private final Counter handlerErrors;
 
@@ -93,8 +96,10 @@ final class SupervisedConsumer implements Loop {
       ConsumerSpec spec,
       MessageHandler handler,
       MeterRegistry meters,
+      Tracing tracing,
       AtomicLong pending,
       AtomicLong ackPending) {
+    this.tracing = tracing;
     this.pending = pending;
     this.ackPending = ackPending;
     this.connection = connection;
@@ -292,7 +297,9 @@ final class SupervisedConsumer implements Loop {
     if (requestId != null) {
       MDC.put(Headers.MDC_REQUEST_ID, requestId);
     }
-    try {
+    Span span = tracing.consume(spec.durable(), d.subject(), f.message.getHeaders());
+    Tracing.toMdc(span);
+    try (Scope ignored = span.makeCurrent()) {
       if (d.deliveryCount() > 1) {
         redelivered.increment();
       }
@@ -316,9 +323,12 @@ final class SupervisedConsumer implements Loop {
         LOG.debugf("afterSettle of %s failed: %s", spec.durable(), e);
       }
     } finally {
+      span.setAttribute(MetricNames.TAG_OUTCOME, outcomeTag);
+      span.end();
+      Tracing.clearMdc();
       inFlight.remove(f);
       slots.release();
-      Timer.builder(MetricNames.HANDLER_DURATION)
+      io.trynow.platform.metrics.Latency.histogram(MetricNames.HANDLER_DURATION)
           .description("Handler latency, ack included")
           .tag(MetricNames.TAG_CONSUMER, spec.durable())
           .tag(MetricNames.TAG_OUTCOME, outcomeTag)

@@ -10,6 +10,11 @@ public final class MetricNames {
 
   private MetricNames() {}
 
+  // --- readiness ----------------------------------------------------------------------------
+
+  /** {@code trynow_ready}: 1 while the service's readiness checks pass, else 0. */
+  public static final String READY = "trynow.ready";
+
   // --- supervisor ---------------------------------------------------------------------------
 
   /** {@code trynow_loop_failures_total{loop}}: iterations that threw (Throwable). */

@@ -35,7 +35,9 @@ import java.util.Set;
  * that is a field; what is before it is the name, {@code _} read as {@code -}); the value still
  * comes from the environment variable, by SmallRye's own lookup. The lower-case dotted spellings of
  * those variables are hidden, so nothing is mapped twice. Keys of {@code env} are taken verbatim,
- * keys of {@code placement} as SmallRye spells labels ({@code trynow.hosts.<n>.labels.*}).
+ * keys of {@code placement} as SmallRye spells labels ({@code trynow.hosts.<n>.labels.*}), keys of
+ * {@code fields} in lower case ({@code TRYNOW_TEMPLATES_SHOP_FIELDS_COMPANY_NAME_MAX_LENGTH}: field
+ * {@code company_name}, its {@code max-length}).
  *
  * <p>A variable under {@code TRYNOW_TEMPLATES_} that names no setting of any template (a typo) or
  * that can be read two ways (e.g. {@code TRYNOW_TEMPLATES_SHOP_ENV_IMAGE}: template {@code shop},
@@ -58,6 +60,13 @@ public final class TemplatesFromEnv implements ConfigSourceInterceptor {
 
   /** Env spelling of a map field → its property path below the template (env, placement). */
   private static final Map<String, String> MAPS = new LinkedHashMap<>();
+
+  /**
+   * Env spelling of a map of groups (fields) → its path, and its group's settings (env spelling →
+   * property name).
+   */
+  private static final Map<String, Map.Entry<String, Map<String, String>>> GROUP_MAPS =
+      new LinkedHashMap<>();
 
   static {
     fields(TemplatesConfig.Template.class, "");
@@ -166,6 +175,31 @@ public final class TemplatesFromEnv implements ConfigSourceInterceptor {
       if (scalar != null) {
         out.add(new Reading(template, PREFIX + template + "." + scalar));
       }
+      for (Map.Entry<String, Map.Entry<String, Map<String, String>>> g : GROUP_MAPS.entrySet()) {
+        if (!setting.startsWith(g.getKey() + "_")) {
+          continue;
+        }
+        // <KEY>_<SETTING OF THE GROUP>: e.g. FIELDS_COMPANY_NAME_MAX_LENGTH → company_name
+        String[] rest = setting.substring(g.getKey().length() + 1).split("_");
+        for (int j = 1; j < rest.length; j++) {
+          String groupSetting =
+              g.getValue().getValue().get(String.join("_", List.of(rest).subList(j, rest.length)));
+          if (groupSetting != null) {
+            String key = String.join("_", List.of(rest).subList(0, j)).toLowerCase(Locale.ROOT);
+            out.add(
+                new Reading(
+                    template,
+                    PREFIX
+                        + template
+                        + "."
+                        + g.getValue().getKey()
+                        + "."
+                        + key
+                        + "."
+                        + groupSetting));
+          }
+        }
+      }
       for (Map.Entry<String, String> m : MAPS.entrySet()) {
         if (setting.startsWith(m.getKey() + "_")) {
           String key = setting.substring(m.getKey().length() + 1);
@@ -199,13 +233,39 @@ public final class TemplatesFromEnv implements ConfigSourceInterceptor {
       String name = path + (withName != null ? withName.value() : hyphenate(m.getName()));
       Class<?> r = m.getReturnType();
       if (Map.class.isAssignableFrom(r)) {
-        MAPS.put(envForm(name), name);
+        Class<?> value = mapValueType(m);
+        if (value != null
+            && value.isInterface()
+            && value.getDeclaringClass() == TemplatesConfig.class) {
+          Map<String, String> settings = new LinkedHashMap<>();
+          for (Method gm : value.getMethods()) {
+            if (!gm.isDefault()
+                && !Modifier.isStatic(gm.getModifiers())
+                && gm.getParameterCount() == 0) {
+              WithName gn = gm.getAnnotation(WithName.class);
+              String n = gn != null ? gn.value() : hyphenate(gm.getName());
+              settings.put(envForm(n), n);
+            }
+          }
+          GROUP_MAPS.put(envForm(name), Map.entry(name, settings));
+        } else {
+          MAPS.put(envForm(name), name);
+        }
       } else if (r.isInterface() && r.getDeclaringClass() == TemplatesConfig.class) {
         fields(r, name + ".");
       } else {
         SCALARS.put(envForm(name), name);
       }
     }
+  }
+
+  private static Class<?> mapValueType(Method m) {
+    if (m.getGenericReturnType() instanceof java.lang.reflect.ParameterizedType p
+        && p.getActualTypeArguments().length == 2
+        && p.getActualTypeArguments()[1] instanceof Class<?> c) {
+      return c;
+    }
+    return null;
   }
 
   private static String hyphenate(String camel) {

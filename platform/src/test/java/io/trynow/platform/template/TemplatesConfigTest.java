@@ -176,6 +176,26 @@ class TemplatesConfigTest {
   }
 
   @Test
+  void aVisitorFieldsSchemaFromEnvironmentVariables() {
+    TemplatesConfig.Template t =
+        config(
+                "prod",
+                Map.of(),
+                Map.of(
+                    "TRYNOW_TEMPLATES_SHOP_IMAGE", "example/shop:1.2",
+                    "TRYNOW_TEMPLATES_SHOP_FIELDS_COMPANY_NAME_MAX_LENGTH", "40",
+                    "TRYNOW_TEMPLATES_SHOP_FIELDS_COMPANY_NAME_REQUIRED", "true",
+                    "TRYNOW_TEMPLATES_SHOP_FIELDS_SEATS_TYPE", "integer"))
+            .getConfigMapping(TemplatesConfig.class)
+            .templates()
+            .get("shop");
+    assertThat(t.fields()).containsOnlyKeys("company_name", "seats");
+    assertThat(t.fields().get("company_name").maxLength()).isEqualTo(40);
+    assertThat(t.fields().get("company_name").required()).isTrue();
+    assertThat(t.fields().get("seats").type()).isEqualTo("integer");
+  }
+
+  @Test
   void anEnvironmentVariableOverridesTheFileAndTheFileNamesTheTemplate() {
     TemplatesConfig.Template t =
         config(

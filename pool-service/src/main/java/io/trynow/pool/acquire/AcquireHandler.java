@@ -115,6 +115,9 @@ public class AcquireHandler implements MessageHandler {
       events.expired(req.requestId(), req.template());
       return Outcome.done();
     }
+    // a replenish run may see the queued request before this handler wakes it: its provisions
+    // belong to this acquire's trace all the same
+    replenisher.noteAsker(req.template());
     AcquireResult r =
         store.acquire(
             new AcquireArgs(

@@ -1,5 +1,8 @@
 package io.trynow.pool.replenish;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.trynow.model.Ids;
 import io.trynow.model.InstanceState;
 import io.trynow.model.ProvisionRequest;
@@ -48,6 +51,15 @@ public class Replenisher implements Loop {
   private final PoolMetrics metrics;
   private final QueueServer queue;
   private final Set<String> pending = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Per template, the trace context of the last caller that asked for a replenish while a trace was
+   * active (an acquire, an instance event): the provisions the next reserve creates for that
+   * template are published in it, so one acquire on a cold pool is one trace down to the
+   * provisioner. Taken by the run that creates them, whichever run that is.
+   */
+  private final Map<String, Context> askers = new ConcurrentHashMap<>();
+
   private final Semaphore wake = new Semaphore(0);
   private volatile Instant nextFull = Instant.EPOCH;
 
@@ -66,8 +78,19 @@ public class Replenisher implements Loop {
 
   /** Asks for a replenish of {@code template} soon (cheap; many calls coalesce into one run). */
   public void wake(String template) {
+    noteAsker(template);
     pending.add(template);
     wake.release();
+  }
+
+  /**
+   * Remembers the current trace context (if any) for {@code template}'s next provisions, without
+   * waking a run: called before a change that a concurrent run may act on first.
+   */
+  public void noteAsker(String template) {
+    if (Span.current().getSpanContext().isValid()) {
+      askers.put(template, Context.current());
+    }
   }
 
   @Override
@@ -111,8 +134,13 @@ public class Replenisher implements Loop {
     ReserveResult r =
         store.reserveProvision(
             new ReserveArgs(template, tpl.minReady(), tpl.maxTotal(), tpl.maxInFlight(), ids));
-    for (String id : r.created()) {
-      publish(id, template);
+    if (!r.created().isEmpty()) {
+      Context asked = askers.remove(template);
+      try (Scope ignored = (asked != null ? asked : Context.current()).makeCurrent()) {
+        for (String id : r.created()) {
+          publish(id, template);
+        }
+      }
     }
     if (!r.created().isEmpty()) {
       metrics.provisionRequested(template, r.created().size());

@@ -93,7 +93,7 @@ public class Provisioner {
     this.templates = templates;
     this.config = config;
     this.events = events;
-    this.metrics = new ProvisionMetrics(registry);
+    this.metrics = new ProvisionMetrics(registry, templates.templates().keySet());
     this.replacements = new Replacements(store);
     ProvisionerConfig.Health h = config.health();
     this.health =

@@ -1,9 +1,11 @@
 package io.trynow.proxysync.reconcile;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.trynow.model.InstanceEvent;
 import io.trynow.model.Subjects;
 import io.trynow.platform.messaging.Publisher;
+import io.trynow.platform.metrics.Latency;
 import io.trynow.platform.state.Instance;
 import io.trynow.platform.state.NotFound;
 import io.trynow.platform.state.ReadyResult;
@@ -46,6 +48,29 @@ public class ReadyMarker {
     this.routes = routes;
     this.metrics = metrics;
     this.failpoint = config.failpointDelayBeforeMarkReady().orElse(null);
+    // every template's histogram exists (empty) before its first queued visitor is served
+    templates.templates().keySet().forEach(this::queueWaitHistogram);
+  }
+
+  private Timer queueWaitHistogram(String template) {
+    return Latency.histogram(ProxySyncMetrics.QUEUE_WAIT)
+        .description("Queued visitor's wait: request to demo handed over")
+        .tag("template", template)
+        .register(metrics);
+  }
+
+  /** Records how long the visitor of {@code requestId} waited for {@code i}. */
+  private void queueWait(Instance i, String requestId) {
+    try {
+      store
+          .request(requestId)
+          .filter(r -> r.createdAt() != null && i.assignedAt() != null)
+          .ifPresent(r ->
+              queueWaitHistogram(i.template())
+                  .record(Duration.between(r.createdAt(), i.assignedAt()).abs()));
+    } catch (RuntimeException e) {
+      LOG.debugf("queue wait of %s not recorded: %s", requestId, e);
+    }
   }
 
   /**
@@ -82,6 +107,9 @@ public class ReadyMarker {
             h.requestId(),
             forRequest);
         LOG.infof("instance %s handed to waiting request %s (%s)", instanceId, h.requestId(), via);
+        if (!h.repeat()) {
+          queueWait(i, h.requestId());
+        }
       }
       case WrongState w -> LOG.debugf("instance %s is %s: not marked ready", instanceId, w.state());
       case NotFound n -> LOG.debugf("instance %s is gone: not marked ready", instanceId);
