@@ -87,6 +87,34 @@ final class ShopDb implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs the claim's statements once in a transaction that is rolled back: loads the driver's
+   * classes and prepares SQLite before the first real claim (nothing is written).
+   */
+  synchronized void warmUp() throws SQLException {
+    c.setAutoCommit(false);
+    try (PreparedStatement ins =
+            c.prepareStatement(
+                "INSERT OR IGNORE INTO " + claimsTable + " (claim_id, applied_at) VALUES (?, ?)");
+        PreparedStatement up =
+            c.prepareStatement(
+                "UPDATE "
+                    + urlTable
+                    + " SET domain = ?, base_url = ?, shop_name = ? WHERE id = 1")) {
+      ins.setString(1, "warm-up");
+      ins.setLong(2, 0);
+      ins.executeUpdate();
+      up.setString(1, null);
+      up.setString(2, null);
+      up.setString(3, null);
+      up.executeUpdate();
+    } finally {
+      c.rollback();
+      c.setAutoCommit(true);
+    }
+    state();
+  }
+
   synchronized State state() throws SQLException {
     try (Statement s = c.createStatement();
         ResultSet r =
