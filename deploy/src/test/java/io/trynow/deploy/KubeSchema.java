@@ -25,30 +25,41 @@ final class KubeSchema {
 
   /** kind → apiVersion and model class. */
   private static final Map<String, Map.Entry<String, String>> KINDS =
-      Map.of(
-          "Deployment", Map.entry("apps/v1", "io.fabric8.kubernetes.api.model.apps.Deployment"),
-          "Service", Map.entry("v1", "io.fabric8.kubernetes.api.model.Service"),
-          "ConfigMap", Map.entry("v1", "io.fabric8.kubernetes.api.model.ConfigMap"),
-          "Secret", Map.entry("v1", "io.fabric8.kubernetes.api.model.Secret"),
-          "ServiceAccount", Map.entry("v1", "io.fabric8.kubernetes.api.model.ServiceAccount"),
-          "PodDisruptionBudget",
-              Map.entry(
-                  "policy/v1", "io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget"),
-          "HorizontalPodAutoscaler",
-              Map.entry(
-                  "autoscaling/v2",
-                  "io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler"),
-          "NetworkPolicy",
-              Map.entry(
-                  "networking.k8s.io/v1",
-                  "io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy"),
-          "Ingress",
-              Map.entry(
-                  "networking.k8s.io/v1", "io.fabric8.kubernetes.api.model.networking.v1.Ingress"),
-          "ServiceMonitor",
-              Map.entry(
-                  "monitoring.coreos.com/v1",
-                  "io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor"));
+      Map.ofEntries(
+          kind("Deployment", "apps/v1", "io.fabric8.kubernetes.api.model.apps.Deployment"),
+          kind("Service", "v1", "io.fabric8.kubernetes.api.model.Service"),
+          kind("ConfigMap", "v1", "io.fabric8.kubernetes.api.model.ConfigMap"),
+          kind("Secret", "v1", "io.fabric8.kubernetes.api.model.Secret"),
+          kind("ServiceAccount", "v1", "io.fabric8.kubernetes.api.model.ServiceAccount"),
+          kind(
+              "PodDisruptionBudget",
+              "policy/v1",
+              "io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget"),
+          kind(
+              "HorizontalPodAutoscaler",
+              "autoscaling/v2",
+              "io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler"),
+          kind(
+              "NetworkPolicy",
+              "networking.k8s.io/v1",
+              "io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy"),
+          kind(
+              "Ingress",
+              "networking.k8s.io/v1",
+              "io.fabric8.kubernetes.api.model.networking.v1.Ingress"),
+          kind(
+              "ServiceMonitor",
+              "monitoring.coreos.com/v1",
+              "io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor"),
+          kind(
+              "PrometheusRule",
+              "monitoring.coreos.com/v1",
+              "io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule"));
+
+  private static Map.Entry<String, Map.Entry<String, String>> kind(
+      String kind, String apiVersion, String modelClass) {
+    return Map.entry(kind, Map.entry(apiVersion, modelClass));
+  }
 
   private KubeSchema() {}
 
