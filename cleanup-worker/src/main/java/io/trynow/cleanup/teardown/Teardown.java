@@ -60,7 +60,7 @@ public class Teardown {
 
   private Outcome run(String id, String reason) {
     long fence;
-    switch (store.claimTerminate(id, config.consumer().lease())) {
+    switch (store.claims().claimTerminate(id, config.consumer().lease())) {
       case ClaimResult.Claimed c -> fence = c.fence();
       case ClaimResult.Busy b -> {
         Duration wait = Duration.between(Instant.now(), b.leaseUntil()).plusMillis(50);
@@ -80,7 +80,7 @@ public class Teardown {
       releaseClaim(id, fence);
       throw e;
     }
-    FencedResult r = store.markTerminated(id, fence);
+    FencedResult r = store.lifecycle().markTerminated(id, fence);
     if (r instanceof Changed c) {
       if (!c.repeat()) {
         LOG.infof("instance %s terminated (%s)", id, reason);
@@ -95,7 +95,7 @@ public class Teardown {
   /** Lets the retry (on any replica) claim at once instead of waiting for our lease to run out. */
   private void releaseClaim(String id, long fence) {
     try {
-      store.renewLease(id, fence, Duration.ofMillis(1));
+      store.claims().renewLease(id, fence, Duration.ofMillis(1));
     } catch (StoreException e) {
       LOG.debugf("teardown of %s: lease not released (%s)", id, e.getMessage());
     }
@@ -122,7 +122,7 @@ public class Teardown {
    * @return true when a container was removed
    */
   public boolean removeContainer(String id) {
-    java.util.Set<String> down = store.hostsDown().keySet();
+    java.util.Set<String> down = store.capacity().hostsDown().keySet();
     Optional<Instance> rec = store.instance(id);
     if (rec.isPresent()) {
       String host = hosts.registry().hostOf(rec.get().host()).map(h -> h.name()).orElse(null);

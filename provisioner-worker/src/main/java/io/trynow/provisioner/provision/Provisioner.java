@@ -129,7 +129,7 @@ public class Provisioner {
 
     ClaimResult claim;
     try {
-      claim = store.claimProvision(id, lease);
+      claim = store.claims().claimProvision(id, lease);
     } catch (StoreException e) {
       return Outcome.retryLater("valkey: " + e.getMessage());
     }
@@ -175,7 +175,7 @@ public class Provisioner {
       String host = placed.host();
       Containers containers = placed.containers();
       int port =
-          switch (store.allocatePort(id, fence)) {
+          switch (store.provisioning().allocatePort(id, fence)) {
             case PortResult.Allocated a -> a.port();
             case PortResult.NoFreePort n -> {
               yield -1;
@@ -209,7 +209,7 @@ public class Provisioner {
         requirePortFree(endpoints.instanceAddress(host), port);
       }
       containers.start(created.id());
-      if (!(store.renewLease(id, fence, lease) instanceof Changed)) {
+      if (!(store.claims().renewLease(id, fence, lease) instanceof Changed)) {
         LOG.infof("instance %s: claim lost while starting its container; leaving it", id);
         return Outcome.done();
       }
@@ -247,7 +247,7 @@ public class Provisioner {
       String id, long fence, Target target, String template, Timer.Sample sample) {
     ContainerSpec spec = target.spec();
     Containers containers = target.containers();
-    FencedResult r = store.markStarted(id, fence, spec.name());
+    FencedResult r = store.provisioning().markStarted(id, fence, spec.name());
     switch (r) {
       case Changed c -> {
         metrics.provisioned(template, sample);
@@ -336,7 +336,7 @@ public class Provisioner {
     metrics.failed(template, permanent);
     LOG.errorf("instance %s failed: %s", id, reason);
     try {
-      if (!(store.renewLease(id, fence, Duration.ofSeconds(30)) instanceof Changed)) {
+      if (!(store.claims().renewLease(id, fence, Duration.ofSeconds(30)) instanceof Changed)) {
         LOG.infof("instance %s: claim lost; not touching its container", id);
         return Outcome.giveUp(reason);
       }
@@ -345,8 +345,8 @@ public class Provisioner {
       }
       FencedResult r =
           circuit == null
-              ? store.markFailed(id, fence, reason)
-              : store.markFailed(id, fence, reason, circuit);
+              ? store.provisioning().markFailed(id, fence, reason)
+              : store.provisioning().markFailed(id, fence, reason, circuit);
       if (r instanceof Changed c && !c.repeat()) {
         events.publish("failed", c.instance(), reason);
       }
@@ -363,7 +363,7 @@ public class Provisioner {
    */
   private void releaseClaim(String id, long fence) {
     try {
-      store.renewLease(id, fence, Duration.ofMillis(1));
+      store.claims().renewLease(id, fence, Duration.ofMillis(1));
     } catch (StoreException e) {
       LOG.debugf(
           "instance %s: lease not released (%s); the retry waits for it", id, e.getMessage());
@@ -439,7 +439,7 @@ public class Provisioner {
               "no Docker host matches placement " + template.placement(),
               true));
     }
-    switch (store.place(id, fence, candidates)) {
+    switch (store.capacity().place(id, fence, candidates)) {
       case PlaceResult.Placed p -> {
         Optional<Containers> c = hosts.on(p.host());
         if (c.isEmpty()) {
