@@ -8,7 +8,7 @@ import io.trynow.model.Labels;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Seed 001 "pinned images": a template with a mutable image never becomes a container. */
+/** Images are pinned: a template with a mutable image never becomes a container. */
 class ContainerSpecTest {
 
   private final String id = Ids.newInstanceId();
