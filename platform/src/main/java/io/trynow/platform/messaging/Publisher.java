@@ -11,9 +11,8 @@ import io.nats.client.api.PublishAck;
 import io.nats.client.impl.Headers;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Scope;
-import io.trynow.model.InstanceEvent;
 import io.trynow.model.Json;
-import io.trynow.model.Subjects;
+import io.trynow.model.WireMessage;
 import io.trynow.platform.metrics.MetricNames;
 import io.trynow.platform.tracing.Tracing;
 import java.io.IOException;
@@ -35,6 +34,9 @@ import org.jboss.logging.MDC;
  * timeout means "unknown": the same message (same id) is sent again, up to {@link
  * Options#attempts()} times, then {@link MessagingException.Kind#UNKNOWN_OUTCOME}. Duplicates are
  * reported ({@link PublishResult#duplicate()}) and counted.
+ *
+ * <p>Services publish only messages of the contract ({@link #publish(WireMessage)}): the record
+ * names its subject and msg id, so no service spells either.
  *
  * <p>Also the core NATS helpers: {@link #request} (request/reply), {@link #publishAndAwaitReply}
  * (JetStream publish whose consumer answers on a core inbox — the gateway ↔ pool round trip) and
@@ -105,32 +107,27 @@ public final class Publisher {
   }
 
   /**
-   * Publishes {@code payload} to {@code subject} with msg id {@code msgId}, and header {@code
-   * Trynow-Request-Id: requestId} (when null: the request id in the MDC, if any).
+   * Publishes a message of the contract: to its {@link WireMessage#subject()}, with its {@link
+   * WireMessage#msgId()}, header {@code Trynow-Request-Id} = its request id (when null: the MDC's,
+   * if any), the record as JSON ({@link Json}). The one way services publish.
    *
    * @throws MessagingException UNAVAILABLE, REJECTED (not stored: no stream for the subject, or the
    *     server refused it) or UNKNOWN_OUTCOME (no PubAck after the retries: retry later with the
-   *     same msg id)
+   *     same message, hence the same msg id)
    */
-  public PublishResult publish(String subject, String msgId, String requestId, byte[] payload) {
-    Headers headers = new Headers();
-    String rid = requestId != null ? requestId : currentRequestId();
-    if (rid != null) {
-      headers.put(io.trynow.model.Headers.REQUEST_ID, rid);
-    }
-    return publishWithHeaders(subject, msgId, headers, payload);
+  public PublishResult publish(WireMessage message) {
+    return publish(message.subject(), message.msgId(), message.requestId(), Json.write(message));
+  }
+
+  /** Raw bytes under the same rules; for this package's plumbing and tests. */
+  PublishResult publish(String subject, String msgId, String requestId, byte[] payload) {
+    return publishWithHeaders(subject, msgId, requestHeaders(requestId), payload);
   }
 
   /**
-   * {@link #publish(String, String, String, byte[])} with {@code payload} as JSON ({@link Json}).
-   */
-  public PublishResult publishJson(String subject, String msgId, String requestId, Object payload) {
-    return publish(subject, msgId, requestId, Json.write(payload));
-  }
-
-  /**
-   * Publishes with exactly these headers (plus the msg id). For plumbing such as dead-letter
-   * replay; services use {@link #publish(String, String, String, byte[])}.
+   * Publishes with exactly these headers (plus the msg id). For plumbing such as dead-letter replay
+   * and for tests that need a msg id or payload the contract never produces; services use {@link
+   * #publish(WireMessage)}.
    */
   public PublishResult publishWithHeaders(
       String subject, String msgId, Headers headers, byte[] payload) {
@@ -205,36 +202,11 @@ public final class Publisher {
   }
 
   /**
-   * Publishes an event to {@code TRYNOW_EVENTS}: an instance event to {@code
-   * trynow.events.instance.<id>.<kind>} with msg id {@code <id>:<version>:<kind>}, a request event
-   * (no instance id) to {@code trynow.events.request.<request id>.<kind>} with msg id {@code
-   * <request id>:<kind>:<position or version>}. The kind is part of the id because some events
-   * (e.g. {@code expiring}) do not bump the version.
-   */
-  public PublishResult publishEvent(InstanceEvent event) {
-    String subject;
-    String msgId;
-    if (event.instanceId() != null) {
-      subject = Subjects.instanceEvent(event.instanceId(), event.kind());
-      msgId = event.instanceId() + ":" + event.version() + ":" + event.kind();
-    } else {
-      subject = Subjects.requestEvent(event.requestId(), event.kind());
-      long n = event.position() != null ? event.position() : event.version();
-      msgId = event.requestId() + ":" + event.kind() + ":" + n;
-    }
-    return publish(subject, msgId, event.requestId(), Json.write(event));
-  }
-
-  /**
    * Core NATS request/reply (no JetStream): the reply, or MessagingException TIMEOUT /
    * NO_RESPONDERS.
    */
   public Message request(String subject, String requestId, byte[] payload, Duration timeout) {
-    Headers headers = new Headers();
-    String rid = requestId != null ? requestId : currentRequestId();
-    if (rid != null) {
-      headers.put(io.trynow.model.Headers.REQUEST_ID, rid);
-    }
+    Headers headers = requestHeaders(requestId);
     tracing.inject(headers);
     try {
       return connection()
@@ -257,33 +229,43 @@ public final class Publisher {
   }
 
   /**
-   * Publishes to JetStream (like {@link #publish(String, String, String, byte[])}) with a {@code
-   * Trynow-Reply-To} header naming a core inbox, and waits up to {@code timeout} for the consumer's
-   * {@link #reply}. Empty when no reply came in time: the message is stored and will be handled;
-   * the caller answers "queued" instead.
+   * Publishes {@code message} (like {@link #publish(WireMessage)}) with a {@code Trynow-Reply-To}
+   * header naming a core inbox, and waits up to {@code timeout} for the consumer's {@link #reply}.
+   * Empty when no reply came in time: the message is stored and will be handled; the caller answers
+   * "queued" instead.
    */
-  public Optional<Message> publishAndAwaitReply(
-      String subject, String msgId, String requestId, byte[] payload, Duration timeout) {
-    return publishAndAwaitReply(subject, msgId, requestId, payload, timeout, at -> {});
+  public Optional<Message> publishAndAwaitReply(WireMessage message, Duration timeout) {
+    return publishAndAwaitReply(message, timeout, at -> {});
   }
 
   /**
-   * {@link #publishAndAwaitReply(String, String, String, byte[], Duration)}, calling {@code
-   * onStored} with {@link System#nanoTime()} when the PubAck came (before the wait for the reply):
-   * how a caller times the two stages apart.
+   * {@link #publishAndAwaitReply(WireMessage, Duration)}, calling {@code onStored} with {@link
+   * System#nanoTime()} when the PubAck came (before the wait for the reply): how a caller times the
+   * two stages apart.
    */
   public Optional<Message> publishAndAwaitReply(
+      WireMessage message, Duration timeout, java.util.function.LongConsumer onStored) {
+    return publishWithHeadersAndAwaitReply(
+        message.subject(),
+        message.msgId(),
+        requestHeaders(message.requestId()),
+        Json.write(message),
+        timeout,
+        onStored);
+  }
+
+  /**
+   * {@link #publishAndAwaitReply(WireMessage, Duration, java.util.function.LongConsumer)} with
+   * exactly these headers, msg id and payload: for tests that need a msg id the contract never
+   * produces (a redelivered request); services use the message form.
+   */
+  public Optional<Message> publishWithHeadersAndAwaitReply(
       String subject,
       String msgId,
-      String requestId,
+      Headers headers,
       byte[] payload,
       Duration timeout,
       java.util.function.LongConsumer onStored) {
-    Headers headers = new Headers();
-    String rid = requestId != null ? requestId : currentRequestId();
-    if (rid != null) {
-      headers.put(io.trynow.model.Headers.REQUEST_ID, rid);
-    }
     ReplyInbox.Pending pending = inbox.open();
     try {
       headers.put(io.trynow.model.Headers.REPLY_TO, pending.subject());
@@ -384,6 +366,16 @@ public final class Publisher {
         .tag(MetricNames.TAG_REASON, reason)
         .register(meters)
         .increment();
+  }
+
+  /** {@code Trynow-Request-Id}: {@code requestId}, else the MDC's, else none. */
+  private static Headers requestHeaders(String requestId) {
+    Headers headers = new Headers();
+    String rid = requestId != null ? requestId : currentRequestId();
+    if (rid != null) {
+      headers.put(io.trynow.model.Headers.REQUEST_ID, rid);
+    }
+    return headers;
   }
 
   static String currentRequestId() {
