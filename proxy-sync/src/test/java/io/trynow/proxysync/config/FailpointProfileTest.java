@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
-import io.smallrye.config.common.MapBackedConfigSource;
 import io.trynow.platform.failpoint.Failpoints;
 import io.trynow.proxysync.ProxySyncStartup;
 import java.time.Duration;
@@ -28,10 +28,8 @@ class FailpointProfileTest {
         .withMapping(ProxySyncConfig.class)
         .withConverter(Duration.class, 100, new DurationConverter())
         .withSources(
-            new MapBackedConfigSource(
-                "env-like",
-                Map.of("TRYNOW_PROXY_SYNC_FAILPOINT_DELAY_BEFORE_MARK_READY", "10m"),
-                300) {})
+            new EnvConfigSource(
+                Map.of("TRYNOW_PROXY_SYNC_FAILPOINT_DELAY_BEFORE_MARK_READY", "10m"), 300))
         .build();
   }
 
