@@ -16,10 +16,13 @@ import io.trynow.model.Json;
 import io.trynow.model.Subjects;
 import io.trynow.platform.messaging.MessagingException;
 import io.trynow.platform.messaging.Publisher;
+import io.trynow.platform.state.AbandonResult;
 import io.trynow.platform.state.Instance;
 import io.trynow.platform.state.RateLimitResult;
 import io.trynow.platform.state.RequestRecord;
+import io.trynow.platform.state.RequestState;
 import io.trynow.platform.state.Store;
+import io.trynow.platform.state.StoreException;
 import io.trynow.platform.template.TemplatesConfig;
 import io.trynow.platform.template.VisitorFields;
 import jakarta.enterprise.event.Observes;
@@ -40,6 +43,9 @@ import org.jboss.logging.Logger;
 public class Acquirer {
 
   private static final Logger LOG = Logger.getLogger(Acquirer.class);
+
+  /** The ended reason of a request closed because its acquire was not confirmed by NATS. */
+  public static final String NOT_PUBLISHED = "not_published";
 
   private final Store store;
   private final Publisher publisher;
@@ -166,11 +172,8 @@ public class Acquirer {
       metrics.stage(GatewayMetrics.Stage.PUBLISH, stored[0] - t1);
       metrics.stage(GatewayMetrics.Stage.REPLY, System.nanoTime() - stored[0]);
     } catch (MessagingException e) {
-      if (e.kind() != MessagingException.Kind.UNKNOWN_OUTCOME) {
-        refund(caller.clientIp(), rid, now);
-      }
       LOG.warnf("acquire %s not published: %s", rid, e.getMessage());
-      throw ApiException.unavailable("the service is busy; try again shortly", 2);
+      return notPublished(template, caller, t, tokenHash, rl);
     }
     if (reply.isEmpty()) {
       // The request is stored and will be handled; maybe it already was (a lost reply).
@@ -205,6 +208,37 @@ public class Acquirer {
                   "this address already holds as many demos as allowed; release one first")
               .header("Retry-After", 60);
       default -> throw closed();
+    };
+  }
+
+  /**
+   * The publish was not confirmed, yet its message may be stored and served later (a PubAck lost, a
+   * JetStream that stopped answering). One store call closes the request first, so that a late
+   * delivery is refused: then the 503 is the truth. If the pool handled the request first, the
+   * answer is what it did; if the store cannot be asked either, the outcome is unknown and the
+   * visitor gets 202 pending with the status URL, which shows what became of it.
+   */
+  private Result notPublished(
+      String template, Caller caller, Ticket t, String tokenHash, RateLimit rl) {
+    String rid = t.requestId();
+    AbandonResult a;
+    try {
+      a =
+          store
+              .requests()
+              .abandon(
+                  rid, template, tokenHash, caller.clientIp(), RequestState.FAILED, NOT_PUBLISHED);
+    } catch (StoreException e) {
+      LOG.warnf("acquire %s: outcome unknown (store unavailable: %s)", rid, e.getMessage());
+      return new Waiting(views.queued(rid, "pending", template, null, null, t.accessToken()), rl);
+    }
+    return switch (a) {
+      case AbandonResult.Abandoned ab -> {
+        refund(caller.clientIp(), rid, ab.request().createdAt().toEpochMilli());
+        throw ApiException.unavailable("the service is busy; try again shortly", 2);
+      }
+      case AbandonResult.Exists ex ->
+          fromStore(rid, t.accessToken(), rl).orElseThrow(Acquirer::closed);
     };
   }
 

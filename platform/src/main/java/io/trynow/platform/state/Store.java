@@ -339,6 +339,48 @@ public final class Store implements AutoCloseable {
     };
   }
 
+  /** TEMPORARY until the Store split lands: moves to Requests. */
+  public Store requests() {
+    return this;
+  }
+
+  /**
+   * Closes a request whose acquire was answered "not started" ({@code abandon_request}): when no
+   * record exists, a closed one ({@code state}, {@code reason}) is written, and a later delivery of
+   * its acquire is refused; when one exists, nothing is written and it is returned.
+   */
+  public AbandonResult abandon(
+      String requestId,
+      String template,
+      String ownerTokenHash,
+      String clientIp,
+      RequestState state,
+      String reason) {
+    Ids.requireRequest(requestId);
+    Args.requireToken(ownerTokenHash, "ownerTokenHash");
+    Args.requireIp(clientIp);
+    if (state != RequestState.FAILED && state != RequestState.EXPIRED) {
+      throw new IllegalArgumentException("an abandoned request is failed or expired");
+    }
+    Reply r =
+        client.call(
+            "abandon_request",
+            now(),
+            requestId,
+            template,
+            ownerTokenHash,
+            clientIp,
+            state.wire(),
+            reason,
+            retentionMs);
+    RequestRecord rec = Decode.request(r.get(1), 0);
+    return switch (status(r)) {
+      case "abandoned" -> new AbandonResult.Abandoned(rec);
+      case "exists" -> new AbandonResult.Exists(rec);
+      default -> throw Decode.unexpected("abandon_request", r);
+    };
+  }
+
   // ---- Docker hosts -----------------------------------------------------------------------------
 
   /**

@@ -10,6 +10,7 @@ import io.trynow.platform.messaging.Delivery;
 import io.trynow.platform.messaging.MessageHandler;
 import io.trynow.platform.messaging.Outcome;
 import io.trynow.platform.messaging.Publisher;
+import io.trynow.platform.state.AbandonResult;
 import io.trynow.platform.state.AcquireArgs;
 import io.trynow.platform.state.AcquireResult;
 import io.trynow.platform.state.Instance;
@@ -39,6 +40,9 @@ import org.jboss.logging.Logger;
 public class AcquireHandler implements MessageHandler {
 
   private static final Logger LOG = Logger.getLogger(AcquireHandler.class);
+
+  /** The ended reason of a request that reached pool-service after its queue timeout. */
+  static final String TOO_LATE = "too_late";
 
   private final Store store;
   private final Publisher publisher;
@@ -107,9 +111,19 @@ public class AcquireHandler implements MessageHandler {
     long now = started.toEpochMilli();
     Duration queueTimeout = settings.config().queueTimeout();
     if (now - req.requestedAtMs() > queueTimeout.toMillis()
-        && store.request(req.requestId()).isEmpty()) {
+        && store
+                .requests()
+                .abandon(
+                    req.requestId(),
+                    req.template(),
+                    req.ownerTokenHash(),
+                    req.clientIp(),
+                    RequestState.EXPIRED,
+                    TOO_LATE)
+            instanceof AbandonResult.Abandoned) {
       // Sat in the stream longer than anyone would wait (pool-service was down): do not hand a
-      // demo to a visitor who left; give the slot back.
+      // demo to a visitor who left; the request is closed (its status says expired, a redelivery
+      // is refused) and the slot given back. One handled before is answered as a repeat below.
       refund(req);
       reply(d, reply(req, "expired", null, null, null, "the request waited too long"));
       events.expired(req.requestId(), req.template());
