@@ -1,6 +1,7 @@
 package io.trynow.pool.acquire;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.trynow.model.AcquireOutcome;
 import io.trynow.model.AcquireReply;
 import io.trynow.model.AcquireRequest;
 import io.trynow.model.Ids;
@@ -125,7 +126,7 @@ public class AcquireHandler implements MessageHandler {
       // demo to a visitor who left; the request is closed (its status says expired, a redelivery
       // is refused) and the slot given back. One handled before is answered as a repeat below.
       refund(req);
-      reply(d, reply(req, "expired", null, null, null, "the request waited too long"));
+      reply(d, reply(req, AcquireOutcome.EXPIRED, null, null, null, "the request waited too long"));
       events.expired(req.requestId(), req.template());
       return Outcome.done();
     }
@@ -168,7 +169,7 @@ public class AcquireHandler implements MessageHandler {
       }
       case AcquireResult.Queued q -> {
         long etaSeconds = eta.etaSeconds(req.template(), q.position(), now);
-        reply(d, reply(req, "queued", q.position(), etaSeconds, null, null));
+        reply(d, reply(req, q.outcome(), q.position(), etaSeconds, null, null));
         if (!q.repeat()) {
           events.queued(req.requestId(), req.template(), q.position(), etaSeconds);
         }
@@ -176,11 +177,11 @@ public class AcquireHandler implements MessageHandler {
       }
       case AcquireResult.QueueFull f -> {
         refund(req);
-        reply(d, reply(req, "full", null, null, null, "capacity and queue are full"));
+        reply(d, reply(req, f.outcome(), null, null, null, "capacity and queue are full"));
       }
       case AcquireResult.LimitExceeded l -> {
         refund(req);
-        reply(d, reply(req, "limited", null, null, null, "live demo limit per address"));
+        reply(d, reply(req, l.outcome(), null, null, null, "live demo limit per address"));
       }
       case AcquireResult.Unavailable u -> {
         refund(req);
@@ -188,15 +189,14 @@ public class AcquireHandler implements MessageHandler {
             d,
             reply(
                 req,
-                "unavailable",
+                u.outcome(),
                 null,
                 Math.max(1, u.retryAfter().toSeconds()),
                 null,
                 "the template cannot be served right now"));
       }
       case AcquireResult.Closed c -> {
-        RequestRecord rec = c.request();
-        reply(d, reply(req, rec.state().wire(), null, null, null, "the request has ended"));
+        reply(d, reply(req, c.outcome(), null, null, null, "the request has ended"));
       }
     }
     return Outcome.done();
@@ -207,7 +207,7 @@ public class AcquireHandler implements MessageHandler {
     RequestRecord rec = store.request(req.requestId()).orElse(null);
     if (rec != null && rec.state() == RequestState.QUEUED) {
       long etaSeconds = eta.etaSeconds(req.template(), rec.position(), now);
-      reply(d, reply(req, "queued", rec.position(), etaSeconds, null, null));
+      reply(d, reply(req, AcquireOutcome.QUEUED, rec.position(), etaSeconds, null, null));
       events.queued(req.requestId(), req.template(), rec.position(), etaSeconds);
       return;
     }
@@ -232,7 +232,7 @@ public class AcquireHandler implements MessageHandler {
   }
 
   private void reply(Delivery d, AcquireReply reply) {
-    metrics.acquire(reply.template(), reply.outcome());
+    metrics.acquire(reply.template(), reply.outcome().wire());
     try {
       publisher.reply(d, Json.write(reply));
     } catch (RuntimeException e) {
@@ -244,7 +244,7 @@ public class AcquireHandler implements MessageHandler {
   private static AcquireReply assigned(AcquireRequest req, Instance i) {
     return new AcquireReply(
         req.requestId(),
-        "assigned",
+        AcquireOutcome.ASSIGNED,
         i.id(),
         i.template(),
         i.url(),
@@ -257,7 +257,7 @@ public class AcquireHandler implements MessageHandler {
 
   private static AcquireReply reply(
       AcquireRequest req,
-      String outcome,
+      AcquireOutcome outcome,
       Long position,
       Long etaSeconds,
       String instanceId,
@@ -276,6 +276,6 @@ public class AcquireHandler implements MessageHandler {
   }
 
   private static AcquireReply failed(AcquireRequest req, String why) {
-    return reply(req, "failed", null, null, null, why);
+    return reply(req, AcquireOutcome.FAILED, null, null, null, why);
   }
 }

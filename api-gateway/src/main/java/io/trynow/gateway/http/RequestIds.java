@@ -1,4 +1,4 @@
-package io.trynow.gateway.rest;
+package io.trynow.gateway.http;
 
 import io.trynow.model.Headers;
 import io.trynow.model.Ids;
