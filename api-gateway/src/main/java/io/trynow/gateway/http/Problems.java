@@ -110,7 +110,7 @@ public final class Problems {
    * on HTTP/1.x since the request body may not have been read.
    */
   public static void reply(RoutingContext ctx, Reason reason, String detail) {
-    Problem p = of(reason, detail, RequestIds.of(ctx));
+    Problem p = of(reason, detail, RequestIds.ensure(ctx));
     ctx.response().setStatusCode(p.status()).putHeader(HttpHeaders.CONTENT_TYPE, MEDIA_TYPE);
     if (ctx.request().version() != io.vertx.core.http.HttpVersion.HTTP_2) {
       // HTTP/2 forbids connection-specific headers

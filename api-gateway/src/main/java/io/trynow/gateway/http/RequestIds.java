@@ -28,6 +28,16 @@ public final class RequestIds {
     MDC.put(Headers.MDC_REQUEST_ID, id);
   }
 
+  /** The request's id, assigned now if it has none yet (a path the edge filter did not see). */
+  public static String ensure(RoutingContext ctx) {
+    String id = of(ctx);
+    if (id == null && ctx != null) {
+      assign(ctx);
+      id = of(ctx);
+    }
+    return id;
+  }
+
   public static String of(RoutingContext ctx) {
     if (ctx == null) {
       return null;

@@ -145,7 +145,7 @@ public class ErrorMappers {
   }
 
   static Response.ResponseBuilder body(Refusal.Reason reason, String detail, RoutingContext ctx) {
-    Problem p = Problems.of(reason, detail, RequestIds.of(ctx));
+    Problem p = Problems.of(reason, detail, RequestIds.ensure(ctx));
     return Response.status(p.status()).type(Problems.MEDIA_TYPE).entity(Problems.json(p));
   }
 

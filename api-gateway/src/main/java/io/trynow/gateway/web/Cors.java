@@ -219,7 +219,7 @@ public class Cors {
         Problems.of(
             Refusal.Reason.ORIGIN_NOT_ALLOWED,
             "this site may not call the trynow API from a browser",
-            RequestIds.of(ctx));
+            RequestIds.ensure(ctx));
     ctx.response()
         .setStatusCode(p.status())
         .putHeader(HttpHeaders.CONTENT_TYPE, Problems.MEDIA_TYPE)

@@ -288,7 +288,7 @@ class FuzzIT {
                 "DELETE", "/v1/requests/" + unknownRid, Map.of(), "", 401, "unauthorized"),
             new ErrorCall("DELETE", "/v1/requests/" + unknownRid, owner, "", 404, "not-found"),
             new ErrorCall(
-                "GET", "/v1/requests/" + unknownRid + "/events", Map.of(), "", 401, "unauthorized"),
+                "GET", "/v1/requests/" + unknownRid + "/events", Map.of(), "", 404, "not-found"),
             new ErrorCall("POST", "/v1/templates", json, "{}", 405, "method-not-allowed"));
     HttpClient http =
         HttpClient.newBuilder()
