@@ -77,8 +77,6 @@ final class Stacks {
             "system-test-ticket-secret-0123456789abcdef")
         .property(Service.POOL_SERVICE, "trynow.pool.max-live-per-ip", "100")
         .property(Service.POOL_SERVICE, "trynow.pool.replenish-interval", "1s")
-        // a crashed provisioner's claim is taken over after health-timeout + this margin
-        .property(Service.PROVISIONER_WORKER, "trynow.provisioner.lease-margin", "10s")
         // cleanup: fast sweeps so that settling takes seconds, not minutes
         .property(Service.CLEANUP_WORKER, "trynow.cleanup.reaper.interval", "250ms")
         .property(Service.CLEANUP_WORKER, "trynow.cleanup.sweeper.interval", "2s")
