@@ -26,10 +26,11 @@ class AbandonRequestIT extends StoreTestBase {
     assertThat(a.request().instanceId()).isNull();
 
     Instance ready = Fixtures.ready(store, tpl);
-    AcquireResult late = store.acquire(Fixtures.acquireArgs(rid, tpl, "192.0.2.9", TOKEN));
+    AcquireResult late =
+        store.requests().acquire(Fixtures.acquireArgs(rid, tpl, "192.0.2.9", TOKEN));
     assertThat(late).isInstanceOf(AcquireResult.Closed.class);
     assertThat(store.instance(ready.id()).orElseThrow().state()).isEqualTo(InstanceState.READY);
-    assertThat(store.serveQueue(tpl)).isEmpty();
+    assertThat(store.requests().serveQueue(tpl)).isEmpty();
     assertThat(store.request(rid).orElseThrow().state()).isEqualTo(RequestState.FAILED);
 
     // a repeat changes nothing
@@ -45,7 +46,7 @@ class AbandonRequestIT extends StoreTestBase {
     String tpl = template();
     Instance ready = Fixtures.ready(store, tpl);
     AcquireArgs served = Fixtures.acquireArgs(tpl, "192.0.2.10");
-    store.acquire(served);
+    store.requests().acquire(served);
     AbandonResult a =
         store
             .requests()
@@ -56,7 +57,7 @@ class AbandonRequestIT extends StoreTestBase {
     assertThat(a.request().instanceId()).isEqualTo(ready.id());
 
     AcquireArgs queued = Fixtures.acquireArgs(tpl, "192.0.2.11");
-    store.acquire(queued);
+    store.requests().acquire(queued);
     AbandonResult q =
         store
             .requests()
