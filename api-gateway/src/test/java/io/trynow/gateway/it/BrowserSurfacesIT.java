@@ -13,6 +13,7 @@ import io.restassured.response.Response;
 import io.trynow.model.Ids;
 import io.trynow.model.InstanceState;
 import io.trynow.platform.state.Store;
+import io.trynow.platform.testing.Pools;
 import io.trynow.testsupport.RealServersResource;
 import jakarta.inject.Inject;
 import java.util.Map;

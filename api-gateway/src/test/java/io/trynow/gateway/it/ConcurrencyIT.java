@@ -13,6 +13,7 @@ import io.trynow.platform.state.Instance;
 import io.trynow.platform.state.RequestRecord;
 import io.trynow.platform.state.RequestState;
 import io.trynow.platform.state.Store;
+import io.trynow.platform.testing.Pools;
 import io.trynow.testsupport.RealServersResource;
 import jakarta.inject.Inject;
 import java.net.URI;

@@ -26,6 +26,7 @@ import io.trynow.platform.messaging.InstanceEvents;
 import io.trynow.platform.state.Instance;
 import io.trynow.platform.state.ReadyResult;
 import io.trynow.platform.state.Store;
+import io.trynow.platform.testing.Pools;
 import io.trynow.testsupport.RealServersResource;
 import jakarta.inject.Inject;
 import java.net.URL;

@@ -12,6 +12,7 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.trynow.model.Ids;
 import io.trynow.platform.state.Store;
+import io.trynow.platform.testing.Pools;
 import io.trynow.testsupport.RealServersResource;
 import io.vertx.mutiny.redis.client.Command;
 import jakarta.inject.Inject;

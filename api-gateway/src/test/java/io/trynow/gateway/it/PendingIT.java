@@ -11,6 +11,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.trynow.platform.state.Store;
+import io.trynow.platform.testing.Pools;
 import io.trynow.testsupport.RealServersResource;
 import jakarta.inject.Inject;
 import java.time.Duration;

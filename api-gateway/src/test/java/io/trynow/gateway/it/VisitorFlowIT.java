@@ -17,6 +17,7 @@ import io.trynow.model.InstanceState;
 import io.trynow.model.Subjects;
 import io.trynow.platform.state.Instance;
 import io.trynow.platform.state.Store;
+import io.trynow.platform.testing.Pools;
 import io.trynow.testsupport.ManagementPort;
 import io.trynow.testsupport.RealServersResource;
 import jakarta.inject.Inject;

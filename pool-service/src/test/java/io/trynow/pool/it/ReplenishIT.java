@@ -18,6 +18,7 @@ import io.trynow.platform.state.Instance;
 import io.trynow.platform.state.PoolStats;
 import io.trynow.platform.state.Store;
 import io.trynow.platform.template.TemplatesConfig;
+import io.trynow.platform.testing.Pools;
 import io.trynow.pool.config.PoolSettings;
 import io.trynow.pool.replenish.Replenisher;
 import io.trynow.testsupport.RealServersResource;

@@ -1,4 +1,4 @@
-package io.trynow.pool.it;
+package io.trynow.platform.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
