@@ -83,7 +83,7 @@ class ScaleOutSystemIT {
     long pid = stack.pid(Service.PROVISIONER_WORKER, 0);
     signal("STOP", pid);
     try {
-      // past the claim lease (health-timeout 10 s + lease-margin 10 s) and the AckWait
+      // far past the claim lease (6 s, unrenewed while stopped) and the AckWait
       Instant until = Instant.now().plus(Duration.ofSeconds(35));
       while (Instant.now().isBefore(until)) {
         LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());

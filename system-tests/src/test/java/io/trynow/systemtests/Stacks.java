@@ -67,8 +67,6 @@ final class Stacks {
   static Stack.Builder base(String name) {
     return visitorLimits(Stack.builder(name))
         .property(Service.POOL_SERVICE, "trynow.pool.replenish-interval", "1s")
-        // a crashed provisioner's claim is taken over after health-timeout + this margin
-        .property(Service.PROVISIONER_WORKER, "trynow.provisioner.lease-margin", "10s")
         // cleanup: fast sweeps so that settling takes seconds, not minutes
         .property(Service.CLEANUP_WORKER, "trynow.cleanup.reaper.interval", "250ms")
         .property(Service.CLEANUP_WORKER, "trynow.cleanup.sweeper.interval", "2s")

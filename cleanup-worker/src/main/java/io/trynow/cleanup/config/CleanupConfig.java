@@ -22,6 +22,41 @@ public interface CleanupConfig {
   Sweeper sweeper();
 
   /**
+   * The teardown backlog: {@code terminating} instances nobody holds a claim on are torn down from
+   * Valkey's state (at startup, and whenever a teardown request is late or lost), not only from
+   * message redelivery.
+   */
+  Backlog backlog();
+
+  /** Teardown backlog settings. */
+  interface Backlog {
+    /** How often unclaimed {@code terminating} instances are looked for. */
+    @WithDefault("1s")
+    Duration interval();
+
+    /**
+     * An unclaimed {@code terminating} instance younger than this is left to its teardown request
+     * (normally claimed within milliseconds); at startup every unclaimed one is taken at once.
+     */
+    @WithDefault("2s")
+    Duration grace();
+  }
+
+  /** The reconciler's repair of what counts (state sets, ready lists, per-address slots). */
+  Indexes indexes();
+
+  /** Index repair settings. */
+  interface Indexes {
+    /** Period of a shallow repair (the ids the indexes name; cost grows with the live records). */
+    @WithDefault("30s")
+    Duration interval();
+
+    /** Every this many passes (and the first) is deep: it scans the whole keyspace. */
+    @WithDefault("20")
+    int deepEvery();
+  }
+
+  /**
    * The idle prober: every ready instance re-probed on a timer; a dead one (or one idle longer than
    * its template's {@code max-idle}) is recycled and torn down.
    */
@@ -71,8 +106,12 @@ public interface CleanupConfig {
     @WithDefault("cleanup")
     String durable();
 
-    /** Silence after which the server redelivers. */
-    @WithDefault("30s")
+    /**
+     * Silence after which the server redelivers (in-progress heartbeats, every third of it, keep a
+     * running teardown alive): a killed worker's requests come back after this plus the first
+     * backoff. Teardowns left by a dead worker are also picked up from Valkey by the backlog loop.
+     */
+    @WithDefault("5s")
     Duration ackWait();
 
     /** Retry delays by delivery, the last one repeating. */
@@ -87,8 +126,11 @@ public interface CleanupConfig {
     @WithDefault("16")
     int concurrency();
 
-    /** Lease of a teardown claim. */
-    @WithDefault("30s")
+    /**
+     * Lease of a teardown claim, renewed every third of it by the worker's lease heartbeat while
+     * the teardown runs: a dead worker's claims lapse within one lease. At least 300ms.
+     */
+    @WithDefault("6s")
     Duration lease();
   }
 

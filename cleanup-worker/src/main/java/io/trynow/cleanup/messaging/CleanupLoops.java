@@ -5,7 +5,9 @@ import io.trynow.cleanup.config.CleanupConfig;
 import io.trynow.cleanup.hosts.HostMonitor;
 import io.trynow.cleanup.idle.IdleProber;
 import io.trynow.cleanup.reap.Reaper;
+import io.trynow.cleanup.reconcile.CountRepair;
 import io.trynow.cleanup.reconcile.OrphanSweeper;
+import io.trynow.cleanup.teardown.Backlog;
 import io.trynow.cleanup.teardown.Teardown;
 import io.trynow.model.CleanupRequest;
 import io.trynow.model.Headers;
@@ -19,6 +21,8 @@ import io.trynow.platform.messaging.Outcome;
 import io.trynow.platform.supervisor.Supervisor;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.List;
+import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
 /**
@@ -29,6 +33,8 @@ import org.jboss.logging.MDC;
 @ApplicationScoped
 public class CleanupLoops {
 
+  private static final Logger LOG = Logger.getLogger(CleanupLoops.class);
+
   private final Consumers consumers;
   private final Supervisor supervisor;
   private final Teardown teardown;
@@ -38,6 +44,9 @@ public class CleanupLoops {
   private final HostMonitor hostMonitor;
   private final HostMonitorConfig hostMonitorConfig;
   private final IdleProber prober;
+  private final Backlog backlog;
+  private final CountRepair counts;
+  private volatile boolean released;
 
   CleanupLoops(
       Consumers consumers,
@@ -48,8 +57,12 @@ public class CleanupLoops {
       CleanupConfig config,
       HostMonitor hostMonitor,
       HostMonitorConfig hostMonitorConfig,
-      IdleProber prober) {
+      IdleProber prober,
+      Backlog backlog,
+      CountRepair counts) {
     this.prober = prober;
+    this.backlog = backlog;
+    this.counts = counts;
     this.hostMonitor = hostMonitor;
     this.hostMonitorConfig = hostMonitorConfig;
     this.consumers = consumers;
@@ -61,12 +74,39 @@ public class CleanupLoops {
   }
 
   void start(@Observes StartupEvent ev) {
+    // Teardown claims are short leases kept alive here while their teardown runs; what this worker
+    // held before a restart (same worker id) is handed back on the first beat, and the backlog
+    // tears down every unclaimed terminating instance from Valkey at once, then on each tick.
+    supervisor.every("lease-heartbeat", teardown.heartbeat().period(), this::beat);
+    supervisor.every("teardown-backlog", config.backlog().interval(), this::drainBacklog);
+    supervisor.every("index-repair", config.indexes().interval(), counts::repairOnce);
     consumers.consume(spec(config.consumer()), this::handle);
     supervisor.every("reaper", config.reaper().interval(), reaper::reapOnce);
     supervisor.every("orphan-sweeper", config.sweeper().interval(), sweeper::sweepOnce);
     supervisor.every("host-monitor", hostMonitorConfig.interval(), hostMonitor::checkOnce);
     if (prober.enabled()) {
       supervisor.every("idle-prober", prober.interval(), () -> prober.probeOnce());
+    }
+  }
+
+  private void beat() {
+    if (!released) {
+      List<String> ids = teardown.leases().releaseAll();
+      released = true;
+      if (!ids.isEmpty()) {
+        LOG.infof(
+            "worker %s restarted: handed back the claim(s) it held on %s",
+            teardown.leases().worker(), ids);
+      }
+    }
+    teardown.heartbeat().renewAll();
+  }
+
+  private void drainBacklog() {
+    try {
+      backlog.drainOnce();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // shutting down: the supervisor stops the loop
     }
   }
 

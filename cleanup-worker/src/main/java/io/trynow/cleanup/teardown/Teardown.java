@@ -14,6 +14,8 @@ import io.trynow.platform.state.Changed;
 import io.trynow.platform.state.ClaimResult;
 import io.trynow.platform.state.FencedResult;
 import io.trynow.platform.state.Instance;
+import io.trynow.platform.state.LeaseHeartbeat;
+import io.trynow.platform.state.Leases;
 import io.trynow.platform.state.NotFound;
 import io.trynow.platform.state.StaleFence;
 import io.trynow.platform.state.Store;
@@ -37,15 +39,27 @@ public class Teardown {
   private static final Logger LOG = Logger.getLogger(Teardown.class);
 
   private final Store store;
+  private final Leases leases;
+  private final LeaseHeartbeat heartbeat;
   private final DockerHosts hosts;
   private final InstanceEvents events;
-  private final CleanupConfig config;
 
-  Teardown(Store store, DockerHosts hosts, InstanceEvents events, CleanupConfig config) {
-    this.store = store;
+  Teardown(Leases leases, DockerHosts hosts, InstanceEvents events, CleanupConfig config) {
+    this.leases = leases;
+    this.store = leases.store();
+    this.heartbeat = new LeaseHeartbeat(store, config.consumer().lease());
     this.hosts = hosts;
     this.events = events;
-    this.config = config;
+  }
+
+  /** The teardown claims this worker holds; {@link LeaseHeartbeat#renewAll} runs supervised. */
+  public LeaseHeartbeat heartbeat() {
+    return heartbeat;
+  }
+
+  /** This worker's claims (its id; {@link Leases#releaseAll} at startup). */
+  public Leases leases() {
+    return leases;
   }
 
   /** Tears instance {@code id} down; the outcome tells the consumer whether to try again. */
@@ -60,7 +74,7 @@ public class Teardown {
 
   private Outcome run(String id, String reason) {
     long fence;
-    switch (store.claimTerminate(id, config.consumer().lease())) {
+    switch (leases.claimTerminate(id, heartbeat.lease())) {
       case ClaimResult.Claimed c -> fence = c.fence();
       case ClaimResult.Busy b -> {
         Duration wait = Duration.between(Instant.now(), b.leaseUntil()).plusMillis(50);
@@ -74,13 +88,16 @@ public class Teardown {
         return notTerminating(id, w.state());
       }
     }
-    try {
-      removeContainer(id);
-    } catch (DockerUnavailableException e) {
-      releaseClaim(id, fence);
-      throw e;
+    FencedResult r;
+    try (LeaseHeartbeat.Held held = heartbeat.hold(id, fence)) {
+      try {
+        removeContainer(id);
+      } catch (DockerUnavailableException e) {
+        held.release(); // the retry (on any replica) claims at once
+        throw e;
+      }
+      r = store.markTerminated(id, fence);
     }
-    FencedResult r = store.markTerminated(id, fence);
     if (r instanceof Changed c) {
       if (!c.repeat()) {
         LOG.infof("instance %s terminated (%s)", id, reason);
@@ -90,15 +107,6 @@ public class Teardown {
       LOG.infof("teardown of %s taken over by another worker", id);
     }
     return Outcome.done();
-  }
-
-  /** Lets the retry (on any replica) claim at once instead of waiting for our lease to run out. */
-  private void releaseClaim(String id, long fence) {
-    try {
-      store.renewLease(id, fence, Duration.ofMillis(1));
-    } catch (StoreException e) {
-      LOG.debugf("teardown of %s: lease not released (%s)", id, e.getMessage());
-    }
   }
 
   private Outcome notTerminating(String id, InstanceState state) {

@@ -60,7 +60,10 @@ final class Library {
           "discard_claim",
           "serve_queue",
           "claim_checked",
-          "reads");
+          "reads",
+          "release_claims",
+          "repair_instance_indexes",
+          "repair_request_indexes");
 
   private static final Pattern READ_FN = Pattern.compile("read_fn\\('([a-z_]+)'");
 

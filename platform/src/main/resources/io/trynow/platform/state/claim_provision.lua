@@ -1,9 +1,13 @@
 --[[ claim_provision: take a requested instance for provisioning, with a lease and a fence.
 keys:    KEYS[1] base
-args:    now, id, lease_ms, retention_ms (of a tombstone, see below; default 24 h)
+args:    now, id, lease_ms, retention_ms (of a tombstone, see below; default 24 h),
+         owner (optional: the claiming worker's id, kept as claimed_by)
 returns: {'claimed', instance}       requested -> provisioning, or a provisioning instance whose
-                                     lease ended is taken over; fence + 1, lease_until = now+lease
-         {'busy', lease_until}       provisioning under an unexpired lease
+                                     lease ended is taken over, or one whose unexpired lease is
+                                     the caller's own (claimed_by = owner: the same worker after a
+                                     failed attempt or a restart); fence + 1 (an earlier attempt
+                                     of the same worker is void too), lease_until = now+lease
+         {'busy', lease_until}       provisioning under another worker's unexpired lease
          {'wrong_state', state} | {'not_found'}
          {'wrong_state', 'failed', 'circuit'}   a requested instance of a template whose
                                      circuit is open (or half-open, and it is not the probe) is
@@ -18,12 +22,14 @@ local function claim_provision(keys, args)
   local id = check_id(args[2])
   local lease = int(args[3], 'lease_ms', 1)
   local retention = int(args[4] or '86400000', 'retention_ms', 1)
+  local owner = check_owner(args[5])
   local ik = k_inst(b, id)
   local rec = load(ik)
   if not rec then
     return {'not_found'}
   end
-  if rec.state == 'provisioning' and numf(rec, 'lease_until') > now then
+  if rec.state == 'provisioning' and numf(rec, 'lease_until') > now
+      and not own_claim(rec, owner) then
     return {'busy', rec.lease_until}
   end
   if rec.state ~= 'requested' and rec.state ~= 'provisioning' then
@@ -39,7 +45,7 @@ local function claim_provision(keys, args)
     move(b, id, rec, 'provisioning')
   end
   redis.call('HINCRBY', ik, 'fence', 1)
-  redis.call('HSET', ik, 'lease_until', s(now + lease))
+  redis.call('HSET', ik, 'lease_until', s(now + lease), 'claimed_by', owner)
   redis.call('ZADD', b .. 'leases', s(now + lease), id)
   touch(b, id)
   return {'claimed', redis.call('HGETALL', ik)}

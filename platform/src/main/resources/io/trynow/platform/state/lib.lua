@@ -95,6 +95,19 @@ local function check_token(v)
   return check(v, '^[A-Za-z0-9_=+/%-]+$', 16, 128, 'a token hash')
 end
 
+-- A worker's id (claims record it as claimed_by; '' = anonymous, never anyone's own).
+local function check_owner(v)
+  if v == nil or v == '' then
+    return ''
+  end
+  return check(v, '^[A-Za-z0-9_.:@%-]+$', 1, 96, 'a worker id')
+end
+
+-- The claim on rec is owner's own (a worker recognises its claim after a failure or a restart).
+local function own_claim(rec, owner)
+  return owner ~= '' and rec.claimed_by == owner
+end
+
 local function k_inst(b, id) return b .. 'i:' .. id end
 local function k_req(b, rid) return b .. 'r:' .. rid end
 local function k_state(b, st) return b .. 'state:' .. st end

@@ -13,12 +13,14 @@ import java.util.List;
 public interface ProvisionerConfig {
 
   /**
-   * Lease of a provisioning claim beyond the template's health timeout: the claim must outlive the
-   * whole create → start → health → mark_started run (seed 001: a lock shorter than the work is no
-   * lock). It is renewed while the health poll runs.
+   * Lease of a provisioning claim. Short on purpose: it is renewed every third of it by this
+   * worker's lease heartbeat for as long as the provision runs (seed 001: a lock shorter than the
+   * work is no lock — so the lock is kept alive, not made long), and a worker that dies stops
+   * renewing: its claims lapse within one lease and its in-flight slots go back to work at once. At
+   * least 300ms.
    */
-  @WithDefault("30s")
-  Duration leaseMargin();
+  @WithDefault("6s")
+  Duration lease();
 
   /** Instance health polling. */
   Health health();
@@ -75,8 +77,11 @@ public interface ProvisionerConfig {
     @WithDefault("provisioner")
     String durable();
 
-    /** Silence after which the server redelivers (heartbeats keep long work alive). */
-    @WithDefault("30s")
+    /**
+     * Silence after which the server redelivers (in-progress heartbeats, every third of it, keep
+     * long work alive): a killed worker's requests come back after this plus the first backoff.
+     */
+    @WithDefault("6s")
     Duration ackWait();
 
     /** Retry delays by delivery, the last one repeating. */

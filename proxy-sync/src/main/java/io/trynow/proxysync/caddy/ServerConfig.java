@@ -22,9 +22,10 @@ import java.util.Map;
  * <p>The catch-all shows the visitor a page instead of a bare status. With a pages upstream (an
  * api-gateway) it rewrites the request to {@code GET /demo-host} with the host in {@code
  * Trynow-Demo-Host} and proxies it there: 410 "ended" for a known-ended demo with a link to start
- * another, 503 "starting…" (refreshing) for one not routed yet, 404 otherwise. Without one, or when
- * the gateway does not answer, a static 404 page. The server's error routes turn a failed upstream
- * (an instance that stopped answering) into a 502 page that refreshes itself.
+ * another, 503 "starting…" (refreshing) for one not routed yet, 404 otherwise; a client's protocol
+ * upgrade is not forwarded there (a page is one plain answer). Without one, or when the gateway
+ * does not answer, a static 404 page. The server's error routes turn a failed upstream (an instance
+ * that stopped answering) into a 502 page that refreshes itself.
  */
 public final class ServerConfig {
 
@@ -121,12 +122,13 @@ public final class ServerConfig {
     rewrite.put("uri", "/demo-host");
     ObjectNode proxy = handle.addObject();
     proxy.put("handler", "reverse_proxy");
-    proxy
-        .putObject("headers")
-        .putObject("request")
-        .putObject("set")
-        .putArray(io.trynow.model.Headers.DEMO_HOST)
-        .add("{http.request.host}");
+    ObjectNode request = proxy.putObject("headers").putObject("request");
+    request.putObject("set").putArray(io.trynow.model.Headers.DEMO_HOST).add("{http.request.host}");
+    // A page is one plain answer: a client's protocol upgrade (an h2c "Upgrade" from the JDK's
+    // HttpClient or curl --http2) must not reach the gateway. Caddy drops the upgrade's
+    // HTTP2-Settings as hop-by-hop but forwards "Upgrade: h2c", which the gateway's HTTP server,
+    // on a fresh upstream connection, answers with 400 and then leaves the connection hanging.
+    request.putArray("delete").add("Upgrade").add("Connection");
     proxy.putArray("upstreams").addObject().put("dial", pagesUpstream);
     return route;
   }

@@ -1,0 +1,103 @@
+package io.trynow.platform.state;
+
+import static io.trynow.platform.state.Decode.status;
+import static io.trynow.platform.state.Decode.str;
+import static io.trynow.platform.state.Decode.time;
+
+import io.trynow.model.Ids;
+import io.trynow.model.InstanceState;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Claims that name their worker ({@code claimed_by}): a worker recognises its own claim after a
+ * failed attempt or a restart and takes it again at once instead of waiting for its own lease; a
+ * (re)started worker hands back every claim it held ({@link #releaseAll}). Leases are short and
+ * kept alive by a {@link LeaseHeartbeat} while the work runs, so the claim of a dead worker lapses
+ * within seconds. Each call is one Lua function ({@code claim_provision}, {@code claim_terminate},
+ * {@code release_claims}).
+ */
+public final class Leases {
+
+  private static final Pattern WORKER = Pattern.compile("[A-Za-z0-9_.:@-]{1,96}");
+
+  private final Store store;
+  private final InstantSource clock;
+  private final String worker;
+  private final String retentionMs;
+
+  /**
+   * @param worker this worker's id, stable across its restarts ({@link WorkerConfig})
+   * @param retention how long a tombstone is kept (a claim may fail the instance: open circuit)
+   */
+  public Leases(Store store, InstantSource clock, String worker, Duration retention) {
+    if (worker == null || !WORKER.matcher(worker).matches()) {
+      throw new IllegalArgumentException("worker id must match " + WORKER + ": " + worker);
+    }
+    this.store = store;
+    this.clock = clock;
+    this.worker = worker;
+    this.retentionMs = ms(Args.requirePositive(retention, "retention"));
+  }
+
+  /** This worker's id, as recorded in its claims. */
+  public String worker() {
+    return worker;
+  }
+
+  /** The store the claims live in. */
+  public Store store() {
+    return store;
+  }
+
+  /**
+   * {@link Store#claimProvision}, as this worker: a {@code provisioning} instance whose unexpired
+   * lease is this worker's own is claimed again (fence + 1).
+   */
+  public ClaimResult claimProvision(String id, Duration lease) {
+    Ids.requireInstance(id);
+    Args.requirePositive(lease, "lease");
+    return claim(
+        store.client().call("claim_provision", now(), id, ms(lease), retentionMs, worker),
+        id,
+        "claim_provision");
+  }
+
+  /** {@link Store#claimTerminate}, as this worker (its own unexpired claim is taken again). */
+  public ClaimResult claimTerminate(String id, Duration lease) {
+    Ids.requireInstance(id);
+    Args.requirePositive(lease, "lease");
+    return claim(
+        store.client().call("claim_terminate", now(), id, ms(lease), worker),
+        id,
+        "claim_terminate");
+  }
+
+  /**
+   * Lets every unexpired claim of this worker lapse now (at startup: what a dead predecessor with
+   * the same id held is free at once, for any replica). Returns the instance ids.
+   */
+  public List<String> releaseAll() {
+    return Decode.strings(store.client().call("release_claims", now(), worker).get(1));
+  }
+
+  private String now() {
+    return String.valueOf(clock.millis());
+  }
+
+  private static String ms(Duration d) {
+    return String.valueOf(d.toMillis());
+  }
+
+  private static ClaimResult claim(Reply r, String id, String fn) {
+    return switch (status(r)) {
+      case "claimed" -> new ClaimResult.Claimed(Decode.instance(r.get(1)));
+      case "busy" -> new ClaimResult.Busy(id, time(r, 1));
+      case "not_found" -> new NotFound(id);
+      case "wrong_state" -> new WrongState(id, InstanceState.fromWire(str(r, 1)));
+      default -> throw Decode.unexpected(fn, r);
+    };
+  }
+}
