@@ -18,20 +18,11 @@ import java.util.concurrent.locks.LockSupport;
  */
 enum ChaosFault {
 
-  // fault                       settle   gone  awaiting (the fix that brings the row to target)
-  PROVISIONER_WORKER(
-      Service.PROVISIONER_WORKER,
-      120,
-      10,
-      "leases: a dead provisioner's claims block provisioning for lease = health-timeout 60 s +"
-          + " margin 30 s"),
+  // fault                                   settle s  gone s  awaiting (null: held to the target)
+  PROVISIONER_WORKER(Service.PROVISIONER_WORKER, 20, 10, null),
   POOL_SERVICE(Service.POOL_SERVICE, 20, 10, null),
   PROXY_SYNC(Service.PROXY_SYNC, 20, 10, null),
-  CLEANUP_WORKER(
-      Service.CLEANUP_WORKER,
-      45,
-      45,
-      "leases: a release in flight at the kill waits the cleanup consumer's AckWait (30 s)"),
+  CLEANUP_WORKER(Service.CLEANUP_WORKER, 20, 10, null),
   API_GATEWAY(Service.API_GATEWAY, 20, 10, null),
   NATS(null, 20, 10, null),
   VALKEY(null, 20, 10, null),

@@ -199,6 +199,7 @@ final class ChaosRun implements AutoCloseable {
   private Settle settle(Instant from, Duration limit) {
     Instant deadline = from.plus(limit);
     List<String> waiting = List.of("not checked");
+    Instant lastReport = from;
     while (Instant.now().isBefore(deadline)) {
       Instant at = Instant.now();
       try {
@@ -208,6 +209,12 @@ final class ChaosRun implements AutoCloseable {
       }
       if (waiting.isEmpty()) {
         return new Settle(true, at, waiting);
+      }
+      if (Duration.between(lastReport, at).toSeconds() >= 5) {
+        LOG.infof(
+            "chaos %s: %d s after the restore, waiting for: %s",
+            name, Duration.between(from, at).toSeconds(), waiting);
+        lastReport = at;
       }
       LockSupport.parkNanos(Duration.ofMillis(250).toNanos());
     }

@@ -1,48 +1,21 @@
 package io.trynow.systemtests;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import java.util.List;
 
 /**
- * The chaos suite, servers half (issue #17): during visitor traffic ({@link ChaosVisitors}), kill
- * -9 each of the servers trynow runs on — nats-server, Valkey and Caddy — in turn, leave it down
- * for {@link ChaosFault#SERVER_OUTAGE} and start it again; after each, the invariants hold and the
- * stack settles within the fault's bound ({@link ChaosFault}). The table of settle times is printed
- * and written to {@code target/chaos/servers.txt} (and appended to {@code settle.txt}).
+ * The chaos suite, servers half: kill -9 nats-server, Valkey and Caddy in turn mid-traffic, leave
+ * each down for {@link ChaosFault#SERVER_OUTAGE} and start it again on the same port and data
+ * ({@link ChaosSuite}). Table: {@code target/chaos/servers.txt}.
  */
-@TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
-class ChaosServersSystemIT {
+class ChaosServersSystemIT extends ChaosSuite {
 
-  private static ChaosRun run;
-
-  @BeforeAll
-  static void start() {
-    run = ChaosRun.start("servers");
+  @Override
+  String name() {
+    return "servers";
   }
 
-  @AfterAll
-  static void stop() {
-    if (run != null) {
-      run.close();
-    }
-  }
-
-  @Test
-  @org.junit.jupiter.api.Order(1)
-  void steadyBeforeTheFaults() {
-    run.awaitSteady();
-  }
-
-  @ParameterizedTest(name = "kill -9 {0}")
-  @org.junit.jupiter.api.Order(2)
-  @EnumSource(
-      value = ChaosFault.class,
-      names = {"NATS", "VALKEY", "CADDY"})
-  void killAndRestore(ChaosFault fault) {
-    ChaosRun.assertRow(run.fault(fault));
+  @Override
+  List<ChaosFault> faults() {
+    return List.of(ChaosFault.NATS, ChaosFault.VALKEY, ChaosFault.CADDY);
   }
 }

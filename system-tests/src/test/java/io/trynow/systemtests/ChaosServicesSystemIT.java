@@ -1,47 +1,26 @@
 package io.trynow.systemtests;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import java.util.List;
 
 /**
- * The chaos suite, services half (issue #17): during visitor traffic ({@link ChaosVisitors}), kill
- * -9 each of the five services in turn and start it again; after each, the invariants hold and the
- * stack settles within the fault's bound ({@link ChaosFault}). The table of settle times is printed
- * and written to {@code target/chaos/services.txt} (and appended to {@code settle.txt}).
+ * The chaos suite, services half: kill -9 each of the five services in turn mid-traffic and start
+ * it again at once, as the launcher would ({@link ChaosSuite}). Table: {@code
+ * target/chaos/services.txt}.
  */
-@TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
-class ChaosServicesSystemIT {
+class ChaosServicesSystemIT extends ChaosSuite {
 
-  private static ChaosRun run;
-
-  @BeforeAll
-  static void start() {
-    run = ChaosRun.start("services");
+  @Override
+  String name() {
+    return "services";
   }
 
-  @AfterAll
-  static void stop() {
-    if (run != null) {
-      run.close();
-    }
-  }
-
-  @Test
-  @org.junit.jupiter.api.Order(1)
-  void steadyBeforeTheFaults() {
-    run.awaitSteady();
-  }
-
-  @ParameterizedTest(name = "kill -9 {0}")
-  @org.junit.jupiter.api.Order(2)
-  @EnumSource(
-      value = ChaosFault.class,
-      names = {"PROVISIONER_WORKER", "POOL_SERVICE", "PROXY_SYNC", "CLEANUP_WORKER", "API_GATEWAY"})
-  void killAndRestore(ChaosFault fault) {
-    ChaosRun.assertRow(run.fault(fault));
+  @Override
+  List<ChaosFault> faults() {
+    return List.of(
+        ChaosFault.PROVISIONER_WORKER,
+        ChaosFault.POOL_SERVICE,
+        ChaosFault.PROXY_SYNC,
+        ChaosFault.CLEANUP_WORKER,
+        ChaosFault.API_GATEWAY);
   }
 }

@@ -43,6 +43,7 @@ public class RouteSync {
 
   /** When this process last wrote to Caddy (only the sync loop writes). */
   private volatile long lastWriteNanos = System.nanoTime() - Duration.ofHours(1).toNanos();
+
   private CompletableFuture<Cycle> next = new CompletableFuture<>();
 
   RouteSync(

@@ -32,12 +32,12 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue #17 item 4, measured: requests to held demos through the real Caddy 2.6 while other routes
  * change. Three held demos (real sample containers) are asked for {@code /} by four visitors in a
- * loop: each with the JDK HttpClient (its own keep-alive pool) and on a raw keep-alive connection; meanwhile
- * other demos' routes come and go at a fixed rate of route changes, written (a) not at all, (b) one
- * Caddy config write per change, (c) coalesced into one write per {@link #BATCH} (what proxy-sync's
- * {@code min-write-interval} does). Prints requests, resets (the connection closed under a request:
- * no HTTP answer) and other failures per 1,000 requests, and the number of config writes (each is a
- * full reload in Caddy).
+ * loop: each with the JDK HttpClient (its own keep-alive pool) and on a raw keep-alive connection;
+ * meanwhile other demos' routes come and go at a fixed rate of route changes, written (a) not at
+ * all, (b) one Caddy config write per change, (c) coalesced into one write per {@link #BATCH} (what
+ * proxy-sync's {@code min-write-interval} does). Prints requests, resets (the connection closed
+ * under a request: no HTTP answer) and other failures per 1,000 requests, and the number of config
+ * writes (each is a full reload in Caddy).
  *
  * <p>Caddy reloads by starting the new config's servers on the same listeners and shutting the old
  * ones down: idle keep-alive connections are closed at once, active requests finish (the http app's
@@ -153,11 +153,15 @@ class RouteChurnResetsIT {
     AtomicBoolean on = new AtomicBoolean(true);
     AtomicInteger requests = new AtomicInteger();
     AtomicInteger resets = new AtomicInteger();
+    AtomicInteger rawRequests = new AtomicInteger();
+    AtomicInteger rawResets = new AtomicInteger();
     AtomicInteger failures = new AtomicInteger();
     List<Thread> visitors = new ArrayList<>();
     for (int v = 0; v < 4; v++) {
       Route r = held.get(v % held.size());
       visitors.add(Thread.ofPlatform().start(() -> visit(r, on, requests, resets, failures)));
+      visitors.add(
+          Thread.ofPlatform().start(() -> visitRaw(r, on, rawRequests, rawResets, failures)));
     }
     int writes = 0;
     Deque<Route> churn = new ArrayDeque<>();
@@ -238,10 +242,10 @@ class RouteChurnResetsIT {
   }
 
   /**
-   * The same visitor on one raw HTTP/1.1 keep-alive connection, with no retry of any kind: a request
-   * that gets no answer (the connection closed or reset under it) counts as a reset, and the next
-   * request opens a new connection. What a client that does not silently repeat a request on a
-   * reused connection sees (browsers and the JDK client repeat idempotent ones).
+   * The same visitor on one raw HTTP/1.1 keep-alive connection, with no retry of any kind: a
+   * request that gets no answer (the connection closed or reset under it) counts as a reset, and
+   * the next request opens a new connection. What a client that does not silently repeat a request
+   * on a reused connection sees (browsers and the JDK client repeat idempotent ones).
    */
   private void visitRaw(
       Route r,
