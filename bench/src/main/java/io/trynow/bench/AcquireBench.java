@@ -79,7 +79,7 @@ public final class AcquireBench {
       nats.start();
       valkey.start();
       try (Store store = Store.connect(valkey.url(), PREFIX)) {
-        store.initPorts(1024, 65000);
+        store.capacity().initPorts(1024, 65000);
         long t0 = System.nanoTime();
         fill(store, ready);
         System.out.printf(
@@ -261,18 +261,24 @@ public final class AcquireBench {
                 }
                 List<String> created =
                     store
+                        .sizing()
                         .reserveProvision(
                             new ReserveArgs(TEMPLATE, 10_000_000, 10_000_000, 10_000_000, ids))
                         .created();
                 for (String id : created) {
                   ClaimResult.Claimed c =
-                      (ClaimResult.Claimed) store.claimProvision(id, Duration.ofMinutes(10));
-                  if (!(store.allocatePort(id, c.fence()) instanceof PortResult.Allocated)) {
+                      (ClaimResult.Claimed)
+                          store.claims().claimProvision(id, Duration.ofMinutes(10));
+                  if (!(store.provisioning().allocatePort(id, c.fence())
+                      instanceof PortResult.Allocated)) {
                     throw new IllegalStateException("no port for " + id);
                   }
-                  Changed s = (Changed) store.markStarted(id, c.fence(), "trynow-" + id);
+                  Changed s =
+                      (Changed) store.provisioning().markStarted(id, c.fence(), "trynow-" + id);
                   ReadyResult r =
-                      store.markReady(s.instance().id(), "http://" + id + ".demo.localhost/");
+                      store
+                          .provisioning()
+                          .markReady(s.instance().id(), "http://" + id + ".demo.localhost/");
                   if (!(r instanceof ReadyResult.Pooled)) {
                     throw new IllegalStateException("not pooled: " + r);
                   }

@@ -105,7 +105,7 @@ public final class ProvisionBench {
       new Streams(nc, Streams.Options.defaults()).declareAll();
       publisher = new Publisher(nc, Publisher.Options.defaults(), new SimpleMeterRegistry());
       store = Store.connect(valkey.url(), cluster);
-      store.initPorts(firstPort, lastPort);
+      store.capacity().initPorts(firstPort, lastPort);
       Dispatcher d = nc.createDispatcher(m -> onStarted(m.getData()));
       d.subscribe("trynow.events.instance.*.started");
       Map<String, String> env =
@@ -204,7 +204,7 @@ public final class ProvisionBench {
     long base = System.currentTimeMillis() + 1000;
     for (int i = 0; i < instances.size(); i++) {
       Instance inst = instances.get(i);
-      store.markReady(inst.id(), null);
+      store.provisioning().markReady(inst.id(), null);
       long ttl = base + i * 250L - System.currentTimeMillis();
       expiresAt.put(inst.id(), assign(Duration.ofMillis(ttl)).expiresAt().toEpochMilli());
     }
@@ -266,12 +266,13 @@ public final class ProvisionBench {
   /** A ready instance with a running container, made directly (not the figure measured here). */
   private String readyWithContainer() {
     String id = reserve();
-    long fence = ((ClaimResult.Claimed) store.claimProvision(id, Duration.ofMinutes(5))).fence();
-    int port = ((PortResult.Allocated) store.allocatePort(id, fence)).port();
+    long fence =
+        ((ClaimResult.Claimed) store.claims().claimProvision(id, Duration.ofMinutes(5))).fence();
+    int port = ((PortResult.Allocated) store.provisioning().allocatePort(id, fence)).port();
     ContainerSpec spec = spec(id, port);
     containers.start(containers.ensureCreated(spec).id());
-    store.markStarted(id, fence, spec.name());
-    store.markReady(id, null);
+    store.provisioning().markStarted(id, fence, spec.name());
+    store.provisioning().markReady(id, null);
     return id;
   }
 
@@ -279,6 +280,7 @@ public final class ProvisionBench {
 
   private String reserve() {
     return store
+        .sizing()
         .reserveProvision(
             new ReserveArgs(TEMPLATE, 100_000, 100_000, 100_000, List.of(Ids.newInstanceId())))
         .created()
@@ -287,9 +289,18 @@ public final class ProvisionBench {
 
   private Instance assign(Duration ttl) {
     AcquireResult r =
-        store.acquire(
-            new AcquireArgs(
-                Ids.newRequestId(), TEMPLATE, TOKEN, "10.0.0.1", ttl, Duration.ofHours(1), 10, 0));
+        store
+            .requests()
+            .acquire(
+                new AcquireArgs(
+                    Ids.newRequestId(),
+                    TEMPLATE,
+                    TOKEN,
+                    "10.0.0.1",
+                    ttl,
+                    Duration.ofHours(1),
+                    10,
+                    0));
     return ((AcquireResult.Assigned) r).instance();
   }
 

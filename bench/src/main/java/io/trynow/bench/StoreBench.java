@@ -49,8 +49,8 @@ public final class StoreBench {
       valkey.start();
       try (Store vertx = Store.connect(valkey.url(), "bench-vertx");
           Store socket = ValkeyPool.store(valkey.url(), "bench-socket")) {
-        vertx.initPorts(20000, 39999);
-        socket.initPorts(20000, 39999);
+        vertx.capacity().initPorts(20000, 39999);
+        socket.capacity().initPorts(20000, 39999);
         System.out.printf(
             "store bench: %s on port %d, %d cores, load average %s%n",
             valkey.name(), valkey.port(), Runtime.getRuntime().availableProcessors(), load());
@@ -114,27 +114,31 @@ public final class StoreBench {
       all.add(
           measure(
               "mark_ready",
-              i -> store.markReady(started.get(i), null) instanceof ReadyResult.Pooled));
+              i ->
+                  store.provisioning().markReady(started.get(i), null)
+                      instanceof ReadyResult.Pooled));
       all.add(
           measure(
               "acquire (warm)",
               i ->
-                  store.acquire(
-                          new AcquireArgs(
-                              requestIds.get(i),
-                              template,
-                              TOKEN,
-                              "10.0." + (i % 200) + "." + (i % 250),
-                              Duration.ofMinutes(15),
-                              Duration.ofHours(2),
-                              100,
-                              0))
+                  store
+                          .requests()
+                          .acquire(
+                              new AcquireArgs(
+                                  requestIds.get(i),
+                                  template,
+                                  TOKEN,
+                                  "10.0." + (i % 200) + "." + (i % 250),
+                                  Duration.ofMinutes(15),
+                                  Duration.ofHours(2),
+                                  100,
+                                  0))
                       instanceof AcquireResult.Assigned));
       all.add(
           measure(
               "extend",
               i ->
-                  store.extend(started.get(i), TOKEN, Duration.ofSeconds(1))
+                  store.lifecycle().extend(started.get(i), TOKEN, Duration.ofSeconds(1))
                       instanceof ExtendResult.Extended));
     }
     if (print) {
@@ -193,6 +197,7 @@ public final class StoreBench {
       }
       ids.addAll(
           store
+              .sizing()
               .reserveProvision(new ReserveArgs(template, 1_000_000, 1_000_000, 1_000_000, batch))
               .created());
     }
@@ -202,9 +207,10 @@ public final class StoreBench {
         i -> {
           String id = ids.get(i);
           long fence =
-              ((ClaimResult.Claimed) store.claimProvision(id, Duration.ofMinutes(5))).fence();
-          store.allocatePort(id, fence);
-          store.markStarted(id, fence, "trynow-" + id);
+              ((ClaimResult.Claimed) store.claims().claimProvision(id, Duration.ofMinutes(5)))
+                  .fence();
+          store.provisioning().allocatePort(id, fence);
+          store.provisioning().markStarted(id, fence, "trynow-" + id);
           return true;
         },
         null);

@@ -50,7 +50,7 @@ final class CleanupFixture {
     this.publisher = publisher;
     this.nats = nats;
     this.templates = templates;
-    store.initPorts(first(), last());
+    store.capacity().initPorts(first(), last());
   }
 
   static int first() {
@@ -65,7 +65,7 @@ final class CleanupFixture {
 
   /** Ports held by instances now. */
   long usedPorts() {
-    return store.initPorts(first(), last()).used();
+    return store.capacity().initPorts(first(), last()).used();
   }
 
   static String newTemplate() {
@@ -74,6 +74,7 @@ final class CleanupFixture {
 
   String requested(String template) {
     return store
+        .sizing()
         .reserveProvision(new ReserveArgs(template, 1000, 1000, 1000, List.of(Ids.newInstanceId())))
         .created()
         .getFirst();
@@ -82,8 +83,8 @@ final class CleanupFixture {
   /** A provisioning instance with a port and a running container, claimed for {@code lease}. */
   Instance provisioning(String template, Duration lease) {
     String id = requested(template);
-    long fence = ((ClaimResult.Claimed) store.claimProvision(id, lease)).fence();
-    int port = ((PortResult.Allocated) store.allocatePort(id, fence)).port();
+    long fence = ((ClaimResult.Claimed) store.claims().claimProvision(id, lease)).fence();
+    int port = ((PortResult.Allocated) store.provisioning().allocatePort(id, fence)).port();
     ContainerSpec spec =
         ContainerSpec.forInstance(
             id, template, templates.templates().get("hello"), port, store.prefix(), "127.0.0.1");
@@ -94,12 +95,21 @@ final class CleanupFixture {
   /** An assigned instance with a running container that expires after {@code ttl}. */
   Instance assigned(String template, Duration ttl) {
     Instance p = provisioning(template, Duration.ofSeconds(30));
-    store.markStarted(p.id(), p.fence(), "trynow-" + p.id());
-    store.markReady(p.id(), null);
+    store.provisioning().markStarted(p.id(), p.fence(), "trynow-" + p.id());
+    store.provisioning().markReady(p.id(), null);
     AcquireResult r =
-        store.acquire(
-            new AcquireArgs(
-                Ids.newRequestId(), template, TOKEN, "10.0.0.1", ttl, Duration.ofHours(1), 10, 0));
+        store
+            .requests()
+            .acquire(
+                new AcquireArgs(
+                    Ids.newRequestId(),
+                    template,
+                    TOKEN,
+                    "10.0.0.1",
+                    ttl,
+                    Duration.ofHours(1),
+                    10,
+                    0));
     return ((AcquireResult.Assigned) r).instance();
   }
 

@@ -79,7 +79,8 @@ class CleanupIT {
   @Test
   void aReleasedInstanceIsTornDownOnceHoweverOftenTheRequestArrives() {
     Instance inst = fx.assigned(CleanupFixture.newTemplate(), Duration.ofMinutes(10));
-    assertThat(store.release(inst.id(), CleanupFixture.TOKEN)).isInstanceOf(Changed.class);
+    assertThat(store.lifecycle().release(inst.id(), CleanupFixture.TOKEN))
+        .isInstanceOf(Changed.class);
     long dlqBefore = deadLetters.count();
 
     fx.publishCleanup(inst.id(), "cleanup:" + inst.id());

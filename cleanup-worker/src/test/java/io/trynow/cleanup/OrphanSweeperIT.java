@@ -129,7 +129,7 @@ class OrphanSweeperIT {
   @Test
   void aStartedRecordThatNeverBecameReadyIsFailedAndCleared() {
     Instance p = fx.provisioning(CleanupFixture.newTemplate(), Duration.ofSeconds(30));
-    assertThat(store.markStarted(p.id(), p.fence(), "trynow-" + p.id()))
+    assertThat(store.provisioning().markStarted(p.id(), p.fence(), "trynow-" + p.id()))
         .isInstanceOf(Changed.class);
 
     await().atMost(WAIT).until(() -> fx.instance(p.id()).state() == InstanceState.FAILED);
@@ -151,8 +151,8 @@ class OrphanSweeperIT {
   @Test
   void aReadyInstanceWhoseContainerVanishedIsFailed() {
     Instance p = fx.provisioning(CleanupFixture.newTemplate(), Duration.ofSeconds(30));
-    store.markStarted(p.id(), p.fence(), "trynow-" + p.id());
-    store.markReady(p.id(), null);
+    store.provisioning().markStarted(p.id(), p.fence(), "trynow-" + p.id());
+    store.provisioning().markReady(p.id(), null);
     containers.remove("trynow-" + p.id());
 
     await().atMost(WAIT).until(() -> fx.instance(p.id()).state() == InstanceState.FAILED);
@@ -163,7 +163,7 @@ class OrphanSweeperIT {
   @Test
   void aTerminatingInstanceNobodyTearsDownIsTornDownBySweeper() {
     Instance inst = fx.assigned(CleanupFixture.newTemplate(), Duration.ofMinutes(10));
-    store.release(inst.id(), CleanupFixture.TOKEN); // no cleanup request published
+    store.lifecycle().release(inst.id(), CleanupFixture.TOKEN); // no cleanup request published
 
     await().atMost(WAIT).until(() -> fx.instance(inst.id()).state() == InstanceState.TERMINATED);
     assertThat(fx.container(inst.id())).isEmpty();

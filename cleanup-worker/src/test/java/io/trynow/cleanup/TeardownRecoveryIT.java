@@ -84,7 +84,7 @@ class TeardownRecoveryIT {
       Instance a = fx.assigned(tpl, Duration.ofHours(1));
       assertThat(fx.container(a.id())).isPresent();
       // released in Valkey; the teardown request never arrives (lost, or in a dead worker's hands)
-      store.release(a.id(), CleanupFixture.TOKEN);
+      store.lifecycle().release(a.id(), CleanupFixture.TOKEN);
       if (i % 2 == 0) {
         lost.add(a.id());
       } else {
@@ -132,7 +132,7 @@ class TeardownRecoveryIT {
         .atMost(Duration.ofSeconds(20))
         .untilAsserted(() -> assertThat(ConsistencyChecker.check(store)).isEmpty());
     assertThat(valkey.call("SISMEMBER", b + "ip:" + a.clientIp(), a.requestId())).isEqualTo(1L);
-    store.release(a.id(), CleanupFixture.TOKEN);
+    store.lifecycle().release(a.id(), CleanupFixture.TOKEN);
   }
 
   private boolean gone(String id) {

@@ -46,6 +46,7 @@ final class ProvisionFixture {
   /** A new {@code requested} record of {@code template}. */
   String requested(String template) {
     return store
+        .sizing()
         .reserveProvision(new ReserveArgs(template, 1000, 1000, 1000, List.of(Ids.newInstanceId())))
         .created()
         .getFirst();

@@ -158,8 +158,8 @@ class ProvisionerIT {
   void aCrashBetweenCreateAndMarkStartedEndsWithOneStartedContainer() throws Exception {
     String id = fx.requested("hello");
     ClaimResult.Claimed old =
-        (ClaimResult.Claimed) store.claimProvision(id, Duration.ofMillis(300));
-    int port = ((PortResult.Allocated) store.allocatePort(id, old.fence())).port();
+        (ClaimResult.Claimed) store.claims().claimProvision(id, Duration.ofMillis(300));
+    int port = ((PortResult.Allocated) store.provisioning().allocatePort(id, old.fence())).port();
     ContainerSpec spec =
         ContainerSpec.forInstance(
             id, "hello", templates.templates().get("hello"), port, store.prefix(), "127.0.0.1");
@@ -173,7 +173,8 @@ class ProvisionerIT {
     assertThat(fx.containersOf(id)).extracting(ContainerInfo::id).containsExactly(created);
     assertThat(fx.instance(id).port()).isEqualTo(port);
     assertThat(fx.instance(id).fence()).isGreaterThan(old.fence());
-    assertThat(store.markStarted(id, old.fence(), spec.name())).isInstanceOf(StaleFence.class);
+    assertThat(store.provisioning().markStarted(id, old.fence(), spec.name()))
+        .isInstanceOf(StaleFence.class);
     assertThat(ProvisionFixture.httpStatus(port, "/healthz")).isEqualTo(200);
   }
 
@@ -182,8 +183,8 @@ class ProvisionerIT {
   void aCreatedButNeverStartedContainerIsAdopted() {
     String id = fx.requested("hello");
     ClaimResult.Claimed old =
-        (ClaimResult.Claimed) store.claimProvision(id, Duration.ofMillis(300));
-    int port = ((PortResult.Allocated) store.allocatePort(id, old.fence())).port();
+        (ClaimResult.Claimed) store.claims().claimProvision(id, Duration.ofMillis(300));
+    int port = ((PortResult.Allocated) store.provisioning().allocatePort(id, old.fence())).port();
     String created =
         containers
             .ensureCreated(
@@ -266,6 +267,6 @@ class ProvisionerIT {
 
   /** Free instance ports now ({@code init_ports} is idempotent and reports the counts). */
   private long freePorts() {
-    return store.initPorts(ports.first(), ports.last()).free();
+    return store.capacity().initPorts(ports.first(), ports.last()).free();
   }
 }

@@ -166,16 +166,18 @@ class ProxySyncIT {
     // a template of its own: no ready instance of another test can serve the request
     String template = "queue-" + Ids.newInstanceId().substring(1, 7);
     AcquireResult queued =
-        store.acquire(
-            new AcquireArgs(
-                requestId,
-                template,
-                "0123456789abcdef0123456789abcdef",
-                "127.0.0.1",
-                Duration.ofMinutes(5),
-                Duration.ofMinutes(30),
-                100,
-                0));
+        store
+            .requests()
+            .acquire(
+                new AcquireArgs(
+                    requestId,
+                    template,
+                    "0123456789abcdef0123456789abcdef",
+                    "127.0.0.1",
+                    Duration.ofMinutes(5),
+                    Duration.ofMinutes(30),
+                    100,
+                    0));
     assertThat(queued).isInstanceOf(AcquireResult.Queued.class);
     String id = demos.started(template);
 
@@ -260,7 +262,7 @@ class ProxySyncIT {
     await().atMost(Duration.ofSeconds(15)).until(() -> state(id) == InstanceState.READY);
     assertThat(routeIds()).contains("trynow-" + id);
 
-    store.forceTerminate(id, "test");
+    store.lifecycle().forceTerminate(id, "test");
     Instance i = store.instance(id).orElseThrow();
     publisher.publishEvent(
         new InstanceEvent(

@@ -313,7 +313,7 @@ class BrowserSystemIT {
       while (true) {
         String rid = io.trynow.model.Ids.newRequestId();
         Instant at = Instant.now();
-        if (stack.store().rateLimit("127.0.0.1", rid, 60, 10_000)
+        if (stack.store().limits().rateLimit("127.0.0.1", rid, 60, 10_000)
             instanceof RateLimitResult.Limited) {
           break;
         }
@@ -326,7 +326,7 @@ class BrowserSystemIT {
       browser.screenshot("rate-limited");
     } finally {
       for (Object[] c : counted) {
-        stack.store().rateLimitRefund("127.0.0.1", (String) c[0], (Instant) c[1]);
+        stack.store().limits().rateLimitRefund("127.0.0.1", (String) c[0], (Instant) c[1]);
       }
     }
   }

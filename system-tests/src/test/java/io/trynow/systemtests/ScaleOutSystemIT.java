@@ -175,7 +175,7 @@ class ScaleOutSystemIT {
         .atMost(ScaleStacks.SETTLE)
         .pollInterval(Duration.ofMillis(500))
         .untilAsserted(() -> {
-          assertThat(stack.store().hostsDown()).containsKey("h1");
+          assertThat(stack.store().capacity().hostsDown()).containsKey("h1");
           for (InstanceState s : InstanceState.values()) {
             if (s.isLive()) {
               assertThat(stack.store().instances(s))
@@ -194,7 +194,8 @@ class ScaleOutSystemIT {
     await()
         .atMost(ScaleStacks.SETTLE)
         .pollInterval(Duration.ofMillis(500))
-        .untilAsserted(() -> assertThat(stack.store().hostsDown()).doesNotContainKey("h1"));
+        .untilAsserted(
+            () -> assertThat(stack.store().capacity().hostsDown()).doesNotContainKey("h1"));
     // re-admitted and used again: new instances are placed on it (the emptier host)
     run.settledAndServing("docker host down 30 s", true);
   }

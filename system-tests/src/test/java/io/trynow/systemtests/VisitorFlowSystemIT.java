@@ -145,7 +145,11 @@ class VisitorFlowSystemIT {
   void theSameProvisionMessageTwiceOrReplayedGivesOneContainer() {
     String id = Ids.newInstanceId();
     assertThat(
-            stack.store().reserveProvision(new ReserveArgs("dup", 1, 1, 1, List.of(id))).created())
+            stack
+                .store()
+                .sizing()
+                .reserveProvision(new ReserveArgs("dup", 1, 1, 1, List.of(id)))
+                .created())
         .containsExactly(id);
 
     // at once, with different msg ids (JetStream cannot dedup them): the workers must

@@ -233,7 +233,8 @@ public class Acquirer {
 
   private RateLimit rateLimit(String ip, String rid) {
     int perHour = settings.config().acquiresPerHour();
-    RateLimitResult r = store.rateLimit(ip, rid, perHour, settings.config().acquiresPerDay());
+    RateLimitResult r =
+        store.limits().rateLimit(ip, rid, perHour, settings.config().acquiresPerDay());
     Instant now = Instant.now();
     if (r instanceof RateLimitResult.Limited l) {
       long retry = Math.max(1, Duration.between(now, l.resetAt()).toSeconds() + 1);
@@ -255,7 +256,7 @@ public class Acquirer {
 
   private void refund(String ip, String rid, long countedAtMs) {
     try {
-      store.rateLimitRefund(ip, rid, Instant.ofEpochMilli(countedAtMs));
+      store.limits().rateLimitRefund(ip, rid, Instant.ofEpochMilli(countedAtMs));
     } catch (RuntimeException e) {
       LOG.warnf("rate-limit refund of %s failed: %s", rid, e.toString());
     }

@@ -18,6 +18,7 @@ import io.trynow.platform.state.Instance;
 import io.trynow.platform.state.NotFound;
 import io.trynow.platform.state.PoolDemand;
 import io.trynow.platform.state.PoolStats;
+import io.trynow.platform.state.Requests;
 import io.trynow.platform.state.Store;
 import io.trynow.platform.state.WrongState;
 import io.trynow.platform.template.TemplatesConfig;
@@ -180,12 +181,12 @@ public class AdminResource {
     Map<String, Long> dead = deadLetterOps.depthBySubject();
     for (String t : names) {
       PoolStats s = store.poolStats(t);
-      PoolDemand d = store.poolDemand(t);
+      PoolDemand d = store.sizing().poolDemand(t);
       TemplatesConfig.Template c = templates.templates().get(t);
       int minReady = c == null ? 0 : c.minReady();
       PoolFigures.Figures f =
           figures.getOrDefault(t, new PoolFigures.Figures(null, null, null, null));
-      Circuit circuit = store.circuit(t);
+      Circuit circuit = store.provisioning().circuit(t);
       out.put(
           t,
           new PoolView(
@@ -221,7 +222,7 @@ public class AdminResource {
   }
 
   private ClaimFailuresView claimFailures(String template) {
-    Store.ClaimFailures f = store.claimFailures(template);
+    Requests.ClaimFailures f = store.requests().claimFailures(template);
     return new ClaimFailuresView(f.discarded(), f.lastError(), f.lastAt());
   }
 
@@ -312,7 +313,7 @@ public class AdminResource {
   @Operation(summary = "Force-terminate an instance (any live state)")
   public Response terminate(@PathParam("id") String id) {
     Demos.requireInstanceId(id);
-    AdminResult r = store.forceTerminate(id, "terminated by an operator");
+    AdminResult r = store.lifecycle().forceTerminate(id, "terminated by an operator");
     Instance i =
         switch (r) {
           case Changed c -> c.instance();

@@ -75,7 +75,7 @@ public class Demos {
       }
       by = Duration.ofMinutes(m);
     }
-    ExtendResult r = store.extend(id, AccessTokens.hash(token), by);
+    ExtendResult r = store.lifecycle().extend(id, AccessTokens.hash(token), by);
     return switch (r) {
       case ExtendResult.Extended e -> {
         event(e.instance(), "extended");
@@ -94,7 +94,7 @@ public class Demos {
   /** Release: the store moves it to terminating, then the cleanup worker is asked to tear down. */
   public DemoView release(String id, String token) {
     requireInstanceId(id);
-    ReleaseResult r = store.release(id, AccessTokens.hash(token));
+    ReleaseResult r = store.lifecycle().release(id, AccessTokens.hash(token));
     Instance i =
         switch (r) {
           case Changed c -> c.instance();

@@ -17,10 +17,10 @@ import org.jboss.logging.Logger;
 /**
  * Bounds open event streams per client IP and in total (seed 000 finding 11, seed 002 H2: no
  * unbounded connections), for every gateway replica together: each stream holds a slot in Valkey
- * ({@link Store#sseOpen}, one Lua function checks both caps and takes the slot). A slot is a lease
- * that this replica renews every third of {@code sse-lease} while the stream is open (the {@code
- * sse-leases} loop) and gives back when it closes; the slots of a replica that dies lapse after
- * {@code sse-lease}.
+ * ({@link io.trynow.platform.state.Limits#sseOpen}, one Lua function checks both caps and takes the
+ * slot). A slot is a lease that this replica renews every third of {@code sse-lease} while the
+ * stream is open (the {@code sse-leases} loop) and gives back when it closes; the slots of a
+ * replica that dies lapse after {@code sse-lease}.
  */
 @Singleton
 public class SseLimiter {
@@ -51,7 +51,7 @@ public class SseLimiter {
    * when the installation has.
    */
   public Slot acquire(String ip) {
-    StreamLease l = store.sseOpen(ip, lease, perIp, total);
+    StreamLease l = store.limits().sseOpen(ip, lease, perIp, total);
     if (l instanceof StreamLease.Refused r) {
       if (r.cap() == StreamLease.Cap.TOTAL) {
         throw new ApiException(503, "unavailable", "too many open event streams; retry shortly")
@@ -70,7 +70,7 @@ public class SseLimiter {
   void renew() {
     Map<String, String> leases = new HashMap<>();
     held.values().forEach(h -> leases.put(h.id(), h.clientIp()));
-    store.sseRenew(lease, leases);
+    store.limits().sseRenew(lease, leases);
   }
 
   /** Event streams open in this replica (the installation's are counted in Valkey). */
@@ -95,7 +95,7 @@ public class SseLimiter {
       closed = true;
       held.remove(lease.id());
       try {
-        store.sseClose(lease);
+        store.limits().sseClose(lease);
       } catch (RuntimeException e) {
         // not renewed any more: the slot comes back when its lease lapses
         LOG.debugf("event stream slot %s not given back now (%s); it lapses", lease.id(), e);

@@ -118,7 +118,7 @@ public class RequestsResource {
       throw ApiException.badId("request id");
     }
     String token = Access.requireBearer(authorization);
-    CancelResult r = store.cancelRequest(id, AccessTokens.hash(token));
+    CancelResult r = store.requests().cancelRequest(id, AccessTokens.hash(token));
     RequestView view =
         switch (r) {
           case CancelResult.Cancelled c ->

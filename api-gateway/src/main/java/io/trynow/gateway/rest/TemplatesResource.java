@@ -40,7 +40,7 @@ public class TemplatesResource {
         new TreeMap<>(templates.templates()).entrySet()) {
       TemplatesConfig.Template t = e.getValue();
       PoolStats s = store.poolStats(e.getKey());
-      Circuit c = store.circuit(e.getKey());
+      Circuit c = store.provisioning().circuit(e.getKey());
       boolean accepting = s.ready() > 0 || (!c.degraded() && s.waiting() < t.maxQueue());
       out.add(
           new TemplateView(

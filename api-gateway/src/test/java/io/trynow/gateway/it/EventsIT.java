@@ -92,7 +92,7 @@ class EventsIT {
   Instance provideOne(String template) throws Exception {
     String id = Pools.requested(store, template, 1).getFirst();
     Pools.started(store, id);
-    ReadyResult r = store.markReady(id, Pools.url(id));
+    ReadyResult r = store.provisioning().markReady(id, Pools.url(id));
     assertThat(r).isInstanceOf(ReadyResult.HandedOver.class);
     ReadyResult.HandedOver h = (ReadyResult.HandedOver) r;
     Instance i = h.instance();

@@ -37,7 +37,7 @@ public final class GatewayHarness {
    */
   public static PoolProcess startPool(Store store, Map<String, String> extra) {
     RealServersResource.servers().valkey().command("FLUSHALL");
-    store.initPorts(30000, 39999);
+    store.capacity().initPorts(30000, 39999);
     return startPoolKeepingState(store, extra);
   }
 

@@ -43,7 +43,7 @@ class PendingIT {
   @Test
   void withThePoolDownTheVisitorGetsPendingAndTheRequestIsServedLater() {
     RealServersResource.servers().valkey().command("FLUSHALL");
-    store.initPorts(30000, 39999);
+    store.capacity().initPorts(30000, 39999);
     Pools.fill(store, "hello", 1);
 
     given()

@@ -22,11 +22,12 @@ import org.jboss.logging.Logger;
 
 /**
  * Watches every Docker host's engine. A host that fails every ping for {@code drain-after}, while
- * another host answers, is drained ({@link Store#hostDown}, one call): placement skips it, its live
- * instances are failed (being torn down: terminated), their {@code failed} / {@code terminated}
- * events go out — so proxy-sync removes their routes, the visitors' streams are told, and the
- * replenisher refills the pool on the other hosts. When its engine answers again, its leftover
- * containers are removed first, then it is re-admitted ({@link Store#hostUp}).
+ * another host answers, is drained ({@link io.trynow.platform.state.Capacity#hostDown}, one call):
+ * placement skips it, its live instances are failed (being torn down: terminated), their {@code
+ * failed} / {@code terminated} events go out — so proxy-sync removes their routes, the visitors'
+ * streams are told, and the replenisher refills the pool on the other hosts. When its engine
+ * answers again, its leftover containers are removed first, then it is re-admitted ({@link
+ * io.trynow.platform.state.Capacity#hostUp}).
  *
  * <p>Every cleanup replica runs it; the store decides, so a host is drained once and each instance
  * reported once. How long a host has been failing is this replica's own observation (a restarted
@@ -54,7 +55,7 @@ public class HostMonitor {
   /** One round: ping every host, drain the ones failing past the grace, re-admit recovered ones. */
   public void checkOnce() {
     Map<String, String> pings = hosts.ping();
-    Set<String> down = store.hostsDown().keySet();
+    Set<String> down = store.capacity().hostsDown().keySet();
     Instant now = clock.instant();
     for (var e : pings.entrySet()) {
       String host = e.getKey();
@@ -87,7 +88,7 @@ public class HostMonitor {
   }
 
   private void drain(String host, String reason) {
-    HostDrain d = store.hostDown(host, reason);
+    HostDrain d = store.capacity().hostDown(host, reason);
     if (d.newly()) {
       LOG.warnf("%s: drained, %d instance(s) taken off it", reason, d.instances().size());
     }
@@ -121,7 +122,7 @@ public class HostMonitor {
         removed++;
       }
     }
-    if (store.hostUp(host)) {
+    if (store.capacity().hostUp(host)) {
       LOG.infof(
           "docker host %s answers again: %d leftover container(s) removed, re-admitted",
           host, removed);

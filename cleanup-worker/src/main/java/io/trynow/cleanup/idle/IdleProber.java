@@ -166,7 +166,7 @@ public class IdleProber {
   }
 
   private int recycle(Instance i, String reason, String tag) {
-    AdminResult r = store.recycleReady(i.id(), reason);
+    AdminResult r = store.lifecycle().recycleReady(i.id(), reason);
     if (!(r instanceof Changed c) || c.repeat()) {
       return 0; // handed out (or ended) since it was read: left alone
     }

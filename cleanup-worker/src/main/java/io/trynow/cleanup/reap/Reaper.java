@@ -47,7 +47,7 @@ public class Reaper {
   public int reapOnce() {
     int total = 0;
     while (true) {
-      List<Instance> batch = store.claimExpired(config.batch(), HANDOFF_LEASE);
+      List<Instance> batch = store.claims().claimExpired(config.batch(), HANDOFF_LEASE);
       MessagingException lost = null;
       for (Instance i : batch) {
         try {

@@ -108,7 +108,7 @@ public class OrphanSweeper {
     Map<String, ContainerInfo> byInstance = new HashMap<>();
     List<Map.Entry<String, ContainerInfo>> listed = new java.util.ArrayList<>();
     java.util.Set<String> reachable = new java.util.HashSet<>();
-    java.util.Set<String> down = store.hostsDown().keySet();
+    java.util.Set<String> down = store.capacity().hostsDown().keySet();
     DockerUnavailableException unreachable = null;
     for (var e : hosts.all()) {
       String host = e.getKey().name();
@@ -206,6 +206,7 @@ public class OrphanSweeper {
       }
     }
     store
+        .capacity()
         .reclaimPorts(1000)
         .forEach((port, holder) ->
             repaired(done, Repair.LEAKED_PORT, holder, "port " + port + " had no live holder"));
@@ -221,7 +222,7 @@ public class OrphanSweeper {
     if (removeFirst) {
       teardown.removeContainer(i.id());
     }
-    FencedResult r = store.markFailed(i.id(), why);
+    FencedResult r = store.provisioning().markFailed(i.id(), why);
     if (r instanceof Changed c && !c.repeat()) {
       repaired(done, kind, i.id(), why);
       try {

@@ -96,7 +96,7 @@ public class Teardown {
         held.release(); // the retry (on any replica) claims at once
         throw e;
       }
-      r = store.markTerminated(id, fence);
+      r = store.lifecycle().markTerminated(id, fence);
     }
     if (r instanceof Changed c) {
       if (!c.repeat()) {
@@ -130,7 +130,7 @@ public class Teardown {
    * @return true when a container was removed
    */
   public boolean removeContainer(String id) {
-    java.util.Set<String> down = store.hostsDown().keySet();
+    java.util.Set<String> down = store.capacity().hostsDown().keySet();
     Optional<Instance> rec = store.instance(id);
     if (rec.isPresent()) {
       String host = hosts.registry().hostOf(rec.get().host()).map(h -> h.name()).orElse(null);

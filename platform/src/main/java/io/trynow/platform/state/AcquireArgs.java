@@ -5,8 +5,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * What {@link Store#acquire} needs: who asks, for what, and the template's limits (the store keeps
- * no template config; the caller passes it every time).
+ * What {@link Requests#acquire} needs: who asks, for what, and the template's limits (the store
+ * keeps no template config; the caller passes it every time).
  *
  * @param requestId the request id; a repeat with the same id returns the first call's outcome
  * @param template template name

@@ -1,9 +1,9 @@
 package io.trynow.platform.state;
 
 /**
- * Outcome of {@link Store#acquire}. A repeat of a request id returns the outcome of the first call
- * as it stands now ({@code repeat = true}): still queued (with the live position), assigned, or
- * {@link Closed}.
+ * Outcome of {@link Requests#acquire}. A repeat of a request id returns the outcome of the first
+ * call as it stands now ({@code repeat = true}): still queued (with the live position), assigned,
+ * or {@link Closed}.
  */
 public sealed interface AcquireResult
     permits AcquireResult.Assigned,

@@ -1,4 +1,4 @@
 package io.trynow.platform.state;
 
-/** Outcome of {@link Store#forceTerminate}. */
+/** Outcome of {@link Lifecycle#forceTerminate}. */
 public sealed interface AdminResult permits Changed, NotFound, WrongState {}

@@ -48,4 +48,21 @@ final class Args {
     }
     return fence;
   }
+
+  static String ms(Duration d) {
+    return String.valueOf(d.toMillis());
+  }
+
+  static int requireMax(int max) {
+    if (max < 1 || max > 1000) {
+      throw new IllegalArgumentException("max must be 1..1000");
+    }
+    return max;
+  }
+
+  /** A failure reason as stored: stripped, "unknown" when blank, at most 500 characters. */
+  static String errorText(String s) {
+    String t = s == null || s.isBlank() ? "unknown" : s.strip();
+    return t.length() > 500 ? t.substring(0, 500) : t;
+  }
 }

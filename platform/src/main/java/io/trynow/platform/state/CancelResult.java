@@ -1,6 +1,6 @@
 package io.trynow.platform.state;
 
-/** Outcome of {@link Store#cancelRequest}. */
+/** Outcome of {@link Requests#cancelRequest}. */
 public sealed interface CancelResult
     permits CancelResult.Cancelled, CancelResult.HoldsDemo, NotFound, BadToken {
 

@@ -8,7 +8,7 @@ public sealed interface ClaimResult
 
   /**
    * The caller now holds the claim. Pass {@code instance.fence()} to every later write; renew the
-   * lease ({@link Store#renewLease}) while work runs longer than it.
+   * lease ({@link Claims#renewLease}) while work runs longer than it.
    */
   record Claimed(Instance instance) implements ClaimResult {
     public long fence() {

@@ -158,4 +158,30 @@ final class Decode {
     }
     return Instant.ofEpochMilli(Long.parseLong(s));
   }
+
+  static String emptyToNull(String s) {
+    return s == null || s.isEmpty() ? null : s;
+  }
+
+  /** The reply of a claim function. */
+  static ClaimResult claim(Reply r, String id, String fn) {
+    return switch (status(r)) {
+      case "claimed" -> new ClaimResult.Claimed(instance(r.get(1)));
+      case "busy" -> new ClaimResult.Busy(id, time(r, 1));
+      case "not_found" -> new NotFound(id);
+      case "wrong_state" -> new WrongState(id, InstanceState.fromWire(str(r, 1)));
+      default -> throw unexpected(fn, r);
+    };
+  }
+
+  /** The reply of a fenced transition (a write under a claim). */
+  static FencedResult fenced(Reply r, String id, String fn) {
+    return switch (status(r)) {
+      case "ok" -> new Changed(instance(r.get(2)), flag(r, 1));
+      case "not_found" -> new NotFound(id);
+      case "wrong_state" -> new WrongState(id, InstanceState.fromWire(str(r, 1)));
+      case "stale_fence" -> new StaleFence(id, lng(r, 1));
+      default -> throw unexpected(fn, r);
+    };
+  }
 }

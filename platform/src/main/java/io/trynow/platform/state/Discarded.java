@@ -1,8 +1,8 @@
 package io.trynow.platform.state;
 
 /**
- * Outcome of {@link Store#discardClaim}: what the request has after its instance failed the claim
- * check.
+ * Outcome of {@link Requests#discardClaim}: what the request has after its instance failed the
+ * claim check.
  *
  * @param outcome reassigned, queued again, or stale (the claim had already changed: nothing done)
  * @param next the instance now assigned to the request ({@link Outcome#REASSIGNED} only)

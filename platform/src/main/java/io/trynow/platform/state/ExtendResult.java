@@ -2,7 +2,7 @@ package io.trynow.platform.state;
 
 import java.time.Instant;
 
-/** Outcome of {@link Store#extend}. */
+/** Outcome of {@link Lifecycle#extend}. */
 public sealed interface ExtendResult
     permits ExtendResult.Extended, ExtendResult.PastMaxLifetime, NotFound, WrongState, BadToken {
 

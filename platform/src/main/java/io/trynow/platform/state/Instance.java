@@ -30,8 +30,8 @@ import java.time.Instant;
  * @param leaseUntil end of the current claim's lease, null when unclaimed
  * @param assignedVia {@code pool} (taken from the ready list) or {@code queue} (handed to a waiting
  *     request by {@code markReady}); null before assignment
- * @param host the Docker host it was placed on ({@link Store#place}); null before placement (and on
- *     records written before hosts existed: the default host)
+ * @param host the Docker host it was placed on ({@link Capacity#place}); null before placement (and
+ *     on records written before hosts existed: the default host)
  */
 public record Instance(
     String id,

@@ -93,7 +93,7 @@ public final class LeaseHeartbeat {
     /** False only when the store did not answer. */
     private boolean renew() {
       try {
-        FencedResult r = store.renewLease(id, fence, lease);
+        FencedResult r = store.claims().renewLease(id, fence, lease);
         if (!(r instanceof Changed)) {
           lost = true;
           held.remove(this);
@@ -117,7 +117,7 @@ public final class LeaseHeartbeat {
     public boolean release() {
       close();
       try {
-        store.renewLease(id, fence, Duration.ofMillis(1));
+        store.claims().renewLease(id, fence, Duration.ofMillis(1));
         return true;
       } catch (StoreException e) {
         LOG.warnf(

@@ -1,11 +1,6 @@
 package io.trynow.platform.state;
 
-import static io.trynow.platform.state.Decode.status;
-import static io.trynow.platform.state.Decode.str;
-import static io.trynow.platform.state.Decode.time;
-
 import io.trynow.model.Ids;
-import io.trynow.model.InstanceState;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
@@ -39,7 +34,7 @@ public final class Leases {
     this.store = store;
     this.clock = clock;
     this.worker = worker;
-    this.retentionMs = ms(Args.requirePositive(retention, "retention"));
+    this.retentionMs = Args.ms(Args.requirePositive(retention, "retention"));
   }
 
   /** This worker's id, as recorded in its claims. */
@@ -53,24 +48,24 @@ public final class Leases {
   }
 
   /**
-   * {@link Store#claimProvision}, as this worker: a {@code provisioning} instance whose unexpired
+   * {@link Claims#claimProvision}, as this worker: a {@code provisioning} instance whose unexpired
    * lease is this worker's own is claimed again (fence + 1).
    */
   public ClaimResult claimProvision(String id, Duration lease) {
     Ids.requireInstance(id);
     Args.requirePositive(lease, "lease");
-    return claim(
-        store.client().call("claim_provision", now(), id, ms(lease), retentionMs, worker),
+    return Decode.claim(
+        store.client().call("claim_provision", now(), id, Args.ms(lease), retentionMs, worker),
         id,
         "claim_provision");
   }
 
-  /** {@link Store#claimTerminate}, as this worker (its own unexpired claim is taken again). */
+  /** {@link Claims#claimTerminate}, as this worker (its own unexpired claim is taken again). */
   public ClaimResult claimTerminate(String id, Duration lease) {
     Ids.requireInstance(id);
     Args.requirePositive(lease, "lease");
-    return claim(
-        store.client().call("claim_terminate", now(), id, ms(lease), worker),
+    return Decode.claim(
+        store.client().call("claim_terminate", now(), id, Args.ms(lease), worker),
         id,
         "claim_terminate");
   }
@@ -85,19 +80,5 @@ public final class Leases {
 
   private String now() {
     return String.valueOf(clock.millis());
-  }
-
-  private static String ms(Duration d) {
-    return String.valueOf(d.toMillis());
-  }
-
-  private static ClaimResult claim(Reply r, String id, String fn) {
-    return switch (status(r)) {
-      case "claimed" -> new ClaimResult.Claimed(Decode.instance(r.get(1)));
-      case "busy" -> new ClaimResult.Busy(id, time(r, 1));
-      case "not_found" -> new NotFound(id);
-      case "wrong_state" -> new WrongState(id, InstanceState.fromWire(str(r, 1)));
-      default -> throw Decode.unexpected(fn, r);
-    };
   }
 }

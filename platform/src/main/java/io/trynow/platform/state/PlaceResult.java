@@ -1,6 +1,6 @@
 package io.trynow.platform.state;
 
-/** Outcome of {@link Store#place}. */
+/** Outcome of {@link Capacity#place}. */
 public sealed interface PlaceResult
     permits PlaceResult.Placed,
         PlaceResult.Full,

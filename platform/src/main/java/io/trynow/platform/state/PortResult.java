@@ -1,6 +1,6 @@
 package io.trynow.platform.state;
 
-/** Outcome of {@link Store#allocatePort}. */
+/** Outcome of {@link Provisioning#allocatePort}. */
 public sealed interface PortResult
     permits PortResult.Allocated, PortResult.NoFreePort, NotFound, WrongState, StaleFence {
 

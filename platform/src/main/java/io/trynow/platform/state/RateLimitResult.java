@@ -3,7 +3,7 @@ package io.trynow.platform.state;
 import java.time.Instant;
 
 /**
- * Outcome of {@link Store#rateLimit}: the hour and day windows are checked and counted together.
+ * Outcome of {@link Limits#rateLimit}: the hour and day windows are checked and counted together.
  */
 public sealed interface RateLimitResult permits RateLimitResult.Allowed, RateLimitResult.Limited {
 

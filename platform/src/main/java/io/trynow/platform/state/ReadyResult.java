@@ -1,6 +1,6 @@
 package io.trynow.platform.state;
 
-/** Outcome of {@link Store#markReady}. */
+/** Outcome of {@link Provisioning#markReady}. */
 public sealed interface ReadyResult
     permits ReadyResult.Pooled, ReadyResult.HandedOver, NotFound, WrongState {
 

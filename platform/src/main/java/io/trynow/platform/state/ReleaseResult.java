@@ -1,4 +1,4 @@
 package io.trynow.platform.state;
 
-/** Outcome of {@link Store#release}. */
+/** Outcome of {@link Lifecycle#release}. */
 public sealed interface ReleaseResult permits Changed, NotFound, WrongState, BadToken {}

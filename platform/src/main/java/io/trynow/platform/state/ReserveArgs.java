@@ -4,9 +4,9 @@ import io.trynow.model.Ids;
 import java.util.List;
 
 /**
- * What {@link Store#reserveProvision} needs: the template's pool targets and the ids to use for new
- * records (generate them with {@link Ids#newInstanceId()}; only as many as the targets allow are
- * used).
+ * What {@link PoolSizing#reserveProvision} needs: the template's pool targets and the ids to use
+ * for new records (generate them with {@link Ids#newInstanceId()}; only as many as the targets
+ * allow are used).
  *
  * @param template template name
  * @param minReady ready instances to keep warm (plus one per waiting request)

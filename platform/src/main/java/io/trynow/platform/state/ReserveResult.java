@@ -3,7 +3,7 @@ package io.trynow.platform.state;
 import java.util.List;
 
 /**
- * Outcome of {@link Store#reserveProvision}.
+ * Outcome of {@link PoolSizing#reserveProvision}.
  *
  * @param created ids of the {@code requested} records created, in the order given (maybe empty);
  *     publish one provision message per id

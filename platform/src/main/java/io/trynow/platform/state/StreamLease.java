@@ -1,7 +1,7 @@
 package io.trynow.platform.state;
 
 /**
- * Outcome of {@link Store#sseOpen}: an event stream's slot, counted in Valkey for every gateway
+ * Outcome of {@link Limits#sseOpen}: an event stream's slot, counted in Valkey for every gateway
  * replica together, or the cap that refused it.
  */
 public sealed interface StreamLease permits StreamLease.Held, StreamLease.Refused {
@@ -15,8 +15,8 @@ public sealed interface StreamLease permits StreamLease.Held, StreamLease.Refuse
   }
 
   /**
-   * The slot is held until its lease lapses (renew it with {@link Store#sseRenew}, give it back
-   * with {@link Store#sseClose}).
+   * The slot is held until its lease lapses (renew it with {@link Limits#sseRenew}, give it back
+   * with {@link Limits#sseClose}).
    *
    * @param openTotal open streams of the installation, this one included
    * @param openFromIp open streams of the client IP, this one included

@@ -127,29 +127,25 @@ local function repair_instance_indexes(keys, args)
       fixed('+templates ' .. r.template)
     end
   end
-  -- the time indexes
+  -- the time indexes: score = the record's lease_until / expires_at, or no entry
+  local function fix_zset(name, id, want)
+    local have = redis.call('ZSCORE', b .. name, id)
+    if want and tonumber(have or '-1') ~= want then
+      redis.call('ZADD', b .. name, s(want), id)
+      fixed('~' .. name .. ' ' .. id)
+    elseif not want and have then
+      redis.call('ZREM', b .. name, id)
+      fixed('-' .. name .. ' ' .. id)
+    end
+  end
   for id in pairs(cand) do
     local r = recs[id]
     local lease = r and (r.state == 'provisioning' or r.state == 'terminating')
         and numf(r, 'lease_until') > 0 and numf(r, 'lease_until') or nil
-    local have = redis.call('ZSCORE', b .. 'leases', id)
-    if lease and tonumber(have or '-1') ~= lease then
-      redis.call('ZADD', b .. 'leases', s(lease), id)
-      fixed('~leases ' .. id)
-    elseif not lease and have then
-      redis.call('ZREM', b .. 'leases', id)
-      fixed('-leases ' .. id)
-    end
     local exp = r and r.state == 'assigned' and numf(r, 'expires_at') > 0
         and numf(r, 'expires_at') or nil
-    have = redis.call('ZSCORE', b .. 'expiry', id)
-    if exp and tonumber(have or '-1') ~= exp then
-      redis.call('ZADD', b .. 'expiry', s(exp), id)
-      fixed('~expiry ' .. id)
-    elseif not exp and have then
-      redis.call('ZREM', b .. 'expiry', id)
-      fixed('-expiry ' .. id)
-    end
+    fix_zset('leases', id, lease)
+    fix_zset('expiry', id, exp)
   end
   return {'ok', fixes}
 end

@@ -22,7 +22,7 @@ class AcquireIT extends StoreTestBase {
     clock.advance(Duration.ofSeconds(1));
     Fixtures.ready(store, tpl);
     AcquireArgs args = Fixtures.acquireArgs(tpl, "192.0.2.7");
-    AcquireResult.Assigned a = (AcquireResult.Assigned) store.acquire(args);
+    AcquireResult.Assigned a = (AcquireResult.Assigned) store.requests().acquire(args);
     Instance i = a.instance();
     assertThat(i.id()).isEqualTo(older.id());
     assertThat(i.state()).isEqualTo(InstanceState.ASSIGNED);
@@ -53,7 +53,7 @@ class AcquireIT extends StoreTestBase {
             Duration.ofHours(1),
             10,
             0);
-    Instance i = ((AcquireResult.Assigned) store.acquire(args)).instance();
+    Instance i = ((AcquireResult.Assigned) store.requests().acquire(args)).instance();
     assertThat(i.expiresAt()).isEqualTo(i.maxExpiresAt());
   }
 
@@ -62,17 +62,17 @@ class AcquireIT extends StoreTestBase {
     String tpl = template();
     Fixtures.ready(store, tpl);
     AcquireArgs args = Fixtures.acquireArgs(tpl, "10.0.0.1");
-    AcquireResult.Assigned first = (AcquireResult.Assigned) store.acquire(args);
+    AcquireResult.Assigned first = (AcquireResult.Assigned) store.requests().acquire(args);
     Fixtures.ready(store, tpl);
-    AcquireResult.Assigned again = (AcquireResult.Assigned) store.acquire(args);
+    AcquireResult.Assigned again = (AcquireResult.Assigned) store.requests().acquire(args);
     assertThat(again.repeat()).isTrue();
     assertThat(again.instance()).isEqualTo(first.instance());
     assertThat(store.poolStats(tpl).ready()).isEqualTo(1);
 
     AcquireArgs queued = Fixtures.acquireArgs(template(), "10.0.0.1");
-    assertThat(store.acquire(queued))
+    assertThat(store.requests().acquire(queued))
         .isEqualTo(new AcquireResult.Queued(queued.requestId(), 1, false));
-    assertThat(store.acquire(queued))
+    assertThat(store.requests().acquire(queued))
         .isEqualTo(new AcquireResult.Queued(queued.requestId(), 1, true));
     assertThat(store.poolStats(queued.template()).waiting()).isEqualTo(1);
   }
@@ -83,27 +83,31 @@ class AcquireIT extends StoreTestBase {
     AcquireArgs a = withQueue(tpl, 2);
     AcquireArgs b = withQueue(tpl, 2);
     AcquireArgs c = withQueue(tpl, 2);
-    assertThat(store.acquire(a)).isEqualTo(new AcquireResult.Queued(a.requestId(), 1, false));
-    assertThat(store.acquire(b)).isEqualTo(new AcquireResult.Queued(b.requestId(), 2, false));
-    assertThat(store.acquire(c)).isEqualTo(new AcquireResult.QueueFull(c.requestId(), 2));
+    assertThat(store.requests().acquire(a))
+        .isEqualTo(new AcquireResult.Queued(a.requestId(), 1, false));
+    assertThat(store.requests().acquire(b))
+        .isEqualTo(new AcquireResult.Queued(b.requestId(), 2, false));
+    assertThat(store.requests().acquire(c))
+        .isEqualTo(new AcquireResult.QueueFull(c.requestId(), 2));
     assertThat(store.request(c.requestId())).isEmpty();
     assertThat(store.request(b.requestId()).orElseThrow().position()).isEqualTo(2);
 
     // the first instance to become ready goes to the oldest waiting request, with its expiry
     Instance s = Fixtures.started(store, tpl);
     clock.advance(Duration.ofSeconds(3));
-    ReadyResult.HandedOver h = (ReadyResult.HandedOver) store.markReady(s.id(), "http://x");
+    ReadyResult.HandedOver h =
+        (ReadyResult.HandedOver) store.provisioning().markReady(s.id(), "http://x");
     assertThat(h.requestId()).isEqualTo(a.requestId());
     assertThat(h.instance().state()).isEqualTo(InstanceState.ASSIGNED);
     assertThat(h.instance().assignedVia()).isEqualTo("queue");
     assertThat(h.instance().expiresAt()).isEqualTo(clock.instant().plus(TTL));
     assertThat(h.instance().url()).isEqualTo("http://x");
-    assertThat(store.markReady(s.id(), "http://x"))
+    assertThat(store.provisioning().markReady(s.id(), "http://x"))
         .isEqualTo(new ReadyResult.HandedOver(h.instance(), a.requestId(), true));
     assertThat(store.request(a.requestId()).orElseThrow().state()).isEqualTo(RequestState.ASSIGNED);
     assertThat(store.request(b.requestId()).orElseThrow().position()).isEqualTo(1);
     // a repeat of the handed-over request now sees its instance
-    assertThat(store.acquire(a))
+    assertThat(store.requests().acquire(a))
         .isEqualTo(new AcquireResult.Assigned(h.instance(), a.requestId(), true));
   }
 
@@ -111,36 +115,37 @@ class AcquireIT extends StoreTestBase {
   void markReadyWithNobodyWaitingPoolsTheInstance() {
     String tpl = template();
     Instance s = Fixtures.started(store, tpl);
-    ReadyResult.Pooled p = (ReadyResult.Pooled) store.markReady(s.id(), null);
+    ReadyResult.Pooled p = (ReadyResult.Pooled) store.provisioning().markReady(s.id(), null);
     assertThat(p.repeat()).isFalse();
     assertThat(p.instance().readyAt()).isEqualTo(clock.instant());
-    assertThat(((ReadyResult.Pooled) store.markReady(s.id(), null)).repeat()).isTrue();
+    assertThat(((ReadyResult.Pooled) store.provisioning().markReady(s.id(), null)).repeat())
+        .isTrue();
     assertThat(store.readyCount(tpl)).isEqualTo(1);
-    assertThatThrownBy(() -> store.markReady(s.id(), "has space"))
+    assertThatThrownBy(() -> store.provisioning().markReady(s.id(), "has space"))
         .isInstanceOf(IllegalArgumentException.class);
     String missing = Ids.newInstanceId();
-    assertThat(store.markReady(missing, null)).isEqualTo(new NotFound(missing));
+    assertThat(store.provisioning().markReady(missing, null)).isEqualTo(new NotFound(missing));
   }
 
   @Test
   void expireWaitingDropsOnlyRequestsOlderThanTheTimeout() {
     String tpl = template();
     AcquireArgs old = Fixtures.acquireArgs(tpl, "10.0.0.1");
-    store.acquire(old);
+    store.requests().acquire(old);
     clock.advance(Duration.ofSeconds(50));
     AcquireArgs young = Fixtures.acquireArgs(tpl, "10.0.0.2");
-    store.acquire(young);
+    store.requests().acquire(young);
     clock.advance(Duration.ofSeconds(20));
-    List<RequestRecord> expired = store.expireWaiting(tpl, Duration.ofSeconds(60), 10);
+    List<RequestRecord> expired = store.requests().expireWaiting(tpl, Duration.ofSeconds(60), 10);
     assertThat(expired).extracting(RequestRecord::id).containsExactly(old.requestId());
     assertThat(expired.getFirst().state()).isEqualTo(RequestState.EXPIRED);
     assertThat(expired.getFirst().clientIp()).isEqualTo("10.0.0.1");
     assertThat(store.request(old.requestId()).orElseThrow().state())
         .isEqualTo(RequestState.EXPIRED);
     assertThat(store.request(young.requestId()).orElseThrow().position()).isEqualTo(1);
-    assertThat(store.expireWaiting(tpl, Duration.ofSeconds(60), 10)).isEmpty();
+    assertThat(store.requests().expireWaiting(tpl, Duration.ofSeconds(60), 10)).isEmpty();
     // the expired request is closed for good
-    assertThat(store.acquire(old)).isInstanceOf(AcquireResult.Closed.class);
+    assertThat(store.requests().acquire(old)).isInstanceOf(AcquireResult.Closed.class);
   }
 
   @Test
@@ -150,13 +155,13 @@ class AcquireIT extends StoreTestBase {
     AcquireArgs one = capped(tpl);
     AcquireArgs two = capped(tpl);
     AcquireArgs three = capped(tpl);
-    Instance i = ((AcquireResult.Assigned) store.acquire(one)).instance();
-    assertThat(store.acquire(two)).isInstanceOf(AcquireResult.Queued.class);
-    assertThat(store.acquire(three))
+    Instance i = ((AcquireResult.Assigned) store.requests().acquire(one)).instance();
+    assertThat(store.requests().acquire(two)).isInstanceOf(AcquireResult.Queued.class);
+    assertThat(store.requests().acquire(three))
         .isEqualTo(new AcquireResult.LimitExceeded(three.requestId(), 2, 2));
     assertThat(store.request(three.requestId())).isEmpty();
-    store.release(i.id(), TOKEN);
-    assertThat(store.acquire(three)).isInstanceOf(AcquireResult.Queued.class);
+    store.lifecycle().release(i.id(), TOKEN);
+    assertThat(store.requests().acquire(three)).isInstanceOf(AcquireResult.Queued.class);
   }
 
   @Test
@@ -164,13 +169,13 @@ class AcquireIT extends StoreTestBase {
     String tpl = template();
     Fixtures.ready(store, tpl);
     AcquireArgs args = Fixtures.acquireArgs(tpl, "10.0.0.1");
-    Instance i = ((AcquireResult.Assigned) store.acquire(args)).instance();
-    Changed c = (Changed) store.markFailed(i.id(), "container died");
+    Instance i = ((AcquireResult.Assigned) store.requests().acquire(args)).instance();
+    Changed c = (Changed) store.provisioning().markFailed(i.id(), "container died");
     assertThat(c.instance().requestId()).isEqualTo(args.requestId());
     assertThat(c.instance().ownerTokenHash()).isEqualTo(TOKEN);
     assertThat(store.request(args.requestId()).orElseThrow().state())
         .isEqualTo(RequestState.FAILED);
-    AcquireResult.Closed closed = (AcquireResult.Closed) store.acquire(args);
+    AcquireResult.Closed closed = (AcquireResult.Closed) store.requests().acquire(args);
     assertThat(closed.request().state()).isEqualTo(RequestState.FAILED);
   }
 

@@ -31,14 +31,14 @@ class CircuitIT extends StoreTestBase {
   }
 
   private List<String> reserve(String tpl, int n) {
-    return store.reserveProvision(new ReserveArgs(tpl, 100, 100, 100, ids(n))).created();
+    return store.sizing().reserveProvision(new ReserveArgs(tpl, 100, 100, 100, ids(n))).created();
   }
 
   /** Claims and fails one requested instance of the template as a provisioner would. */
   private void provisionFails(String tpl) {
     String id = reserve(tpl, 1).getFirst();
-    ClaimResult.Claimed c = (ClaimResult.Claimed) store.claimProvision(id, Fixtures.LEASE);
-    assertThat(store.markFailed(id, c.fence(), "health never passed", POLICY))
+    ClaimResult.Claimed c = (ClaimResult.Claimed) store.claims().claimProvision(id, Fixtures.LEASE);
+    assertThat(store.provisioning().markFailed(id, c.fence(), "health never passed", POLICY))
         .isInstanceOf(Changed.class);
   }
 
@@ -47,11 +47,11 @@ class CircuitIT extends StoreTestBase {
     String tpl = template();
     provisionFails(tpl);
     provisionFails(tpl);
-    assertThat(store.circuit(tpl).state()).isEqualTo(Circuit.State.CLOSED);
-    assertThat(store.circuit(tpl).failures()).isEqualTo(2);
+    assertThat(store.provisioning().circuit(tpl).state()).isEqualTo(Circuit.State.CLOSED);
+    assertThat(store.provisioning().circuit(tpl).failures()).isEqualTo(2);
     provisionFails(tpl);
 
-    Circuit open = store.circuit(tpl);
+    Circuit open = store.provisioning().circuit(tpl);
     assertThat(open.state()).isEqualTo(Circuit.State.OPEN);
     assertThat(open.degraded()).isTrue();
     assertThat(open.lastError()).isEqualTo("health never passed");
@@ -65,15 +65,15 @@ class CircuitIT extends StoreTestBase {
     clock.advance(wait);
     List<String> probe = reserve(tpl, 5);
     assertThat(probe).hasSize(1);
-    assertThat(store.circuit(tpl).state()).isEqualTo(Circuit.State.HALF_OPEN);
-    assertThat(store.circuit(tpl).probe()).isEqualTo(probe.getFirst());
+    assertThat(store.provisioning().circuit(tpl).state()).isEqualTo(Circuit.State.HALF_OPEN);
+    assertThat(store.provisioning().circuit(tpl).probe()).isEqualTo(probe.getFirst());
     assertThat(reserve(tpl, 5)).isEmpty();
 
     // the probe fails: open again, for twice as long (before jitter)
     ClaimResult.Claimed c =
-        (ClaimResult.Claimed) store.claimProvision(probe.getFirst(), Fixtures.LEASE);
-    store.markFailed(probe.getFirst(), c.fence(), "still broken", POLICY);
-    Circuit again = store.circuit(tpl);
+        (ClaimResult.Claimed) store.claims().claimProvision(probe.getFirst(), Fixtures.LEASE);
+    store.provisioning().markFailed(probe.getFirst(), c.fence(), "still broken", POLICY);
+    Circuit again = store.provisioning().circuit(tpl);
     assertThat(again.state()).isEqualTo(Circuit.State.OPEN);
     assertThat(again.trips()).isEqualTo(2);
     assertThat(Duration.between(clock.instant(), again.openUntil()))
@@ -87,10 +87,11 @@ class CircuitIT extends StoreTestBase {
     provisionFails(tpl);
     provisionFails(tpl);
     for (int probe = 0; probe < 11; probe++) {
-      clock.advance(Duration.between(clock.instant(), store.circuit(tpl).openUntil()));
+      clock.advance(
+          Duration.between(clock.instant(), store.provisioning().circuit(tpl).openUntil()));
       provisionFails(tpl);
     }
-    Circuit c = store.circuit(tpl);
+    Circuit c = store.provisioning().circuit(tpl);
     assertThat(c.trips()).isEqualTo(12);
     assertThat(Duration.between(clock.instant(), c.openUntil()))
         .isBetween(Duration.ofSeconds(30), Duration.ofSeconds(60));
@@ -104,10 +105,11 @@ class CircuitIT extends StoreTestBase {
     provisionFails(tpl);
     clock.advance(Duration.ofSeconds(11));
     String probe = reserve(tpl, 5).getFirst();
-    ClaimResult.Claimed c = (ClaimResult.Claimed) store.claimProvision(probe, Fixtures.LEASE);
-    store.allocatePort(probe, c.fence());
-    store.markStarted(probe, c.fence(), "trynow-" + probe);
-    Circuit closed = store.circuit(tpl);
+    ClaimResult.Claimed c =
+        (ClaimResult.Claimed) store.claims().claimProvision(probe, Fixtures.LEASE);
+    store.provisioning().allocatePort(probe, c.fence());
+    store.provisioning().markStarted(probe, c.fence(), "trynow-" + probe);
+    Circuit closed = store.provisioning().circuit(tpl);
     assertThat(closed.state()).isEqualTo(Circuit.State.CLOSED);
     assertThat(closed.failures()).isZero();
     assertThat(closed.trips()).isZero();
@@ -123,7 +125,7 @@ class CircuitIT extends StoreTestBase {
     provisionFails(tpl);
     provisionFails(tpl);
     for (String id : early) {
-      assertThat(store.claimProvision(id, Fixtures.LEASE))
+      assertThat(store.claims().claimProvision(id, Fixtures.LEASE))
           .isEqualTo(new WrongState(id, InstanceState.FAILED));
       Instance i = store.instance(id).orElseThrow();
       assertThat(i.state()).isEqualTo(InstanceState.FAILED);
@@ -135,24 +137,32 @@ class CircuitIT extends StoreTestBase {
   @Test
   void aMissingImageOpensAtOnceWithoutProbesAndItsReturnClosesTheCircuit() {
     String tpl = template();
-    assertThat(store.imageChecked(tpl, true, "present", Duration.ofSeconds(30))).isFalse();
-    assertThat(store.circuit(tpl).state()).isEqualTo(Circuit.State.CLOSED);
+    assertThat(store.provisioning().imageChecked(tpl, true, "present", Duration.ofSeconds(30)))
+        .isFalse();
+    assertThat(store.provisioning().circuit(tpl).state()).isEqualTo(Circuit.State.CLOSED);
 
-    assertThat(store.imageChecked(tpl, false, "image x:1 missing", Duration.ofSeconds(30)))
+    assertThat(
+            store
+                .provisioning()
+                .imageChecked(tpl, false, "image x:1 missing", Duration.ofSeconds(30)))
         .isTrue();
-    Circuit open = store.circuit(tpl);
+    Circuit open = store.provisioning().circuit(tpl);
     assertThat(open.state()).isEqualTo(Circuit.State.OPEN);
     assertThat(open.reason()).isEqualTo("image_missing");
     assertThat(reserve(tpl, 3)).isEmpty();
     // every check that still finds it missing holds the circuit open: no probe is wasted on it
     clock.advance(Duration.ofSeconds(20));
-    assertThat(store.imageChecked(tpl, false, "image x:1 missing", Duration.ofSeconds(30)))
+    assertThat(
+            store
+                .provisioning()
+                .imageChecked(tpl, false, "image x:1 missing", Duration.ofSeconds(30)))
         .isFalse();
     clock.advance(Duration.ofSeconds(20));
     assertThat(reserve(tpl, 3)).isEmpty();
 
-    assertThat(store.imageChecked(tpl, true, "present", Duration.ofSeconds(30))).isTrue();
-    assertThat(store.circuit(tpl).state()).isEqualTo(Circuit.State.CLOSED);
+    assertThat(store.provisioning().imageChecked(tpl, true, "present", Duration.ofSeconds(30)))
+        .isTrue();
+    assertThat(store.provisioning().circuit(tpl).state()).isEqualTo(Circuit.State.CLOSED);
     assertThat(reserve(tpl, 3)).hasSize(3);
   }
 
@@ -162,34 +172,36 @@ class CircuitIT extends StoreTestBase {
     provisionFails(tpl);
     provisionFails(tpl);
     provisionFails(tpl);
-    assertThat(store.imageChecked(tpl, true, "present", Duration.ofSeconds(30))).isFalse();
-    assertThat(store.circuit(tpl).state()).isEqualTo(Circuit.State.OPEN);
+    assertThat(store.provisioning().imageChecked(tpl, true, "present", Duration.ofSeconds(30)))
+        .isFalse();
+    assertThat(store.provisioning().circuit(tpl).state()).isEqualTo(Circuit.State.OPEN);
   }
 
   @Test
   void whileNotClosedAcquireServesReadyInstancesButQueuesNobodyAndQueuedRequestsAreDropped() {
     String tpl = template();
-    AcquireResult waiting = store.acquire(Fixtures.acquireArgs(tpl, "10.0.0.1"));
+    AcquireResult waiting = store.requests().acquire(Fixtures.acquireArgs(tpl, "10.0.0.1"));
     assertThat(waiting).isInstanceOf(AcquireResult.Queued.class);
     Instance started = Fixtures.started(store, tpl);
-    store.imageChecked(tpl, false, "image gone", Duration.ofSeconds(30));
+    store.provisioning().imageChecked(tpl, false, "image gone", Duration.ofSeconds(30));
 
-    List<RequestRecord> dropped = store.dropUnavailable(tpl, 100);
+    List<RequestRecord> dropped = store.requests().dropUnavailable(tpl, 100);
     String rid0 = ((AcquireResult.Queued) waiting).requestId();
     assertThat(dropped).extracting(RequestRecord::id).containsExactly(rid0);
     assertThat(dropped.getFirst().state()).isEqualTo(RequestState.UNAVAILABLE);
     assertThat(store.request(rid0).orElseThrow().state()).isEqualTo(RequestState.UNAVAILABLE);
     assertThat(store.poolStats(tpl).waiting()).isZero();
-    assertThat(store.dropUnavailable(tpl, 100)).isEmpty();
+    assertThat(store.requests().dropUnavailable(tpl, 100)).isEmpty();
 
     // an instance that still becomes ready is handed out
-    assertThat(store.markReady(started.id(), null)).isInstanceOf(ReadyResult.Pooled.class);
-    AcquireResult first = store.acquire(Fixtures.acquireArgs(tpl, "10.0.0.3"));
+    assertThat(store.provisioning().markReady(started.id(), null))
+        .isInstanceOf(ReadyResult.Pooled.class);
+    AcquireResult first = store.requests().acquire(Fixtures.acquireArgs(tpl, "10.0.0.3"));
     assertThat(first).isInstanceOf(AcquireResult.Assigned.class);
     // none left: refused with the time to wait, nothing written
     String rid = Ids.newRequestId();
     AcquireResult refused =
-        store.acquire(Fixtures.acquireArgs(rid, tpl, "10.0.0.4", Fixtures.TOKEN));
+        store.requests().acquire(Fixtures.acquireArgs(rid, tpl, "10.0.0.4", Fixtures.TOKEN));
     assertThat(refused).isInstanceOf(AcquireResult.Unavailable.class);
     AcquireResult.Unavailable u = (AcquireResult.Unavailable) refused;
     assertThat(u.retryAfter()).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(30));
@@ -197,10 +209,10 @@ class CircuitIT extends StoreTestBase {
     assertThat(store.request(rid)).isEmpty();
 
     // closed again: visitors queue as before, and nothing is dropped
-    store.imageChecked(tpl, true, "present", Duration.ofSeconds(30));
-    assertThat(store.acquire(Fixtures.acquireArgs(tpl, "10.0.0.5")))
+    store.provisioning().imageChecked(tpl, true, "present", Duration.ofSeconds(30));
+    assertThat(store.requests().acquire(Fixtures.acquireArgs(tpl, "10.0.0.5")))
         .isInstanceOf(AcquireResult.Queued.class);
-    assertThat(store.dropUnavailable(tpl, 100)).isEmpty();
+    assertThat(store.requests().dropUnavailable(tpl, 100)).isEmpty();
   }
 
   @Test
@@ -219,7 +231,7 @@ class CircuitIT extends StoreTestBase {
   void badArgumentsAreRejectedBeforeAnythingIsWritten() {
     String tpl = template();
     String id = reserve(tpl, 1).getFirst();
-    ClaimResult.Claimed c = (ClaimResult.Claimed) store.claimProvision(id, Fixtures.LEASE);
+    ClaimResult.Claimed c = (ClaimResult.Claimed) store.claims().claimProvision(id, Fixtures.LEASE);
     String fence = String.valueOf(c.fence());
     String now = String.valueOf(clock.millis());
     assertThatThrownBy(() ->
@@ -233,7 +245,7 @@ class CircuitIT extends StoreTestBase {
     assertThat(store.instance(id).orElseThrow().state()).isEqualTo(InstanceState.PROVISIONING);
     assertThatThrownBy(() -> store.client().call("circuit_image", now, tpl, "2", "x", "1000"))
         .hasMessageContaining("BADARG");
-    assertThat(store.circuit(tpl).state()).isEqualTo(Circuit.State.CLOSED);
-    store.markFailed(id, c.fence(), "cleanup");
+    assertThat(store.provisioning().circuit(tpl).state()).isEqualTo(Circuit.State.CLOSED);
+    store.provisioning().markFailed(id, c.fence(), "cleanup");
   }
 }

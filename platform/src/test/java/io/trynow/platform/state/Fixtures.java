@@ -36,8 +36,10 @@ final class Fixtures {
   /** One requested record of {@code template} (min-ready high enough to allow it). */
   static String requested(Store store, String template) {
     ReserveResult r =
-        store.reserveProvision(
-            new ReserveArgs(template, 1000, 1000, 1000, List.of(Ids.newInstanceId())));
+        store
+            .sizing()
+            .reserveProvision(
+                new ReserveArgs(template, 1000, 1000, 1000, List.of(Ids.newInstanceId())));
     assertThat(r.created()).hasSize(1);
     return r.created().getFirst();
   }
@@ -45,21 +47,22 @@ final class Fixtures {
   /** A provisioning instance with a port; returns the claim. */
   static Instance provisioning(Store store, String template) {
     String id = requested(store, template);
-    ClaimResult.Claimed c = (ClaimResult.Claimed) store.claimProvision(id, LEASE);
-    assertThat(store.allocatePort(id, c.fence())).isInstanceOf(PortResult.Allocated.class);
+    ClaimResult.Claimed c = (ClaimResult.Claimed) store.claims().claimProvision(id, LEASE);
+    assertThat(store.provisioning().allocatePort(id, c.fence()))
+        .isInstanceOf(PortResult.Allocated.class);
     return store.instance(id).orElseThrow();
   }
 
   static Instance started(Store store, String template) {
     Instance p = provisioning(store, template);
-    Changed c = (Changed) store.markStarted(p.id(), p.fence(), "trynow-" + p.id());
+    Changed c = (Changed) store.provisioning().markStarted(p.id(), p.fence(), "trynow-" + p.id());
     assertThat(c.instance().state()).isEqualTo(InstanceState.STARTED);
     return c.instance();
   }
 
   static Instance ready(Store store, String template) {
     Instance s = started(store, template);
-    ReadyResult.Pooled r = (ReadyResult.Pooled) store.markReady(s.id(), null);
+    ReadyResult.Pooled r = (ReadyResult.Pooled) store.provisioning().markReady(s.id(), null);
     return r.instance();
   }
 
@@ -67,7 +70,7 @@ final class Fixtures {
   static Instance assigned(Store store, String template) {
     ready(store, template);
     AcquireResult.Assigned a =
-        (AcquireResult.Assigned) store.acquire(acquireArgs(template, "10.0.0.1"));
+        (AcquireResult.Assigned) store.requests().acquire(acquireArgs(template, "10.0.0.1"));
     return a.instance();
   }
 }

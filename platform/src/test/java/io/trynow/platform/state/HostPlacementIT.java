@@ -35,18 +35,18 @@ class HostPlacementIT extends StoreTestBase {
     List<String> placed = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       Instance p = Fixtures.provisioning(store, tpl);
-      PlaceResult.Placed r = (PlaceResult.Placed) store.place(p.id(), p.fence(), slots);
+      PlaceResult.Placed r = (PlaceResult.Placed) store.capacity().place(p.id(), p.fence(), slots);
       assertThat(r.repeat()).isFalse();
       placed.add(r.host());
       assertThat(store.instance(p.id()).orElseThrow().host()).isEqualTo(r.host());
       // a repeat answers the same host
-      assertThat(store.place(p.id(), p.fence(), slots))
+      assertThat(store.capacity().place(p.id(), p.fence(), slots))
           .isEqualTo(new PlaceResult.Placed(p.id(), r.host(), true));
     }
     // free capacity decides: b (3 free) first, then the two alternate
     assertThat(placed).containsExactly(b, a, b, a, b);
     Instance extra = Fixtures.provisioning(store, tpl);
-    assertThat(store.place(extra.id(), extra.fence(), slots))
+    assertThat(store.capacity().place(extra.id(), extra.fence(), slots))
         .isEqualTo(new PlaceResult.Full(extra.id()));
 
     // an instance that ends gives its slot back
@@ -55,11 +55,13 @@ class HostPlacementIT extends StoreTestBase {
             .filter(i -> a.equals(i.host()))
             .findFirst()
             .orElseThrow();
-    assertThat(store.markFailed(onA.id(), onA.fence(), "test")).isInstanceOf(Changed.class);
-    assertThat(store.place(extra.id(), extra.fence(), slots))
+    assertThat(store.provisioning().markFailed(onA.id(), onA.fence(), "test"))
+        .isInstanceOf(Changed.class);
+    assertThat(store.capacity().place(extra.id(), extra.fence(), slots))
         .isEqualTo(new PlaceResult.Placed(extra.id(), a, false));
     // a stale claim cannot place
-    assertThat(store.place(extra.id(), extra.fence() + 1, slots)).isInstanceOf(StaleFence.class);
+    assertThat(store.capacity().place(extra.id(), extra.fence() + 1, slots))
+        .isInstanceOf(StaleFence.class);
   }
 
   @Test
@@ -80,7 +82,7 @@ class HostPlacementIT extends StoreTestBase {
       for (Instance c : claims) {
         calls.add(
             pool.submit(() -> {
-              switch (store.place(c.id(), c.fence(), slots)) {
+              switch (store.capacity().place(c.id(), c.fence(), slots)) {
                 case PlaceResult.Placed p ->
                     counts.computeIfAbsent(p.host(), h -> new AtomicInteger()).incrementAndGet();
                 case PlaceResult.Full f -> full.incrementAndGet();
@@ -109,16 +111,16 @@ class HostPlacementIT extends StoreTestBase {
 
     // an assigned instance on a (its visitor's request fails with it) and a provisioning one
     Instance p1 = Fixtures.provisioning(store, tpl);
-    store.place(p1.id(), p1.fence(), onlyA);
-    store.markStarted(p1.id(), p1.fence(), "trynow-" + p1.id());
-    store.markReady(p1.id(), null);
+    store.capacity().place(p1.id(), p1.fence(), onlyA);
+    store.provisioning().markStarted(p1.id(), p1.fence(), "trynow-" + p1.id());
+    store.provisioning().markReady(p1.id(), null);
     AcquireArgs visitor = Fixtures.acquireArgs(tpl, "10.0.0.3");
-    Instance assigned = ((AcquireResult.Assigned) store.acquire(visitor)).instance();
+    Instance assigned = ((AcquireResult.Assigned) store.requests().acquire(visitor)).instance();
     assertThat(assigned.host()).isEqualTo(a);
     Instance p2 = Fixtures.provisioning(store, tpl);
-    store.place(p2.id(), p2.fence(), onlyA);
+    store.capacity().place(p2.id(), p2.fence(), onlyA);
 
-    HostDrain drain = store.hostDown(a, "host a stopped answering");
+    HostDrain drain = store.capacity().hostDown(a, "host a stopped answering");
     assertThat(drain.newly()).isTrue();
     assertThat(drain.instances())
         .extracting(Instance::id, Instance::state)
@@ -127,20 +129,21 @@ class HostPlacementIT extends StoreTestBase {
             org.assertj.core.groups.Tuple.tuple(p2.id(), InstanceState.FAILED));
     assertThat(store.request(visitor.requestId()).orElseThrow().state())
         .isEqualTo(RequestState.FAILED);
-    assertThat(store.hostDown(a, "again").instances()).isEmpty();
-    assertThat(store.hostsDown()).containsOnlyKeys(a);
+    assertThat(store.capacity().hostDown(a, "again").instances()).isEmpty();
+    assertThat(store.capacity().hostsDown()).containsOnlyKeys(a);
 
     // placement skips it; with only it as a candidate nothing fits
     Instance p3 = Fixtures.provisioning(store, tpl);
-    assertThat(store.place(p3.id(), p3.fence(), both))
+    assertThat(store.capacity().place(p3.id(), p3.fence(), both))
         .isEqualTo(new PlaceResult.Placed(p3.id(), b, false));
     Instance p4 = Fixtures.provisioning(store, tpl);
-    assertThat(store.place(p4.id(), p4.fence(), both)).isEqualTo(new PlaceResult.Full(p4.id()));
+    assertThat(store.capacity().place(p4.id(), p4.fence(), both))
+        .isEqualTo(new PlaceResult.Full(p4.id()));
 
-    assertThat(store.hostUp(a)).isTrue();
-    assertThat(store.hostUp(a)).isFalse();
-    assertThat(store.hostsDown()).doesNotContainKey(a);
-    assertThat(store.place(p4.id(), p4.fence(), both))
+    assertThat(store.capacity().hostUp(a)).isTrue();
+    assertThat(store.capacity().hostUp(a)).isFalse();
+    assertThat(store.capacity().hostsDown()).doesNotContainKey(a);
+    assertThat(store.capacity().place(p4.id(), p4.fence(), both))
         .isEqualTo(new PlaceResult.Placed(p4.id(), a, false));
   }
 }

@@ -31,7 +31,7 @@ class IndexRepairIT extends StoreTestBase {
     Fixtures.ready(store, tpl);
     Fixtures.assigned(store, tpl);
     Fixtures.provisioning(store, tpl);
-    store.acquire(Fixtures.acquireArgs(template(), "10.0.0.9")); // queued
+    store.requests().acquire(Fixtures.acquireArgs(template(), "10.0.0.9")); // queued
     assertThat(repair().repair(false)).isEmpty();
     assertThat(repair().repair(true)).isEmpty();
   }
@@ -68,7 +68,7 @@ class IndexRepairIT extends StoreTestBase {
     assertThat(store.poolStats(tpl)).isEqualTo(before);
     assertThat(repair().instances(false)).isEmpty();
     // the ready one is handed out again
-    assertThat(store.acquire(Fixtures.acquireArgs(tpl, "10.0.0.2")))
+    assertThat(store.requests().acquire(Fixtures.acquireArgs(tpl, "10.0.0.2")))
         .isInstanceOf(AcquireResult.Assigned.class);
   }
 
@@ -95,7 +95,7 @@ class IndexRepairIT extends StoreTestBase {
     String tpl = template();
     Instance held = Fixtures.assigned(store, tpl); // from 10.0.0.1
     AcquireArgs waiting = Fixtures.acquireArgs(template(), "10.0.0.7");
-    store.acquire(waiting); // queued (empty pool)
+    store.requests().acquire(waiting); // queued (empty pool)
     String b = base();
     String ghost = Ids.newRequestId();
     // a slot of 10.0.0.1 held by a request that does not exist; the live one lost its slot;
@@ -116,10 +116,11 @@ class IndexRepairIT extends StoreTestBase {
     assertThat(store.request(waiting.requestId()).orElseThrow().position()).isEqualTo(1);
 
     // a slot whose demo ended is given back (the address may start another)
-    store.release(held.id(), Fixtures.TOKEN);
+    store.lifecycle().release(held.id(), Fixtures.TOKEN);
     cmd("SADD", b + "ip:10.0.0.1", held.requestId());
     assertThat(repair().requests(true)).containsExactly("-ip:10.0.0.1 " + held.requestId());
-    long f = ((ClaimResult.Claimed) store.claimTerminate(held.id(), Fixtures.LEASE)).fence();
-    store.markTerminated(held.id(), f);
+    long f =
+        ((ClaimResult.Claimed) store.claims().claimTerminate(held.id(), Fixtures.LEASE)).fence();
+    store.lifecycle().markTerminated(held.id(), f);
   }
 }

@@ -34,17 +34,18 @@ class LeasesIT extends StoreTestBase {
     ClaimResult.Claimed again = (ClaimResult.Claimed) a.claimProvision(id, SHORT);
     assertThat(again.fence()).isEqualTo(first.fence() + 1);
     // the earlier attempt of the same worker is fenced off
-    assertThat(store.allocatePort(id, first.fence())).isInstanceOf(StaleFence.class);
-    assertThat(store.allocatePort(id, again.fence())).isInstanceOf(PortResult.Allocated.class);
+    assertThat(store.provisioning().allocatePort(id, first.fence())).isInstanceOf(StaleFence.class);
+    assertThat(store.provisioning().allocatePort(id, again.fence()))
+        .isInstanceOf(PortResult.Allocated.class);
     // an anonymous claim (the old API) never counts as anyone's own
-    assertThat(store.claimProvision(id, SHORT)).isInstanceOf(ClaimResult.Busy.class);
+    assertThat(store.claims().claimProvision(id, SHORT)).isInstanceOf(ClaimResult.Busy.class);
 
     // the lease runs out: anybody takes it over, and it is theirs now
     clock.advance(SHORT.plusMillis(1));
     ClaimResult.Claimed taken = (ClaimResult.Claimed) b.claimProvision(id, SHORT);
     assertThat(taken.fence()).isEqualTo(again.fence() + 1);
     assertThat(a.claimProvision(id, SHORT)).isInstanceOf(ClaimResult.Busy.class);
-    store.markFailed(id, taken.fence(), "test over");
+    store.provisioning().markFailed(id, taken.fence(), "test over");
   }
 
   @Test
@@ -57,7 +58,7 @@ class LeasesIT extends StoreTestBase {
     long fence = ((ClaimResult.Claimed) a.claimProvision(mine, Duration.ofMinutes(1))).fence();
     b.claimProvision(theirs, Duration.ofMinutes(1));
     Instance term = Fixtures.assigned(store, tpl);
-    store.release(term.id(), Fixtures.TOKEN);
+    store.lifecycle().release(term.id(), Fixtures.TOKEN);
     a.claimTerminate(term.id(), Duration.ofMinutes(1));
 
     assertThat(a.releaseAll()).containsExactlyInAnyOrder(mine, term.id());
@@ -67,16 +68,16 @@ class LeasesIT extends StoreTestBase {
     assertThat(b.claimTerminate(term.id(), SHORT)).isInstanceOf(ClaimResult.Claimed.class);
     assertThat(as("someone-else").claimProvision(theirs, SHORT))
         .isInstanceOf(ClaimResult.Busy.class);
-    assertThat(store.renewLease(mine, fence, SHORT)).isInstanceOf(StaleFence.class);
+    assertThat(store.claims().renewLease(mine, fence, SHORT)).isInstanceOf(StaleFence.class);
     assertThatThrownBy(() -> as("bad worker id")).isInstanceOf(IllegalArgumentException.class);
 
     clock.advance(Duration.ofMinutes(2));
     for (String id : new String[] {mine, theirs}) {
-      long f = ((ClaimResult.Claimed) store.claimProvision(id, SHORT)).fence();
-      store.markFailed(id, f, "test over");
+      long f = ((ClaimResult.Claimed) store.claims().claimProvision(id, SHORT)).fence();
+      store.provisioning().markFailed(id, f, "test over");
     }
-    long tf = ((ClaimResult.Claimed) store.claimTerminate(term.id(), SHORT)).fence();
-    store.markTerminated(term.id(), tf);
+    long tf = ((ClaimResult.Claimed) store.claims().claimTerminate(term.id(), SHORT)).fence();
+    store.lifecycle().markTerminated(term.id(), tf);
   }
 
   @Test
@@ -110,7 +111,7 @@ class LeasesIT extends StoreTestBase {
       beat.renewAll();
       assertThat(held.lost()).isTrue();
       assertThat(beat.size()).isZero();
-      live.markFailed(id, ((ClaimResult.Claimed) taken).fence(), "test over");
+      live.provisioning().markFailed(id, ((ClaimResult.Claimed) taken).fence(), "test over");
     }
   }
 }

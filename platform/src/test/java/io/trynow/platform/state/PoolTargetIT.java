@@ -20,13 +20,13 @@ class PoolTargetIT extends StoreTestBase {
   void acquiresAreCountedAndFoldedIntoTheRate() {
     String tpl = template();
     Fixtures.ready(store, tpl);
-    store.observeDemand(tpl, WINDOW); // first fold: starts the estimate
-    store.acquire(acquireArgs(tpl, "10.0.0.1")); // warm
+    store.sizing().observeDemand(tpl, WINDOW); // first fold: starts the estimate
+    store.requests().acquire(acquireArgs(tpl, "10.0.0.1")); // warm
     for (int i = 0; i < 9; i++) {
-      store.acquire(acquireArgs(tpl, "10.0.0." + (2 + i))); // queued
+      store.requests().acquire(acquireArgs(tpl, "10.0.0." + (2 + i))); // queued
     }
     clock.advance(Duration.ofSeconds(1));
-    PoolDemand d = store.observeDemand(tpl, WINDOW);
+    PoolDemand d = store.sizing().observeDemand(tpl, WINDOW);
     assertThat(d.arrivals()).isEqualTo(10);
     assertThat(d.warm()).isEqualTo(1);
     // 10 arrivals in 1 s, window 10 s: 10/s * (1 - e^-0.1)
@@ -35,13 +35,13 @@ class PoolTargetIT extends StoreTestBase {
 
     // nothing more arrives: the rate decays by e^(-dt/window), however the folds are spaced
     clock.advance(Duration.ofSeconds(5));
-    double once = store.observeDemand(tpl, WINDOW).ratePerSecond();
+    double once = store.sizing().observeDemand(tpl, WINDOW).ratePerSecond();
     assertThat(once).isCloseTo(d.ratePerSecond() * Math.exp(-0.5), within(1e-4));
     for (int i = 0; i < 5; i++) {
       clock.advance(Duration.ofSeconds(1));
-      store.observeDemand(tpl, WINDOW);
+      store.sizing().observeDemand(tpl, WINDOW);
     }
-    assertThat(store.poolDemand(tpl).ratePerSecond())
+    assertThat(store.sizing().poolDemand(tpl).ratePerSecond())
         .isCloseTo(d.ratePerSecond() * Math.exp(-1.0), within(1e-4));
   }
 
@@ -49,9 +49,9 @@ class PoolTargetIT extends StoreTestBase {
   void aRepeatedAcquireIsNotASecondArrival() {
     String tpl = template();
     AcquireArgs a = acquireArgs(tpl, "10.0.0.1");
-    store.acquire(a);
-    store.acquire(a);
-    assertThat(store.poolDemand(tpl).arrivals()).isEqualTo(1);
+    store.requests().acquire(a);
+    store.requests().acquire(a);
+    assertThat(store.sizing().poolDemand(tpl).arrivals()).isEqualTo(1);
   }
 
   @Test
@@ -59,38 +59,38 @@ class PoolTargetIT extends StoreTestBase {
     String tpl = template();
     Instance s = Fixtures.started(store, tpl);
     clock.advance(Duration.ofMillis(1234));
-    store.markReady(s.id(), null);
-    store.markReady(s.id(), null); // a repeat adds nothing
-    assertThat(store.poolDemand(tpl).provisionTimesMs()).containsExactly(1234L);
+    store.provisioning().markReady(s.id(), null);
+    store.provisioning().markReady(s.id(), null); // a repeat adds nothing
+    assertThat(store.sizing().poolDemand(tpl).provisionTimesMs()).containsExactly(1234L);
   }
 
   @Test
   void reserveProvisionKeepsTheStoredTargetReady() {
     String tpl = template();
-    PoolDemand d = store.observeDemand(tpl, WINDOW);
-    assertThat(store.setPoolTarget(d, 5, 2000, true)).isTrue();
-    List<String> created = store.reserveProvision(args(tpl, 2, 20, 20, 10)).created();
+    PoolDemand d = store.sizing().observeDemand(tpl, WINDOW);
+    assertThat(store.sizing().setPoolTarget(d, 5, 2000, true)).isTrue();
+    List<String> created = store.sizing().reserveProvision(args(tpl, 2, 20, 20, 10)).created();
     assertThat(created).hasSize(5);
     // the budget still caps it
     String other = template();
-    store.setPoolTarget(store.observeDemand(other, WINDOW), 50, 2000, true);
-    assertThat(store.reserveProvision(args(other, 0, 3, 20, 10)).created()).hasSize(3);
+    store.sizing().setPoolTarget(store.sizing().observeDemand(other, WINDOW), 50, 2000, true);
+    assertThat(store.sizing().reserveProvision(args(other, 0, 3, 20, 10)).created()).hasSize(3);
     // target 0 again: min-ready rules
     String third = template();
-    store.setPoolTarget(store.observeDemand(third, WINDOW), 0, 0, false);
-    assertThat(store.reserveProvision(args(third, 1, 20, 20, 10)).created()).hasSize(1);
+    store.sizing().setPoolTarget(store.sizing().observeDemand(third, WINDOW), 0, 0, false);
+    assertThat(store.sizing().reserveProvision(args(third, 1, 20, 20, 10)).created()).hasSize(1);
   }
 
   @Test
   void aTargetComputedFromAnOlderFoldLoses() {
     String tpl = template();
-    PoolDemand first = store.observeDemand(tpl, WINDOW);
+    PoolDemand first = store.sizing().observeDemand(tpl, WINDOW);
     clock.advance(Duration.ofSeconds(1));
-    PoolDemand second = store.observeDemand(tpl, WINDOW);
-    assertThat(store.setPoolTarget(first, 9, 1000, true)).isFalse();
-    assertThat(store.setPoolTarget(second, 4, 1000, true)).isTrue();
-    assertThat(store.setPoolTarget(second, 7, 1000, true)).isFalse(); // version moved on
-    PoolDemand now = store.poolDemand(tpl);
+    PoolDemand second = store.sizing().observeDemand(tpl, WINDOW);
+    assertThat(store.sizing().setPoolTarget(first, 9, 1000, true)).isFalse();
+    assertThat(store.sizing().setPoolTarget(second, 4, 1000, true)).isTrue();
+    assertThat(store.sizing().setPoolTarget(second, 7, 1000, true)).isFalse(); // version moved on
+    PoolDemand now = store.sizing().poolDemand(tpl);
     assertThat(now.target()).isEqualTo(4);
     assertThat(now.refillMs()).isEqualTo(1000);
     assertThat(now.movedAtMs()).isEqualTo(clock.millis());
@@ -103,14 +103,14 @@ class PoolTargetIT extends StoreTestBase {
       Fixtures.ready(store, tpl);
     }
     Duration gap = Duration.ofSeconds(30);
-    List<Instance> first = store.retireSurplus(tpl, 1, 1, gap, "surplus");
+    List<Instance> first = store.sizing().retireSurplus(tpl, 1, 1, gap, "surplus");
     assertThat(first).hasSize(1);
     assertThat(first.getFirst().state()).isEqualTo(InstanceState.TERMINATING);
-    assertThat(store.retireSurplus(tpl, 1, 1, gap, "surplus")).isEmpty(); // within the gap
+    assertThat(store.sizing().retireSurplus(tpl, 1, 1, gap, "surplus")).isEmpty(); // within the gap
     clock.advance(gap);
-    assertThat(store.retireSurplus(tpl, 1, 5, gap, "surplus")).hasSize(2); // down to keep
+    assertThat(store.sizing().retireSurplus(tpl, 1, 5, gap, "surplus")).hasSize(2); // down to keep
     clock.advance(gap);
-    assertThat(store.retireSurplus(tpl, 1, 5, gap, "surplus")).isEmpty();
+    assertThat(store.sizing().retireSurplus(tpl, 1, 5, gap, "surplus")).isEmpty();
     assertThat(store.poolStats(tpl).ready()).isEqualTo(1);
     assertThat(store.poolStats(tpl).terminating()).isEqualTo(3);
   }
@@ -118,13 +118,14 @@ class PoolTargetIT extends StoreTestBase {
   @Test
   void badArgumentsAreRejectedBeforeAnyWrite() {
     String tpl = template();
-    PoolDemand d = store.observeDemand(tpl, WINDOW);
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.setPoolTarget(d, -1, 0, false))
+    PoolDemand d = store.sizing().observeDemand(tpl, WINDOW);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> store.sizing().setPoolTarget(d, -1, 0, false))
         .isInstanceOf(IllegalArgumentException.class);
     org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> store.observeDemand("Bad Name", WINDOW))
+            () -> store.sizing().observeDemand("Bad Name", WINDOW))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThat(store.poolDemand(tpl).version()).isEqualTo(d.version());
+    assertThat(store.sizing().poolDemand(tpl).version()).isEqualTo(d.version());
   }
 
   private static ReserveArgs args(String tpl, int minReady, int maxTotal, int inFlight, int n) {

@@ -25,15 +25,16 @@ class ProvisioningIT extends StoreTestBase {
   @Test
   void reserveCreatesUpToTheTargetCountingReadyInFlightAndWaiting() {
     String tpl = template();
-    ReserveResult r = store.reserveProvision(new ReserveArgs(tpl, 3, 10, 10, ids(5)));
+    ReserveResult r = store.sizing().reserveProvision(new ReserveArgs(tpl, 3, 10, 10, ids(5)));
     assertThat(r.created()).hasSize(3);
     assertThat(r.stats().requested()).isEqualTo(3);
-    assertThat(store.reserveProvision(new ReserveArgs(tpl, 3, 10, 10, ids(5))).created()).isEmpty();
+    assertThat(store.sizing().reserveProvision(new ReserveArgs(tpl, 3, 10, 10, ids(5))).created())
+        .isEmpty();
 
     // two waiting visitors raise the demand by two
-    store.acquire(Fixtures.acquireArgs(tpl, "10.0.0.1"));
-    store.acquire(Fixtures.acquireArgs(tpl, "10.0.0.2"));
-    ReserveResult more = store.reserveProvision(new ReserveArgs(tpl, 3, 10, 10, ids(5)));
+    store.requests().acquire(Fixtures.acquireArgs(tpl, "10.0.0.1"));
+    store.requests().acquire(Fixtures.acquireArgs(tpl, "10.0.0.2"));
+    ReserveResult more = store.sizing().reserveProvision(new ReserveArgs(tpl, 3, 10, 10, ids(5)));
     assertThat(more.created()).hasSize(2);
     assertThat(more.stats().waiting()).isEqualTo(2);
     assertThat(more.stats().inFlight()).isEqualTo(5);
@@ -42,12 +43,12 @@ class ProvisioningIT extends StoreTestBase {
   @Test
   void reserveNeverPassesMaxTotalOrMaxInFlight() {
     String tpl = template();
-    assertThat(store.reserveProvision(new ReserveArgs(tpl, 10, 10, 2, ids(5))).created())
+    assertThat(store.sizing().reserveProvision(new ReserveArgs(tpl, 10, 10, 2, ids(5))).created())
         .hasSize(2);
     String tpl2 = template();
-    assertThat(store.reserveProvision(new ReserveArgs(tpl2, 10, 3, 10, ids(5))).created())
+    assertThat(store.sizing().reserveProvision(new ReserveArgs(tpl2, 10, 3, 10, ids(5))).created())
         .hasSize(3);
-    ReserveResult none = store.reserveProvision(new ReserveArgs(tpl2, 10, 3, 10, ids(5)));
+    ReserveResult none = store.sizing().reserveProvision(new ReserveArgs(tpl2, 10, 3, 10, ids(5)));
     assertThat(none.created()).isEmpty();
     assertThat(none.stats().total()).isEqualTo(3);
   }
@@ -62,18 +63,20 @@ class ProvisioningIT extends StoreTestBase {
     Fixtures.started(store, tpl);
     Fixtures.started(store, tpl);
     // target 3: two are coming (started), one more is needed, and the engine has room for it
-    ReserveResult r = store.reserveProvision(new ReserveArgs(tpl, 3, 10, 1, ids(5)));
+    ReserveResult r = store.sizing().reserveProvision(new ReserveArgs(tpl, 3, 10, 1, ids(5)));
     assertThat(r.created()).hasSize(1);
     assertThat(r.stats().started()).isEqualTo(2);
     // target 5: two more needed, but the one requested fills the engine's single slot
-    assertThat(store.reserveProvision(new ReserveArgs(tpl, 5, 10, 1, ids(5))).created()).isEmpty();
+    assertThat(store.sizing().reserveProvision(new ReserveArgs(tpl, 5, 10, 1, ids(5))).created())
+        .isEmpty();
   }
 
   @Test
   void reserveRejectsBadArgumentsAndWritesNothing() {
     String tpl = template();
     String id = Fixtures.requested(store, tpl);
-    assertThatThrownBy(() -> store.reserveProvision(new ReserveArgs(tpl, 9, 9, 9, List.of(id))))
+    assertThatThrownBy(
+            () -> store.sizing().reserveProvision(new ReserveArgs(tpl, 9, 9, 9, List.of(id))))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("id exists");
     assertThatThrownBy(() -> new ReserveArgs("Bad_Name", 1, 1, 1, ids(1)))
@@ -95,14 +98,14 @@ class ProvisioningIT extends StoreTestBase {
   @Test
   void claimSetsALeaseAndAFenceAndABusyClaimIsRefusedUntilTheLeaseEnds() {
     String id = Fixtures.requested(store, template());
-    ClaimResult.Claimed first = (ClaimResult.Claimed) store.claimProvision(id, LEASE);
+    ClaimResult.Claimed first = (ClaimResult.Claimed) store.claims().claimProvision(id, LEASE);
     assertThat(first.fence()).isEqualTo(1);
     assertThat(first.instance().leaseUntil()).isEqualTo(clock.instant().plus(LEASE));
-    assertThat(store.claimProvision(id, LEASE)).isInstanceOf(ClaimResult.Busy.class);
+    assertThat(store.claims().claimProvision(id, LEASE)).isInstanceOf(ClaimResult.Busy.class);
 
     clock.advance(LEASE.plusMillis(1));
     assertThat(store.leaseExpired(10)).containsExactly(id);
-    ClaimResult.Claimed second = (ClaimResult.Claimed) store.claimProvision(id, LEASE);
+    ClaimResult.Claimed second = (ClaimResult.Claimed) store.claims().claimProvision(id, LEASE);
     assertThat(second.fence()).isEqualTo(2);
     assertThat(second.instance().state()).isEqualTo(InstanceState.PROVISIONING);
     assertThat(store.leaseExpired(10)).isEmpty();
@@ -111,59 +114,67 @@ class ProvisioningIT extends StoreTestBase {
   @Test
   void renewingTheLeaseKeepsOthersOutAndAStaleHolderCannotRenew() {
     String id = Fixtures.requested(store, template());
-    long fence = ((ClaimResult.Claimed) store.claimProvision(id, LEASE)).fence();
+    long fence = ((ClaimResult.Claimed) store.claims().claimProvision(id, LEASE)).fence();
     clock.advance(LEASE.minusSeconds(1));
-    assertThat(store.renewLease(id, fence, LEASE)).isInstanceOf(Changed.class);
+    assertThat(store.claims().renewLease(id, fence, LEASE)).isInstanceOf(Changed.class);
     clock.advance(Duration.ofSeconds(2));
-    assertThat(store.claimProvision(id, LEASE)).isInstanceOf(ClaimResult.Busy.class);
+    assertThat(store.claims().claimProvision(id, LEASE)).isInstanceOf(ClaimResult.Busy.class);
     clock.advance(LEASE);
-    long newFence = ((ClaimResult.Claimed) store.claimProvision(id, LEASE)).fence();
-    assertThat(store.renewLease(id, fence, LEASE)).isEqualTo(new StaleFence(id, newFence));
+    long newFence = ((ClaimResult.Claimed) store.claims().claimProvision(id, LEASE)).fence();
+    assertThat(store.claims().renewLease(id, fence, LEASE)).isEqualTo(new StaleFence(id, newFence));
   }
 
   @Test
   void staleWorkerWhoseLeaseWasTakenOverCannotWriteAnything() {
     String id = Fixtures.requested(store, template());
-    long stale = ((ClaimResult.Claimed) store.claimProvision(id, LEASE)).fence();
+    long stale = ((ClaimResult.Claimed) store.claims().claimProvision(id, LEASE)).fence();
     clock.advance(LEASE.plusSeconds(1));
-    long fresh = ((ClaimResult.Claimed) store.claimProvision(id, LEASE)).fence();
+    long fresh = ((ClaimResult.Claimed) store.claims().claimProvision(id, LEASE)).fence();
     long before = version(id);
 
-    assertThat(store.allocatePort(id, stale)).isEqualTo(new StaleFence(id, fresh));
-    assertThat(store.markStarted(id, stale, "trynow-" + id)).isEqualTo(new StaleFence(id, fresh));
-    assertThat(store.markFailed(id, stale, "late")).isEqualTo(new StaleFence(id, fresh));
-    assertThat(store.renewLease(id, stale, LEASE)).isEqualTo(new StaleFence(id, fresh));
+    assertThat(store.provisioning().allocatePort(id, stale)).isEqualTo(new StaleFence(id, fresh));
+    assertThat(store.provisioning().markStarted(id, stale, "trynow-" + id))
+        .isEqualTo(new StaleFence(id, fresh));
+    assertThat(store.provisioning().markFailed(id, stale, "late"))
+        .isEqualTo(new StaleFence(id, fresh));
+    assertThat(store.claims().renewLease(id, stale, LEASE)).isEqualTo(new StaleFence(id, fresh));
     assertThat(version(id)).isEqualTo(before);
 
-    assertThat(store.allocatePort(id, fresh)).isInstanceOf(PortResult.Allocated.class);
-    assertThat(store.markStarted(id, fresh, "trynow-" + id)).isInstanceOf(Changed.class);
+    assertThat(store.provisioning().allocatePort(id, fresh))
+        .isInstanceOf(PortResult.Allocated.class);
+    assertThat(store.provisioning().markStarted(id, fresh, "trynow-" + id))
+        .isInstanceOf(Changed.class);
     // after the successor finished, the stale worker still cannot touch it
-    assertThat(store.markStarted(id, stale, "trynow-" + id)).isEqualTo(new StaleFence(id, fresh));
+    assertThat(store.provisioning().markStarted(id, stale, "trynow-" + id))
+        .isEqualTo(new StaleFence(id, fresh));
   }
 
   @Test
   void allocatePortIsIdempotentAndReportsExhaustion() {
     Store small = Store.connect(valkey.url(), Fixtures.prefix("ports"), clock);
     try {
-      small.initPorts(22000, 22001);
+      small.capacity().initPorts(22000, 22001);
       String tpl = template();
       List<Long> fences = new ArrayList<>();
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
         String id = Fixtures.requested(small, tpl);
         ids.add(id);
-        fences.add(((ClaimResult.Claimed) small.claimProvision(id, LEASE)).fence());
+        fences.add(((ClaimResult.Claimed) small.claims().claimProvision(id, LEASE)).fence());
       }
-      PortResult.Allocated a = (PortResult.Allocated) small.allocatePort(ids.get(0), 1);
-      assertThat(small.allocatePort(ids.get(0), 1))
+      PortResult.Allocated a =
+          (PortResult.Allocated) small.provisioning().allocatePort(ids.get(0), 1);
+      assertThat(small.provisioning().allocatePort(ids.get(0), 1))
           .isEqualTo(new PortResult.Allocated(ids.get(0), a.port(), true));
-      PortResult.Allocated b = (PortResult.Allocated) small.allocatePort(ids.get(1), 1);
+      PortResult.Allocated b =
+          (PortResult.Allocated) small.provisioning().allocatePort(ids.get(1), 1);
       assertThat(b.port()).isNotEqualTo(a.port());
-      assertThat(small.allocatePort(ids.get(2), 1))
+      assertThat(small.provisioning().allocatePort(ids.get(2), 1))
           .isEqualTo(new PortResult.NoFreePort(ids.get(2)));
       // a failure gives the port back, and the waiting one gets it
-      assertThat(small.markFailed(ids.get(0), 1, "image pull")).isInstanceOf(Changed.class);
-      assertThat(small.allocatePort(ids.get(2), 1))
+      assertThat(small.provisioning().markFailed(ids.get(0), 1, "image pull"))
+          .isInstanceOf(Changed.class);
+      assertThat(small.provisioning().allocatePort(ids.get(2), 1))
           .isEqualTo(new PortResult.Allocated(ids.get(2), a.port(), false));
       assertThat(ConsistencyChecker.check(small)).isEmpty();
     } finally {
@@ -175,50 +186,53 @@ class ProvisioningIT extends StoreTestBase {
   void allocatePortOnlyForAProvisioningInstance() {
     String tpl = template();
     String requested = Fixtures.requested(store, tpl);
-    assertThat(store.allocatePort(requested, 1))
+    assertThat(store.provisioning().allocatePort(requested, 1))
         .isEqualTo(new WrongState(requested, InstanceState.REQUESTED));
     String missing = Ids.newInstanceId();
-    assertThat(store.allocatePort(missing, 1)).isEqualTo(new NotFound(missing));
+    assertThat(store.provisioning().allocatePort(missing, 1)).isEqualTo(new NotFound(missing));
   }
 
   @Test
   void markStartedNeedsAPortAndRepeatsIdempotently() {
     String id = Fixtures.requested(store, template());
-    long fence = ((ClaimResult.Claimed) store.claimProvision(id, LEASE)).fence();
-    assertThatThrownBy(() -> store.markStarted(id, fence, "trynow-" + id))
+    long fence = ((ClaimResult.Claimed) store.claims().claimProvision(id, LEASE)).fence();
+    assertThatThrownBy(() -> store.provisioning().markStarted(id, fence, "trynow-" + id))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("port");
-    store.allocatePort(id, fence);
-    Changed first = (Changed) store.markStarted(id, fence, "trynow-" + id);
+    store.provisioning().allocatePort(id, fence);
+    Changed first = (Changed) store.provisioning().markStarted(id, fence, "trynow-" + id);
     assertThat(first.repeat()).isFalse();
     assertThat(first.instance().containerName()).isEqualTo("trynow-" + id);
     assertThat(first.instance().leaseUntil()).isNull();
     assertThat(first.instance().startedAt()).isEqualTo(clock.instant());
-    Changed again = (Changed) store.markStarted(id, fence, "trynow-" + id);
+    Changed again = (Changed) store.provisioning().markStarted(id, fence, "trynow-" + id);
     assertThat(again.repeat()).isTrue();
     assertThat(again.instance().version()).isEqualTo(first.instance().version());
-    assertThatThrownBy(() -> store.markStarted(id, fence, "bad name!"))
+    assertThatThrownBy(() -> store.provisioning().markStarted(id, fence, "bad name!"))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void markFailedFreesThePortAndLeavesATombstone() {
     Instance p = Fixtures.provisioning(store, template());
-    Changed c = (Changed) store.markFailed(p.id(), p.fence(), "health check timed out");
+    Changed c =
+        (Changed) store.provisioning().markFailed(p.id(), p.fence(), "health check timed out");
     assertThat(c.instance().state()).isEqualTo(InstanceState.FAILED);
     assertThat(c.instance().lastError()).isEqualTo("health check timed out");
     assertThat(c.instance().endedAt()).isEqualTo(clock.instant());
-    assertThat(store.initPorts(FIRST_PORT, LAST_PORT).used()).isZero();
+    assertThat(store.capacity().initPorts(FIRST_PORT, LAST_PORT).used()).isZero();
     assertThat(store.ids(InstanceState.PROVISIONING)).doesNotContain(p.id());
     assertThat(valkey.command("PTTL {" + store.prefix() + "}:i:" + p.id())).matches(":[1-9][0-9]*");
-    assertThat(((Changed) store.markFailed(p.id(), p.fence(), "again")).repeat()).isTrue();
+    assertThat(((Changed) store.provisioning().markFailed(p.id(), p.fence(), "again")).repeat())
+        .isTrue();
   }
 
   @Test
   void aClaimantMayFailOnlyTheProvisioningInstanceItHolds() {
     Instance s = Fixtures.started(store, template());
-    assertThat(store.markFailed(s.id(), s.fence(), "late"))
+    assertThat(store.provisioning().markFailed(s.id(), s.fence(), "late"))
         .isEqualTo(new WrongState(s.id(), InstanceState.STARTED));
-    assertThat(store.markFailed(s.id(), "container died")).isInstanceOf(Changed.class);
+    assertThat(store.provisioning().markFailed(s.id(), "container died"))
+        .isInstanceOf(Changed.class);
   }
 }

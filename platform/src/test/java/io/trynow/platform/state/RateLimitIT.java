@@ -14,22 +14,24 @@ class RateLimitIT extends StoreTestBase {
   void hourAndDayWindowsAreCheckedAndCountedTogether() {
     String ip = "198.51.100.1";
     for (int i = 1; i <= 3; i++) {
-      RateLimitResult.Allowed a = (RateLimitResult.Allowed) store.rateLimit(ip, null, 3, 5);
+      RateLimitResult.Allowed a =
+          (RateLimitResult.Allowed) store.limits().rateLimit(ip, null, 3, 5);
       assertThat(a.hourCount()).isEqualTo(i);
       assertThat(a.dayCount()).isEqualTo(i);
     }
-    RateLimitResult.Limited l = (RateLimitResult.Limited) store.rateLimit(ip, null, 3, 5);
+    RateLimitResult.Limited l = (RateLimitResult.Limited) store.limits().rateLimit(ip, null, 3, 5);
     assertThat(l.window()).isEqualTo(RateLimitResult.Window.HOUR);
     assertThat(l.resetAt()).isEqualTo(Instant.parse("2026-11-21T11:00:00Z"));
 
     clock.advance(Duration.ofHours(1));
-    store.rateLimit(ip, null, 3, 5);
-    store.rateLimit(ip, null, 3, 5);
-    RateLimitResult.Limited day = (RateLimitResult.Limited) store.rateLimit(ip, null, 3, 5);
+    store.limits().rateLimit(ip, null, 3, 5);
+    store.limits().rateLimit(ip, null, 3, 5);
+    RateLimitResult.Limited day =
+        (RateLimitResult.Limited) store.limits().rateLimit(ip, null, 3, 5);
     assertThat(day.window()).isEqualTo(RateLimitResult.Window.DAY);
     assertThat(day.count()).isEqualTo(5);
     // a refused call was not counted in the hour window
-    assertThat(((RateLimitResult.Allowed) store.rateLimit(ip, null, 3, 6)).hourCount())
+    assertThat(((RateLimitResult.Allowed) store.limits().rateLimit(ip, null, 3, 6)).hourCount())
         .isEqualTo(3);
   }
 
@@ -38,24 +40,28 @@ class RateLimitIT extends StoreTestBase {
     String ip = "198.51.100.2";
     String rid = Ids.newRequestId();
     Instant at = clock.instant();
-    assertThat(((RateLimitResult.Allowed) store.rateLimit(ip, rid, 2, 10)).repeat()).isFalse();
-    RateLimitResult.Allowed again = (RateLimitResult.Allowed) store.rateLimit(ip, rid, 2, 10);
+    assertThat(((RateLimitResult.Allowed) store.limits().rateLimit(ip, rid, 2, 10)).repeat())
+        .isFalse();
+    RateLimitResult.Allowed again =
+        (RateLimitResult.Allowed) store.limits().rateLimit(ip, rid, 2, 10);
     assertThat(again.repeat()).isTrue();
     assertThat(again.hourCount()).isEqualTo(1);
-    store.rateLimit(ip, null, 2, 10);
-    assertThat(store.rateLimit(ip, null, 2, 10)).isInstanceOf(RateLimitResult.Limited.class);
+    store.limits().rateLimit(ip, null, 2, 10);
+    assertThat(store.limits().rateLimit(ip, null, 2, 10))
+        .isInstanceOf(RateLimitResult.Limited.class);
 
     clock.advance(Duration.ofMinutes(5));
-    assertThat(store.rateLimitRefund(ip, rid, at)).isTrue();
-    assertThat(store.rateLimitRefund(ip, rid, at)).isFalse();
-    assertThat(((RateLimitResult.Allowed) store.rateLimit(ip, null, 2, 10)).hourCount())
+    assertThat(store.limits().rateLimitRefund(ip, rid, at)).isTrue();
+    assertThat(store.limits().rateLimitRefund(ip, rid, at)).isFalse();
+    assertThat(((RateLimitResult.Allowed) store.limits().rateLimit(ip, null, 2, 10)).hourCount())
         .isEqualTo(2);
-    assertThat(store.rateLimit(ip, null, 2, 10)).isInstanceOf(RateLimitResult.Limited.class);
+    assertThat(store.limits().rateLimit(ip, null, 2, 10))
+        .isInstanceOf(RateLimitResult.Limited.class);
   }
 
   @Test
   void aZeroLimitAdmitsNobody() {
-    assertThat(store.rateLimit("198.51.100.3", null, 0, 10))
+    assertThat(store.limits().rateLimit("198.51.100.3", null, 0, 10))
         .isInstanceOf(RateLimitResult.Limited.class);
   }
 }

@@ -22,7 +22,7 @@ class ReclaimPortsIT {
   @BeforeEach
   void open(ValkeyServer valkey) {
     store = Store.connect(valkey.url(), Fixtures.prefix("reclaim"));
-    store.initPorts(30000, 30009);
+    store.capacity().initPorts(30000, 30009);
   }
 
   @AfterEach
@@ -34,7 +34,7 @@ class ReclaimPortsIT {
   void portsOfMissingOrEndedHoldersAreFreedAndLiveOnesKept() {
     Instance live = Fixtures.provisioning(store, "hello");
     Instance ended = Fixtures.provisioning(store, "hello");
-    store.markFailed(ended.id(), ended.fence(), "test");
+    store.provisioning().markFailed(ended.id(), ended.fence(), "test");
     String base = "{" + store.prefix() + "}:";
     // damage from outside, on two free ports: a used port whose holder never existed, and one
     // recorded for a failed holder
@@ -47,11 +47,11 @@ class ReclaimPortsIT {
     store.client().command(Command.HSET, base + "ports:used", p2, ended.id());
     assertThat(ConsistencyChecker.check(store)).isNotEmpty();
 
-    assertThat(store.reclaimPorts(100)).containsOnlyKeys(free.get(0), free.get(1));
+    assertThat(store.capacity().reclaimPorts(100)).containsOnlyKeys(free.get(0), free.get(1));
 
-    assertThat(store.reclaimPorts(100)).isEmpty();
+    assertThat(store.capacity().reclaimPorts(100)).isEmpty();
     assertThat(store.instance(live.id()).orElseThrow().port()).isEqualTo(live.port());
-    assertThat(store.initPorts(30000, 30009).used()).isEqualTo(1);
+    assertThat(store.capacity().initPorts(30000, 30009).used()).isEqualTo(1);
     assertThat(ConsistencyChecker.check(store)).isEmpty();
   }
 }

@@ -18,23 +18,25 @@ class RecycleAndDiscardIT extends StoreTestBase {
     Instance dead = Fixtures.ready(store, tpl);
     Instance alive = Fixtures.ready(store, tpl);
 
-    Changed c = (Changed) store.recycleReady(dead.id(), "health probe failed");
+    Changed c = (Changed) store.lifecycle().recycleReady(dead.id(), "health probe failed");
     assertThat(c.repeat()).isFalse();
     assertThat(c.instance().state()).isEqualTo(InstanceState.TERMINATING);
     assertThat(c.instance().lastError()).isEqualTo("health probe failed");
-    assertThat(store.recycleReady(dead.id(), "again")).isEqualTo(new Changed(c.instance(), true));
+    assertThat(store.lifecycle().recycleReady(dead.id(), "again"))
+        .isEqualTo(new Changed(c.instance(), true));
     assertThat(store.poolStats(tpl).ready()).isEqualTo(1);
 
     AcquireResult.Assigned a =
-        (AcquireResult.Assigned) store.acquire(Fixtures.acquireArgs(tpl, "10.0.0.1"));
+        (AcquireResult.Assigned) store.requests().acquire(Fixtures.acquireArgs(tpl, "10.0.0.1"));
     assertThat(a.instance().id()).isEqualTo(alive.id());
     // handed out since its probe: left alone
-    assertThat(store.recycleReady(alive.id(), "late probe"))
+    assertThat(store.lifecycle().recycleReady(alive.id(), "late probe"))
         .isEqualTo(new WrongState(alive.id(), InstanceState.ASSIGNED));
     assertThat(store.instance(alive.id()).orElseThrow().state()).isEqualTo(InstanceState.ASSIGNED);
     // the cleanup worker can claim and finish the recycled one
-    ClaimResult.Claimed t = (ClaimResult.Claimed) store.claimTerminate(dead.id(), Fixtures.LEASE);
-    assertThat(store.markTerminated(dead.id(), t.fence())).isInstanceOf(Changed.class);
+    ClaimResult.Claimed t =
+        (ClaimResult.Claimed) store.claims().claimTerminate(dead.id(), Fixtures.LEASE);
+    assertThat(store.lifecycle().markTerminated(dead.id(), t.fence())).isInstanceOf(Changed.class);
   }
 
   @Test
@@ -43,10 +45,10 @@ class RecycleAndDiscardIT extends StoreTestBase {
     Fixtures.ready(store, tpl);
     Instance second = Fixtures.ready(store, tpl);
     AcquireResult.Assigned a =
-        (AcquireResult.Assigned) store.acquire(Fixtures.acquireArgs(tpl, "10.0.0.1"));
+        (AcquireResult.Assigned) store.requests().acquire(Fixtures.acquireArgs(tpl, "10.0.0.1"));
     String rid = a.requestId();
 
-    Discarded d = store.discardClaim(rid, a.instance().id(), "hook failed: HTTP 500");
+    Discarded d = store.requests().discardClaim(rid, a.instance().id(), "hook failed: HTTP 500");
     assertThat(d.outcome()).isEqualTo(Discarded.Outcome.REASSIGNED);
     assertThat(d.next().id()).isEqualTo(second.id());
     assertThat(d.next().requestId()).isEqualTo(rid);
@@ -60,11 +62,11 @@ class RecycleAndDiscardIT extends StoreTestBase {
     assertThat(gone.ownerTokenHash()).isNull();
     assertThat(gone.lastError()).isEqualTo("hook failed: HTTP 500");
     // a second delivery of the same discard changes nothing
-    assertThat(store.discardClaim(rid, a.instance().id(), "again").outcome())
+    assertThat(store.requests().discardClaim(rid, a.instance().id(), "again").outcome())
         .isEqualTo(Discarded.Outcome.STALE);
     ClaimResult.Claimed t =
-        (ClaimResult.Claimed) store.claimTerminate(a.instance().id(), Fixtures.LEASE);
-    store.markTerminated(a.instance().id(), t.fence());
+        (ClaimResult.Claimed) store.claims().claimTerminate(a.instance().id(), Fixtures.LEASE);
+    store.lifecycle().markTerminated(a.instance().id(), t.fence());
   }
 
   @Test
@@ -72,12 +74,12 @@ class RecycleAndDiscardIT extends StoreTestBase {
     String tpl = template();
     Fixtures.ready(store, tpl);
     AcquireResult.Assigned a =
-        (AcquireResult.Assigned) store.acquire(Fixtures.acquireArgs(tpl, "10.0.0.1"));
+        (AcquireResult.Assigned) store.requests().acquire(Fixtures.acquireArgs(tpl, "10.0.0.1"));
     AcquireResult.Queued later =
-        (AcquireResult.Queued) store.acquire(Fixtures.acquireArgs(tpl, "10.0.0.2"));
+        (AcquireResult.Queued) store.requests().acquire(Fixtures.acquireArgs(tpl, "10.0.0.2"));
     assertThat(later.position()).isEqualTo(1);
 
-    Discarded d = store.discardClaim(a.requestId(), a.instance().id(), "probe refused");
+    Discarded d = store.requests().discardClaim(a.requestId(), a.instance().id(), "probe refused");
     assertThat(d.outcome()).isEqualTo(Discarded.Outcome.QUEUED);
     RequestRecord r = store.request(a.requestId()).orElseThrow();
     assertThat(r.state()).isEqualTo(RequestState.QUEUED);
@@ -86,10 +88,11 @@ class RecycleAndDiscardIT extends StoreTestBase {
 
     // the next instance to become ready goes to the discarded claim's request
     Instance s = Fixtures.started(store, tpl);
-    ReadyResult.HandedOver h = (ReadyResult.HandedOver) store.markReady(s.id(), null);
+    ReadyResult.HandedOver h =
+        (ReadyResult.HandedOver) store.provisioning().markReady(s.id(), null);
     assertThat(h.requestId()).isEqualTo(a.requestId());
     ClaimResult.Claimed t =
-        (ClaimResult.Claimed) store.claimTerminate(a.instance().id(), Fixtures.LEASE);
-    store.markTerminated(a.instance().id(), t.fence());
+        (ClaimResult.Claimed) store.claims().claimTerminate(a.instance().id(), Fixtures.LEASE);
+    store.lifecycle().markTerminated(a.instance().id(), t.fence());
   }
 }

@@ -30,11 +30,12 @@ class ReplicaWaitIT {
                 prefix,
                 InstantSource.system(),
                 Store.DEFAULT_RETENTION)) {
-      plain.initPorts(23000, 23009);
+      plain.capacity().initPorts(23000, 23009);
       Instance ready = Fixtures.ready(plain, "waiting");
 
       // the server has no replica: WAIT 1 answers 0 after 200 ms
-      assertThatThrownBy(() -> waiting.acquire(Fixtures.acquireArgs("waiting", "10.0.0.9")))
+      assertThatThrownBy(
+              () -> waiting.requests().acquire(Fixtures.acquireArgs("waiting", "10.0.0.9")))
           .isInstanceOf(StoreException.class)
           .hasMessageContaining("0 of 1 replica(s)")
           .hasMessageContaining("may be lost");

@@ -29,14 +29,14 @@ class SecureStoreIT {
   @Test
   void theWholeLifecycleRunsOverTlsAsTheAclUser() {
     assertThat(store.where()).startsWith("rediss://127.0.0.1:");
-    store.initPorts(21000, 21009);
+    store.capacity().initPorts(21000, 21009);
     String tpl = "secure";
     String id = Fixtures.ready(store, tpl).id();
-    AcquireResult r = store.acquire(Fixtures.acquireArgs(tpl, "10.0.0.1"));
+    AcquireResult r = store.requests().acquire(Fixtures.acquireArgs(tpl, "10.0.0.1"));
     assertThat(r)
         .isInstanceOfSatisfying(
             AcquireResult.Assigned.class, a -> assertThat(a.instance().id()).isEqualTo(id));
-    assertThat(store.extend(id, Fixtures.TOKEN, Duration.ofMinutes(1)))
+    assertThat(store.lifecycle().extend(id, Fixtures.TOKEN, Duration.ofMinutes(1)))
         .isInstanceOf(ExtendResult.Extended.class);
     assertThat(ConsistencyChecker.check(store)).isEmpty();
 

@@ -41,14 +41,14 @@ class SeedFindingsIT extends StoreTestBase {
         (t, i) -> {
           String id = ids.get(ThreadLocalRandom.current().nextInt(ids.size()));
           switch (ThreadLocalRandom.current().nextInt(6)) {
-            case 0 -> store.acquire(Fixtures.acquireArgs(tpl, "10.0.0." + t));
-            case 1 -> store.forceTerminate(id, "admin");
-            case 2 -> store.markFailed(id, "container died");
-            case 3 -> store.release(id, TOKEN);
-            case 4 -> store.markReady(id, null);
+            case 0 -> store.requests().acquire(Fixtures.acquireArgs(tpl, "10.0.0." + t));
+            case 1 -> store.lifecycle().forceTerminate(id, "admin");
+            case 2 -> store.provisioning().markFailed(id, "container died");
+            case 3 -> store.lifecycle().release(id, TOKEN);
+            case 4 -> store.provisioning().markReady(id, null);
             default -> {
-              if (store.claimTerminate(id, LEASE) instanceof ClaimResult.Claimed c) {
-                store.markTerminated(id, c.fence());
+              if (store.claims().claimTerminate(id, LEASE) instanceof ClaimResult.Claimed c) {
+                store.lifecycle().markTerminated(id, c.fence());
               }
             }
           }
@@ -83,7 +83,7 @@ class SeedFindingsIT extends StoreTestBase {
         2,
         (t, i) -> {
           AcquireArgs a = Fixtures.acquireArgs(tpl, "10.0.1." + t);
-          switch (store.acquire(a)) {
+          switch (store.requests().acquire(a)) {
             case AcquireResult.Assigned as ->
                 assertThat(holderOf.put(as.instance().id(), a.requestId())).isNull();
             case AcquireResult.Queued q -> queued.incrementAndGet();
@@ -111,7 +111,7 @@ class SeedFindingsIT extends StoreTestBase {
         64,
         20,
         (t, i) -> {
-          if (store.rateLimit("203.0.113.50", Ids.newRequestId(), 50, 1000)
+          if (store.limits().rateLimit("203.0.113.50", Ids.newRequestId(), 50, 1000)
               instanceof RateLimitResult.Allowed) {
             allowed.incrementAndGet();
           } else {
@@ -120,7 +120,7 @@ class SeedFindingsIT extends StoreTestBase {
         });
     assertThat(allowed).hasValue(50);
     assertThat(limited).hasValue(64 * 20 - 50);
-    assertThat(store.rateLimit("203.0.113.50", null, 51, 1000))
+    assertThat(store.limits().rateLimit("203.0.113.50", null, 51, 1000))
         .isInstanceOf(RateLimitResult.Allowed.class);
   }
 
@@ -137,6 +137,7 @@ class SeedFindingsIT extends StoreTestBase {
                 (t, i) ->
                     created.addAll(
                         store
+                            .sizing()
                             .reserveProvision(
                                 new ReserveArgs(
                                     tpl,
@@ -153,7 +154,7 @@ class SeedFindingsIT extends StoreTestBase {
     assertThat(store.poolStats(tpl).requested()).isEqualTo(5);
 
     for (int i = 0; i < 10; i++) {
-      store.acquire(Fixtures.acquireArgs(tpl, "10.0.2." + i));
+      store.requests().acquire(Fixtures.acquireArgs(tpl, "10.0.2." + i));
     }
     reserveStorm.run();
     assertThat(created).hasSize(6); // demand 15, but at most 6 in flight
@@ -169,7 +170,7 @@ class SeedFindingsIT extends StoreTestBase {
         THREADS,
         10,
         (t, n) -> {
-          switch (store.extend(i.id(), TOKEN, Duration.ofMinutes(7))) {
+          switch (store.lifecycle().extend(i.id(), TOKEN, Duration.ofMinutes(7))) {
             case ExtendResult.Extended e -> {
               assertThat(e.instance().expiresAt()).isBeforeOrEqualTo(i.maxExpiresAt());
               if (!e.capped()) {
@@ -192,7 +193,7 @@ class SeedFindingsIT extends StoreTestBase {
   void H7_everyFailurePathGivesThePortBack() {
     Store small = Store.connect(valkey.url(), Fixtures.prefix("h7"), clock);
     try {
-      small.initPorts(23000, 23004);
+      small.capacity().initPorts(23000, 23004);
       String tpl = template();
       Hammer.run(
           8,
@@ -202,35 +203,36 @@ class SeedFindingsIT extends StoreTestBase {
             if (id == null) {
               return;
             }
-            ClaimResult claim = small.claimProvision(id, LEASE);
+            ClaimResult claim = small.claims().claimProvision(id, LEASE);
             if (!(claim instanceof ClaimResult.Claimed c)) {
               return;
             }
-            if (!(small.allocatePort(id, c.fence()) instanceof PortResult.Allocated)) {
-              small.markFailed(id, c.fence(), "no port");
+            if (!(small.provisioning().allocatePort(id, c.fence())
+                instanceof PortResult.Allocated)) {
+              small.provisioning().markFailed(id, c.fence(), "no port");
               return;
             }
             switch (n % 5) {
-              case 0 -> small.markFailed(id, c.fence(), "container create failed");
+              case 0 -> small.provisioning().markFailed(id, c.fence(), "container create failed");
               case 1 -> {
-                small.markStarted(id, c.fence(), "trynow-" + id);
-                small.markFailed(id, "route failed");
+                small.provisioning().markStarted(id, c.fence(), "trynow-" + id);
+                small.provisioning().markFailed(id, "route failed");
               }
               case 2 -> {
-                small.markStarted(id, c.fence(), "trynow-" + id);
-                small.markReady(id, null);
-                small.forceTerminate(id, "admin");
-                if (small.claimTerminate(id, LEASE) instanceof ClaimResult.Claimed tc) {
-                  small.markTerminated(id, tc.fence());
+                small.provisioning().markStarted(id, c.fence(), "trynow-" + id);
+                small.provisioning().markReady(id, null);
+                small.lifecycle().forceTerminate(id, "admin");
+                if (small.claims().claimTerminate(id, LEASE) instanceof ClaimResult.Claimed tc) {
+                  small.lifecycle().markTerminated(id, tc.fence());
                 }
               }
-              case 3 -> small.forceTerminate(id, "admin while provisioning");
+              case 3 -> small.lifecycle().forceTerminate(id, "admin while provisioning");
               default -> {
-                small.markStarted(id, c.fence(), "trynow-" + id);
-                small.markReady(id, null);
+                small.provisioning().markStarted(id, c.fence(), "trynow-" + id);
+                small.provisioning().markReady(id, null);
                 AcquireArgs a = Fixtures.acquireArgs(tpl, "10.0.3." + t);
-                if (small.acquire(a) instanceof AcquireResult.Assigned as) {
-                  small.markFailed(as.instance().id(), "container died");
+                if (small.requests().acquire(a) instanceof AcquireResult.Assigned as) {
+                  small.provisioning().markFailed(as.instance().id(), "container died");
                 }
               }
             }
@@ -238,14 +240,14 @@ class SeedFindingsIT extends StoreTestBase {
       // whatever is still live is torn down; then every port is free again
       for (InstanceState s : InstanceState.values()) {
         if (s.isLive() && s != InstanceState.TERMINATING) {
-          small.ids(s).forEach(id -> small.forceTerminate(id, "test end"));
+          small.ids(s).forEach(id -> small.lifecycle().forceTerminate(id, "test end"));
         }
       }
       for (String id : small.ids(InstanceState.TERMINATING)) {
-        ClaimResult.Claimed c = (ClaimResult.Claimed) small.claimTerminate(id, LEASE);
-        small.markTerminated(id, c.fence());
+        ClaimResult.Claimed c = (ClaimResult.Claimed) small.claims().claimTerminate(id, LEASE);
+        small.lifecycle().markTerminated(id, c.fence());
       }
-      Store.PortPool ports = small.initPorts(23000, 23004);
+      Capacity.PortPool ports = small.capacity().initPorts(23000, 23004);
       assertThat(ports.free()).isEqualTo(5);
       assertThat(ports.used()).isZero();
       assertThat(ConsistencyChecker.check(small)).isEmpty();
@@ -267,9 +269,9 @@ class SeedFindingsIT extends StoreTestBase {
         1,
         (t, n) -> {
           if (t % 2 == 0) {
-            store.acquire(Fixtures.acquireArgs(tpl, "10.0.4." + t));
+            store.requests().acquire(Fixtures.acquireArgs(tpl, "10.0.4." + t));
           } else {
-            store.markReady(started.get(t / 2), null);
+            store.provisioning().markReady(started.get(t / 2), null);
           }
         });
     List<Instance> assigned = store.instances(InstanceState.ASSIGNED);
@@ -279,7 +281,7 @@ class SeedFindingsIT extends StoreTestBase {
       assertThat(i.maxExpiresAt()).isNotNull();
     }
     clock.advance(TTL);
-    List<Instance> reaped = new ArrayList<>(store.claimExpired(1000, LEASE));
+    List<Instance> reaped = new ArrayList<>(store.claims().claimExpired(1000, LEASE));
     assertThat(reaped)
         .extracting(Instance::id)
         .containsExactlyInAnyOrderElementsOf(assigned.stream().map(Instance::id).toList());
@@ -297,9 +299,11 @@ class SeedFindingsIT extends StoreTestBase {
         25,
         (t, n) -> {
           if (t % 4 == 0) {
-            store.markReady(i.id(), null); // a wrong-state writer: must change nothing
-            store.claimExpired(10, LEASE); // nothing expired: must change nothing
-          } else if (store.extend(i.id(), TOKEN, Duration.ofMillis(1))
+            store
+                .provisioning()
+                .markReady(i.id(), null); // a wrong-state writer: must change nothing
+            store.claims().claimExpired(10, LEASE); // nothing expired: must change nothing
+          } else if (store.lifecycle().extend(i.id(), TOKEN, Duration.ofMillis(1))
               instanceof ExtendResult.Extended) {
             extended.incrementAndGet();
           }
@@ -314,12 +318,13 @@ class SeedFindingsIT extends StoreTestBase {
 
   private AcquireResult readyThenAcquire(String tpl, String ip) {
     Fixtures.ready(store, tpl);
-    return store.acquire(Fixtures.acquireArgs(tpl, ip));
+    return store.requests().acquire(Fixtures.acquireArgs(tpl, ip));
   }
 
   private static String reserveOne(Store s, String tpl) {
     List<String> c =
-        s.reserveProvision(new ReserveArgs(tpl, 100, 100, 100, List.of(Ids.newInstanceId())))
+        s.sizing()
+            .reserveProvision(new ReserveArgs(tpl, 100, 100, 100, List.of(Ids.newInstanceId())))
             .created();
     return c.isEmpty() ? null : c.getFirst();
   }

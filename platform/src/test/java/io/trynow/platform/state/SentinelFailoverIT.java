@@ -50,7 +50,7 @@ class SentinelFailoverIT {
   void acquiresSurviveAFailoverWithNoInstanceLostOrAssignedTwice() throws Exception {
     ValkeySentinels topology = SecuredValkeyResource.sentinels();
     String tpl = "failover";
-    store.initPorts(22000, 22000 + POOL - 1);
+    store.capacity().initPorts(22000, 22000 + POOL - 1);
     Set<String> pool = ConcurrentHashMap.newKeySet();
     Hammer.run(8, POOL / 8, (t, i) -> pool.add(Fixtures.ready(store, tpl).id()));
     assertThat(store.readyCount(tpl)).isEqualTo(POOL);
@@ -143,8 +143,10 @@ class SentinelFailoverIT {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (true) {
       try {
-        return store.acquire(
-            Fixtures.acquireArgs(rid, "failover", "10.9." + thread + ".1", Fixtures.TOKEN));
+        return store
+            .requests()
+            .acquire(
+                Fixtures.acquireArgs(rid, "failover", "10.9." + thread + ".1", Fixtures.TOKEN));
       } catch (StoreException e) {
         failures.incrementAndGet();
         if (System.nanoTime() > deadline) {

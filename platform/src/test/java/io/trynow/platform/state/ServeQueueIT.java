@@ -29,17 +29,17 @@ class ServeQueueIT extends StoreTestBase {
             0,
             "{\"shop_name\":\"Acme\"}",
             true);
-    assertThat(store.acquire(withFields)).isInstanceOf(AcquireResult.Queued.class);
+    assertThat(store.requests().acquire(withFields)).isInstanceOf(AcquireResult.Queued.class);
     AcquireResult.Queued second =
-        (AcquireResult.Queued) store.acquire(Fixtures.acquireArgs(tpl, "10.0.0.2"));
-    assertThat(store.serveQueue(tpl)).isEmpty();
+        (AcquireResult.Queued) store.requests().acquire(Fixtures.acquireArgs(tpl, "10.0.0.2"));
+    assertThat(store.requests().serveQueue(tpl)).isEmpty();
 
     Instance s = Fixtures.started(store, tpl);
-    ReadyResult.Pooled p = (ReadyResult.Pooled) store.markReady(s.id(), null, false);
+    ReadyResult.Pooled p = (ReadyResult.Pooled) store.provisioning().markReady(s.id(), null, false);
     assertThat(p.instance().state()).isEqualTo(InstanceState.READY);
     assertThat(store.request(first).orElseThrow().state()).isEqualTo(RequestState.QUEUED);
 
-    Store.Served served = store.serveQueue(tpl).orElseThrow();
+    Requests.Served served = store.requests().serveQueue(tpl).orElseThrow();
     assertThat(served.requestId()).isEqualTo(first);
     assertThat(served.fieldsJson()).isEqualTo("{\"shop_name\":\"Acme\"}");
     assertThat(served.instance().id()).isEqualTo(s.id());
@@ -48,13 +48,13 @@ class ServeQueueIT extends StoreTestBase {
     assertThat(store.request(first).orElseThrow().state()).isEqualTo(RequestState.ASSIGNED);
     // not shown to the visitor until its claim check passed
     assertThat(store.request(first).orElseThrow().checking()).isTrue();
-    assertThat(store.claimChecked(first, s.id())).isTrue();
+    assertThat(store.requests().claimChecked(first, s.id())).isTrue();
     assertThat(store.request(first).orElseThrow().checking()).isFalse();
-    assertThat(store.claimChecked(first, s.id())).as("a repeat").isTrue();
-    assertThat(store.claimChecked(second.requestId(), s.id())).isFalse();
+    assertThat(store.requests().claimChecked(first, s.id())).as("a repeat").isTrue();
+    assertThat(store.requests().claimChecked(second.requestId(), s.id())).isFalse();
     assertThat(store.request(second.requestId()).orElseThrow().position()).isEqualTo(1);
     // nothing ready any more: the second one keeps waiting
-    assertThat(store.serveQueue(tpl)).isEmpty();
+    assertThat(store.requests().serveQueue(tpl)).isEmpty();
     assertThat(store.poolStats(tpl).ready()).isZero();
   }
 
@@ -65,47 +65,52 @@ class ServeQueueIT extends StoreTestBase {
     String rid = Ids.newRequestId();
     AcquireResult.Assigned a =
         (AcquireResult.Assigned)
-            store.acquire(
-                new AcquireArgs(
-                    rid,
-                    tpl,
-                    Fixtures.TOKEN,
-                    "10.0.0.3",
-                    Fixtures.TTL,
-                    Fixtures.MAX_LIFE,
-                    10,
-                    0,
-                    null,
-                    true));
+            store
+                .requests()
+                .acquire(
+                    new AcquireArgs(
+                        rid,
+                        tpl,
+                        Fixtures.TOKEN,
+                        "10.0.0.3",
+                        Fixtures.TTL,
+                        Fixtures.MAX_LIFE,
+                        10,
+                        0,
+                        null,
+                        true));
     assertThat(a.instance().id()).isEqualTo(r.id());
     assertThat(store.request(rid).orElseThrow().checking()).isTrue();
-    assertThat(store.claimChecked(rid, r.id())).isTrue();
+    assertThat(store.requests().claimChecked(rid, r.id())).isTrue();
     assertThat(store.request(rid).orElseThrow().checking()).isFalse();
     // a template that does not check claims: never checking
     Fixtures.ready(store, tpl);
     AcquireResult.Assigned plain =
-        (AcquireResult.Assigned) store.acquire(Fixtures.acquireArgs(tpl, "10.0.0.4"));
+        (AcquireResult.Assigned) store.requests().acquire(Fixtures.acquireArgs(tpl, "10.0.0.4"));
     assertThat(store.request(plain.requestId()).orElseThrow().checking()).isFalse();
   }
 
   @Test
   void discardedClaimsAreCountedPerTemplateWithTheLastReason() {
     String tpl = template();
-    assertThat(store.claimFailures(tpl).discarded()).isZero();
+    assertThat(store.requests().claimFailures(tpl).discarded()).isZero();
     Fixtures.ready(store, tpl);
     Fixtures.ready(store, tpl);
     AcquireResult.Assigned a =
-        (AcquireResult.Assigned) store.acquire(Fixtures.acquireArgs(tpl, "10.0.0.1"));
-    Discarded d = store.discardClaim(a.requestId(), a.instance().id(), "on-claim hook: HTTP 500");
-    store.discardClaim(a.requestId(), d.next().id(), "on-claim hook: no answer within 500 ms");
+        (AcquireResult.Assigned) store.requests().acquire(Fixtures.acquireArgs(tpl, "10.0.0.1"));
+    Discarded d =
+        store.requests().discardClaim(a.requestId(), a.instance().id(), "on-claim hook: HTTP 500");
+    store
+        .requests()
+        .discardClaim(a.requestId(), d.next().id(), "on-claim hook: no answer within 500 ms");
 
-    Store.ClaimFailures f = store.claimFailures(tpl);
+    Requests.ClaimFailures f = store.requests().claimFailures(tpl);
     assertThat(f.discarded()).isEqualTo(2);
     assertThat(f.lastError()).isEqualTo("on-claim hook: no answer within 500 ms");
     assertThat(f.lastAt()).isNotNull();
     // a repeat of a discard that already happened is not counted again
-    store.discardClaim(a.requestId(), d.next().id(), "again");
-    assertThat(store.claimFailures(tpl).discarded()).isEqualTo(2);
+    store.requests().discardClaim(a.requestId(), d.next().id(), "again");
+    assertThat(store.requests().claimFailures(tpl).discarded()).isEqualTo(2);
     RequestRecord back = store.request(a.requestId()).orElseThrow();
     assertThat(back.state()).isEqualTo(RequestState.QUEUED);
     assertThat(back.checking()).isFalse();

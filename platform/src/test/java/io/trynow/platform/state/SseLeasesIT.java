@@ -25,22 +25,22 @@ class SseLeasesIT extends StoreTestBase {
   @Test
   void theCapsCountTheStreamsOfEveryReplica() {
     try (Store b = otherReplica()) {
-      StreamLease.Held a1 = held(store.sseOpen("198.51.100.1", LEASE, 2, 3));
-      held(store.sseOpen("198.51.100.1", LEASE, 2, 3));
+      StreamLease.Held a1 = held(store.limits().sseOpen("198.51.100.1", LEASE, 2, 3));
+      held(store.limits().sseOpen("198.51.100.1", LEASE, 2, 3));
       // the IP has its two on replica A: replica B refuses a third
-      assertThat(b.sseOpen("198.51.100.1", LEASE, 2, 3))
+      assertThat(b.limits().sseOpen("198.51.100.1", LEASE, 2, 3))
           .isEqualTo(new StreamLease.Refused(StreamLease.Cap.IP, 2));
-      StreamLease.Held b1 = held(b.sseOpen("198.51.100.2", LEASE, 2, 3));
+      StreamLease.Held b1 = held(b.limits().sseOpen("198.51.100.2", LEASE, 2, 3));
       assertThat(b1.openTotal()).isEqualTo(3);
       assertThat(b1.openFromIp()).isEqualTo(1);
       // three open in all: any replica refuses any IP
-      assertThat(store.sseOpen("198.51.100.3", LEASE, 2, 3))
+      assertThat(store.limits().sseOpen("198.51.100.3", LEASE, 2, 3))
           .isEqualTo(new StreamLease.Refused(StreamLease.Cap.TOTAL, 3));
 
       // a closed stream's slot comes back at once, to any replica
-      assertThat(store.sseClose(a1)).isTrue();
-      assertThat(store.sseClose(a1)).as("closing twice").isFalse();
-      held(b.sseOpen("198.51.100.1", LEASE, 2, 3));
+      assertThat(store.limits().sseClose(a1)).isTrue();
+      assertThat(store.limits().sseClose(a1)).as("closing twice").isFalse();
+      held(b.limits().sseOpen("198.51.100.1", LEASE, 2, 3));
     }
   }
 
@@ -48,16 +48,17 @@ class SseLeasesIT extends StoreTestBase {
   void theSlotsOfAReplicaThatDiedLapseAndALiveReplicasStay() {
     try (Store b = otherReplica()) {
       // replica A holds two streams and then dies (it never renews); B holds one and renews
-      held(store.sseOpen("198.51.100.11", LEASE, 2, 3));
-      held(store.sseOpen("198.51.100.11", LEASE, 2, 3));
-      StreamLease.Held live = held(b.sseOpen("198.51.100.12", LEASE, 2, 3));
-      assertThat(b.sseOpen("198.51.100.13", LEASE, 2, 3)).isInstanceOf(StreamLease.Refused.class);
+      held(store.limits().sseOpen("198.51.100.11", LEASE, 2, 3));
+      held(store.limits().sseOpen("198.51.100.11", LEASE, 2, 3));
+      StreamLease.Held live = held(b.limits().sseOpen("198.51.100.12", LEASE, 2, 3));
+      assertThat(b.limits().sseOpen("198.51.100.13", LEASE, 2, 3))
+          .isInstanceOf(StreamLease.Refused.class);
 
       clock.advance(Duration.ofSeconds(20));
-      assertThat(b.sseRenew(LEASE, Map.of(live.id(), live.clientIp()))).isEqualTo(1);
+      assertThat(b.limits().sseRenew(LEASE, Map.of(live.id(), live.clientIp()))).isEqualTo(1);
       clock.advance(Duration.ofSeconds(15)); // A's leases (30 s) lapsed; B's runs to 50 s
 
-      StreamLease.Held again = held(b.sseOpen("198.51.100.11", LEASE, 2, 3));
+      StreamLease.Held again = held(b.limits().sseOpen("198.51.100.11", LEASE, 2, 3));
       assertThat(again.openFromIp()).as("A's two lapsed").isEqualTo(1);
       assertThat(again.openTotal()).as("B's renewed one and this one").isEqualTo(2);
     }
@@ -66,7 +67,8 @@ class SseLeasesIT extends StoreTestBase {
   @Test
   void concurrentOpensTakeExactlyTheFreeSlots() throws Exception {
     ConcurrentLinkedQueue<StreamLease> results = new ConcurrentLinkedQueue<>();
-    Hammer.run(16, 4, (t, i) -> results.add(store.sseOpen("198.51.100.21", LEASE, 5, 100)));
+    Hammer.run(
+        16, 4, (t, i) -> results.add(store.limits().sseOpen("198.51.100.21", LEASE, 5, 100)));
     assertThat(results).hasSize(64);
     assertThat(results.stream().filter(StreamLease.Held.class::isInstance)).hasSize(5);
     assertThat(results.stream().filter(StreamLease.Refused.class::isInstance))

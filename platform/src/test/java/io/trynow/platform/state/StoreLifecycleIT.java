@@ -25,7 +25,7 @@ class StoreLifecycleIT {
   @BeforeEach
   void open(ValkeyServer valkey) {
     store = Store.connect(valkey.url(), Fixtures.prefix("life"), clock);
-    store.initPorts(21000, 21009);
+    store.capacity().initPorts(21000, 21009);
   }
 
   @AfterEach
@@ -36,37 +36,42 @@ class StoreLifecycleIT {
   @Test
   void anInstanceGoesFromRequestedToTerminatedAndEveryIndexFollows() {
     ReserveResult reserved =
-        store.reserveProvision(
-            new ReserveArgs("hello", 1, 5, 2, List.of(Ids.newInstanceId(), Ids.newInstanceId())));
+        store
+            .sizing()
+            .reserveProvision(
+                new ReserveArgs(
+                    "hello", 1, 5, 2, List.of(Ids.newInstanceId(), Ids.newInstanceId())));
     assertThat(reserved.created()).hasSize(1);
     String id = reserved.created().getFirst();
     assertThat(store.ids(InstanceState.REQUESTED)).containsExactly(id);
 
-    ClaimResult.Claimed claim = (ClaimResult.Claimed) store.claimProvision(id, LEASE);
+    ClaimResult.Claimed claim = (ClaimResult.Claimed) store.claims().claimProvision(id, LEASE);
     assertThat(claim.fence()).isEqualTo(1);
-    PortResult.Allocated port = (PortResult.Allocated) store.allocatePort(id, claim.fence());
+    PortResult.Allocated port =
+        (PortResult.Allocated) store.provisioning().allocatePort(id, claim.fence());
     assertThat(port.port()).isBetween(21000, 21009);
-    assertThat(store.markStarted(id, claim.fence(), "trynow-" + id)).isInstanceOf(Changed.class);
-    ReadyResult ready = store.markReady(id, "http://" + id + ".demo.localhost:8088");
+    assertThat(store.provisioning().markStarted(id, claim.fence(), "trynow-" + id))
+        .isInstanceOf(Changed.class);
+    ReadyResult ready = store.provisioning().markReady(id, "http://" + id + ".demo.localhost:8088");
     assertThat(ready).isInstanceOf(ReadyResult.Pooled.class);
     assertThat(store.poolStats("hello").ready()).isEqualTo(1);
 
-    AcquireResult acquired = store.acquire(Fixtures.acquireArgs("hello", "10.1.1.1"));
+    AcquireResult acquired = store.requests().acquire(Fixtures.acquireArgs("hello", "10.1.1.1"));
     Instance inst = ((AcquireResult.Assigned) acquired).instance();
     assertThat(inst.state()).isEqualTo(InstanceState.ASSIGNED);
     assertThat(inst.expiresAt()).isEqualTo(clock.instant().plus(Fixtures.TTL));
     assertThat(inst.maxExpiresAt()).isEqualTo(clock.instant().plus(Fixtures.MAX_LIFE));
 
-    ExtendResult ext = store.extend(id, TOKEN, Duration.ofMinutes(10));
+    ExtendResult ext = store.lifecycle().extend(id, TOKEN, Duration.ofMinutes(10));
     assertThat(((ExtendResult.Extended) ext).instance().expiresAt())
         .isEqualTo(clock.instant().plus(Fixtures.TTL).plus(Duration.ofMinutes(10)));
 
-    assertThat(store.release(id, TOKEN)).isInstanceOf(Changed.class);
-    ClaimResult.Claimed t = (ClaimResult.Claimed) store.claimTerminate(id, LEASE);
-    Changed done = (Changed) store.markTerminated(id, t.fence());
+    assertThat(store.lifecycle().release(id, TOKEN)).isInstanceOf(Changed.class);
+    ClaimResult.Claimed t = (ClaimResult.Claimed) store.claims().claimTerminate(id, LEASE);
+    Changed done = (Changed) store.lifecycle().markTerminated(id, t.fence());
     assertThat(done.instance().state()).isEqualTo(InstanceState.TERMINATED);
     assertThat(done.instance().version()).isGreaterThan(inst.version());
-    assertThat(store.initPorts(21000, 21009).free()).isEqualTo(10);
+    assertThat(store.capacity().initPorts(21000, 21009).free()).isEqualTo(10);
     assertThat(ConsistencyChecker.check(store)).isEmpty();
   }
 }

@@ -80,14 +80,17 @@ class StoreRecoveryIT extends StoreTestBase {
       bare.start();
       Store s = Store.connect(bare.url(), Fixtures.prefix("bare"), clock);
       try {
-        assertThat(s.rateLimit("10.0.0.1", null, 5, 5)).isInstanceOf(RateLimitResult.Allowed.class);
+        assertThat(s.limits().rateLimit("10.0.0.1", null, 5, 5))
+            .isInstanceOf(RateLimitResult.Allowed.class);
         bare.restart(true);
         assertThat(bare.command("FUNCTION LIST")).isEqualTo("*0");
         await()
             .atMost(Duration.ofSeconds(30))
             .ignoreExceptions()
-            .until(() -> s.rateLimit("10.0.0.1", null, 5, 5) instanceof RateLimitResult.Allowed);
-        RateLimitResult.Allowed a = (RateLimitResult.Allowed) s.rateLimit("10.0.0.1", null, 5, 5);
+            .until(() ->
+                s.limits().rateLimit("10.0.0.1", null, 5, 5) instanceof RateLimitResult.Allowed);
+        RateLimitResult.Allowed a =
+            (RateLimitResult.Allowed) s.limits().rateLimit("10.0.0.1", null, 5, 5);
         assertThat(a.hourCount()).isLessThanOrEqualTo(2); // the old count died with the server
         assertThat(bare.command("FUNCTION LIST")).startsWith("*1");
       } finally {
@@ -102,27 +105,30 @@ class StoreRecoveryIT extends StoreTestBase {
     ThreadLocalRandom r = ThreadLocalRandom.current();
     List<String> created =
         store
+            .sizing()
             .reserveProvision(new ReserveArgs(tpl, 4, 20, 4, List.of(Ids.newInstanceId())))
             .created();
     for (String id : created) {
-      if (store.claimProvision(id, Fixtures.LEASE) instanceof ClaimResult.Claimed c
-          && store.allocatePort(id, c.fence()) instanceof PortResult.Allocated) {
-        store.markStarted(id, c.fence(), "trynow-" + id);
-        store.markReady(id, null);
+      if (store.claims().claimProvision(id, Fixtures.LEASE) instanceof ClaimResult.Claimed c
+          && store.provisioning().allocatePort(id, c.fence()) instanceof PortResult.Allocated) {
+        store.provisioning().markStarted(id, c.fence(), "trynow-" + id);
+        store.provisioning().markReady(id, null);
       }
     }
     String rid = Ids.newRequestId();
-    if (store.acquire(
-            new AcquireArgs(
-                rid, tpl, rid, "10.7.0." + thread, Fixtures.TTL, Fixtures.MAX_LIFE, 50, 0))
+    if (store
+            .requests()
+            .acquire(
+                new AcquireArgs(
+                    rid, tpl, rid, "10.7.0." + thread, Fixtures.TTL, Fixtures.MAX_LIFE, 50, 0))
         instanceof AcquireResult.Assigned a) {
       if (r.nextBoolean()) {
-        store.extend(a.instance().id(), rid, Duration.ofMinutes(1));
+        store.lifecycle().extend(a.instance().id(), rid, Duration.ofMinutes(1));
       }
-      store.release(a.instance().id(), rid);
-      if (store.claimTerminate(a.instance().id(), Fixtures.LEASE)
+      store.lifecycle().release(a.instance().id(), rid);
+      if (store.claims().claimTerminate(a.instance().id(), Fixtures.LEASE)
           instanceof ClaimResult.Claimed c) {
-        store.markTerminated(a.instance().id(), c.fence());
+        store.lifecycle().markTerminated(a.instance().id(), c.fence());
       }
     }
     done.incrementAndGet();

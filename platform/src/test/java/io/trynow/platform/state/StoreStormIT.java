@@ -68,64 +68,67 @@ class StoreStormIT extends StoreTestBase {
       provision(pick());
     } else if (dice < 33) {
       call();
-      store.markReady(pick(), r.nextBoolean() ? null : "http://demo");
+      store.provisioning().markReady(pick(), r.nextBoolean() ? null : "http://demo");
     } else if (dice < 50) {
       acquire(tpl, "10.9.0." + r.nextInt(16));
     } else if (dice < 60) {
       String id = pick();
       String owner = ownerOf(id);
       call();
-      store.extend(id, r.nextInt(10) == 0 ? Fixtures.OTHER_TOKEN : owner, Duration.ofSeconds(15));
+      store
+          .lifecycle()
+          .extend(id, r.nextInt(10) == 0 ? Fixtures.OTHER_TOKEN : owner, Duration.ofSeconds(15));
     } else if (dice < 66) {
       call();
-      store.release(pick(), ownerOf(pick()));
+      store.lifecycle().release(pick(), ownerOf(pick()));
     } else if (dice < 72) {
       call();
-      for (Instance i : store.claimExpired(5, LEASE)) {
+      for (Instance i : store.claims().claimExpired(5, LEASE)) {
         call();
-        store.markTerminated(i.id(), i.fence());
+        store.lifecycle().markTerminated(i.id(), i.fence());
       }
     } else if (dice < 78) {
       String id = pick();
       call();
-      if (store.claimTerminate(id, LEASE) instanceof ClaimResult.Claimed c) {
+      if (store.claims().claimTerminate(id, LEASE) instanceof ClaimResult.Claimed c) {
         call();
-        store.markTerminated(id, c.fence());
+        store.lifecycle().markTerminated(id, c.fence());
       }
     } else if (dice < 88) {
       boolean hot = r.nextBoolean();
       call();
       RateLimitResult rl =
-          store.rateLimit(
-              hot ? HOT_IP : "10.9.1." + r.nextInt(16), null, hot ? HOT_LIMIT : 50, 500);
+          store
+              .limits()
+              .rateLimit(hot ? HOT_IP : "10.9.1." + r.nextInt(16), null, hot ? HOT_LIMIT : 50, 500);
       if (hot && rl instanceof RateLimitResult.Allowed) {
         hotAllowed.incrementAndGet();
       }
     } else if (dice < 92) {
       call();
-      store.expireWaiting(tpl, Duration.ofSeconds(10), 10);
+      store.requests().expireWaiting(tpl, Duration.ofSeconds(10), 10);
     } else if (dice < 94) {
       call();
-      store.forceTerminate(pick(), "admin");
+      store.lifecycle().forceTerminate(pick(), "admin");
     } else if (dice < 96) {
       call();
-      store.markFailed(pick(), "container died");
+      store.provisioning().markFailed(pick(), "container died");
     } else {
       // a stale or confused worker: random fence
       String id = pick();
       long fence = 1 + r.nextInt(4);
       call();
       switch (r.nextInt(3)) {
-        case 0 -> store.allocatePort(id, fence);
+        case 0 -> store.provisioning().allocatePort(id, fence);
         case 1 -> {
           try {
-            store.markStarted(id, fence, "trynow-" + id);
+            store.provisioning().markStarted(id, fence, "trynow-" + id);
           } catch (IllegalArgumentException e) {
             // the right fence by chance, but no port yet: refused before any write
             assertThat(e).hasMessage("BADARG allocate a port before mark_started");
           }
         }
-        default -> store.markFailed(id, fence, "stale");
+        default -> store.provisioning().markFailed(id, fence, "stale");
       }
     }
   }
@@ -133,13 +136,15 @@ class StoreStormIT extends StoreTestBase {
   private void reserve(String tpl) {
     call();
     ReserveResult res =
-        store.reserveProvision(
-            new ReserveArgs(
-                tpl,
-                3,
-                MAX_TOTAL,
-                MAX_IN_FLIGHT,
-                List.of(Ids.newInstanceId(), Ids.newInstanceId())));
+        store
+            .sizing()
+            .reserveProvision(
+                new ReserveArgs(
+                    tpl,
+                    3,
+                    MAX_TOTAL,
+                    MAX_IN_FLIGHT,
+                    List.of(Ids.newInstanceId(), Ids.newInstanceId())));
     for (String id : res.created()) {
       known.put(knownCount.getAndIncrement(), id);
     }
@@ -147,28 +152,31 @@ class StoreStormIT extends StoreTestBase {
 
   private void provision(String id) {
     call();
-    if (!(store.claimProvision(id, LEASE) instanceof ClaimResult.Claimed c)) {
+    if (!(store.claims().claimProvision(id, LEASE) instanceof ClaimResult.Claimed c)) {
       return;
     }
     call();
-    if (!(store.allocatePort(id, c.fence()) instanceof PortResult.Allocated)) {
+    if (!(store.provisioning().allocatePort(id, c.fence()) instanceof PortResult.Allocated)) {
       call();
-      store.markFailed(id, c.fence(), "no port");
+      store.provisioning().markFailed(id, c.fence(), "no port");
       return;
     }
     call();
     if (ThreadLocalRandom.current().nextInt(20) == 0) {
-      store.markFailed(id, c.fence(), "health check timed out");
+      store.provisioning().markFailed(id, c.fence(), "health check timed out");
     } else {
-      store.markStarted(id, c.fence(), "trynow-" + id);
+      store.provisioning().markStarted(id, c.fence(), "trynow-" + id);
     }
   }
 
   private void acquire(String tpl, String ip) {
     String rid = Ids.newRequestId();
     call();
-    store.acquire(
-        new AcquireArgs(rid, tpl, rid, ip, Duration.ofSeconds(20), Duration.ofSeconds(60), 20, 4));
+    store
+        .requests()
+        .acquire(
+            new AcquireArgs(
+                rid, tpl, rid, ip, Duration.ofSeconds(20), Duration.ofSeconds(60), 20, 4));
   }
 
   /** The owner token of the storm's instances is their request id (a valid token hash). */

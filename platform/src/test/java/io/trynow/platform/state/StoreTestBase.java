@@ -25,7 +25,7 @@ abstract class StoreTestBase {
   void openStore(ValkeyServer valkey) {
     this.valkey = valkey;
     store = Store.connect(valkey.url(), Fixtures.prefix(getClass().getSimpleName()), clock);
-    store.initPorts(FIRST_PORT, LAST_PORT);
+    store.capacity().initPorts(FIRST_PORT, LAST_PORT);
   }
 
   @AfterEach

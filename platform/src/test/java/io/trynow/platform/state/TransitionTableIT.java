@@ -101,16 +101,16 @@ class TransitionTableIT extends StoreTestBase {
     long fence = Math.max(1, i.fence());
     Object r =
         switch (op) {
-          case CLAIM_PROVISION -> store.claimProvision(id, LEASE);
-          case MARK_STARTED -> store.markStarted(id, fence, "trynow-" + id);
-          case MARK_READY -> store.markReady(id, null);
-          case MARK_FAILED -> store.markFailed(id, "boom");
-          case RELEASE -> store.release(id, TOKEN);
-          case FORCE_TERMINATE -> store.forceTerminate(id, "admin");
+          case CLAIM_PROVISION -> store.claims().claimProvision(id, LEASE);
+          case MARK_STARTED -> store.provisioning().markStarted(id, fence, "trynow-" + id);
+          case MARK_READY -> store.provisioning().markReady(id, null);
+          case MARK_FAILED -> store.provisioning().markFailed(id, "boom");
+          case RELEASE -> store.lifecycle().release(id, TOKEN);
+          case FORCE_TERMINATE -> store.lifecycle().forceTerminate(id, "admin");
           case MARK_TERMINATED -> {
-            ClaimResult c = store.claimTerminate(id, LEASE);
+            ClaimResult c = store.claims().claimTerminate(id, LEASE);
             long f = c instanceof ClaimResult.Claimed cl ? cl.fence() : fence;
-            yield store.markTerminated(id, f);
+            yield store.lifecycle().markTerminated(id, f);
           }
         };
     return switch (r) {
@@ -137,17 +137,18 @@ class TransitionTableIT extends StoreTestBase {
           case ASSIGNED -> Fixtures.assigned(store, tpl);
           case TERMINATING -> {
             Instance a = Fixtures.assigned(store, tpl);
-            yield ((Changed) store.release(a.id(), TOKEN)).instance();
+            yield ((Changed) store.lifecycle().release(a.id(), TOKEN)).instance();
           }
           case TERMINATED -> {
             Instance a = Fixtures.assigned(store, tpl);
-            store.release(a.id(), TOKEN);
-            ClaimResult.Claimed c = (ClaimResult.Claimed) store.claimTerminate(a.id(), LEASE);
-            yield ((Changed) store.markTerminated(a.id(), c.fence())).instance();
+            store.lifecycle().release(a.id(), TOKEN);
+            ClaimResult.Claimed c =
+                (ClaimResult.Claimed) store.claims().claimTerminate(a.id(), LEASE);
+            yield ((Changed) store.lifecycle().markTerminated(a.id(), c.fence())).instance();
           }
           case FAILED -> {
             Instance p = Fixtures.provisioning(store, tpl);
-            yield ((Changed) store.markFailed(p.id(), p.fence(), "boom")).instance();
+            yield ((Changed) store.provisioning().markFailed(p.id(), p.fence(), "boom")).instance();
           }
         };
     assertThat(i.state()).isEqualTo(state);

@@ -119,18 +119,20 @@ public class AcquireHandler implements MessageHandler {
     // belong to this acquire's trace all the same
     replenisher.noteAsker(req.template());
     AcquireResult r =
-        store.acquire(
-            new AcquireArgs(
-                req.requestId(),
-                req.template(),
-                req.ownerTokenHash(),
-                req.clientIp(),
-                tpl.defaultTtl(),
-                tpl.maxLifetime(),
-                tpl.maxQueue(),
-                settings.config().maxLivePerIp(),
-                fieldsJson,
-                tpl.checksClaims()));
+        store
+            .requests()
+            .acquire(
+                new AcquireArgs(
+                    req.requestId(),
+                    req.template(),
+                    req.ownerTokenHash(),
+                    req.clientIp(),
+                    tpl.defaultTtl(),
+                    tpl.maxLifetime(),
+                    tpl.maxQueue(),
+                    settings.config().maxLivePerIp(),
+                    fieldsJson,
+                    tpl.checksClaims()));
     long stored = System.nanoTime();
     switch (r) {
       case AcquireResult.Assigned a -> {
@@ -210,8 +212,10 @@ public class AcquireHandler implements MessageHandler {
 
   private void refund(AcquireRequest req) {
     try {
-      store.rateLimitRefund(
-          req.clientIp(), req.requestId(), Instant.ofEpochMilli(req.requestedAtMs()));
+      store
+          .limits()
+          .rateLimitRefund(
+              req.clientIp(), req.requestId(), Instant.ofEpochMilli(req.requestedAtMs()));
     } catch (RuntimeException e) {
       LOG.warnf("rate-limit refund of %s failed: %s", req.requestId(), e.toString());
     }

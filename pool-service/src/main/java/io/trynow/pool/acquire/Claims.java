@@ -53,14 +53,14 @@ public class Claims {
       Optional<Failure> failure = claimCheck.check(i, tpl, requestId, fieldsJson);
       metrics.claimCheck(template, System.nanoTime() - t0, failure.isEmpty());
       if (failure.isEmpty()) {
-        return store.claimChecked(requestId, i.id()) ? i : null;
+        return store.requests().claimChecked(requestId, i.id()) ? i : null;
       }
       if (!failure.get().kind().equals("probe")) {
         metrics.hookFailed(template, failure.get().kind());
       }
       LOG.warnf(
           "instance %s failed its claim check (%s): discarded", i.id(), failure.get().reason());
-      Discarded next = store.discardClaim(requestId, i.id(), failure.get().reason());
+      Discarded next = store.requests().discardClaim(requestId, i.id(), failure.get().reason());
       teardown(i.id(), requestId);
       if (next.outcome() != Discarded.Outcome.REASSIGNED) {
         return null;

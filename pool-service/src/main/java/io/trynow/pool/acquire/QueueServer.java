@@ -1,6 +1,7 @@
 package io.trynow.pool.acquire;
 
 import io.trynow.platform.state.Instance;
+import io.trynow.platform.state.Requests;
 import io.trynow.platform.state.Store;
 import io.trynow.platform.template.TemplatesConfig.Template;
 import io.trynow.pool.messaging.PoolEvents;
@@ -39,7 +40,7 @@ public class QueueServer {
     }
     int served = 0;
     while (true) {
-      Optional<Store.Served> s = store.serveQueue(template);
+      Optional<Requests.Served> s = store.requests().serveQueue(template);
       if (s.isEmpty()) {
         return served;
       }

@@ -12,9 +12,10 @@ import java.util.Map;
 /**
  * The ETA of a queued visitor: its position divided by the template's provisioning throughput,
  * measured from the instances that reached {@code started} within the last window. The samples live
- * in Valkey ({@code mark_started} records them, {@link Store#provisionRate} counts them), so every
- * replica sees the same rate and a restart forgets nothing. Until three have been seen, the
- * throughput is assumed from the template's max-in-flight and the configured provisioning estimate.
+ * in Valkey ({@code mark_started} records them, {@link
+ * io.trynow.platform.state.PoolSizing#provisionRate} counts them), so every replica sees the same
+ * rate and a restart forgets nothing. Until three have been seen, the throughput is assumed from
+ * the template's max-in-flight and the configured provisioning estimate.
  */
 @Singleton
 public class EtaEstimator {
@@ -48,7 +49,8 @@ public class EtaEstimator {
 
   /** Seconds until the visitor at 1-based {@code position} is likely served (at least 1). */
   public long etaSeconds(String template, long position, long nowMs) {
-    return etaSeconds(position, throughput(template, store.provisionRate(template, window), nowMs));
+    return etaSeconds(
+        position, throughput(template, store.sizing().provisionRate(template, window), nowMs));
   }
 
   /** Instances per second: measured from {@code rate} when it has enough samples, else assumed. */

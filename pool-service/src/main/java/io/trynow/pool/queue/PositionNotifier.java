@@ -13,10 +13,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Tells queued visitors their new place. The wait queue and the place each visitor was last told
  * live in Valkey: when the queue moved (a hand-over, an expiry) or on a timer, {@link
- * Store#queueMoves} hands each fallen position to exactly one caller, which publishes {@code
- * request.<rid>.position} (with ETA). So any replica tells any visitor, and the visitors of a
- * replica that died keep getting their updates; the msg id carries the position, so a repeat after
- * a crash publishes each step once.
+ * io.trynow.platform.state.Requests#queueMoves} hands each fallen position to exactly one caller,
+ * which publishes {@code request.<rid>.position} (with ETA). So any replica tells any visitor, and
+ * the visitors of a replica that died keep getting their updates; the msg id carries the position,
+ * so a repeat after a crash publishes each step once.
  */
 @Singleton
 public class PositionNotifier implements Loop {
@@ -67,7 +67,7 @@ public class PositionNotifier implements Loop {
   public int notifyAll(long nowMs) {
     int told = 0;
     for (String template : settings.templates().keySet()) {
-      for (QueueMove m : store.queueMoves(template, SCAN)) {
+      for (QueueMove m : store.requests().queueMoves(template, SCAN)) {
         events.position(
             m.requestId(), template, m.position(), eta.etaSeconds(template, m.position(), nowMs));
         told++;

@@ -50,7 +50,7 @@ public class QueueExpirer {
       total += dropUnavailable(template);
       List<RequestRecord> expired;
       do {
-        expired = store.expireWaiting(template, settings.config().queueTimeout(), BATCH);
+        expired = store.requests().expireWaiting(template, settings.config().queueTimeout(), BATCH);
         for (RequestRecord r : expired) {
           refund(r);
           events.expired(r.id(), template);
@@ -72,7 +72,7 @@ public class QueueExpirer {
     int n = 0;
     List<RequestRecord> dropped;
     do {
-      dropped = store.dropUnavailable(template, BATCH);
+      dropped = store.requests().dropUnavailable(template, BATCH);
       for (RequestRecord r : dropped) {
         refund(r);
         events.unavailable(r.id(), template);
@@ -89,7 +89,7 @@ public class QueueExpirer {
   private void refund(RequestRecord r) {
     try {
       Instant counted = r.createdAt() == null ? Instant.now() : r.createdAt();
-      store.rateLimitRefund(r.clientIp(), r.id(), counted);
+      store.limits().rateLimitRefund(r.clientIp(), r.id(), counted);
     } catch (RuntimeException e) {
       LOG.warnf("rate-limit refund of %s failed: %s", r.id(), e.toString());
     }

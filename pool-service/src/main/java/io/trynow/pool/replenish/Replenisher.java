@@ -136,8 +136,10 @@ public class Replenisher implements Loop {
       ids.add(Ids.newInstanceId());
     }
     ReserveResult r =
-        store.reserveProvision(
-            new ReserveArgs(template, tpl.minReady(), tpl.maxTotal(), tpl.maxInFlight(), ids));
+        store
+            .sizing()
+            .reserveProvision(
+                new ReserveArgs(template, tpl.minReady(), tpl.maxTotal(), tpl.maxInFlight(), ids));
     if (!r.created().isEmpty()) {
       Context asked = askers.remove(template);
       try (Scope ignored = asked != null ? asked.makeCurrent() : Scope.noop()) {

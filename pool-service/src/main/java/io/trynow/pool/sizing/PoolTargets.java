@@ -82,16 +82,16 @@ public class PoolTargets {
   /** One update of one template; returns the target in force. */
   public int update(String name, Template tpl) {
     Slo slo = tpl.slo();
-    PoolDemand d = store.observeDemand(name, slo.window());
+    PoolDemand d = store.sizing().observeDemand(name, slo.window());
     if (!slo.enabled()) {
       if (d.target() != 0) {
-        store.setPoolTarget(d, 0, 0, true);
+        store.sizing().setPoolTarget(d, 0, 0, true);
       }
       metrics.target(name, PoolSizer.rate(d, slo.window()), d.hitRate(), 0, tpl.minReady());
       return tpl.minReady();
     }
     PoolSizer.Decision x = PoolSizer.decide(slo, tpl.minReady(), tpl.maxTotal(), d, clock.millis());
-    if (store.setPoolTarget(d, x.target(), x.refillMs(), x.moved())) {
+    if (store.sizing().setPoolTarget(d, x.target(), x.refillMs(), x.moved())) {
       if (x.target() > d.target()) {
         LOG.infof(
             "template %s: ready target %d -> %d (%.3f arrivals/s, refill %d ms)",
@@ -107,7 +107,7 @@ public class PoolTargets {
   }
 
   private void retire(String name, int keep, Slo slo) {
-    List<Instance> gone = store.retireSurplus(name, keep, 1, slo.scaleDownStep(), SURPLUS);
+    List<Instance> gone = store.sizing().retireSurplus(name, keep, 1, slo.scaleDownStep(), SURPLUS);
     for (Instance i : gone) {
       try {
         events.publish("terminating", i, SURPLUS);

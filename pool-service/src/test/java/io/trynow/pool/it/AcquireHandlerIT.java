@@ -50,7 +50,7 @@ class AcquireHandlerIT {
   static void ports() {
     try (Store s =
         Store.connect(RealServersResource.servers().valkey().url(), RealServersResource.prefix())) {
-      s.initPorts(30000, 39999);
+      s.capacity().initPorts(30000, 39999);
     }
   }
 
@@ -136,11 +136,11 @@ class AcquireHandlerIT {
     // tiny has max-queue 1: the next visitor finds capacity and queue full, and is refunded.
     String ip = "192.0.2.4";
     String full = Ids.newRequestId();
-    RateLimitResult counted = store.rateLimit(ip, full, 10, 100);
+    RateLimitResult counted = store.limits().rateLimit(ip, full, 10, 100);
     assertThat(((RateLimitResult.Allowed) counted).hourCount()).isEqualTo(1);
     AcquireReply f = ask(full, "tiny", ip);
     assertThat(f.outcome()).isEqualTo("full");
-    RateLimitResult after = store.rateLimit(ip, Ids.newRequestId(), 10, 100);
+    RateLimitResult after = store.limits().rateLimit(ip, Ids.newRequestId(), 10, 100);
     assertThat(((RateLimitResult.Allowed) after).hourCount())
         .as("the full request's slot was given back")
         .isEqualTo(1);
@@ -164,22 +164,24 @@ class AcquireHandlerIT {
     java.util.List<String> rids = new java.util.ArrayList<>();
     for (int i = 0; i < 3; i++) {
       String rid = Ids.newRequestId();
-      store.acquire(
-          new io.trynow.platform.state.AcquireArgs(
-              rid,
-              "line",
-              TOKEN_HASH,
-              "192.0.2.5" + i,
-              Duration.ofMinutes(15),
-              Duration.ofHours(1),
-              100,
-              0));
+      store
+          .requests()
+          .acquire(
+              new io.trynow.platform.state.AcquireArgs(
+                  rid,
+                  "line",
+                  TOKEN_HASH,
+                  "192.0.2.5" + i,
+                  Duration.ofMinutes(15),
+                  Duration.ofHours(1),
+                  100,
+                  0));
       rids.add(rid);
     }
     // one instance becomes ready: the first visitor gets it, the other two move up
     String id = Pools.requested(store, "line", 1).getFirst();
     Instance s = Pools.started(store, id);
-    assertThat(store.markReady(s.id(), Pools.url(s.id())))
+    assertThat(store.provisioning().markReady(s.id(), Pools.url(s.id())))
         .isInstanceOf(io.trynow.platform.state.ReadyResult.HandedOver.class);
 
     Awaitility.await()
@@ -200,11 +202,11 @@ class AcquireHandlerIT {
     assertThat(ask(Ids.newRequestId(), "hello", ip).outcome()).isEqualTo("assigned");
     assertThat(ask(Ids.newRequestId(), "hello", ip).outcome()).isEqualTo("assigned");
     String third = Ids.newRequestId();
-    store.rateLimit(ip, third, 10, 100);
+    store.limits().rateLimit(ip, third, 10, 100);
     AcquireReply r = ask(third, "hello", ip);
     assertThat(r.outcome()).isEqualTo("limited");
     assertThat(store.request(third)).isEmpty();
-    assertThat(store.rateLimitRefund(ip, third, java.time.Instant.now()))
+    assertThat(store.limits().rateLimitRefund(ip, third, java.time.Instant.now()))
         .as("already refunded by pool-service")
         .isFalse();
   }

@@ -27,7 +27,7 @@ public final class Pools {
       List<String> created = requested(store, template, batch);
       for (String id : created) {
         Instance s = started(store, id);
-        ReadyResult r = store.markReady(s.id(), url(s.id()));
+        ReadyResult r = store.provisioning().markReady(s.id(), url(s.id()));
         assertThat(r).isInstanceOf(ReadyResult.Pooled.class);
         out.add(id);
       }
@@ -46,6 +46,7 @@ public final class Pools {
     int target = (int) Math.min(Integer.MAX_VALUE - 1, ready + inFlight + n);
     List<String> created =
         store
+            .sizing()
             .reserveProvision(new ReserveArgs(template, target, 1_000_000, 1_000_000, ids))
             .created();
     assertThat(created).hasSize(n);
@@ -54,9 +55,11 @@ public final class Pools {
 
   /** Takes a requested record to started (claim, port, container). */
   public static Instance started(Store store, String id) {
-    ClaimResult.Claimed c = (ClaimResult.Claimed) store.claimProvision(id, Duration.ofMinutes(5));
-    assertThat(store.allocatePort(id, c.fence())).isInstanceOf(PortResult.Allocated.class);
-    return ((Changed) store.markStarted(id, c.fence(), "trynow-" + id)).instance();
+    ClaimResult.Claimed c =
+        (ClaimResult.Claimed) store.claims().claimProvision(id, Duration.ofMinutes(5));
+    assertThat(store.provisioning().allocatePort(id, c.fence()))
+        .isInstanceOf(PortResult.Allocated.class);
+    return ((Changed) store.provisioning().markStarted(id, c.fence(), "trynow-" + id)).instance();
   }
 
   public static String url(String id) {

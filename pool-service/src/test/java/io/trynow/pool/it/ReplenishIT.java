@@ -55,7 +55,7 @@ class ReplenishIT {
   static void ports() {
     try (Store s =
         Store.connect(RealServersResource.servers().valkey().url(), RealServersResource.prefix())) {
-      s.initPorts(30000, 39999);
+      s.capacity().initPorts(30000, 39999);
     }
   }
 
@@ -112,7 +112,7 @@ class ReplenishIT {
                 if (req.template().equals("warm")) {
                   try {
                     Pools.started(store, req.id());
-                    store.markReady(req.id(), Pools.url(req.id()));
+                    store.provisioning().markReady(req.id(), Pools.url(req.id()));
                   } catch (ClassCastException | AssertionError e) {
                     // claimed by another step of this loop: fine
                   }

@@ -65,7 +65,7 @@ class PoolTargetsIT {
     String url = RealServersResource.servers().valkey().url();
     one = Store.connect(url, RealServersResource.prefix(), clock);
     two = Store.connect(url, RealServersResource.prefix(), clock);
-    one.initPorts(40000, 40999);
+    one.capacity().initPorts(40000, 40999);
     replicaOne = new PoolTargets(one, settings, replenisher, publisher, events, metrics, clock);
     replicaTwo = new PoolTargets(two, settings, replenisher, publisher, events, metrics, clock);
     tpl = settings.template("slo").orElseThrow();
@@ -85,20 +85,20 @@ class PoolTargetsIT {
     // 2 arrivals/s for 60 s (alternating replicas' connections, as two gateways would)
     int peak = 0;
     for (int s = 0; s < 60; s++) {
-      one.acquire(arrival());
-      two.acquire(arrival());
+      one.requests().acquire(arrival());
+      two.requests().acquire(arrival());
       millis.addAndGet(1000);
       peak = Math.max(peak, tick());
     }
     // λ ≈ 2/s over a refill of 2 s: Poisson(4) at 90 % is 7
     assertThat(peak).isBetween(6, 8);
-    PoolDemand d = one.poolDemand(tplName);
+    PoolDemand d = one.sizing().poolDemand(tplName);
     assertThat(d.target()).isEqualTo(peak);
     assertThat(d.ratePerSecond()).isBetween(1.7, 2.3);
     assertThat(d.arrivals()).isEqualTo(120);
 
     // the waits timed out, and the pool filled up meanwhile (provisioner and proxy-sync's work)
-    assertThat(one.expireWaiting(tplName, Duration.ofMillis(1), 1000)).hasSize(120);
+    assertThat(one.requests().expireWaiting(tplName, Duration.ofMillis(1), 1000)).hasSize(120);
     Pools.fill(one, tplName, peak);
 
     // quiet: the target falls by at most one per step down to min-ready; surplus is retired
@@ -117,9 +117,9 @@ class PoolTargetsIT {
   @Test
   void replicasRacingOnTheSameEstimateStoreOneTarget() throws Exception {
     for (int s = 0; s < 30; s++) {
-      one.acquire(arrival());
-      one.acquire(arrival());
-      one.acquire(arrival());
+      one.requests().acquire(arrival());
+      one.requests().acquire(arrival());
+      one.requests().acquire(arrival());
       millis.addAndGet(1000);
       List<Integer> seen = new ArrayList<>();
       try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -133,9 +133,9 @@ class PoolTargetsIT {
         }
       }
       // every racer computed from the same fold at the same instant: one answer, stored
-      assertThat(seen).as("second " + s).containsOnly(one.poolDemand(tplName).target());
+      assertThat(seen).as("second " + s).containsOnly(one.sizing().poolDemand(tplName).target());
     }
-    assertThat(one.poolDemand(tplName).target()).isGreaterThan(tpl.minReady());
+    assertThat(one.sizing().poolDemand(tplName).target()).isGreaterThan(tpl.minReady());
   }
 
   @Test
@@ -155,7 +155,7 @@ class PoolTargetsIT {
     int a = replicaOne.update(tplName, tpl);
     int b = replicaTwo.update(tplName, tpl);
     assertThat(b).as("replicas agree").isEqualTo(a);
-    assertThat(one.poolDemand(tplName).target()).isEqualTo(a);
+    assertThat(one.sizing().poolDemand(tplName).target()).isEqualTo(a);
     return a;
   }
 

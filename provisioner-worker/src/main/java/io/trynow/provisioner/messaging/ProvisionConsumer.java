@@ -8,6 +8,7 @@ import io.trynow.platform.messaging.ConsumerSpec;
 import io.trynow.platform.messaging.Consumers;
 import io.trynow.platform.messaging.Delivery;
 import io.trynow.platform.messaging.Outcome;
+import io.trynow.platform.state.Capacity;
 import io.trynow.platform.state.Store;
 import io.trynow.platform.supervisor.Supervisor;
 import io.trynow.provisioner.config.PortsConfig;
@@ -87,7 +88,7 @@ public class ProvisionConsumer {
   }
 
   private void initPorts() {
-    Store.PortPool pool = store.initPorts(ports.first(), ports.last());
+    Capacity.PortPool pool = store.capacity().initPorts(ports.first(), ports.last());
     if (!portsLogged) {
       portsLogged = true;
       LOG.infof(

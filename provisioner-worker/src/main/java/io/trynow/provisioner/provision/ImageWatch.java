@@ -72,7 +72,9 @@ public class ImageWatch {
   private void report(String template, String image, boolean present) {
     String why = new ImageMissingException(image, null).getMessage();
     try {
-      if (store.imageChecked(template, present, why, config.interval().multipliedBy(3))) {
+      if (store
+          .provisioning()
+          .imageChecked(template, present, why, config.interval().multipliedBy(3))) {
         if (present) {
           LOG.infof("template %s: image %s is present again; circuit closed", template, image);
         } else {

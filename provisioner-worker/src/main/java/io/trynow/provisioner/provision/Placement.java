@@ -52,7 +52,7 @@ final class Placement {
           failures.fail(
               a, null, "no Docker host matches placement " + template.placement(), true, null));
     }
-    switch (store.place(a.id(), a.fence(), candidates)) {
+    switch (store.capacity().place(a.id(), a.fence(), candidates)) {
       case PlaceResult.Placed p -> {
         Optional<Containers> c = hosts.on(p.host());
         if (c.isEmpty()) {

@@ -59,7 +59,8 @@ final class ProvisionFailures {
     metrics.failed(a.template(), permanent);
     LOG.errorf("instance %s failed: %s", a.id(), reason);
     try {
-      if (a.claim().lost() || !(store.renewLease(a.id(), a.fence(), lease) instanceof Changed)) {
+      if (a.claim().lost()
+          || !(store.claims().renewLease(a.id(), a.fence(), lease) instanceof Changed)) {
         LOG.infof("instance %s: claim lost; not touching its container", a.id());
         return Outcome.giveUp(reason);
       }
@@ -68,8 +69,8 @@ final class ProvisionFailures {
       }
       FencedResult r =
           circuit == null
-              ? store.markFailed(a.id(), a.fence(), reason)
-              : store.markFailed(a.id(), a.fence(), reason, circuit);
+              ? store.provisioning().markFailed(a.id(), a.fence(), reason)
+              : store.provisioning().markFailed(a.id(), a.fence(), reason, circuit);
       if (r instanceof Changed c && !c.repeat()) {
         events.publish("failed", c.instance(), reason);
       }

@@ -187,7 +187,7 @@ public class Provisioner {
       }
       String host = placed.host();
       int port =
-          switch (store.allocatePort(id, a.fence())) {
+          switch (store.provisioning().allocatePort(id, a.fence())) {
             case PortResult.Allocated p -> p.port();
             case PortResult.NoFreePort n -> -1;
             case StaleFence s -> -2;
@@ -256,7 +256,7 @@ public class Provisioner {
     String id = a.id();
     ContainerSpec spec = target.spec();
     Containers containers = target.containers();
-    FencedResult r = store.markStarted(id, a.fence(), spec.name());
+    FencedResult r = store.provisioning().markStarted(id, a.fence(), spec.name());
     switch (r) {
       case Changed c -> {
         metrics.provisioned(a.template(), sample);

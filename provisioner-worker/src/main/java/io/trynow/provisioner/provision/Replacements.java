@@ -41,6 +41,7 @@ final class Replacements {
     try {
       List<String> created =
           store
+              .sizing()
               .reserveProvision(
                   new ReserveArgs(
                       templateName, t.minReady(), t.maxTotal(), t.maxInFlight(), List.of(id)))

@@ -89,7 +89,8 @@ public class ReadyMarker {
     }
     TemplatesConfig.Template tpl = template == null ? null : templates.templates().get(template);
     boolean handOver = tpl == null || !tpl.checksClaims();
-    ReadyResult result = store.markReady(instanceId, routes.publicUrl(instanceId), handOver);
+    ReadyResult result =
+        store.provisioning().markReady(instanceId, routes.publicUrl(instanceId), handOver);
     switch (result) {
       case ReadyResult.Pooled p -> {
         count(via, p.repeat());

@@ -23,7 +23,7 @@ public final class Demos {
   public Demos(Store store, SampleContainers containers, int portsFirst, int portsLast) {
     this.store = store;
     this.containers = containers;
-    store.initPorts(portsFirst, portsLast);
+    store.capacity().initPorts(portsFirst, portsLast);
   }
 
   /** A started instance of {@code hello}, its container answering on its port. */
@@ -36,7 +36,7 @@ public final class Demos {
     String id = provisioning(template);
     int port = port(id);
     containers.startOn(id, port);
-    assertThat(store.markStarted(id, fence(id), Labels.containerName(id)))
+    assertThat(store.provisioning().markStarted(id, fence(id), Labels.containerName(id)))
         .isInstanceOf(Changed.class);
     return id;
   }
@@ -45,7 +45,7 @@ public final class Demos {
   public String startedWithoutContainer() {
     String id = provisioning("hello");
     port(id);
-    assertThat(store.markStarted(id, fence(id), Labels.containerName(id)))
+    assertThat(store.provisioning().markStarted(id, fence(id), Labels.containerName(id)))
         .isInstanceOf(Changed.class);
     return id;
   }
@@ -53,15 +53,18 @@ public final class Demos {
   private String provisioning(String template) {
     String id = Ids.newInstanceId();
     List<String> made =
-        store.reserveProvision(new ReserveArgs(template, 1000, 1000, 1000, List.of(id))).created();
+        store
+            .sizing()
+            .reserveProvision(new ReserveArgs(template, 1000, 1000, 1000, List.of(id)))
+            .created();
     assertThat(made).containsExactly(id);
-    assertThat(store.claimProvision(id, java.time.Duration.ofMinutes(5)))
+    assertThat(store.claims().claimProvision(id, java.time.Duration.ofMinutes(5)))
         .isInstanceOf(ClaimResult.Claimed.class);
     return id;
   }
 
   private int port(String id) {
-    PortResult p = store.allocatePort(id, fence(id));
+    PortResult p = store.provisioning().allocatePort(id, fence(id));
     assertThat(p).isInstanceOf(PortResult.Allocated.class);
     return ((PortResult.Allocated) p).port();
   }
