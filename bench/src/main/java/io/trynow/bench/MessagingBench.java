@@ -5,6 +5,9 @@ import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.Nats;
 import io.nats.client.Options;
+import io.nats.client.impl.Headers;
+import io.trynow.model.AcquireRequest;
+import io.trynow.model.Ids;
 import io.trynow.model.Subjects;
 import io.trynow.platform.messaging.ConsumerSpec;
 import io.trynow.platform.messaging.Consumers;
@@ -78,7 +81,7 @@ public final class MessagingBench {
         pub,
         messages / 5,
         messages,
-        () -> publisher.publish(pubSubject, "pub-" + seq[0]++, null, small));
+        () -> publisher.publishWithHeaders(pubSubject, "pub-" + seq[0]++, new Headers(), small));
 
     // End to end: publish -> supervised consumer -> handler -> ack confirmed, at a fixed rate,
     // after a warm-up at the same rate (consumer started, JIT warm) that is not recorded.
@@ -123,7 +126,7 @@ public final class MessagingBench {
         LockSupport.parkNanos(wait);
       }
       byte[] body = ByteBuffer.allocate(64).putLong(0, System.nanoTime()).putInt(8, i).array();
-      publisher.publish(e2eSubject, "e2e-" + i, null, body);
+      publisher.publishWithHeaders(e2eSubject, "e2e-" + i, new Headers(), body);
     }
     if (!all.await(60, TimeUnit.SECONDS)) {
       e2e.error();
@@ -131,7 +134,8 @@ public final class MessagingBench {
     e2e.stop();
     toHandler.stop();
 
-    // Gateway-style round trip: JetStream publish with a reply inbox, consumer answers (core).
+    // Gateway-style round trip: the gateway's acquire request (JSON) published with a reply inbox,
+    // the consumer answers (core).
     String rtSubject = Subjects.acquire("bench-rt");
     consumers.consume(
         ConsumerSpec.builder(Subjects.STREAM_ACQUIRE, "bench-rt", rtSubject)
@@ -149,10 +153,10 @@ public final class MessagingBench {
         messages / 5,
         messages,
         () -> {
-          if (publisher
-              .publishAndAwaitReply(
-                  rtSubject, "rt-" + rtSeq[0]++, null, small, Duration.ofSeconds(5))
-              .isEmpty()) {
+          AcquireRequest req =
+              new AcquireRequest(
+                  Ids.newRequestId(), "bench-rt", "127.0.0.1", "-", rtSeq[0]++, null);
+          if (publisher.publishAndAwaitReply(req, Duration.ofSeconds(5)).isEmpty()) {
             throw new IllegalStateException("no reply");
           }
         });

@@ -9,6 +9,7 @@ import io.nats.client.Dispatcher;
 import io.nats.client.Nats;
 import io.trynow.model.Ids;
 import io.trynow.model.InstanceEvent;
+import io.trynow.model.InstanceEventKind;
 import io.trynow.model.Json;
 import io.trynow.model.Labels;
 import io.trynow.model.ProvisionRequest;
@@ -107,7 +108,7 @@ public final class ProvisionBench {
       store = Store.connect(valkey.url(), cluster);
       store.capacity().initPorts(firstPort, lastPort);
       Dispatcher d = nc.createDispatcher(m -> onStarted(m.getData()));
-      d.subscribe("trynow.events.instance.*.started");
+      d.subscribe(Subjects.instanceEvents(InstanceEventKind.STARTED));
       Map<String, String> env =
           Map.of(
               "TRYNOW_NATS_URL",
@@ -172,8 +173,7 @@ public final class ProvisionBench {
       CompletableFuture<Long> done = new CompletableFuture<>();
       started.put(id, done);
       long t0 = System.nanoTime();
-      publisher.publishJson(
-          Subjects.provision(TEMPLATE), id, null, new ProvisionRequest(id, TEMPLATE, null));
+      publisher.publish(new ProvisionRequest(id, TEMPLATE, null));
       long t1 = done.get(60, TimeUnit.SECONDS);
       if (i >= warm) {
         s.record(t1 - t0);

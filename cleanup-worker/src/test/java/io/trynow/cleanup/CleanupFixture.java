@@ -5,6 +5,7 @@ import io.nats.client.api.MessageInfo;
 import io.trynow.model.CleanupRequest;
 import io.trynow.model.Ids;
 import io.trynow.model.InstanceEvent;
+import io.trynow.model.InstanceEventKind;
 import io.trynow.model.Json;
 import io.trynow.model.Subjects;
 import io.trynow.platform.docker.ContainerInfo;
@@ -128,9 +129,11 @@ final class CleanupFixture {
     containers.listManaged(RealServersResource.prefix()).forEach(c -> containers.remove(c.id()));
   }
 
+  /** A cleanup request for {@code id} under {@code msgId} (its own, or another to pass dedup). */
   void publishCleanup(String id, String msgId) {
-    publisher.publishJson(
-        Subjects.cleanup(id), msgId, null, new CleanupRequest(id, "released", null));
+    CleanupRequest req = new CleanupRequest(id, "released", null);
+    publisher.publishWithHeaders(
+        req.subject(), msgId, new io.nats.client.impl.Headers(), Json.write(req));
   }
 
   Optional<InstanceEvent> event(String id, String kind) {
@@ -138,7 +141,9 @@ final class CleanupFixture {
       MessageInfo mi =
           nats.connection(Duration.ofSeconds(5))
               .jetStreamManagement()
-              .getLastMessage(Subjects.STREAM_EVENTS, Subjects.instanceEvent(id, kind));
+              .getLastMessage(
+                  Subjects.STREAM_EVENTS,
+                  Subjects.instanceEvent(id, InstanceEventKind.fromWire(kind)));
       return Optional.of(Json.read(mi.getData(), InstanceEvent.class));
     } catch (JetStreamApiException e) {
       return Optional.empty();

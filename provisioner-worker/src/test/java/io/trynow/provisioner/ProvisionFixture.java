@@ -5,6 +5,7 @@ import io.nats.client.JetStreamManagement;
 import io.nats.client.api.MessageInfo;
 import io.trynow.model.Ids;
 import io.trynow.model.InstanceEvent;
+import io.trynow.model.InstanceEventKind;
 import io.trynow.model.Json;
 import io.trynow.model.ProvisionRequest;
 import io.trynow.model.Subjects;
@@ -54,8 +55,9 @@ final class ProvisionFixture {
 
   /** Publishes the provision request of {@code id} with message id {@code msgId}. */
   void publish(String id, String template, String msgId) {
-    publisher.publishJson(
-        Subjects.provision(template), msgId, null, new ProvisionRequest(id, template, null));
+    ProvisionRequest req = new ProvisionRequest(id, template, null);
+    publisher.publishWithHeaders(
+        req.subject(), msgId, new io.nats.client.impl.Headers(), Json.write(req));
   }
 
   /** Publishes a request as a dead-letter replay does ({@code Trynow-Replay-Of} header). */
@@ -88,7 +90,9 @@ final class ProvisionFixture {
   Optional<InstanceEvent> event(String id, String kind) {
     try {
       JetStreamManagement jsm = nats.connection(Duration.ofSeconds(5)).jetStreamManagement();
-      MessageInfo mi = jsm.getLastMessage(Subjects.STREAM_EVENTS, Subjects.instanceEvent(id, kind));
+      MessageInfo mi =
+          jsm.getLastMessage(
+              Subjects.STREAM_EVENTS, Subjects.instanceEvent(id, InstanceEventKind.fromWire(kind)));
       return Optional.of(Json.read(mi.getData(), InstanceEvent.class));
     } catch (JetStreamApiException e) {
       return Optional.empty();

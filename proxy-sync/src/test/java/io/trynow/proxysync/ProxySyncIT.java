@@ -11,11 +11,13 @@ import io.nats.client.Nats;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.trynow.model.Ids;
-import io.trynow.model.InstanceEvent;
+import io.trynow.model.InstanceEventKind;
 import io.trynow.model.InstanceState;
 import io.trynow.model.Json;
+import io.trynow.model.RequestEventKind;
 import io.trynow.model.Subjects;
 import io.trynow.platform.endpoints.Endpoints;
+import io.trynow.platform.messaging.InstanceEvents;
 import io.trynow.platform.messaging.Publisher;
 import io.trynow.platform.state.AcquireArgs;
 import io.trynow.platform.state.AcquireResult;
@@ -100,20 +102,7 @@ class ProxySyncIT {
 
   private void publishStarted(String id) {
     Instance i = store.instance(id).orElseThrow();
-    publisher.publishEvent(
-        new InstanceEvent(
-            "started",
-            id,
-            i.template(),
-            i.state().wire(),
-            i.version(),
-            System.currentTimeMillis(),
-            null,
-            null,
-            null,
-            null,
-            null,
-            null));
+    publisher.publish(InstanceEvents.of(InstanceEventKind.STARTED, i, null));
   }
 
   private InstanceState state(String id) {
@@ -157,7 +146,7 @@ class ProxySyncIT {
         .isEqualTo("http://" + id + ".demo.localhost:" + endpoints.caddyHttpPort());
     await()
         .atMost(Duration.ofSeconds(5))
-        .until(() -> events.contains(Subjects.instanceEvent(id, "ready")));
+        .until(() -> events.contains(Subjects.instanceEvent(id, InstanceEventKind.READY)));
   }
 
   @Test
@@ -190,8 +179,8 @@ class ProxySyncIT {
         .untilAsserted(() ->
             assertThat(events)
                 .contains(
-                    Subjects.instanceEvent(id, "assigned"),
-                    Subjects.requestEvent(requestId, "assigned")));
+                    Subjects.instanceEvent(id, InstanceEventKind.ASSIGNED),
+                    Subjects.requestEvent(requestId, RequestEventKind.ASSIGNED)));
     assertThat(viaCaddy(id).body()).contains("trynow sample demo");
   }
 
@@ -264,20 +253,7 @@ class ProxySyncIT {
 
     store.lifecycle().forceTerminate(id, "test");
     Instance i = store.instance(id).orElseThrow();
-    publisher.publishEvent(
-        new InstanceEvent(
-            "terminating",
-            id,
-            i.template(),
-            i.state().wire(),
-            i.version(),
-            System.currentTimeMillis(),
-            null,
-            null,
-            null,
-            null,
-            null,
-            "test"));
+    publisher.publish(InstanceEvents.of(InstanceEventKind.TERMINATING, i, "test"));
 
     await()
         .atMost(Duration.ofSeconds(10))

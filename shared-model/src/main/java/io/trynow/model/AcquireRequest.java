@@ -1,8 +1,9 @@
 package io.trynow.model;
 
 /**
- * {@code trynow.acquire.<template>}, msg id = request id. The gateway waits for an {@link
- * AcquireReply} on the message's reply subject (a core NATS inbox) for a bounded time.
+ * {@code trynow.acquire.<template>}, msg id = request id (minted once per visitor request, so a
+ * retried publish is stored once). The gateway waits for an {@link AcquireReply} on the message's
+ * reply subject (a core NATS inbox) for a bounded time.
  *
  * @param ownerTokenHash SHA-256 (hex) of the visitor's access token; the token itself never leaves
  *     the gateway
@@ -17,7 +18,8 @@ public record AcquireRequest(
     String ownerTokenHash,
     long requestedAtMs,
     String replyTo,
-    java.util.Map<String, Object> fields) {
+    java.util.Map<String, Object> fields)
+    implements WireMessage {
 
   /** Without visitor fields. */
   public AcquireRequest(
@@ -28,5 +30,15 @@ public record AcquireRequest(
       long requestedAtMs,
       String replyTo) {
     this(requestId, template, clientIp, ownerTokenHash, requestedAtMs, replyTo, null);
+  }
+
+  @Override
+  public String subject() {
+    return Subjects.acquire(template);
+  }
+
+  @Override
+  public String msgId() {
+    return Ids.requireRequest(requestId);
   }
 }

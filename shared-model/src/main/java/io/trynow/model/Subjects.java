@@ -1,6 +1,9 @@
 package io.trynow.model;
 
-/** NATS subjects and stream names (DESIGN §3). Tokens are validated ids, never raw input. */
+/**
+ * NATS subjects and stream names. Tokens are validated ids, never raw input. The messages
+ * themselves ({@link WireMessage}) name their subject; the wildcards here are for consumers.
+ */
 public final class Subjects {
 
   private Subjects() {}
@@ -11,12 +14,15 @@ public final class Subjects {
   public static final String STREAM_EVENTS = "TRYNOW_EVENTS";
   public static final String STREAM_DLQ = "TRYNOW_DLQ";
 
+  private static final String INSTANCE_EVENTS = "trynow.events.instance.";
+  private static final String REQUEST_EVENTS = "trynow.events.request.";
+
   public static final String ACQUIRE_ALL = "trynow.acquire.>";
   public static final String PROVISION_ALL = "trynow.provision.>";
   public static final String CLEANUP_ALL = "trynow.cleanup.>";
   public static final String EVENTS_ALL = "trynow.events.>";
-  public static final String INSTANCE_EVENTS_ALL = "trynow.events.instance.>";
-  public static final String REQUEST_EVENTS_ALL = "trynow.events.request.>";
+  public static final String INSTANCE_EVENTS_ALL = INSTANCE_EVENTS + ">";
+  public static final String REQUEST_EVENTS_ALL = REQUEST_EVENTS + ">";
   public static final String DLQ_ALL = "trynow.dlq.>";
   public static final String DLQ_PREFIX = "trynow.dlq.";
 
@@ -32,14 +38,39 @@ public final class Subjects {
     return "trynow.cleanup." + Ids.requireInstance(instanceId);
   }
 
-  /** {@code trynow.events.instance.<id>.<kind>}, e.g. kind {@code started}. */
-  public static String instanceEvent(String instanceId, String kind) {
-    return "trynow.events.instance." + Ids.requireInstance(instanceId) + "." + kind;
+  /** {@code trynow.events.instance.<id>.<kind>}. */
+  public static String instanceEvent(String instanceId, InstanceEventKind kind) {
+    return INSTANCE_EVENTS + Ids.requireInstance(instanceId) + "." + kind.wire();
   }
 
-  /** {@code trynow.events.request.<request id>.<kind>}, e.g. kind {@code queued}. */
-  public static String requestEvent(String requestId, String kind) {
-    return "trynow.events.request." + Ids.requireRequest(requestId) + "." + kind;
+  /** {@code trynow.events.request.<request id>.<kind>}. */
+  public static String requestEvent(String requestId, RequestEventKind kind) {
+    return REQUEST_EVENTS + Ids.requireRequest(requestId) + "." + kind.wire();
+  }
+
+  /** Every event of one instance: {@code trynow.events.instance.<id>.*}. */
+  public static String instanceEvents(String instanceId) {
+    return INSTANCE_EVENTS + Ids.requireInstance(instanceId) + ".*";
+  }
+
+  /** Every event of one request: {@code trynow.events.request.<request id>.*}. */
+  public static String requestEvents(String requestId) {
+    return REQUEST_EVENTS + Ids.requireRequest(requestId) + ".*";
+  }
+
+  /** One kind of every instance's events: {@code trynow.events.instance.*.<kind>}. */
+  public static String instanceEvents(InstanceEventKind kind) {
+    return INSTANCE_EVENTS + "*." + kind.wire();
+  }
+
+  /** One kind of every request's events: {@code trynow.events.request.*.<kind>}. */
+  public static String requestEvents(RequestEventKind kind) {
+    return REQUEST_EVENTS + "*." + kind.wire();
+  }
+
+  /** Whether {@code subject} is an instance event's (else, on the events stream, a request's). */
+  public static boolean isInstanceEvent(String subject) {
+    return subject != null && subject.startsWith(INSTANCE_EVENTS);
   }
 
   public static String deadLetter(String originalSubject) {

@@ -43,11 +43,9 @@ public final class Bus implements AutoCloseable {
 
   /** Publishes a provision request as pool-service does, with the given msg id. */
   public PublishResult provision(String instanceId, String template, String msgId) {
-    return publisher.publishJson(
-        Subjects.provision(template),
-        msgId,
-        null,
-        new ProvisionRequest(instanceId, template, null));
+    ProvisionRequest req = new ProvisionRequest(instanceId, template, null);
+    return publisher.publishWithHeaders(
+        req.subject(), msgId, new io.nats.client.impl.Headers(), io.trynow.model.Json.write(req));
   }
 
   /**
@@ -55,7 +53,9 @@ public final class Bus implements AutoCloseable {
    * request id gets past JetStream's dedup: a second delivery of the same request).
    */
   public PublishResult acquire(io.trynow.model.AcquireRequest req, String msgId) {
-    return publisher.publishJson(Subjects.acquire(req.template()), msgId, req.requestId(), req);
+    io.nats.client.impl.Headers h = new io.nats.client.impl.Headers();
+    h.put(io.trynow.model.Headers.REQUEST_ID, req.requestId());
+    return publisher.publishWithHeaders(req.subject(), msgId, h, io.trynow.model.Json.write(req));
   }
 
   /** The same provision request again, marked as a replay ({@code Trynow-Replay-Of}). */
@@ -78,15 +78,15 @@ public final class Bus implements AutoCloseable {
         payload.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
-  /** The last event stored on {@code subject} in {@code TRYNOW_EVENTS}, if any. */
-  public java.util.Optional<io.trynow.model.InstanceEvent> lastEvent(String subject) {
+  /** The last request event stored on {@code subject} in {@code TRYNOW_EVENTS}, if any. */
+  public java.util.Optional<io.trynow.model.RequestEvent> lastEvent(String subject) {
     try {
       io.nats.client.api.MessageInfo mi =
           connection
               .jetStreamManagement()
               .getLastMessage(io.trynow.model.Subjects.STREAM_EVENTS, subject);
       return java.util.Optional.of(
-          io.trynow.model.Json.read(mi.getData(), io.trynow.model.InstanceEvent.class));
+          io.trynow.model.Json.read(mi.getData(), io.trynow.model.RequestEvent.class));
     } catch (io.nats.client.JetStreamApiException e) {
       return java.util.Optional.empty(); // no message on that subject (yet)
     } catch (IOException e) {

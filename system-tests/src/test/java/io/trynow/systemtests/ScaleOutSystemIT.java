@@ -3,8 +3,9 @@ package io.trynow.systemtests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.trynow.model.InstanceEvent;
 import io.trynow.model.InstanceState;
+import io.trynow.model.RequestEvent;
+import io.trynow.model.RequestEventKind;
 import io.trynow.model.Subjects;
 import io.trynow.platform.state.Instance;
 import io.trynow.testsupport.DockerDaemon;
@@ -129,11 +130,11 @@ class ScaleOutSystemIT {
           .pollInterval(Duration.ofMillis(500))
           .untilAsserted(() -> {
             assertThat(assignedTo(bus, queued.get(0).getKey())).isPresent();
-            assertThat(bus.lastEvent(Subjects.requestEvent(second, "position")))
-                .map(InstanceEvent::position)
+            assertThat(bus.lastEvent(Subjects.requestEvent(second, RequestEventKind.POSITION)))
+                .map(RequestEvent::position)
                 .contains(1);
-            assertThat(bus.lastEvent(Subjects.requestEvent(third, "position")))
-                .map(InstanceEvent::position)
+            assertThat(bus.lastEvent(Subjects.requestEvent(third, RequestEventKind.POSITION)))
+                .map(RequestEvent::position)
                 .contains(2);
           });
       stack.start(Service.POOL_SERVICE, 0);
@@ -209,7 +210,7 @@ class ScaleOutSystemIT {
 
   /** The instance handed to request {@code rid}, once its {@code assigned} event is out. */
   private static java.util.Optional<Instance> assignedTo(Bus bus, String rid) {
-    return bus.lastEvent(Subjects.requestEvent(rid, "assigned"))
+    return bus.lastEvent(Subjects.requestEvent(rid, RequestEventKind.ASSIGNED))
         .flatMap(e -> stack.store().instance(e.instanceId()));
   }
 

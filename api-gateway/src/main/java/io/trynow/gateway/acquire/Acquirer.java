@@ -13,7 +13,6 @@ import io.trynow.model.AcquireReply;
 import io.trynow.model.AcquireRequest;
 import io.trynow.model.Ids;
 import io.trynow.model.Json;
-import io.trynow.model.Subjects;
 import io.trynow.platform.messaging.MessagingException;
 import io.trynow.platform.messaging.Publisher;
 import io.trynow.platform.state.Instance;
@@ -211,13 +210,7 @@ public class Acquirer {
   private Optional<Message> publish(
       String template, String rid, AcquireRequest msg, java.util.function.LongConsumer onStored) {
     // The publisher declares the streams itself when the server has none ("no responders").
-    return publisher.publishAndAwaitReply(
-        Subjects.acquire(template),
-        rid,
-        rid,
-        Json.write(msg),
-        settings.config().replyWait(),
-        onStored);
+    return publisher.publishAndAwaitReply(msg, settings.config().replyWait(), onStored);
   }
 
   private TemplatesConfig.Template template(String name) {

@@ -323,11 +323,7 @@ public class AdminResource {
         };
     if (i.state() == InstanceState.TERMINATING) {
       try {
-        publisher.publishJson(
-            Subjects.cleanup(id),
-            "cleanup:" + id,
-            i.requestId(),
-            new CleanupRequest(id, "forced", i.requestId()));
+        publisher.publish(new CleanupRequest(id, "forced", i.requestId()));
       } catch (MessagingException e) {
         LOG.warnf("cleanup request for %s not published: %s", id, e.getMessage());
         throw ApiException.unavailable("terminate recorded; teardown not yet queued, retry", 1);

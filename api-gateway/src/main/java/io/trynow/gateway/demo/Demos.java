@@ -8,9 +8,9 @@ import io.trynow.gateway.rest.ExtendBody;
 import io.trynow.gateway.rest.Views;
 import io.trynow.model.CleanupRequest;
 import io.trynow.model.Ids;
-import io.trynow.model.InstanceEvent;
+import io.trynow.model.InstanceEventKind;
 import io.trynow.model.InstanceState;
-import io.trynow.model.Subjects;
+import io.trynow.platform.messaging.InstanceEvents;
 import io.trynow.platform.messaging.MessagingException;
 import io.trynow.platform.messaging.Publisher;
 import io.trynow.platform.state.BadToken;
@@ -78,7 +78,7 @@ public class Demos {
     ExtendResult r = store.lifecycle().extend(id, AccessTokens.hash(token), by);
     return switch (r) {
       case ExtendResult.Extended e -> {
-        event(e.instance(), "extended");
+        event(e.instance(), InstanceEventKind.EXTENDED);
         yield views.demo(e.instance(), null);
       }
       case ExtendResult.PastMaxLifetime p ->
@@ -115,37 +115,20 @@ public class Demos {
         };
     if (i.state() == InstanceState.TERMINATING) {
       try {
-        publisher.publishJson(
-            Subjects.cleanup(id),
-            "cleanup:" + id,
-            i.requestId(),
-            new CleanupRequest(id, "released", i.requestId()));
+        publisher.publish(new CleanupRequest(id, "released", i.requestId()));
       } catch (MessagingException e) {
         // The record says terminating: a retry of this DELETE publishes again (same msg id).
         LOG.warnf("cleanup request for %s not published: %s", id, e.getMessage());
         throw ApiException.unavailable("release recorded; teardown not yet queued, retry", 1);
       }
-      event(i, "terminating");
+      event(i, InstanceEventKind.TERMINATING);
     }
     return views.demo(i, null);
   }
 
-  private void event(Instance i, String kind) {
+  private void event(Instance i, InstanceEventKind kind) {
     try {
-      publisher.publishEvent(
-          new InstanceEvent(
-              kind,
-              i.id(),
-              i.template(),
-              i.state().wire(),
-              i.version(),
-              System.currentTimeMillis(),
-              i.requestId(),
-              null,
-              i.expiresAt() == null ? null : i.expiresAt().toEpochMilli(),
-              null,
-              null,
-              null));
+      publisher.publish(InstanceEvents.of(kind, i, null));
     } catch (MessagingException e) {
       // Events are hints: SSE watchers also re-read the store.
       LOG.warnf("event %s of %s not published: %s", kind, i.id(), e.getMessage());

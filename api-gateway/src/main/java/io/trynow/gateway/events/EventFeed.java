@@ -9,6 +9,7 @@ import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.DeliverPolicy;
 import io.trynow.model.InstanceEvent;
 import io.trynow.model.Json;
+import io.trynow.model.RequestEvent;
 import io.trynow.model.Subjects;
 import java.io.IOException;
 import java.time.Duration;
@@ -19,21 +20,36 @@ import java.util.Optional;
  * stream sequence (resume with Last-Event-ID), from the start, or only new ones. No acks; the
  * server drops it when it is closed.
  */
-final class EventFeed implements AutoCloseable {
+final class EventFeed<T> implements AutoCloseable {
 
   /** One event and its stream sequence (the SSE id). */
-  record Event(long sequence, InstanceEvent event) {}
+  record Event<T>(long sequence, T event) {}
 
   private final JetStreamSubscription sub;
+  private final Class<T> type;
 
-  private EventFeed(JetStreamSubscription sub) {
+  private EventFeed(JetStreamSubscription sub, Class<T> type) {
     this.sub = sub;
+    this.type = type;
+  }
+
+  /** One instance's events ({@link Subjects#instanceEvents(String)}). */
+  static EventFeed<InstanceEvent> instance(Connection c, String id, long startSequence)
+      throws IOException, JetStreamApiException {
+    return open(c, Subjects.instanceEvents(id), startSequence, InstanceEvent.class);
+  }
+
+  /** One request's events ({@link Subjects#requestEvents(String)}). */
+  static EventFeed<RequestEvent> request(Connection c, String rid, long startSequence)
+      throws IOException, JetStreamApiException {
+    return open(c, Subjects.requestEvents(rid), startSequence, RequestEvent.class);
   }
 
   /**
    * @param startSequence first sequence to deliver; 0 = all of the subject's events; -1 = only new
    */
-  static EventFeed open(Connection c, String filterSubject, long startSequence)
+  private static <T> EventFeed<T> open(
+      Connection c, String filterSubject, long startSequence, Class<T> type)
       throws IOException, JetStreamApiException {
     ConsumerConfiguration.Builder cc = ConsumerConfiguration.builder();
     if (startSequence > 0) {
@@ -48,11 +64,11 @@ final class EventFeed implements AutoCloseable {
             .ordered(true)
             .configuration(cc.build())
             .build();
-    return new EventFeed(c.jetStream().subscribe(filterSubject, o));
+    return new EventFeed<>(c.jetStream().subscribe(filterSubject, o), type);
   }
 
   /** The next event, waiting up to {@code wait}; malformed messages are skipped. */
-  Optional<Event> next(Duration wait) throws InterruptedException {
+  Optional<Event<T>> next(Duration wait) throws InterruptedException {
     long deadline = System.nanoTime() + wait.toNanos();
     while (true) {
       long left = deadline - System.nanoTime();
@@ -68,7 +84,7 @@ final class EventFeed implements AutoCloseable {
       }
       try {
         return Optional.of(
-            new Event(m.metaData().streamSequence(), Json.read(m.getData(), InstanceEvent.class)));
+            new Event<>(m.metaData().streamSequence(), Json.read(m.getData(), type)));
       } catch (IllegalArgumentException e) {
         // Not an event we can show: skip it.
       }

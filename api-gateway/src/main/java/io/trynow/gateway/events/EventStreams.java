@@ -7,7 +7,10 @@ import io.trynow.gateway.config.GatewayConfig;
 import io.trynow.gateway.config.GatewaySettings;
 import io.trynow.gateway.rest.ApiException;
 import io.trynow.model.InstanceEvent;
+import io.trynow.model.InstanceEventKind;
 import io.trynow.model.InstanceState;
+import io.trynow.model.RequestEvent;
+import io.trynow.model.RequestEventKind;
 import io.trynow.model.Subjects;
 import io.trynow.platform.nats.NatsClient;
 import io.trynow.platform.state.Instance;
@@ -19,7 +22,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
@@ -34,8 +36,6 @@ import org.jboss.logging.Logger;
 public class EventStreams {
 
   private static final Logger LOG = Logger.getLogger(EventStreams.class);
-  private static final Set<String> INSTANCE_END = Set.of("terminated", "failed");
-  private static final Set<String> REQUEST_END = Set.of("expired", "failed", "unavailable");
 
   private final Store store;
   private final NatsClient nats;
@@ -74,7 +74,7 @@ public class EventStreams {
   void demo(String id, long lastId, SseOut out) throws Exception {
     Instant deadline = Instant.now().plus(config.sseMaxDuration());
     Connection c = connection();
-    try (EventFeed feed = EventFeed.open(c, instanceSubject(id), lastId > 0 ? lastId + 1 : -1)) {
+    try (EventFeed<InstanceEvent> feed = EventFeed.instance(c, id, lastId > 0 ? lastId + 1 : -1)) {
       Instance now = store.instance(id).orElse(null);
       if (now == null) {
         return;
@@ -106,21 +106,24 @@ public class EventStreams {
     if (assignedSeq > 0 && lastId >= assignedSeq) {
       instanceId = r.instanceId();
     } else {
-      try (EventFeed feed = EventFeed.open(c, requestSubject(rid), lastId > 0 ? lastId + 1 : 0)) {
+      try (EventFeed<RequestEvent> feed = EventFeed.request(c, rid, lastId > 0 ? lastId + 1 : 0)) {
         Instant nextCheck = Instant.now().plus(config.sseHeartbeat());
         while (instanceId == null && Instant.now().isBefore(deadline) && out.isOpen()) {
           Duration wait = until(min(nextCheck, deadline));
-          Optional<EventFeed.Event> e = feed.next(wait);
+          Optional<EventFeed.Event<RequestEvent>> e = feed.next(wait);
           if (e.isPresent()) {
-            InstanceEvent ev = e.get().event();
-            if (!out.event(e.get().sequence(), ev.kind(), EventView.of(ev))) {
+            RequestEvent ev = e.get().event();
+            if (ev.kind() == RequestEventKind.UNKNOWN) {
+              continue; // a newer publisher's kind: not for this version's visitors
+            }
+            if (!out.event(e.get().sequence(), ev.kind().wire(), EventView.of(ev))) {
               return;
             }
             from = e.get().sequence();
-            if (REQUEST_END.contains(ev.kind())) {
+            if (ev.kind().endsWithoutDemo()) {
               return;
             }
-            if ("assigned".equals(ev.kind()) && ev.instanceId() != null) {
+            if (ev.kind() == RequestEventKind.ASSIGNED && ev.instanceId() != null) {
               instanceId = ev.instanceId();
             }
             continue;
@@ -159,13 +162,14 @@ public class EventStreams {
       return;
     }
     Instance i = store.instance(instanceId).orElse(null);
-    try (EventFeed feed =
-        EventFeed.open(c, instanceSubject(instanceId), from > 0 ? from + 1 : -1)) {
+    try (EventFeed<InstanceEvent> feed =
+        EventFeed.instance(c, instanceId, from > 0 ? from + 1 : -1)) {
       follow(feed, instanceId, i == null ? null : i.expiresAt(), deadline, out);
     }
   }
 
-  private void follow(EventFeed feed, String id, Instant expiresAt, Instant deadline, SseOut out)
+  private void follow(
+      EventFeed<InstanceEvent> feed, String id, Instant expiresAt, Instant deadline, SseOut out)
       throws Exception {
     Instant nextBeat = Instant.now().plus(config.sseHeartbeat());
     Instant warnedFor = null;
@@ -186,16 +190,19 @@ public class EventStreams {
       if (warnAt != null && !expiresAt.equals(warnedFor)) {
         wakeAt = min(wakeAt, warnAt);
       }
-      Optional<EventFeed.Event> e = feed.next(until(wakeAt));
+      Optional<EventFeed.Event<InstanceEvent>> e = feed.next(until(wakeAt));
       if (e.isPresent()) {
         InstanceEvent ev = e.get().event();
-        if (!out.event(e.get().sequence(), ev.kind(), EventView.of(ev))) {
+        if (ev.kind() == InstanceEventKind.UNKNOWN) {
+          continue; // a newer publisher's kind: not for this version's visitors
+        }
+        if (!out.event(e.get().sequence(), ev.kind().wire(), EventView.of(ev))) {
           return;
         }
         if (ev.expiresAtMs() != null) {
           expiresAt = Instant.ofEpochMilli(ev.expiresAtMs());
         }
-        if (INSTANCE_END.contains(ev.kind())) {
+        if (ev.kind().ends()) {
           return;
         }
         continue;
@@ -226,7 +233,8 @@ public class EventStreams {
     try {
       MessageInfo m =
           c.jetStreamManagement()
-              .getLastMessage(Subjects.STREAM_EVENTS, Subjects.requestEvent(rid, "assigned"));
+              .getLastMessage(
+                  Subjects.STREAM_EVENTS, Subjects.requestEvent(rid, RequestEventKind.ASSIGNED));
       return m == null ? 0 : m.getSeq();
     } catch (JetStreamApiException e) {
       return 0;
@@ -274,14 +282,6 @@ public class EventStreams {
 
   private static long remaining(Instant t) {
     return Math.max(0, Duration.between(Instant.now(), t).toSeconds());
-  }
-
-  private static String instanceSubject(String id) {
-    return "trynow.events.instance." + io.trynow.model.Ids.requireInstance(id) + ".*";
-  }
-
-  private static String requestSubject(String rid) {
-    return "trynow.events.request." + io.trynow.model.Ids.requireRequest(rid) + ".*";
   }
 
   private static Instant min(Instant a, Instant b) {

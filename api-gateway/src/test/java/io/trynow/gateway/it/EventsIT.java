@@ -18,9 +18,11 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
-import io.trynow.model.InstanceEvent;
+import io.trynow.model.InstanceEventKind;
 import io.trynow.model.Json;
 import io.trynow.model.Subjects;
+import io.trynow.model.WireMessage;
+import io.trynow.platform.messaging.InstanceEvents;
 import io.trynow.platform.state.Instance;
 import io.trynow.platform.state.ReadyResult;
 import io.trynow.platform.state.Store;
@@ -96,37 +98,17 @@ class EventsIT {
     assertThat(r).isInstanceOf(ReadyResult.HandedOver.class);
     ReadyResult.HandedOver h = (ReadyResult.HandedOver) r;
     Instance i = h.instance();
-    publish(
-        Subjects.instanceEvent(id, "assigned"),
-        id + ":" + i.version() + ":assigned",
-        event("assigned", i, h.requestId()));
-    publish(
-        Subjects.requestEvent(h.requestId(), "assigned"),
-        h.requestId() + ":assigned:0",
-        event("assigned", i, h.requestId()));
+    // what proxy-sync publishes when it hands an instance to a waiting visitor
+    publish(InstanceEvents.of(InstanceEventKind.ASSIGNED, i, null));
+    publish(InstanceEvents.assigned(h.requestId(), i));
     return i;
   }
 
-  static InstanceEvent event(String kind, Instance i, String rid) {
-    return new InstanceEvent(
-        kind,
-        i.id(),
-        i.template(),
-        i.state().wire(),
-        i.version(),
-        System.currentTimeMillis(),
-        rid,
-        i.url(),
-        i.expiresAt() == null ? null : i.expiresAt().toEpochMilli(),
-        null,
-        null,
-        null);
-  }
-
-  static void publish(String subject, String msgId, InstanceEvent e) throws Exception {
+  /** Publishes as the services do: the message's subject and msg id (no platform Publisher). */
+  static void publish(WireMessage m) throws Exception {
     Headers h = new Headers();
-    h.put("Nats-Msg-Id", msgId);
-    nats.jetStream().publish(subject, h, Json.write(e));
+    h.put("Nats-Msg-Id", m.msgId());
+    nats.jetStream().publish(m.subject(), h, Json.write(m));
   }
 
   /** Stream sequences of every event of a request, read straight from TRYNOW_EVENTS. */

@@ -1,5 +1,6 @@
 package io.trynow.cleanup.hosts;
 
+import io.trynow.model.InstanceEventKind;
 import io.trynow.model.InstanceState;
 import io.trynow.platform.docker.ContainerInfo;
 import io.trynow.platform.docker.Containers;
@@ -93,12 +94,15 @@ public class HostMonitor {
       LOG.warnf("%s: drained, %d instance(s) taken off it", reason, d.instances().size());
     }
     for (Instance i : d.instances()) {
-      String kind = i.state() == InstanceState.TERMINATED ? "terminated" : "failed";
+      InstanceEventKind kind =
+          i.state() == InstanceState.TERMINATED
+              ? InstanceEventKind.TERMINATED
+              : InstanceEventKind.FAILED;
       try {
         events.publish(kind, i, reason);
       } catch (MessagingException ex) {
         // proxy-sync's reconcile removes the route anyway; the visitor reads the state on reconnect
-        LOG.warnf("instance %s %s, event not published: %s", i.id(), kind, ex.getMessage());
+        LOG.warnf("instance %s %s, event not published: %s", i.id(), kind.wire(), ex.getMessage());
       }
     }
   }

@@ -2,7 +2,7 @@ package io.trynow.cleanup.reap;
 
 import io.trynow.cleanup.config.CleanupConfig;
 import io.trynow.model.CleanupRequest;
-import io.trynow.model.Subjects;
+import io.trynow.model.InstanceEventKind;
 import io.trynow.platform.messaging.InstanceEvents;
 import io.trynow.platform.messaging.MessagingException;
 import io.trynow.platform.messaging.Publisher;
@@ -51,12 +51,8 @@ public class Reaper {
       MessagingException lost = null;
       for (Instance i : batch) {
         try {
-          events.publish("terminating", i, "expired");
-          publisher.publishJson(
-              Subjects.cleanup(i.id()),
-              "cleanup:" + i.id(),
-              i.requestId(),
-              new CleanupRequest(i.id(), "expired", i.requestId()));
+          events.publish(InstanceEventKind.TERMINATING, i, "expired");
+          publisher.publish(new CleanupRequest(i.id(), "expired", i.requestId()));
         } catch (MessagingException e) {
           LOG.warnf(
               "instance %s is terminating, its teardown request was not published: %s",

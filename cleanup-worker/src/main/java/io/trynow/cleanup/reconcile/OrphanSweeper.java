@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.trynow.cleanup.config.CleanupConfig;
 import io.trynow.cleanup.teardown.Teardown;
+import io.trynow.model.InstanceEventKind;
 import io.trynow.model.InstanceState;
 import io.trynow.model.Labels;
 import io.trynow.platform.docker.ContainerInfo;
@@ -226,7 +227,7 @@ public class OrphanSweeper {
     if (r instanceof Changed c && !c.repeat()) {
       repaired(done, kind, i.id(), why);
       try {
-        events.publish("failed", c.instance(), why);
+        events.publish(InstanceEventKind.FAILED, c.instance(), why);
       } catch (MessagingException e) {
         LOG.warnf("instance %s failed, event not published: %s", i.id(), e.getMessage());
       }

@@ -1,6 +1,7 @@
 package io.trynow.cleanup.teardown;
 
 import io.trynow.cleanup.config.CleanupConfig;
+import io.trynow.model.InstanceEventKind;
 import io.trynow.model.InstanceState;
 import io.trynow.model.Labels;
 import io.trynow.platform.docker.ContainerInfo;
@@ -102,7 +103,7 @@ public class Teardown {
       if (!c.repeat()) {
         LOG.infof("instance %s terminated (%s)", id, reason);
       }
-      events.publish("terminated", c.instance(), reason);
+      events.publish(InstanceEventKind.TERMINATED, c.instance(), reason);
     } else if (r instanceof StaleFence) {
       LOG.infof("teardown of %s taken over by another worker", id);
     }
@@ -113,7 +114,9 @@ public class Teardown {
     switch (state) {
       case TERMINATED -> {
         // a redelivery after mark_terminated: make sure the event went out (same msg id)
-        store.instance(id).ifPresent(inst -> events.publish("terminated", inst, null));
+        store
+            .instance(id)
+            .ifPresent(inst -> events.publish(InstanceEventKind.TERMINATED, inst, null));
       }
       case FAILED -> removeContainer(id);
       default -> LOG.warnf("teardown of %s asked while it is %s: ignored", id, state.wire());

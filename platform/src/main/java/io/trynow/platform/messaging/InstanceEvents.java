@@ -1,10 +1,16 @@
 package io.trynow.platform.messaging;
 
 import io.trynow.model.InstanceEvent;
+import io.trynow.model.InstanceEventKind;
+import io.trynow.model.RequestEvent;
 import io.trynow.platform.state.Instance;
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** Publishes {@code instance.<id>.<kind>} events from the record a store call returned. */
+/**
+ * Events from the instance record a store call returned: {@link #of} builds an instance event (the
+ * only place an {@link InstanceEvent} is assembled), {@link #assigned} a request's hand-over,
+ * {@link #publish} sends the former.
+ */
 @ApplicationScoped
 public class InstanceEvents {
 
@@ -14,21 +20,40 @@ public class InstanceEvents {
     this.publisher = publisher;
   }
 
-  /** Publishes with msg id {@code <id>:<version>:<kind>}: a repeat is de-duplicated. */
-  public void publish(String kind, Instance inst, String reason) {
-    publisher.publishEvent(
-        new InstanceEvent(
-            kind,
-            inst.id(),
-            inst.template(),
-            inst.state().wire(),
-            inst.version(),
-            System.currentTimeMillis(),
-            inst.requestId(),
-            inst.url(),
-            inst.expiresAt() == null ? null : inst.expiresAt().toEpochMilli(),
-            null,
-            null,
-            reason != null ? reason : inst.lastError()));
+  /**
+   * The event {@code kind} of {@code inst} as the store returned it: its state, version, request,
+   * URL and expiry; {@code reason}, or when null the record's last error.
+   */
+  public static InstanceEvent of(InstanceEventKind kind, Instance inst, String reason) {
+    return new InstanceEvent(
+        kind,
+        inst.id(),
+        inst.template(),
+        inst.state().wire(),
+        inst.version(),
+        System.currentTimeMillis(),
+        inst.requestId(),
+        inst.url(),
+        inst.expiresAt() == null ? null : inst.expiresAt().toEpochMilli(),
+        reason != null ? reason : inst.lastError());
+  }
+
+  /** The request's {@code assigned} event: {@code rid} got {@code inst} (URL, expiry). */
+  public static RequestEvent assigned(String rid, Instance inst) {
+    return RequestEvent.assigned(
+        rid,
+        inst.template(),
+        inst.id(),
+        inst.url(),
+        inst.expiresAt() == null ? null : inst.expiresAt().toEpochMilli());
+  }
+
+  /**
+   * Publishes {@link #of}: msg id {@code <id>:<version>:<kind>}, so a repeat is de-duplicated.
+   *
+   * @throws MessagingException as {@link Publisher#publish(io.trynow.model.WireMessage)}
+   */
+  public void publish(InstanceEventKind kind, Instance inst, String reason) {
+    publisher.publish(of(kind, inst, reason));
   }
 }

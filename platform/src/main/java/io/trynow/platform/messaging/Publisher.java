@@ -3,38 +3,36 @@ package io.trynow.platform.messaging;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nats.client.Connection;
-import io.nats.client.JetStream;
-import io.nats.client.JetStreamApiException;
 import io.nats.client.Message;
-import io.nats.client.PublishOptions;
 import io.nats.client.api.PublishAck;
 import io.nats.client.impl.Headers;
+import io.nats.client.support.Status;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Scope;
-import io.trynow.model.InstanceEvent;
 import io.trynow.model.Json;
-import io.trynow.model.Subjects;
+import io.trynow.model.WireMessage;
 import io.trynow.platform.metrics.MetricNames;
 import io.trynow.platform.tracing.Tracing;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
 /**
  * Publishes to JetStream the one way trynow does it: a deterministic {@code Nats-Msg-Id} (so a
- * retry is de-duplicated by the server), a {@code Trynow-Request-Id} header, and a PubAck awaited.
- * While a trace is active, the message also carries its W3C context ({@link #traced}). A PubAck
- * timeout means "unknown": the same message (same id) is sent again, up to {@link
- * Options#attempts()} times, then {@link MessagingException.Kind#UNKNOWN_OUTCOME}. Duplicates are
- * reported ({@link PublishResult#duplicate()}) and counted.
+ * retry is de-duplicated by the server), a {@code Trynow-Request-Id} header, and a PubAck awaited
+ * on the shared reply inbox. The answer is classified by type ({@link PubAckReply}): a PubAck, an
+ * API error (REJECTED, with its JetStream error code), a {@code 503} status (no stream: the streams
+ * are declared and the message sent again), or none in time. While a trace is active, the message
+ * also carries its W3C context ({@link #traced}). A PubAck timeout means "unknown": the same
+ * message (same id) is sent again, up to {@link Options#attempts()} times, then {@link
+ * MessagingException.Kind#UNKNOWN_OUTCOME}. Duplicates are reported ({@link
+ * PublishResult#duplicate()}) and counted.
+ *
+ * <p>Services publish only messages of the contract ({@link #publish(WireMessage)}): the record
+ * names its subject and msg id, so no service spells either.
  *
  * <p>Also the core NATS helpers: {@link #request} (request/reply), {@link #publishAndAwaitReply}
  * (JetStream publish whose consumer answers on a core inbox — the gateway ↔ pool round trip) and
@@ -88,7 +86,7 @@ public final class Publisher {
         Counter.builder(MetricNames.PUBLISH_RETRIES)
             .description("PubAck timeouts retried with the same msg id")
             .register(meters);
-    this.inbox = new ReplyInbox(connection);
+    this.inbox = new ReplyInbox(this::connection);
   }
 
   public Publisher(Connection connection, Options options, MeterRegistry meters) {
@@ -105,32 +103,27 @@ public final class Publisher {
   }
 
   /**
-   * Publishes {@code payload} to {@code subject} with msg id {@code msgId}, and header {@code
-   * Trynow-Request-Id: requestId} (when null: the request id in the MDC, if any).
+   * Publishes a message of the contract: to its {@link WireMessage#subject()}, with its {@link
+   * WireMessage#msgId()}, header {@code Trynow-Request-Id} = its request id (when null: the MDC's,
+   * if any), the record as JSON ({@link Json}). The one way services publish.
    *
    * @throws MessagingException UNAVAILABLE, REJECTED (not stored: no stream for the subject, or the
    *     server refused it) or UNKNOWN_OUTCOME (no PubAck after the retries: retry later with the
-   *     same msg id)
+   *     same message, hence the same msg id)
    */
-  public PublishResult publish(String subject, String msgId, String requestId, byte[] payload) {
-    Headers headers = new Headers();
-    String rid = requestId != null ? requestId : currentRequestId();
-    if (rid != null) {
-      headers.put(io.trynow.model.Headers.REQUEST_ID, rid);
-    }
-    return publishWithHeaders(subject, msgId, headers, payload);
+  public PublishResult publish(WireMessage message) {
+    return publish(message.subject(), message.msgId(), message.requestId(), Json.write(message));
+  }
+
+  /** Raw bytes under the same rules; for this package's plumbing and tests. */
+  PublishResult publish(String subject, String msgId, String requestId, byte[] payload) {
+    return publishWithHeaders(subject, msgId, requestHeaders(requestId), payload);
   }
 
   /**
-   * {@link #publish(String, String, String, byte[])} with {@code payload} as JSON ({@link Json}).
-   */
-  public PublishResult publishJson(String subject, String msgId, String requestId, Object payload) {
-    return publish(subject, msgId, requestId, Json.write(payload));
-  }
-
-  /**
-   * Publishes with exactly these headers (plus the msg id). For plumbing such as dead-letter
-   * replay; services use {@link #publish(String, String, String, byte[])}.
+   * Publishes with exactly these headers (plus the msg id). For plumbing such as dead-letter replay
+   * and for tests that need a msg id or payload the contract never produces; services use {@link
+   * #publish(WireMessage)}.
    */
   public PublishResult publishWithHeaders(
       String subject, String msgId, Headers headers, byte[] payload) {
@@ -151,45 +144,41 @@ public final class Publisher {
   }
 
   private PublishResult send(String subject, String msgId, Headers headers, byte[] payload) {
-    JetStream js = jetStream();
-    PublishOptions po =
-        PublishOptions.builder().messageId(msgId).streamTimeout(options.pubAckTimeout()).build();
-    IOException last = null;
-    boolean noStream = false;
+    headers.put(io.trynow.model.Headers.NATS_MSG_ID, msgId);
+    PubAckReply last = null;
     for (int attempt = 1; attempt <= options.attempts(); attempt++) {
-      try {
-        PublishAck ack = js.publish(subject, headers, payload, po);
-        count(ack.getStream(), ack.isDuplicate() ? "duplicate" : "stored");
-        return new PublishResult(ack.getStream(), ack.getSeqno(), ack.isDuplicate());
-      } catch (JetStreamApiException e) {
-        failure("rejected");
-        throw new MessagingException(
-            MessagingException.Kind.REJECTED,
-            "publish to " + subject + " rejected: " + e.getMessage(),
-            e);
-      } catch (IOException e) {
-        last = e;
-        if (isNoResponders(e)) {
-          noStream = true;
+      last = PubAckReply.of(ask(subject, headers, payload, options.pubAckTimeout()));
+      switch (last) {
+        case PubAckReply.Stored(PublishAck ack) -> {
+          count(ack.getStream(), ack.isDuplicate() ? "duplicate" : "stored");
+          return new PublishResult(ack.getStream(), ack.getSeqno(), ack.isDuplicate());
+        }
+        case PubAckReply.Rejected r -> {
+          failure("rejected");
+          throw new MessagingException(
+              MessagingException.Kind.REJECTED,
+              "publish to " + subject + " rejected (" + r.apiErrorCode() + "): " + r.description(),
+              r.cause());
+        }
+        case PubAckReply.NoStream n -> {
           declareStreams(subject);
           pause(Duration.ofMillis(50L * attempt)); // a new stream takes a moment to listen
-        } else {
-          noStream = false;
         }
-        if (attempt < options.attempts()) {
-          retries.increment();
-          LOG.warnf(
-              "no PubAck for %s (msg id %s), attempt %d/%d: %s; resending with the same id",
-              subject, msgId, attempt, options.attempts(), e.getMessage());
+        case PubAckReply.NoAnswer n -> {
+          if (attempt < options.attempts()) {
+            retries.increment();
+            LOG.warnf(
+                "no PubAck for %s (msg id %s), attempt %d/%d: %s; resending with the same id",
+                subject, msgId, attempt, options.attempts(), n.why());
+          }
         }
       }
     }
-    if (noStream) {
+    if (last instanceof PubAckReply.NoStream) {
       failure("no_stream");
       throw new MessagingException(
           MessagingException.Kind.REJECTED,
-          "not stored: no stream accepts " + subject + " (or JetStream is unavailable)",
-          last);
+          "not stored: no stream accepts " + subject + " (or JetStream is unavailable)");
     }
     failure("unknown");
     throw new MessagingException(
@@ -200,29 +189,37 @@ public final class Publisher {
             + msgId
             + ") after "
             + options.attempts()
-            + " attempts",
-        last);
+            + " attempts");
   }
 
   /**
-   * Publishes an event to {@code TRYNOW_EVENTS}: an instance event to {@code
-   * trynow.events.instance.<id>.<kind>} with msg id {@code <id>:<version>:<kind>}, a request event
-   * (no instance id) to {@code trynow.events.request.<request id>.<kind>} with msg id {@code
-   * <request id>:<kind>:<position or version>}. The kind is part of the id because some events
-   * (e.g. {@code expiring}) do not bump the version.
+   * Sends {@code payload} with the shared reply inbox as its reply subject and waits up to {@code
+   * wait} for the answer (empty: none in time).
+   *
+   * @throws MessagingException UNAVAILABLE when the connection is closed (nothing was sent)
    */
-  public PublishResult publishEvent(InstanceEvent event) {
-    String subject;
-    String msgId;
-    if (event.instanceId() != null) {
-      subject = Subjects.instanceEvent(event.instanceId(), event.kind());
-      msgId = event.instanceId() + ":" + event.version() + ":" + event.kind();
-    } else {
-      subject = Subjects.requestEvent(event.requestId(), event.kind());
-      long n = event.position() != null ? event.position() : event.version();
-      msgId = event.requestId() + ":" + event.kind() + ":" + n;
+  private Optional<Message> ask(String subject, Headers headers, byte[] payload, Duration wait) {
+    try (ReplyInbox.Pending pending = openInbox()) {
+      try {
+        connection().publish(subject, pending.subject(), headers, payload);
+      } catch (IllegalStateException e) {
+        throw closed(e);
+      }
+      return pending.await(wait);
     }
-    return publish(subject, msgId, event.requestId(), Json.write(event));
+  }
+
+  private ReplyInbox.Pending openInbox() {
+    try {
+      return inbox.open();
+    } catch (IllegalStateException e) {
+      throw closed(e);
+    }
+  }
+
+  private static MessagingException closed(IllegalStateException e) {
+    return new MessagingException(
+        MessagingException.Kind.UNAVAILABLE, "NATS connection closed: nothing sent", e);
   }
 
   /**
@@ -230,61 +227,60 @@ public final class Publisher {
    * NO_RESPONDERS.
    */
   public Message request(String subject, String requestId, byte[] payload, Duration timeout) {
-    Headers headers = new Headers();
-    String rid = requestId != null ? requestId : currentRequestId();
-    if (rid != null) {
-      headers.put(io.trynow.model.Headers.REQUEST_ID, rid);
-    }
+    Headers headers = requestHeaders(requestId);
     tracing.inject(headers);
-    try {
-      return connection()
-          .requestWithTimeout(subject, headers, payload, timeout)
-          .get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
+    Optional<Message> reply = ask(subject, headers, payload, timeout);
+    if (reply.isEmpty()) {
       throw new MessagingException(
-          MessagingException.Kind.TIMEOUT, "no reply on " + subject + " within " + timeout, e);
-    } catch (ExecutionException | CancellationException e) {
-      String text = String.valueOf(e.getCause() != null ? e.getCause() : e);
-      boolean noResponders = text.contains("503") || text.toLowerCase().contains("no responders");
-      throw new MessagingException(
-          noResponders ? MessagingException.Kind.NO_RESPONDERS : MessagingException.Kind.TIMEOUT,
-          "request on " + subject + " failed: " + text,
-          e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new MessagingException(MessagingException.Kind.TIMEOUT, "interrupted", e);
+          MessagingException.Kind.TIMEOUT, "no reply on " + subject + " within " + timeout);
     }
+    Message m = reply.get();
+    if (m.isStatusMessage() && m.getStatus().getCode() == Status.NO_RESPONDERS_CODE) {
+      throw new MessagingException(
+          MessagingException.Kind.NO_RESPONDERS, "nobody listens on " + subject);
+    }
+    return m;
   }
 
   /**
-   * Publishes to JetStream (like {@link #publish(String, String, String, byte[])}) with a {@code
-   * Trynow-Reply-To} header naming a core inbox, and waits up to {@code timeout} for the consumer's
-   * {@link #reply}. Empty when no reply came in time: the message is stored and will be handled;
-   * the caller answers "queued" instead.
+   * Publishes {@code message} (like {@link #publish(WireMessage)}) with a {@code Trynow-Reply-To}
+   * header naming a core inbox, and waits up to {@code timeout} for the consumer's {@link #reply}.
+   * Empty when no reply came in time: the message is stored and will be handled; the caller answers
+   * "queued" instead.
    */
-  public Optional<Message> publishAndAwaitReply(
-      String subject, String msgId, String requestId, byte[] payload, Duration timeout) {
-    return publishAndAwaitReply(subject, msgId, requestId, payload, timeout, at -> {});
+  public Optional<Message> publishAndAwaitReply(WireMessage message, Duration timeout) {
+    return publishAndAwaitReply(message, timeout, at -> {});
   }
 
   /**
-   * {@link #publishAndAwaitReply(String, String, String, byte[], Duration)}, calling {@code
-   * onStored} with {@link System#nanoTime()} when the PubAck came (before the wait for the reply):
-   * how a caller times the two stages apart.
+   * {@link #publishAndAwaitReply(WireMessage, Duration)}, calling {@code onStored} with {@link
+   * System#nanoTime()} when the PubAck came (before the wait for the reply): how a caller times the
+   * two stages apart.
    */
   public Optional<Message> publishAndAwaitReply(
+      WireMessage message, Duration timeout, java.util.function.LongConsumer onStored) {
+    return publishWithHeadersAndAwaitReply(
+        message.subject(),
+        message.msgId(),
+        requestHeaders(message.requestId()),
+        Json.write(message),
+        timeout,
+        onStored);
+  }
+
+  /**
+   * {@link #publishAndAwaitReply(WireMessage, Duration, java.util.function.LongConsumer)} with
+   * exactly these headers, msg id and payload: for tests that need a msg id the contract never
+   * produces (a redelivered request); services use the message form.
+   */
+  public Optional<Message> publishWithHeadersAndAwaitReply(
       String subject,
       String msgId,
-      String requestId,
+      Headers headers,
       byte[] payload,
       Duration timeout,
       java.util.function.LongConsumer onStored) {
-    Headers headers = new Headers();
-    String rid = requestId != null ? requestId : currentRequestId();
-    if (rid != null) {
-      headers.put(io.trynow.model.Headers.REQUEST_ID, rid);
-    }
-    ReplyInbox.Pending pending = inbox.open();
+    ReplyInbox.Pending pending = openInbox();
     try {
       headers.put(io.trynow.model.Headers.REPLY_TO, pending.subject());
       long start = System.nanoTime();
@@ -305,7 +301,7 @@ public final class Publisher {
    * @throws MessagingException UNAVAILABLE when NATS is not connected (the first call opens it)
    */
   public void openReplyInbox() {
-    inbox.open().close();
+    openInbox().close();
   }
 
   /**
@@ -326,12 +322,6 @@ public final class Publisher {
     return true;
   }
 
-  /** "503 No Responders": nobody (no stream) listens on the subject; nothing was stored. */
-  private static boolean isNoResponders(IOException e) {
-    String m = String.valueOf(e.getMessage());
-    return m.contains("503") || m.toLowerCase().contains("no responders");
-  }
-
   private static void pause(Duration d) {
     try {
       Thread.sleep(d);
@@ -348,14 +338,6 @@ public final class Publisher {
       streams.declareAll();
     } catch (Exception e) {
       LOG.warnf("no stream for %s, and declaring the streams failed: %s", subject, e.toString());
-    }
-  }
-
-  private JetStream jetStream() {
-    try {
-      return connection().jetStream();
-    } catch (IOException e) {
-      throw new MessagingException(MessagingException.Kind.UNAVAILABLE, "no JetStream context", e);
     }
   }
 
@@ -384,6 +366,16 @@ public final class Publisher {
         .tag(MetricNames.TAG_REASON, reason)
         .register(meters)
         .increment();
+  }
+
+  /** {@code Trynow-Request-Id}: {@code requestId}, else the MDC's, else none. */
+  private static Headers requestHeaders(String requestId) {
+    Headers headers = new Headers();
+    String rid = requestId != null ? requestId : currentRequestId();
+    if (rid != null) {
+      headers.put(io.trynow.model.Headers.REQUEST_ID, rid);
+    }
+    return headers;
   }
 
   static String currentRequestId() {

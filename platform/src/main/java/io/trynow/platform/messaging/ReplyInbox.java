@@ -22,8 +22,7 @@ final class ReplyInbox {
 
   private final Supplier<Connection> connection;
   private final Map<String, CompletableFuture<Message>> waiting = new ConcurrentHashMap<>();
-  private volatile String prefix;
-  private Dispatcher dispatcher;
+  private volatile Subscribed subscribed;
 
   ReplyInbox(Supplier<Connection> connection) {
     this.connection = connection;
@@ -71,17 +70,22 @@ final class ReplyInbox {
     return pending;
   }
 
+  /**
+   * The inbox prefix on the current connection: subscribed on first use, and again when the
+   * connection source hands out another connection (a new one after the old one was closed).
+   */
   private String ensureSubscribed() {
-    String p = prefix;
-    if (p != null) {
-      return p;
+    Connection c = connection.get();
+    Subscribed now = subscribed;
+    if (now != null && now.connection == c) {
+      return now.prefix;
     }
     synchronized (this) {
-      if (prefix == null) {
-        Connection c = connection.get();
+      now = subscribed;
+      if (now == null || now.connection != c) {
         String base = c.createInbox() + ".";
-        dispatcher = c.createDispatcher(this::onReply);
-        dispatcher.subscribe(base + "*");
+        Dispatcher d = c.createDispatcher(this::onReply);
+        d.subscribe(base + "*");
         try {
           c.flush(Duration.ofSeconds(2));
         } catch (TimeoutException e) {
@@ -89,11 +93,14 @@ final class ReplyInbox {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
-        prefix = base;
+        now = new Subscribed(c, base);
+        subscribed = now;
       }
-      return prefix;
+      return now.prefix;
     }
   }
+
+  private record Subscribed(Connection connection, String prefix) {}
 
   private void onReply(Message m) {
     String subject = m.getSubject();

@@ -22,12 +22,13 @@
  *       return Outcome.done();                                    // ack
  *     });
  *
- * // publishing, with a deterministic msg id (a retry is de-duplicated)
- * publisher.publishJson(Subjects.provision(tpl), instanceId, requestId, request);
- * publisher.publishEvent(event);                                  // msg id <id>:<version>:<kind>
+ * // publishing a message of the contract: the record names its subject and msg id
+ * publisher.publish(new ProvisionRequest(instanceId, tpl, requestId));   // msg id = instance id
+ * publisher.publish(InstanceEvents.of(InstanceEventKind.READY, instance, null)); // <id>:<v>:<kind>
+ * publisher.publish(RequestEvent.queued(rid, tpl, position, eta));        // <rid>:queued:<pos>
  *
  * // gateway -> pool round trip: JetStream publish + answer on a core inbox
- * Optional<Message> reply = publisher.publishAndAwaitReply(subject, requestId, requestId, body, wait);
+ * Optional<Message> reply = publisher.publishAndAwaitReply(acquireRequest, wait);
  * publisher.reply(delivery, answerBytes);                         // on the pool side
  * }</pre>
  *

@@ -127,7 +127,7 @@ public final class Tracing {
 
   /**
    * A span name must not carry ids: the subject's first two tokens ({@code trynow.provision},
-   * {@code trynow.events}, ...).
+   * {@code trynow.cleanup}, ...).
    */
   static String family(String subject) {
     int first = subject.indexOf('.');

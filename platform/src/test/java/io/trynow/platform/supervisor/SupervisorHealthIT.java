@@ -60,7 +60,8 @@ class SupervisorHealthIT {
           got.add(d.text());
           return Outcome.done();
         });
-    publisher.publish(subject, "cleanup:wiring", null, "hello".getBytes());
+    publisher.publishWithHeaders(
+        subject, "wiring", new io.nats.client.impl.Headers(), "hello".getBytes());
     await().atMost(Duration.ofSeconds(30)).until(() -> got.contains("hello"));
   }
 

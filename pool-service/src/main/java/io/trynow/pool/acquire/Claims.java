@@ -1,7 +1,6 @@
 package io.trynow.pool.acquire;
 
 import io.trynow.model.CleanupRequest;
-import io.trynow.model.Subjects;
 import io.trynow.platform.messaging.MessagingException;
 import io.trynow.platform.messaging.Publisher;
 import io.trynow.platform.state.Discarded;
@@ -71,11 +70,7 @@ public class Claims {
 
   private void teardown(String instanceId, String requestId) {
     try {
-      publisher.publishJson(
-          Subjects.cleanup(instanceId),
-          "cleanup:" + instanceId,
-          requestId,
-          new CleanupRequest(instanceId, "failed", requestId));
+      publisher.publish(new CleanupRequest(instanceId, "failed", requestId));
     } catch (MessagingException e) {
       // terminating and unclaimed: the cleanup worker's sweeper finds it
       LOG.warnf("teardown of %s not requested: %s", instanceId, e.getMessage());

@@ -4,7 +4,11 @@ import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.Message;
 import io.trynow.model.InstanceEvent;
+import io.trynow.model.InstanceEventKind;
 import io.trynow.model.Json;
+import io.trynow.model.RequestEvent;
+import io.trynow.model.RequestEventKind;
+import io.trynow.model.Subjects;
 import io.trynow.platform.nats.NatsClient;
 import io.trynow.platform.supervisor.Loop;
 import io.trynow.pool.queue.PositionNotifier;
@@ -24,6 +28,14 @@ import java.time.Duration;
 @Singleton
 public class PoolSignals implements Loop {
 
+  /** The instance events that move the pool. */
+  private static final java.util.List<InstanceEventKind> WAKING =
+      java.util.List.of(
+          InstanceEventKind.STARTED,
+          InstanceEventKind.READY,
+          InstanceEventKind.TERMINATED,
+          InstanceEventKind.FAILED);
+
   private final NatsClient nats;
   private final Replenisher replenisher;
   private final PositionNotifier positions;
@@ -39,11 +51,10 @@ public class PoolSignals implements Loop {
   public void open() throws Exception {
     Connection c = nats.connection(Duration.ofSeconds(5));
     dispatcher = c.createDispatcher(this::onEvent);
-    dispatcher.subscribe("trynow.events.instance.*.started");
-    dispatcher.subscribe("trynow.events.instance.*.ready");
-    dispatcher.subscribe("trynow.events.instance.*.terminated");
-    dispatcher.subscribe("trynow.events.instance.*.failed");
-    dispatcher.subscribe("trynow.events.request.*.assigned");
+    for (InstanceEventKind k : WAKING) {
+      dispatcher.subscribe(Subjects.instanceEvents(k));
+    }
+    dispatcher.subscribe(Subjects.requestEvents(RequestEventKind.ASSIGNED));
     c.flush(Duration.ofSeconds(5));
   }
 
@@ -69,34 +80,42 @@ public class PoolSignals implements Loop {
   }
 
   void onEvent(Message m) {
-    String s = m.getSubject();
-    String kind = s.substring(s.lastIndexOf('.') + 1);
-    InstanceEvent e;
     try {
-      e = Json.read(m.getData(), InstanceEvent.class);
+      if (Subjects.isInstanceEvent(m.getSubject())) {
+        InstanceEvent e = Json.read(m.getData(), InstanceEvent.class);
+        onInstance(e.kind(), e.template());
+      } else {
+        RequestEvent e = Json.read(m.getData(), RequestEvent.class);
+        if (e.kind() == RequestEventKind.ASSIGNED) {
+          onInstance(InstanceEventKind.ASSIGNED, e.template());
+        }
+      }
     } catch (IllegalArgumentException ex) {
-      return;
+      // not an event: nothing to wake
     }
+  }
+
+  private void onInstance(InstanceEventKind kind, String template) {
     switch (kind) {
-      case "terminated", "failed" -> {
-        if (e.template() != null) {
-          replenisher.wake(e.template());
+      case TERMINATED, FAILED -> {
+        if (template != null) {
+          replenisher.wake(template);
         }
         positions.wake();
       }
-      case "started" -> {
+      case STARTED -> {
         // The container left the engine's work (max-in-flight counts requested + provisioning):
         // room for the next provision while its route is synced.
-        if (e.template() != null) {
-          replenisher.wake(e.template());
+        if (template != null) {
+          replenisher.wake(template);
         }
       }
-      case "ready", "assigned" -> {
+      case READY, ASSIGNED -> {
         // An instance left the in-flight count (ready, or handed straight to a waiting visitor):
         // room for the next provision. Without this wake-up a flash crowd's queue refilled in
         // batches of max-in-flight, one per replenish-interval.
-        if (e.template() != null) {
-          replenisher.wake(e.template());
+        if (template != null) {
+          replenisher.wake(template);
         }
         positions.wake();
       }

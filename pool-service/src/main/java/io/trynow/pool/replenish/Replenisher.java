@@ -6,7 +6,6 @@ import io.opentelemetry.context.Scope;
 import io.trynow.model.Ids;
 import io.trynow.model.InstanceState;
 import io.trynow.model.ProvisionRequest;
-import io.trynow.model.Subjects;
 import io.trynow.platform.messaging.MessagingException;
 import io.trynow.platform.messaging.Publisher;
 import io.trynow.platform.state.Instance;
@@ -173,8 +172,7 @@ public class Replenisher implements Loop {
 
   private void publish(String id, String template) {
     try {
-      publisher.publishJson(
-          Subjects.provision(template), id, null, new ProvisionRequest(id, template, null));
+      publisher.publish(new ProvisionRequest(id, template, null));
     } catch (MessagingException e) {
       // The record stays requested: the next full run publishes it again.
       LOG.warnf("provision request for %s not published yet: %s", id, e.getMessage());

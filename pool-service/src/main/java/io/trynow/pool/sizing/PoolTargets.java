@@ -1,7 +1,7 @@
 package io.trynow.pool.sizing;
 
 import io.trynow.model.CleanupRequest;
-import io.trynow.model.Subjects;
+import io.trynow.model.InstanceEventKind;
 import io.trynow.platform.messaging.InstanceEvents;
 import io.trynow.platform.messaging.MessagingException;
 import io.trynow.platform.messaging.Publisher;
@@ -110,12 +110,8 @@ public class PoolTargets {
     List<Instance> gone = store.sizing().retireSurplus(name, keep, 1, slo.scaleDownStep(), SURPLUS);
     for (Instance i : gone) {
       try {
-        events.publish("terminating", i, SURPLUS);
-        publisher.publishJson(
-            Subjects.cleanup(i.id()),
-            "cleanup:" + i.id(),
-            null,
-            new CleanupRequest(i.id(), "surplus", null));
+        events.publish(InstanceEventKind.TERMINATING, i, SURPLUS);
+        publisher.publish(new CleanupRequest(i.id(), "surplus", null));
       } catch (MessagingException e) {
         // The orphan sweeper tears down a terminating instance nobody claimed.
         LOG.warnf("retired %s, its teardown request was not published: %s", i.id(), e.getMessage());

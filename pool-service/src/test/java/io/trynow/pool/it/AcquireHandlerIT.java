@@ -12,8 +12,11 @@ import io.trynow.model.AcquireReply;
 import io.trynow.model.AcquireRequest;
 import io.trynow.model.Ids;
 import io.trynow.model.InstanceEvent;
+import io.trynow.model.InstanceEventKind;
 import io.trynow.model.InstanceState;
 import io.trynow.model.Json;
+import io.trynow.model.RequestEvent;
+import io.trynow.model.RequestEventKind;
 import io.trynow.model.Subjects;
 import io.trynow.platform.messaging.DeadLetters;
 import io.trynow.platform.messaging.Publisher;
@@ -56,9 +59,12 @@ class AcquireHandlerIT {
 
   AcquireReply ask(String rid, String template, String ip, long requestedAtMs, String msgId) {
     AcquireRequest req = new AcquireRequest(rid, template, ip, TOKEN_HASH, requestedAtMs, null);
+    io.nats.client.impl.Headers h = new io.nats.client.impl.Headers();
+    h.put(io.trynow.model.Headers.REQUEST_ID, rid);
+    // msgId: the request's own, or another one to get past dedup (a redelivery)
     Optional<Message> m =
-        publisher.publishAndAwaitReply(
-            Subjects.acquire(template), msgId, rid, Json.write(req), WAIT);
+        publisher.publishWithHeadersAndAwaitReply(
+            req.subject(), msgId, h, Json.write(req), WAIT, at -> {});
     assertThat(m).as("reply to " + rid).isPresent();
     return Json.read(m.get().getData(), AcquireReply.class);
   }
@@ -68,6 +74,14 @@ class AcquireHandlerIT {
   }
 
   InstanceEvent lastEvent(String subject) throws Exception {
+    return lastEvent(subject, InstanceEvent.class);
+  }
+
+  RequestEvent lastRequestEvent(String subject) throws Exception {
+    return lastEvent(subject, RequestEvent.class);
+  }
+
+  <T> T lastEvent(String subject, Class<T> type) throws Exception {
     Connection c = nats.connection(Duration.ofSeconds(5));
     MessageInfo mi;
     try {
@@ -77,7 +91,7 @@ class AcquireHandlerIT {
       // Awaitility loops that call this, which retry on assertion errors only.
       throw new AssertionError("no event on " + subject + " yet: " + e.getMessage(), e);
     }
-    return Json.read(mi.getData(), InstanceEvent.class);
+    return Json.read(mi.getData(), type);
   }
 
   @Test
@@ -97,9 +111,12 @@ class AcquireHandlerIT {
     Awaitility.await()
         .atMost(WAIT)
         .untilAsserted(() -> {
-          assertThat(lastEvent(Subjects.requestEvent(rid, "assigned")).instanceId())
+          assertThat(
+                  lastRequestEvent(Subjects.requestEvent(rid, RequestEventKind.ASSIGNED))
+                      .instanceId())
               .isEqualTo(ready);
-          assertThat(lastEvent(Subjects.instanceEvent(ready, "assigned")).requestId())
+          assertThat(
+                  lastEvent(Subjects.instanceEvent(ready, InstanceEventKind.ASSIGNED)).requestId())
               .isEqualTo(rid);
         });
   }
@@ -131,7 +148,10 @@ class AcquireHandlerIT {
     Awaitility.await()
         .atMost(WAIT)
         .untilAsserted(() ->
-            assertThat(lastEvent(Subjects.requestEvent(rid, "queued")).position()).isEqualTo(1));
+            assertThat(
+                    lastRequestEvent(Subjects.requestEvent(rid, RequestEventKind.QUEUED))
+                        .position())
+                .isEqualTo(1));
 
     // tiny has max-queue 1: the next visitor finds capacity and queue full, and is refunded.
     String ip = "192.0.2.4";
@@ -153,8 +173,9 @@ class AcquireHandlerIT {
     Awaitility.await()
         .atMost(WAIT)
         .untilAsserted(() ->
-            assertThat(lastEvent(Subjects.requestEvent(rid, "expired")).kind())
-                .isEqualTo("expired"));
+            assertThat(
+                    lastRequestEvent(Subjects.requestEvent(rid, RequestEventKind.EXPIRED)).kind())
+                .isEqualTo(RequestEventKind.EXPIRED));
   }
 
   @Test
@@ -187,10 +208,13 @@ class AcquireHandlerIT {
     Awaitility.await()
         .atMost(WAIT)
         .untilAsserted(() -> {
-          InstanceEvent second = lastEvent(Subjects.requestEvent(rids.get(1), "position"));
+          RequestEvent second =
+              lastRequestEvent(Subjects.requestEvent(rids.get(1), RequestEventKind.POSITION));
           assertThat(second.position()).isEqualTo(1);
           assertThat(second.etaSeconds()).isPositive();
-          assertThat(lastEvent(Subjects.requestEvent(rids.get(2), "position")).position())
+          assertThat(
+                  lastRequestEvent(Subjects.requestEvent(rids.get(2), RequestEventKind.POSITION))
+                      .position())
               .isEqualTo(2);
         });
   }
@@ -224,8 +248,11 @@ class AcquireHandlerIT {
   @Test
   void aMalformedRequestIsDeadLettered() throws Exception {
     long before = deadLetters.count();
-    publisher.publish(
-        Subjects.acquire("hello"), "junk-" + System.nanoTime(), null, "not json".getBytes());
+    publisher.publishWithHeaders(
+        Subjects.acquire("hello"),
+        "junk-" + System.nanoTime(),
+        new io.nats.client.impl.Headers(),
+        "not json".getBytes());
     Awaitility.await().atMost(WAIT).until(() -> deadLetters.count() > before);
   }
 }

@@ -10,7 +10,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.trynow.model.AcquireRequest;
 import io.trynow.model.Ids;
 import io.trynow.model.InstanceState;
-import io.trynow.model.Json;
 import io.trynow.model.Subjects;
 import io.trynow.platform.messaging.Publisher;
 import io.trynow.platform.nats.NatsClient;
@@ -148,7 +147,7 @@ class ReplenishIT {
     AcquireRequest req =
         new AcquireRequest(
             rid, "solo", "192.0.2.50", "b".repeat(64), System.currentTimeMillis(), null);
-    publisher.publishAndAwaitReply(Subjects.acquire("solo"), rid, rid, Json.write(req), WAIT);
+    publisher.publishAndAwaitReply(req, WAIT);
     Awaitility.await()
         .atMost(WAIT)
         .untilAsserted(() -> {

@@ -1,5 +1,6 @@
 package io.trynow.provisioner.provision;
 
+import io.trynow.model.InstanceEventKind;
 import io.trynow.platform.docker.DockerUnavailableException;
 import io.trynow.platform.messaging.InstanceEvents;
 import io.trynow.platform.messaging.MessagingException;
@@ -72,7 +73,7 @@ final class ProvisionFailures {
               ? store.provisioning().markFailed(a.id(), a.fence(), reason)
               : store.provisioning().markFailed(a.id(), a.fence(), reason, circuit);
       if (r instanceof Changed c && !c.repeat()) {
-        events.publish("failed", c.instance(), reason);
+        events.publish(InstanceEventKind.FAILED, c.instance(), reason);
       }
     } catch (DockerUnavailableException | StoreException | MessagingException e) {
       LOG.warnf(

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.trynow.model.Headers;
 import io.trynow.model.Ids;
+import io.trynow.model.InstanceEventKind;
 import io.trynow.model.InstanceState;
 import io.trynow.model.ProvisionRequest;
 import io.trynow.platform.docker.ContainerInfo;
@@ -296,7 +297,7 @@ public class Provisioner {
 
   private Outcome publishStarted(Instance inst) {
     try {
-      events.publish("started", inst, null);
+      events.publish(InstanceEventKind.STARTED, inst, null);
       return Outcome.done();
     } catch (MessagingException e) {
       // the record is started; the redelivery re-publishes (same msg id, de-duplicated)

@@ -2,6 +2,7 @@ package io.trynow.proxysync.messaging;
 
 import io.trynow.model.Headers;
 import io.trynow.model.Ids;
+import io.trynow.model.InstanceEvent;
 import io.trynow.model.InstanceState;
 import io.trynow.platform.messaging.Delivery;
 import io.trynow.platform.messaging.MessageHandler;
@@ -20,7 +21,7 @@ import java.util.concurrent.TimeoutException;
 import org.jboss.logging.MDC;
 
 /**
- * {@code trynow.events.instance.<id>.<kind>}: on {@code started}, ensure the route, confirm it in
+ * Instance events ({@code InstanceEvent}): on {@code started}, ensure the route, confirm it in
  * Caddy's config, then {@code mark_ready} and publish the result; on {@code terminating}, {@code
  * terminated} or {@code failed}, sync so the route goes. Other kinds are not about routes. Events
  * are hints: the instance is re-read from Valkey, and the route set comes from Valkey too.
@@ -42,16 +43,21 @@ public class InstanceEventsHandler implements MessageHandler {
 
   @Override
   public Outcome handle(Delivery delivery) throws InterruptedException {
-    String[] t = delivery.subject().split("\\.");
-    if (t.length != 5 || !Ids.isInstance(t[3])) {
-      return Outcome.giveUp("not an instance event subject: " + delivery.subject());
+    InstanceEvent event;
+    try {
+      event = delivery.json(InstanceEvent.class);
+    } catch (IllegalArgumentException e) {
+      return Outcome.giveUp("malformed instance event on " + delivery.subject());
     }
-    String id = t[3];
+    String id = event.instanceId();
+    if (!Ids.isInstance(id)) {
+      return Outcome.giveUp("not an instance event: " + delivery.subject());
+    }
     MDC.put(Headers.MDC_INSTANCE_ID, id);
     try {
-      return switch (t[4]) {
-        case "started" -> onStarted(id);
-        case "terminating", "terminated", "failed" -> onGone();
+      return switch (event.kind()) {
+        case STARTED -> onStarted(id);
+        case TERMINATING, TERMINATED, FAILED -> onGone();
         default -> Outcome.done();
       };
     } finally {

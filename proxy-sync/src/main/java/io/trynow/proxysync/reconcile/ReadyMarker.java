@@ -2,8 +2,8 @@ package io.trynow.proxysync.reconcile;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.trynow.model.InstanceEvent;
-import io.trynow.model.Subjects;
+import io.trynow.model.InstanceEventKind;
+import io.trynow.platform.messaging.InstanceEvents;
 import io.trynow.platform.messaging.Publisher;
 import io.trynow.platform.metrics.Latency;
 import io.trynow.platform.state.Instance;
@@ -94,19 +94,14 @@ public class ReadyMarker {
     switch (result) {
       case ReadyResult.Pooled p -> {
         count(via, p.repeat());
-        publisher.publishEvent(event("ready", p.instance(), null));
+        publisher.publish(InstanceEvents.of(InstanceEventKind.READY, p.instance(), null));
         LOG.infof("instance %s ready (%s)", instanceId, via);
       }
       case ReadyResult.HandedOver h -> {
         count(via, h.repeat());
         Instance i = h.instance();
-        publisher.publishEvent(event("assigned", i, h.requestId()));
-        InstanceEvent forRequest = event("assigned", i, h.requestId());
-        publisher.publishJson(
-            Subjects.requestEvent(h.requestId(), "assigned"),
-            h.requestId() + ":assigned:" + i.version(),
-            h.requestId(),
-            forRequest);
+        publisher.publish(InstanceEvents.of(InstanceEventKind.ASSIGNED, i, null));
+        publisher.publish(InstanceEvents.assigned(h.requestId(), i));
         LOG.infof("instance %s handed to waiting request %s (%s)", instanceId, h.requestId(), via);
         if (!h.repeat()) {
           queueWait(i, h.requestId());
@@ -115,22 +110,6 @@ public class ReadyMarker {
       case WrongState w -> LOG.debugf("instance %s is %s: not marked ready", instanceId, w.state());
       case NotFound n -> LOG.debugf("instance %s is gone: not marked ready", instanceId);
     }
-  }
-
-  private static InstanceEvent event(String kind, Instance i, String requestId) {
-    return new InstanceEvent(
-        kind,
-        i.id(),
-        i.template(),
-        i.state().wire(),
-        i.version(),
-        System.currentTimeMillis(),
-        requestId,
-        i.url(),
-        i.expiresAt() == null ? null : i.expiresAt().toEpochMilli(),
-        null,
-        null,
-        null);
   }
 
   private void count(String via, boolean repeat) {

@@ -1,0 +1,136 @@
+package io.trynow.platform.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.nats.client.Connection;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.Nats;
+import io.nats.client.api.DiscardPolicy;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
+import io.trynow.model.CleanupRequest;
+import io.trynow.model.Subjects;
+import io.trynow.platform.metrics.MetricNames;
+import io.trynow.testsupport.NatsServer;
+import io.trynow.testsupport.RealServers.Kind;
+import io.trynow.testsupport.RealServersExtension.WithRealServers;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every way a publish or a request can fail, produced on a real nats-server and classified from the
+ * answer's type and status code ({@link PubAckReply}), never from an exception's text.
+ */
+@WithRealServers(Kind.NATS)
+class PublishErrorsIT {
+
+  private NatsServer nats;
+  private Fixture f;
+
+  @BeforeEach
+  void setUp(NatsServer nats) throws Exception {
+    this.nats = nats;
+    f = new Fixture(nats);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    f.close();
+  }
+
+  @Test
+  void aFullStreamIsRejectedWithItsJetStreamErrorCode() throws Exception {
+    String stream = Fixture.unique("FULL");
+    String subject = stream.toLowerCase() + ".x";
+    f.connection
+        .jetStreamManagement()
+        .addStream(
+            StreamConfiguration.builder()
+                .name(stream)
+                .subjects(subject)
+                .maxMessages(1)
+                .discardPolicy(DiscardPolicy.New)
+                .storageType(StorageType.Memory)
+                .build());
+    f.publisher.publish(subject, "one", null, new byte[] {1});
+    assertThatThrownBy(() -> f.publisher.publish(subject, "two", null, new byte[] {2}))
+        .isInstanceOfSatisfying(
+            MessagingException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(MessagingException.Kind.REJECTED);
+              assertThat(e.getCause())
+                  .isInstanceOfSatisfying(
+                      JetStreamApiException.class,
+                      api -> assertThat(api.getApiErrorCode()).isEqualTo(10077));
+            });
+    assertThat(f.counter(MetricNames.PUBLISH_FAILURES, MetricNames.TAG_REASON, "rejected"))
+        .isEqualTo(1);
+  }
+
+  @Test
+  void noStreamForTheSubjectIsRejectedAsNotStoredAfterDeclaringTheStreams() {
+    assertThatThrownBy(() -> f.publisher.publish("nostream.here", "x", null, new byte[0]))
+        .isInstanceOfSatisfying(
+            MessagingException.class,
+            e -> assertThat(e.kind()).isEqualTo(MessagingException.Kind.REJECTED));
+    assertThat(f.counter(MetricNames.PUBLISH_FAILURES, MetricNames.TAG_REASON, "no_stream"))
+        .isEqualTo(1);
+  }
+
+  @Test
+  void aVanishedStreamIsDeclaredAgainAndTheMessageStored() throws Exception {
+    f.connection.jetStreamManagement().deleteStream(Subjects.STREAM_CLEANUP);
+    CleanupRequest req = new CleanupRequest("i" + "v".repeat(19), "released", null);
+    PublishResult r = f.publisher.publish(req);
+    assertThat(r.stream()).isEqualTo(Subjects.STREAM_CLEANUP);
+    assertThat(r.duplicate()).isFalse();
+  }
+
+  @Test
+  void aListenerThatNeverAcknowledgesIsAnUnknownOutcomeAfterTheRetries() throws Exception {
+    String subject = Fixture.unique("silent") + ".x";
+    f.connection.createDispatcher(m -> {}).subscribe(subject);
+    f.connection.flush(Duration.ofSeconds(2));
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    Publisher quick =
+        new Publisher(() -> f.connection, new Publisher.Options(Duration.ofMillis(300), 3), meters);
+    assertThatThrownBy(() -> quick.publish(subject, "same-id", null, new byte[] {1}))
+        .isInstanceOfSatisfying(
+            MessagingException.class,
+            e -> assertThat(e.kind()).isEqualTo(MessagingException.Kind.UNKNOWN_OUTCOME));
+    assertThat(meters.counter(MetricNames.PUBLISH_RETRIES).count()).isEqualTo(2);
+  }
+
+  @Test
+  void coreRequestsTellNoRespondersFromATimeout() throws Exception {
+    String silent = Fixture.unique("mute");
+    f.connection.createDispatcher(m -> {}).subscribe(silent);
+    f.connection.flush(Duration.ofSeconds(2));
+    assertThatThrownBy(
+            () -> f.publisher.request(Fixture.unique("nobody"), null, new byte[0], SECONDS_5))
+        .isInstanceOfSatisfying(
+            MessagingException.class,
+            e -> assertThat(e.kind()).isEqualTo(MessagingException.Kind.NO_RESPONDERS));
+    assertThatThrownBy(() -> f.publisher.request(silent, null, new byte[0], Duration.ofMillis(300)))
+        .isInstanceOfSatisfying(
+            MessagingException.class,
+            e -> assertThat(e.kind()).isEqualTo(MessagingException.Kind.TIMEOUT));
+  }
+
+  @Test
+  void aClosedConnectionIsUnavailableAndNothingIsSent() throws Exception {
+    Connection c = Nats.connect(nats.url());
+    Publisher p = new Publisher(() -> c, Publisher.Options.defaults(), new SimpleMeterRegistry());
+    c.close();
+    assertThatThrownBy(() -> p.publish(new CleanupRequest("i" + "u".repeat(19), "forced", null)))
+        .isInstanceOfSatisfying(
+            MessagingException.class,
+            e -> assertThat(e.kind()).isEqualTo(MessagingException.Kind.UNAVAILABLE));
+  }
+
+  private static final Duration SECONDS_5 = Duration.ofSeconds(5);
+}
