@@ -1,7 +1,9 @@
 package io.trynow.proxysync;
 
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.config.SmallRyeConfig;
 import io.trynow.model.Subjects;
+import io.trynow.platform.failpoint.Failpoints;
 import io.trynow.platform.messaging.ConsumerSpec;
 import io.trynow.platform.messaging.Consumers;
 import io.trynow.platform.supervisor.Supervisor;
@@ -11,6 +13,8 @@ import io.trynow.proxysync.reconcile.SyncLoop;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.List;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 /** Starts proxy-sync's two loops under the Supervisor: the instance-event consumer and the sync. */
@@ -22,6 +26,10 @@ public class ProxySyncStartup {
   /** Durable consumer of instance events, shared by all proxy-sync replicas. */
   public static final String DURABLE = "proxy-sync";
 
+  /** The failpoint's key ({@link ProxySyncConfig#failpointDelayBeforeMarkReady}). */
+  public static final String FAILPOINT_DELAY_BEFORE_MARK_READY =
+      "trynow.proxy-sync.failpoint-delay-before-mark-ready";
+
   void onStart(
       @Observes StartupEvent ev,
       ProxySyncConfig config,
@@ -29,6 +37,8 @@ public class ProxySyncStartup {
       Consumers consumers,
       SyncLoop sync,
       InstanceEventsHandler handler) {
+    refuseFailpointsInProd(
+        config, ConfigProvider.getConfig().unwrap(SmallRyeConfig.class).getProfiles());
     if (config.failpointDelayBeforeMarkReady().isPresent()) {
       LOG.warnf(
           "FAILPOINT ACTIVE: sleeping %s between route confirmation and mark_ready (tests only)",
@@ -52,5 +62,13 @@ public class ProxySyncStartup {
             .maxAckPending(Math.max(256, config.eventConcurrency()))
             .build(),
         handler);
+  }
+
+  /** Failpoints are for tests: set in the prod profile, startup fails naming the key. */
+  public static void refuseFailpointsInProd(ProxySyncConfig config, List<String> profiles) {
+    Failpoints.refuseInProd(
+        FAILPOINT_DELAY_BEFORE_MARK_READY,
+        config.failpointDelayBeforeMarkReady().isPresent(),
+        profiles);
   }
 }

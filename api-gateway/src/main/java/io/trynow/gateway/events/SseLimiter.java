@@ -2,7 +2,7 @@ package io.trynow.gateway.events;
 
 import io.quarkus.runtime.StartupEvent;
 import io.trynow.gateway.config.GatewaySettings;
-import io.trynow.gateway.rest.ApiException;
+import io.trynow.gateway.outcome.Refusal;
 import io.trynow.platform.state.Store;
 import io.trynow.platform.state.StreamLease;
 import io.trynow.platform.supervisor.Supervisor;
@@ -15,12 +15,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
- * Bounds open event streams per client IP and in total (seed 000 finding 11, seed 002 H2: no
- * unbounded connections), for every gateway replica together: each stream holds a slot in Valkey
- * ({@link io.trynow.platform.state.Limits#sseOpen}, one Lua function checks both caps and takes the
- * slot). A slot is a lease that this replica renews every third of {@code sse-lease} while the
- * stream is open (the {@code sse-leases} loop) and gives back when it closes; the slots of a
- * replica that dies lapse after {@code sse-lease}.
+ * Bounds open event streams per client IP and in total (no connection is unbounded), for every
+ * gateway replica together: each stream holds a slot in Valkey ({@link
+ * io.trynow.platform.state.Limits#sseOpen}, one Lua function checks both caps and takes the slot).
+ * A slot is a lease that this replica renews every third of {@code sse-lease} while the stream is
+ * open (the {@code sse-leases} loop) and gives back when it closes; the slots of a replica that
+ * dies lapse after {@code sse-lease}.
  */
 @Singleton
 public class SseLimiter {
@@ -54,12 +54,12 @@ public class SseLimiter {
     StreamLease l = store.limits().sseOpen(ip, lease, perIp, total);
     if (l instanceof StreamLease.Refused r) {
       if (r.cap() == StreamLease.Cap.TOTAL) {
-        throw new ApiException(503, "unavailable", "too many open event streams; retry shortly")
-            .header("Retry-After", 5);
+        throw Refusal.of(Refusal.Reason.UNAVAILABLE, "too many open event streams; retry shortly")
+            .retryAfter(5);
       }
-      throw new ApiException(
-              429, "too_many_streams", "too many open event streams from this address")
-          .header("Retry-After", 10);
+      throw Refusal.of(
+              Refusal.Reason.TOO_MANY_STREAMS, "too many open event streams from this address")
+          .retryAfter(10);
     }
     StreamLease.Held h = (StreamLease.Held) l;
     held.put(h.id(), h);
