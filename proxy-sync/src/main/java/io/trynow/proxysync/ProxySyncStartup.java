@@ -10,7 +10,6 @@ import io.trynow.proxysync.messaging.InstanceEventsHandler;
 import io.trynow.proxysync.reconcile.SyncLoop;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
-import java.time.Duration;
 import org.jboss.logging.Logger;
 
 /** Starts proxy-sync's two loops under the Supervisor: the instance-event consumer and the sync. */
@@ -18,9 +17,6 @@ import org.jboss.logging.Logger;
 public class ProxySyncStartup {
 
   private static final Logger LOG = Logger.getLogger(ProxySyncStartup.class);
-
-  /** Durable consumer of instance events, shared by all proxy-sync replicas. */
-  public static final String DURABLE = "proxy-sync";
 
   void onStart(
       @Observes StartupEvent ev,
@@ -40,17 +36,8 @@ public class ProxySyncStartup {
     }
     supervisor.run("route-sync", sync);
     consumers.consume(
-        ConsumerSpec.builder(Subjects.STREAM_EVENTS, DURABLE, Subjects.INSTANCE_EVENTS_ALL)
-            .ackWait(Duration.ofSeconds(30))
-            .backoff(
-                Duration.ofMillis(250),
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(3),
-                Duration.ofSeconds(10))
-            .maxDeliver(10)
-            .concurrency(config.eventConcurrency())
-            .maxAckPending(Math.max(256, config.eventConcurrency()))
-            .build(),
+        ConsumerSpec.of(
+            Subjects.STREAM_EVENTS, Subjects.INSTANCE_EVENTS_ALL, config.eventConsumer()),
         handler);
   }
 }
