@@ -21,8 +21,6 @@ import io.trynow.platform.messaging.Outcome;
 import io.trynow.platform.supervisor.Supervisor;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.util.List;
-import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
 /**
@@ -32,8 +30,6 @@ import org.jboss.logging.MDC;
  */
 @ApplicationScoped
 public class CleanupLoops {
-
-  private static final Logger LOG = Logger.getLogger(CleanupLoops.class);
 
   private final Consumers consumers;
   private final Supervisor supervisor;
@@ -46,7 +42,6 @@ public class CleanupLoops {
   private final IdleProber prober;
   private final Backlog backlog;
   private final CountRepair counts;
-  private volatile boolean released;
 
   CleanupLoops(
       Consumers consumers,
@@ -75,9 +70,11 @@ public class CleanupLoops {
 
   void start(@Observes StartupEvent ev) {
     // Teardown claims are short leases kept alive here while their teardown runs; what this worker
-    // held before a restart (same worker id) is handed back on the first beat, and the backlog
+    // held before a restart (same worker id) is handed back before any new work, and the backlog
     // tears down every unclaimed terminating instance from Valkey at once, then on each tick.
-    supervisor.every("lease-heartbeat", teardown.heartbeat().period(), this::beat);
+    teardown.leases().releaseAtStartup();
+    supervisor.every(
+        "lease-heartbeat", teardown.heartbeat().period(), teardown.heartbeat()::renewAll);
     supervisor.every("teardown-backlog", config.backlog().interval(), this::drainBacklog);
     supervisor.every("index-repair", config.indexes().interval(), counts::repairOnce);
     consumers.consume(
@@ -89,19 +86,6 @@ public class CleanupLoops {
     if (prober.enabled()) {
       supervisor.every("idle-prober", prober.interval(), () -> prober.probeOnce());
     }
-  }
-
-  private void beat() {
-    if (!released) {
-      List<String> ids = teardown.leases().releaseAll();
-      released = true;
-      if (!ids.isEmpty()) {
-        LOG.infof(
-            "worker %s restarted: handed back the claim(s) it held on %s",
-            teardown.leases().worker(), ids);
-      }
-    }
-    teardown.heartbeat().renewAll();
   }
 
   private void drainBacklog() {

@@ -23,9 +23,9 @@ import org.jboss.logging.Logger;
  * holds a claim on (their lease is over or was never taken) and that ended more than {@code
  * backlog.grace} ago are torn down here, oldest first — at startup all of them at once (what a
  * killed worker left: its claims lapse within one lease, and a restarted worker hands its own back
- * on its first heartbeat), then on every tick (a teardown request that is late, lost or waiting for
- * its redelivery). Claims make it safe beside the teardown consumer and other replicas: whoever
- * claims first does the work, the other finds it done.
+ * at startup), then on every tick (a teardown request that is late, lost or waiting for its
+ * redelivery). Claims make it safe beside the teardown consumer and other replicas: whoever claims
+ * first does the work, the other finds it done.
  *
  * <p>Removals run in parallel up to an adaptive limit ({@link RemovalLimit}) within the engine's
  * safe bound {@code trynow.docker.max-parallel-removals}: measured here (Docker 20.10, busybox

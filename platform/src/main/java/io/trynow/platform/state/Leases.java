@@ -16,6 +16,9 @@ import java.util.regex.Pattern;
  */
 public final class Leases {
 
+  private static final org.jboss.logging.Logger LOG =
+      org.jboss.logging.Logger.getLogger(Leases.class);
+
   private static final Pattern WORKER = Pattern.compile("[A-Za-z0-9_.:@-]{1,96}");
 
   private final Store store;
@@ -76,6 +79,23 @@ public final class Leases {
    */
   public List<String> releaseAll() {
     return Decode.strings(store.client().call("release_claims", now(), worker).get(1));
+  }
+
+  /**
+   * At startup, before this worker takes any work: {@link #releaseAll()}, logged. A store that does
+   * not answer is logged too and not retried: those claims lapse within one lease anyway.
+   */
+  public void releaseAtStartup() {
+    try {
+      List<String> ids = releaseAll();
+      if (!ids.isEmpty()) {
+        LOG.infof("worker %s restarted: handed back the claim(s) it held on %s", worker, ids);
+      }
+    } catch (StoreException e) {
+      LOG.warnf(
+          "worker %s: claims of an earlier run not handed back (%s); they lapse by themselves",
+          worker, e.getMessage());
+    }
   }
 
   private String now() {

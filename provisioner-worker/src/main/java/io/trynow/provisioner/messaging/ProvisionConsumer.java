@@ -18,7 +18,6 @@ import io.trynow.provisioner.provision.Provisioner;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
-import java.util.List;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
@@ -40,7 +39,6 @@ public class ProvisionConsumer {
   private final PortsConfig ports;
   private final Store store;
   private volatile boolean portsLogged;
-  private volatile boolean released;
   private final ImageWatch images;
 
   ProvisionConsumer(
@@ -64,8 +62,10 @@ public class ProvisionConsumer {
     // init_ports is idempotent; the periodic run also restores a range lost with Valkey's data.
     supervisor.every("port-range", PORT_RANGE_EVERY, this::initPorts);
     // Claims are short leases kept alive here while their provision runs; what this worker held
-    // before a restart (same worker id) is handed back on the first beat.
-    supervisor.every("lease-heartbeat", provisioner.heartbeat().period(), this::beat);
+    // before a restart (same worker id) is handed back before any new work is taken.
+    provisioner.leases().releaseAtStartup();
+    supervisor.every(
+        "lease-heartbeat", provisioner.heartbeat().period(), provisioner.heartbeat()::renewAll);
     if (images.enabled()) {
       // Before the first request is taken: a missing image opens its circuit, not a storm.
       images.checkAll();
@@ -74,19 +74,6 @@ public class ProvisionConsumer {
     consumers.consume(
         ConsumerSpec.of(Subjects.STREAM_PROVISION, Subjects.PROVISION_ALL, config.consumer()),
         this::handle);
-  }
-
-  private void beat() {
-    if (!released) {
-      List<String> ids = provisioner.leases().releaseAll();
-      released = true;
-      if (!ids.isEmpty()) {
-        LOG.infof(
-            "worker %s restarted: handed back the claim(s) it held on %s",
-            provisioner.leases().worker(), ids);
-      }
-    }
-    provisioner.heartbeat().renewAll();
   }
 
   private void initPorts() {
