@@ -83,12 +83,12 @@
     const r = await api('POST', '/extend').catch(() => null);
     if (r && r.ok) return update(await r.json());
     const e = r ? await r.json().catch(() => ({})) : {};
-    if (e.error === 'max_lifetime_reached') {
+    if (/\/max-lifetime-reached$/.test(e.type || '')) {
       show($('cap'), 'Extend is not available: this demo has reached its maximum lifetime.');
       return;
     }
     $('extend').disabled = false;
-    show($('status'), 'Could not extend: ' + (e.message || 'the service did not answer') + '.');
+    show($('status'), 'Could not extend: ' + (e.detail || 'the service did not answer') + '.');
   }
 
   async function end() {

@@ -14,7 +14,7 @@ async function api(method, path, body) {
   if (r.status === 401) { showLogin(); throw new Error("not logged in"); }
   const text = await r.text();
   const json = text ? JSON.parse(text) : null;
-  if (!r.ok) throw new Error((json && json.message) || ("HTTP " + r.status));
+  if (!r.ok) throw new Error((json && json.detail) || ("HTTP " + r.status)); // RFC 9457 problem
   return json;
 }
 

@@ -75,11 +75,11 @@
       if (res.status === 503) {
         return this.fail('All demos are busy right now. Please try again in ' + when(retry) + '.', 'busy');
       }
-      if (body.error === 'unknown_template') return this.fail('This demo is not available.', 'unknown');
+      if (/\/unknown-template$/.test(body.type || '')) return this.fail('This demo is not available.', 'unknown');
       if (res.status === 401 || res.status === 403) {
         return this.fail('This site may not start demos. Please tell its owner.', 'refused');
       }
-      this.fail('Something went wrong (' + (body.message || res.status) + '). Please try again.');
+      this.fail('Something went wrong (' + (body.detail || res.status) + '). Please try again.');
     }
 
     fail(text, state) {

@@ -95,7 +95,8 @@ class ProvisionFailureSystemIT {
 
     Http.Answer refused = visitor.acquireRaw(TEMPLATE);
     assertThat(refused.status()).as(refused.toString()).isEqualTo(503);
-    assertThat(refused.json().path("error").asText()).isEqualTo("template_unavailable");
+    assertThat(refused.json().path("type").asText())
+        .isEqualTo("https://trynow.dev/problems/template-unavailable");
     assertThat(Long.parseLong(header(refused, "Retry-After"))).isBetween(1L, 60L);
 
     // no storm: for 60 s of a missing image (the pool wants 1, the replenisher runs every

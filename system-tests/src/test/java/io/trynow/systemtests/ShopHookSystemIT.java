@@ -155,8 +155,9 @@ class ShopHookSystemIT {
     for (String fields : hostile) {
       Http.Answer a = acquire(fields);
       assertThat(a.status()).as(fields + " -> " + a).isEqualTo(400);
-      assertThat(a.json().path("error").asText()).isEqualTo("invalid_field");
-      assertThat(a.json().path("message").asText()).startsWith("fields.");
+      assertThat(a.json().path("type").asText())
+          .isEqualTo("https://trynow.dev/problems/invalid-field");
+      assertThat(a.json().path("detail").asText()).startsWith("fields.");
     }
     // nothing was assigned, queued or called
     assertThat(ready())

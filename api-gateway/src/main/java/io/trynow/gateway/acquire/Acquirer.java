@@ -7,18 +7,21 @@ import io.trynow.gateway.auth.AccessTokens;
 import io.trynow.gateway.auth.IdempotencyKeys;
 import io.trynow.gateway.auth.Secrets;
 import io.trynow.gateway.config.GatewaySettings;
-import io.trynow.gateway.rest.ApiException;
-import io.trynow.gateway.rest.Views;
+import io.trynow.gateway.outcome.RateLimits;
+import io.trynow.gateway.outcome.Refusal;
 import io.trynow.model.AcquireReply;
 import io.trynow.model.AcquireRequest;
 import io.trynow.model.Ids;
 import io.trynow.model.Json;
 import io.trynow.platform.messaging.MessagingException;
 import io.trynow.platform.messaging.Publisher;
+import io.trynow.platform.state.AbandonResult;
 import io.trynow.platform.state.Instance;
 import io.trynow.platform.state.RateLimitResult;
 import io.trynow.platform.state.RequestRecord;
+import io.trynow.platform.state.RequestState;
 import io.trynow.platform.state.Store;
+import io.trynow.platform.state.StoreException;
 import io.trynow.platform.template.TemplatesConfig;
 import io.trynow.platform.template.VisitorFields;
 import jakarta.enterprise.event.Observes;
@@ -40,11 +43,13 @@ public class Acquirer {
 
   private static final Logger LOG = Logger.getLogger(Acquirer.class);
 
+  /** The ended reason of a request closed because its acquire was not confirmed by NATS. */
+  public static final String NOT_PUBLISHED = "not_published";
+
   private final Store store;
   private final Publisher publisher;
   private final TemplatesConfig templates;
   private final GatewaySettings settings;
-  private final Views views;
   private final IdempotencyKeys idempotency;
   private final GatewayMetrics metrics;
 
@@ -53,13 +58,11 @@ public class Acquirer {
       Publisher publisher,
       TemplatesConfig templates,
       GatewaySettings settings,
-      Views views,
       GatewayMetrics metrics) {
     this.store = store;
     this.publisher = publisher;
     this.templates = templates;
     this.settings = settings;
-    this.views = views;
     this.metrics = metrics;
     this.idempotency = new IdempotencyKeys(settings.secret());
   }
@@ -92,7 +95,7 @@ public class Acquirer {
       return new Ticket(Ids.newRequestId(), AccessTokens.newToken());
     }
     if (!IdempotencyKeys.isValid(caller.idempotencyKey())) {
-      throw ApiException.badRequest(
+      throw Refusal.badRequest(
           "Idempotency-Key must be 16 to 128 visible ASCII characters (a UUID will do)");
     }
     String scope =
@@ -104,19 +107,53 @@ public class Acquirer {
         idempotency.accessToken(scope, caller.idempotencyKey()));
   }
 
-  /** The answer: 201 with a demo, 202 queued/pending, plus the rate-limit figures for headers. */
+  /**
+   * The answer: a demo, or a place in the queue / pending, with the caller's rate-limit windows
+   * (null on a repeat answered from the store). Refusals are thrown as {@link Refusal}.
+   */
   public sealed interface Result {
-    RateLimit rateLimit();
+    RateLimits rateLimits();
   }
 
-  public record Assigned(io.trynow.gateway.rest.DemoView demo, RateLimit rateLimit)
+  /**
+   * The request holds a demo: the instance as stored, or as pool-service's reply described it.
+   *
+   * @param accessToken the visitor's token, returned once
+   */
+  public record Assigned(Demo demo, String accessToken, RateLimits rateLimits) implements Result {}
+
+  /**
+   * No demo yet: {@code QUEUED} with its place, or {@code PENDING} (the pool has not answered, or
+   * the outcome is unknown): the status URL tells.
+   */
+  public record Waiting(
+      String requestId,
+      WaitState state,
+      String template,
+      Long position,
+      Long etaSeconds,
+      String accessToken,
+      RateLimits rateLimits)
       implements Result {}
 
-  public record Waiting(io.trynow.gateway.rest.QueuedView queued, RateLimit rateLimit)
-      implements Result {}
+  /** What a waiting request is doing. */
+  public enum WaitState {
+    QUEUED,
+    PENDING;
 
-  /** RateLimit-* header values (hour window); null on a repeat answered from the store. */
-  public record RateLimit(long limit, long remaining, long resetSeconds) {}
+    public String wire() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /** A demo handed to the visitor: from the store, or from pool-service's reply (no store read). */
+  public sealed interface Demo {
+    /** The instance as stored. */
+    record Stored(Instance instance) implements Demo {}
+
+    /** The instance as pool-service's reply described it. */
+    record Replied(AcquireReply reply) implements Demo {}
+  }
 
   public Result acquire(String template, Caller caller, Ticket t) {
     return acquire(template, null, caller, t);
@@ -132,7 +169,7 @@ public class Acquirer {
     try {
       checked = VisitorFields.validate(tpl.fields(), fields);
     } catch (VisitorFields.InvalidField e) {
-      throw new ApiException(400, "invalid_field", "fields." + e.getMessage());
+      throw Refusal.of(Refusal.Reason.INVALID_FIELD, "fields." + e.getMessage());
     }
     String rid = t.requestId();
     String tokenHash = AccessTokens.hash(t.accessToken());
@@ -145,7 +182,7 @@ public class Acquirer {
     }
 
     long t0 = System.nanoTime();
-    RateLimit rl = rateLimit(caller.clientIp(), rid);
+    RateLimits rl = rateLimit(caller.clientIp(), rid);
     long t1 = System.nanoTime();
     metrics.stage(GatewayMetrics.Stage.RATE_LIMIT, t1 - t0);
     long now = System.currentTimeMillis();
@@ -165,45 +202,72 @@ public class Acquirer {
       metrics.stage(GatewayMetrics.Stage.PUBLISH, stored[0] - t1);
       metrics.stage(GatewayMetrics.Stage.REPLY, System.nanoTime() - stored[0]);
     } catch (MessagingException e) {
-      if (e.kind() != MessagingException.Kind.UNKNOWN_OUTCOME) {
-        refund(caller.clientIp(), rid, now);
-      }
       LOG.warnf("acquire %s not published: %s", rid, e.getMessage());
-      throw ApiException.unavailable("the service is busy; try again shortly", 2);
+      return notPublished(template, caller, t, tokenHash, rl);
     }
     if (reply.isEmpty()) {
       // The request is stored and will be handled; maybe it already was (a lost reply).
-      return fromStore(rid, t.accessToken(), rl)
-          .orElseGet(() ->
-              new Waiting(views.queued(rid, "pending", template, null, null, t.accessToken()), rl));
+      return fromStore(rid, t.accessToken(), rl).orElseGet(() -> pending(rid, template, t, rl));
     }
     AcquireReply r = Json.read(reply.get().getData(), AcquireReply.class);
     return switch (r.outcome()) {
-      case "assigned" -> new Assigned(views.demo(r, t.accessToken()), rl);
-      case "queued" ->
+      case ASSIGNED -> new Assigned(new Demo.Replied(r), t.accessToken(), rl);
+      case QUEUED ->
           new Waiting(
-              views.queued(
-                  rid,
-                  "queued",
-                  template,
-                  r.position() == null ? null : r.position().longValue(),
-                  r.etaSeconds(),
-                  t.accessToken()),
+              rid,
+              WaitState.QUEUED,
+              template,
+              r.position() == null ? null : r.position().longValue(),
+              r.etaSeconds(),
+              t.accessToken(),
               rl);
-      case "full" ->
-          throw new ApiException(
-                  503,
-                  "capacity_full",
+      case FULL ->
+          throw Refusal.of(
+                  Refusal.Reason.CAPACITY_FULL,
                   "every demo of this template is taken and the queue is full; try again later")
-              .header("Retry-After", retryAfterFull(tpl));
-      case "unavailable" -> throw templateUnavailable(r.etaSeconds() == null ? 5 : r.etaSeconds());
-      case "limited" ->
-          throw new ApiException(
-                  429,
-                  "too_many_live_demos",
+              .retryAfter(retryAfterFull(tpl));
+      case UNAVAILABLE -> throw templateUnavailable(r.etaSeconds() == null ? 5 : r.etaSeconds());
+      case LIMITED ->
+          throw Refusal.of(
+                  Refusal.Reason.TOO_MANY_LIVE_DEMOS,
                   "this address already holds as many demos as allowed; release one first")
-              .header("Retry-After", 60);
-      default -> throw closed();
+              .retryAfter(60);
+      case FAILED, EXPIRED -> throw closed();
+    };
+  }
+
+  private static Waiting pending(String rid, String template, Ticket t, RateLimits rl) {
+    return new Waiting(rid, WaitState.PENDING, template, null, null, t.accessToken(), rl);
+  }
+
+  /**
+   * The publish was not confirmed, yet its message may be stored and served later (a PubAck lost, a
+   * JetStream that stopped answering). One store call closes the request first, so that a late
+   * delivery is refused: then the 503 is the truth. If the pool handled the request first, the
+   * answer is what it did; if the store cannot be asked either, the outcome is unknown and the
+   * visitor gets 202 pending with the status URL, which shows what became of it.
+   */
+  private Result notPublished(
+      String template, Caller caller, Ticket t, String tokenHash, RateLimits rl) {
+    String rid = t.requestId();
+    AbandonResult a;
+    try {
+      a =
+          store
+              .requests()
+              .abandon(
+                  rid, template, tokenHash, caller.clientIp(), RequestState.FAILED, NOT_PUBLISHED);
+    } catch (StoreException e) {
+      LOG.warnf("acquire %s: outcome unknown (store unavailable: %s)", rid, e.getMessage());
+      return pending(rid, template, t, rl);
+    }
+    return switch (a) {
+      case AbandonResult.Abandoned ab -> {
+        refund(caller.clientIp(), rid, ab.request().createdAt().toEpochMilli());
+        throw Refusal.unavailable("the service is busy; try again shortly", 2);
+      }
+      case AbandonResult.Exists ex ->
+          fromStore(rid, t.accessToken(), rl).orElseThrow(Acquirer::closed);
     };
   }
 
@@ -215,36 +279,56 @@ public class Acquirer {
 
   private TemplatesConfig.Template template(String name) {
     if (name == null || name.isBlank()) {
-      throw ApiException.badRequest("template is required");
+      throw Refusal.badRequest("template is required");
     }
     TemplatesConfig.Template tpl = Ids.isTemplate(name) ? templates.templates().get(name) : null;
     if (tpl == null) {
-      throw new ApiException(400, "unknown_template", "unknown template; see GET /v1/templates");
+      throw Refusal.of(Refusal.Reason.UNKNOWN_TEMPLATE, "unknown template; see GET /v1/templates");
     }
     return tpl;
   }
 
-  private RateLimit rateLimit(String ip, String rid) {
+  private RateLimits rateLimit(String ip, String rid) {
     int perHour = settings.config().acquiresPerHour();
-    RateLimitResult r =
-        store.limits().rateLimit(ip, rid, perHour, settings.config().acquiresPerDay());
+    int perDay = settings.config().acquiresPerDay();
+    RateLimitResult r = store.limits().rateLimit(ip, rid, perHour, perDay);
     Instant now = Instant.now();
     if (r instanceof RateLimitResult.Limited l) {
       long retry = Math.max(1, Duration.between(now, l.resetAt()).toSeconds() + 1);
-      long limit =
-          l.window() == RateLimitResult.Window.HOUR ? perHour : settings.config().acquiresPerDay();
-      throw new ApiException(
-              429,
-              "rate_limited",
+      throw Refusal.of(
+              Refusal.Reason.RATE_LIMITED,
               "too many demos asked for from this address; retry after " + retry + " seconds")
-          .header("Retry-After", retry)
-          .header("RateLimit-Limit", limit)
-          .header("RateLimit-Remaining", 0)
-          .header("RateLimit-Reset", retry);
+          .retryAfter(retry)
+          .rateLimits(
+              windows(
+                  now, perHour, l.hourCount(), l.hourReset(), perDay, l.dayCount(), l.dayReset()));
     }
     RateLimitResult.Allowed a = (RateLimitResult.Allowed) r;
-    long reset = Math.max(0, Duration.between(now, a.hourReset()).toSeconds());
-    return new RateLimit(perHour, Math.max(0, perHour - a.hourCount()), reset);
+    return windows(now, perHour, a.hourCount(), a.hourReset(), perDay, a.dayCount(), a.dayReset());
+  }
+
+  private static RateLimits windows(
+      Instant now,
+      long perHour,
+      long hourCount,
+      Instant hourReset,
+      long perDay,
+      long dayCount,
+      Instant dayReset) {
+    return new RateLimits(
+        java.util.List.of(
+            new RateLimits.Window(
+                "hour",
+                perHour,
+                3600,
+                Math.max(0, perHour - hourCount),
+                Math.max(0, Duration.between(now, hourReset).toSeconds())),
+            new RateLimits.Window(
+                "day",
+                perDay,
+                86400,
+                Math.max(0, perDay - dayCount),
+                Math.max(0, Duration.between(now, dayReset).toSeconds()))));
   }
 
   private void refund(String ip, String rid, long countedAtMs) {
@@ -259,7 +343,7 @@ public class Acquirer {
    * The answer for a request the store already knows (a retry with the same Idempotency-Key, or a
    * reply that did not arrive in time).
    */
-  private Optional<Result> fromStore(String rid, String token, RateLimit rl) {
+  private Optional<Result> fromStore(String rid, String token, RateLimits rl) {
     Optional<RequestRecord> rec = store.request(rid);
     if (rec.isEmpty()) {
       return Optional.empty();
@@ -267,24 +351,23 @@ public class Acquirer {
     RequestRecord r = rec.get();
     if (!AccessTokens.matches(token, r.ownerTokenHash())) {
       // Only a holder of the gateway secret could derive a colliding id: refuse, reveal nothing.
-      throw ApiException.conflict("idempotency_conflict", "this Idempotency-Key cannot be used");
+      throw Refusal.of(Refusal.Reason.IDEMPOTENCY_CONFLICT, "this Idempotency-Key cannot be used");
     }
     return switch (r.state()) {
       case QUEUED ->
           Optional.of(
-              new Waiting(
-                  views.queued(rid, "queued", r.template(), r.position(), null, token), rl));
+              new Waiting(rid, WaitState.QUEUED, r.template(), r.position(), null, token, rl));
       case ASSIGNED -> {
         if (r.checking()) {
           // its claim check (on-claim hook) has not passed yet: not shown until it has
           yield Optional.of(
-              new Waiting(views.queued(rid, "pending", r.template(), null, null, token), rl));
+              new Waiting(rid, WaitState.PENDING, r.template(), null, null, token, rl));
         }
         Instance i = store.instance(r.instanceId()).orElseThrow(Acquirer::closed);
         if (i.state() != io.trynow.model.InstanceState.ASSIGNED) {
           throw closed();
         }
-        yield Optional.of(new Assigned(views.demo(i, token), rl));
+        yield Optional.of(new Assigned(new Demo.Stored(i), token, rl));
       }
       case UNAVAILABLE -> throw templateUnavailable(5);
       case FAILED, EXPIRED -> throw closed();
@@ -292,17 +375,16 @@ public class Acquirer {
   }
 
   /** 503: the template's failure circuit is open and nothing is ready (no queue slot given). */
-  private static ApiException templateUnavailable(long retryAfterSeconds) {
-    return new ApiException(
-            503,
-            "template_unavailable",
+  private static Refusal templateUnavailable(long retryAfterSeconds) {
+    return Refusal.of(
+            Refusal.Reason.TEMPLATE_UNAVAILABLE,
             "this template cannot be served right now; try again later")
-        .header("Retry-After", Math.max(1, retryAfterSeconds));
+        .retryAfter(Math.max(1, retryAfterSeconds));
   }
 
-  private static ApiException closed() {
-    return ApiException.conflict(
-        "request_closed",
+  private static Refusal closed() {
+    return Refusal.of(
+        Refusal.Reason.REQUEST_CLOSED,
         "this request has ended (expired or failed); ask again with a new Idempotency-Key");
   }
 

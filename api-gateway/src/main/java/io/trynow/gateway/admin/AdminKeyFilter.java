@@ -3,7 +3,7 @@ package io.trynow.gateway.admin;
 import io.trynow.gateway.auth.AccessTokens;
 import io.trynow.gateway.config.GatewaySettings;
 import io.trynow.gateway.ops.OpsSessions;
-import io.trynow.gateway.rest.ApiException;
+import io.trynow.gateway.outcome.Refusal;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -38,7 +38,7 @@ public class AdminKeyFilter implements ContainerRequestFilter {
   public void filter(ContainerRequestContext ctx) {
     GatewaySettings settings = settingsProvider.get();
     if (!settings.adminEnabled()) {
-      throw ApiException.notFound("no such resource");
+      throw Refusal.notFound("no such resource");
     }
     String key = AccessTokens.bearer(ctx.getHeaderString(HttpHeaders.AUTHORIZATION));
     Cookie session = ctx.getCookies().get(OpsSessions.COOKIE);
@@ -47,16 +47,16 @@ public class AdminKeyFilter implements ContainerRequestFilter {
         && sessionsProvider.get().valid(session.getValue(), java.time.Instant.now())) {
       boolean reads = ctx.getMethod().equals("GET") || ctx.getMethod().equals("HEAD");
       if (!reads && ctx.getHeaderString(OpsSessions.CSRF_HEADER) == null) {
-        throw ApiException.forbidden(
+        throw Refusal.forbidden(
             "a change with the session cookie needs " + OpsSessions.CSRF_HEADER);
       }
       return;
     }
     if (key == null) {
-      throw ApiException.unauthorized("send the admin key as Authorization: Bearer <key>");
+      throw Refusal.unauthorized("send the admin key as Authorization: Bearer <key>");
     }
     if (!settings.isAdminKey(key)) {
-      throw ApiException.forbidden("not the admin key");
+      throw Refusal.forbidden("not the admin key");
     }
   }
 }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.smallrye.common.annotation.RunOnVirtualThread;
 import io.trynow.gateway.demo.Demos;
-import io.trynow.gateway.rest.ApiException;
+import io.trynow.gateway.outcome.Refusal;
 import io.trynow.gateway.rest.CircuitView;
 import io.trynow.model.CleanupRequest;
 import io.trynow.model.InstanceState;
@@ -252,16 +252,16 @@ public class AdminResource {
       try {
         s = InstanceState.fromWire(state.strip().toLowerCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw ApiException.badRequest(
+        throw Refusal.badRequest(
             "state must be one of requested, provisioning, started, ready, assigned, terminating");
       }
       if (!s.isLive()) {
-        throw ApiException.badRequest("only live states are indexed");
+        throw Refusal.badRequest("only live states are indexed");
       }
       states.add(s);
     }
     if (template != null && !template.isBlank() && !io.trynow.model.Ids.isTemplate(template)) {
-      throw ApiException.badRequest("template must be a template name");
+      throw Refusal.badRequest("template must be a template name");
     }
     Instant now = Instant.now();
     Instant bornBefore =
@@ -270,7 +270,7 @@ public class AdminResource {
             : DeadLetterFilter.parse(null, null, olderThan, now).since();
     int l = (int) Math.min(MAX_PAGE, number(limit, 100, "limit"));
     if (l < 1) {
-      throw ApiException.badRequest("limit must be at least 1");
+      throw Refusal.badRequest("limit must be at least 1");
     }
     long offset = number(cursor, 0, "cursor");
     List<Instance> all = new ArrayList<>();
@@ -305,7 +305,7 @@ public class AdminResource {
     return store
         .instance(id)
         .map(InstanceView::of)
-        .orElseThrow(() -> ApiException.notFound("no such instance"));
+        .orElseThrow(() -> Refusal.notFound("no such instance"));
   }
 
   @POST
@@ -317,16 +317,16 @@ public class AdminResource {
     Instance i =
         switch (r) {
           case Changed c -> c.instance();
-          case NotFound n -> throw ApiException.notFound("no such instance");
+          case NotFound n -> throw Refusal.notFound("no such instance");
           case WrongState w ->
-              throw ApiException.conflict("wrong_state", "the instance is " + w.state().wire());
+              throw Refusal.of(Refusal.Reason.WRONG_STATE, "the instance is " + w.state().wire());
         };
     if (i.state() == InstanceState.TERMINATING) {
       try {
         publisher.publish(new CleanupRequest(id, "forced", i.requestId()));
       } catch (MessagingException e) {
         LOG.warnf("cleanup request for %s not published: %s", id, e.getMessage());
-        throw ApiException.unavailable("terminate recorded; teardown not yet queued, retry", 1);
+        throw Refusal.unavailable("terminate recorded; teardown not yet queued, retry", 1);
       }
     }
     return Response.status(202).entity(InstanceView.of(i)).build();
@@ -337,7 +337,7 @@ public class AdminResource {
       return dflt;
     }
     if (!s.matches("\\d{1,18}")) {
-      throw ApiException.badRequest(name + " must be a non-negative number");
+      throw Refusal.badRequest(name + " must be a non-negative number");
     }
     return Long.parseLong(s);
   }

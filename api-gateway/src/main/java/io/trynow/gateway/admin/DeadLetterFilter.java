@@ -1,6 +1,6 @@
 package io.trynow.gateway.admin;
 
-import io.trynow.gateway.rest.ApiException;
+import io.trynow.gateway.outcome.Refusal;
 import io.trynow.platform.messaging.DeadLetter;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,11 +24,11 @@ public record DeadLetterFilter(String subject, String error, Instant since) {
   public static DeadLetterFilter parse(String subject, String error, String since, Instant now) {
     String s = blankToNull(subject);
     if (s != null && !SUBJECT.matcher(s).matches()) {
-      throw ApiException.badRequest("subject must be a subject or a NATS pattern (*, >)");
+      throw Refusal.badRequest("subject must be a subject or a NATS pattern (*, >)");
     }
     String e = blankToNull(error);
     if (e != null && e.length() > 200) {
-      throw ApiException.badRequest("error must be at most 200 characters");
+      throw Refusal.badRequest("error must be at most 200 characters");
     }
     return new DeadLetterFilter(s, e, since(blankToNull(since), now));
   }
@@ -89,7 +89,7 @@ public record DeadLetterFilter(String subject, String error, Instant since) {
     try {
       return Instant.parse(value);
     } catch (DateTimeParseException e) {
-      throw ApiException.badRequest("since must be a duration ago (90s, 30m, 1h, 2d) or RFC 3339");
+      throw Refusal.badRequest("since must be a duration ago (90s, 30m, 1h, 2d) or RFC 3339");
     }
   }
 

@@ -3,7 +3,7 @@ package io.trynow.gateway.admin;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.smallrye.common.annotation.RunOnVirtualThread;
-import io.trynow.gateway.rest.ApiException;
+import io.trynow.gateway.outcome.Refusal;
 import io.trynow.platform.messaging.DeadLetters;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -94,7 +94,7 @@ public class DeadLetterResource {
     long a = AdminResource.number(after, 0, "after");
     int l = (int) Math.min(AdminResource.MAX_PAGE, AdminResource.number(limit, 50, "limit"));
     if (l < 1) {
-      throw ApiException.badRequest("limit must be at least 1");
+      throw Refusal.badRequest("limit must be at least 1");
     }
     DeadLetterOps.Page p = ops.page(f, a, l);
     return new Page(
@@ -123,7 +123,7 @@ public class DeadLetterResource {
     return deadLetters
         .show(sequence(seq))
         .map(DeadLetterViews::of)
-        .orElseThrow(() -> ApiException.notFound("no such dead letter"));
+        .orElseThrow(() -> Refusal.notFound("no such dead letter"));
   }
 
   @POST
@@ -134,7 +134,7 @@ public class DeadLetterResource {
     return deadLetters
         .replay(n)
         .map(r -> DeadLetterViews.of(n, r))
-        .orElseThrow(() -> ApiException.notFound("no such dead letter"));
+        .orElseThrow(() -> Refusal.notFound("no such dead letter"));
   }
 
   @POST
@@ -170,21 +170,21 @@ public class DeadLetterResource {
   @Operation(summary = "Delete a dead letter")
   public Response delete(@PathParam("seq") String seq) {
     if (!deadLetters.delete(sequence(seq))) {
-      throw ApiException.notFound("no such dead letter");
+      throw Refusal.notFound("no such dead letter");
     }
     return Response.noContent().build();
   }
 
   private static List<Long> sequences(Selection body) {
     if (body.sequences().isEmpty()) {
-      throw ApiException.badRequest("sequences must list at least one sequence");
+      throw Refusal.badRequest("sequences must list at least one sequence");
     }
     if (body.sequences().size() > AdminResource.MAX_PAGE) {
-      throw ApiException.badRequest("at most " + AdminResource.MAX_PAGE + " sequences per call");
+      throw Refusal.badRequest("at most " + AdminResource.MAX_PAGE + " sequences per call");
     }
     for (Long s : body.sequences()) {
       if (s == null || s < 1) {
-        throw ApiException.badRequest("sequences must be positive numbers");
+        throw Refusal.badRequest("sequences must be positive numbers");
       }
     }
     return body.sequences();
@@ -192,13 +192,12 @@ public class DeadLetterResource {
 
   private static DeadLetterFilter filter(Selection body, String what) {
     if (body == null) {
-      throw ApiException.badRequest(
-          "send {\"sequences\": [...]} or a filter (subject, error, since)");
+      throw Refusal.badRequest("send {\"sequences\": [...]} or a filter (subject, error, since)");
     }
     DeadLetterFilter f =
         DeadLetterFilter.parse(body.subject(), body.error(), body.since(), Instant.now());
     if (f.isEmpty() && !Boolean.TRUE.equals(body.all())) {
-      throw ApiException.badRequest(
+      throw Refusal.badRequest(
           "a "
               + what
               + " of every dead letter needs {\"all\": true}; or give sequences or a filter");
@@ -209,7 +208,7 @@ public class DeadLetterResource {
   private static long sequence(String s) {
     long n = AdminResource.number(s, -1, "sequence");
     if (n < 1) {
-      throw ApiException.badRequest("sequence must be a positive number");
+      throw Refusal.badRequest("sequence must be a positive number");
     }
     return n;
   }

@@ -1,7 +1,7 @@
 package io.trynow.gateway.auth;
 
 import io.trynow.gateway.config.GatewaySettings;
-import io.trynow.gateway.rest.ApiException;
+import io.trynow.gateway.outcome.Refusal;
 import jakarta.inject.Singleton;
 import java.time.Instant;
 
@@ -25,12 +25,12 @@ public class Access {
   /**
    * The bearer token from {@code authorization}; 401 when there is none.
    *
-   * @throws ApiException 401
+   * @throws Refusal 401
    */
   public static String requireBearer(String authorization) {
     String token = AccessTokens.bearer(authorization);
     if (token == null) {
-      throw ApiException.unauthorized("send the access token as Authorization: Bearer <token>");
+      throw Refusal.unauthorized("send the access token as Authorization: Bearer <token>");
     }
     return token;
   }
@@ -39,23 +39,23 @@ public class Access {
    * Read access: the owner's token or a ticket for {@code ticketId}.
    *
    * @param ownerTokenHash the stored hash (null: nobody owns it, which reads as not found)
-   * @throws ApiException 401 without credentials, 403 with wrong ones, 404 when unowned
+   * @throws Refusal 401 without credentials, 403 with wrong ones, 404 when unowned
    */
   public void requireReader(
       String ownerTokenHash, String authorization, String ticket, String ticketId) {
     String token = AccessTokens.bearer(authorization);
     if (token == null && ticket == null) {
-      throw ApiException.unauthorized(
+      throw Refusal.unauthorized(
           "send the access token as Authorization: Bearer <token>, or use the ticket URL");
     }
     if (ownerTokenHash == null) {
-      throw ApiException.notFound("no such demo");
+      throw Refusal.notFound("no such demo");
     }
     boolean ok =
         (token != null && AccessTokens.matches(token, ownerTokenHash))
             || (ticket != null && tickets.verify(ticket, ticketId, Instant.now()));
     if (!ok) {
-      throw ApiException.forbidden("this token or ticket is not valid for this resource");
+      throw Refusal.forbidden("this token or ticket is not valid for this resource");
     }
   }
 

@@ -2,10 +2,7 @@ package io.trynow.gateway.demo;
 
 import io.trynow.gateway.auth.Access;
 import io.trynow.gateway.auth.AccessTokens;
-import io.trynow.gateway.rest.ApiException;
-import io.trynow.gateway.rest.DemoView;
-import io.trynow.gateway.rest.ExtendBody;
-import io.trynow.gateway.rest.Views;
+import io.trynow.gateway.outcome.Refusal;
 import io.trynow.model.CleanupRequest;
 import io.trynow.model.Ids;
 import io.trynow.model.InstanceEventKind;
@@ -35,43 +32,46 @@ public class Demos {
   private final Store store;
   private final Publisher publisher;
   private final Access access;
-  private final Views views;
   private final TemplatesConfig templates;
 
-  public Demos(
-      Store store, Publisher publisher, Access access, Views views, TemplatesConfig templates) {
+  public Demos(Store store, Publisher publisher, Access access, TemplatesConfig templates) {
     this.store = store;
     this.publisher = publisher;
     this.access = access;
-    this.views = views;
     this.templates = templates;
   }
 
   public static String requireInstanceId(String id) {
     if (!Ids.isInstance(id)) {
-      throw ApiException.badId("demo id");
+      throw Refusal.badId("demo id");
     }
     return id;
   }
 
-  public DemoView read(String id, String authorization, String ticket) {
+  /** The demo, for its owner or the holder of its ticket. */
+  public Instance read(String id, String authorization, String ticket) {
     requireInstanceId(id);
-    Instance i = store.instance(id).orElseThrow(() -> ApiException.notFound("no such demo"));
+    Instance i = store.instance(id).orElseThrow(() -> Refusal.notFound("no such demo"));
     access.requireReader(i.ownerTokenHash(), authorization, ticket, id);
-    return views.demo(i, null);
+    return i;
   }
 
-  public DemoView extend(String id, String token, ExtendBody body) {
+  /**
+   * Extends by {@code minutes} (null: one extend step) up to the max lifetime.
+   *
+   * @return the instance as extended
+   */
+  public Instance extend(String id, String token, Integer minutes) {
     requireInstanceId(id);
-    Instance current = store.instance(id).orElseThrow(() -> ApiException.notFound("no such demo"));
+    Instance current = store.instance(id).orElseThrow(() -> Refusal.notFound("no such demo"));
     TemplatesConfig.Template tpl = templates.templates().get(current.template());
     Duration step = tpl == null ? Duration.ofMinutes(15) : tpl.extendStep();
     long maxMinutes = Math.max(1, step.toMinutes());
     Duration by = step;
-    if (body != null && body.minutes() != null) {
-      int m = body.minutes();
+    if (minutes != null) {
+      int m = minutes;
       if (m < 1 || m > maxMinutes) {
-        throw ApiException.badRequest("minutes must be between 1 and " + maxMinutes);
+        throw Refusal.badRequest("minutes must be between 1 and " + maxMinutes);
       }
       by = Duration.ofMinutes(m);
     }
@@ -79,33 +79,32 @@ public class Demos {
     return switch (r) {
       case ExtendResult.Extended e -> {
         event(e.instance(), InstanceEventKind.EXTENDED);
-        yield views.demo(e.instance(), null);
+        yield e.instance();
       }
       case ExtendResult.PastMaxLifetime p ->
-          throw ApiException.conflict(
-              "max_lifetime_reached",
+          throw Refusal.of(
+              Refusal.Reason.MAX_LIFETIME_REACHED,
               "this demo is already at its maximum lifetime (" + p.maxExpiresAt() + ")");
-      case NotFound n -> throw ApiException.notFound("no such demo");
-      case BadToken b -> throw ApiException.forbidden("this token is not valid for this demo");
+      case NotFound n -> throw Refusal.notFound("no such demo");
+      case BadToken b -> throw Refusal.forbidden("this token is not valid for this demo");
       case WrongState w -> throw notAssigned(w.state());
     };
   }
 
   /** Release: the store moves it to terminating, then the cleanup worker is asked to tear down. */
-  public DemoView release(String id, String token) {
+  public Instance release(String id, String token) {
     requireInstanceId(id);
     ReleaseResult r = store.lifecycle().release(id, AccessTokens.hash(token));
     Instance i =
         switch (r) {
           case Changed c -> c.instance();
-          case NotFound n -> throw ApiException.notFound("no such demo");
-          case BadToken b -> throw ApiException.forbidden("this token is not valid for this demo");
+          case NotFound n -> throw Refusal.notFound("no such demo");
+          case BadToken b -> throw Refusal.forbidden("this token is not valid for this demo");
           case WrongState w -> {
             // Already ending: fine for its owner (DELETE is idempotent), refused for anyone else.
-            Instance now =
-                store.instance(id).orElseThrow(() -> ApiException.notFound("no such demo"));
+            Instance now = store.instance(id).orElseThrow(() -> Refusal.notFound("no such demo"));
             if (!AccessTokens.matches(token, now.ownerTokenHash())) {
-              throw ApiException.forbidden("this token is not valid for this demo");
+              throw Refusal.forbidden("this token is not valid for this demo");
             }
             if (w.state() != InstanceState.TERMINATING && w.state() != InstanceState.TERMINATED) {
               throw notAssigned(w.state());
@@ -119,11 +118,11 @@ public class Demos {
       } catch (MessagingException e) {
         // The record says terminating: a retry of this DELETE publishes again (same msg id).
         LOG.warnf("cleanup request for %s not published: %s", id, e.getMessage());
-        throw ApiException.unavailable("release recorded; teardown not yet queued, retry", 1);
+        throw Refusal.unavailable("release recorded; teardown not yet queued, retry", 1);
       }
       event(i, InstanceEventKind.TERMINATING);
     }
-    return views.demo(i, null);
+    return i;
   }
 
   private void event(Instance i, InstanceEventKind kind) {
@@ -135,7 +134,8 @@ public class Demos {
     }
   }
 
-  private static ApiException notAssigned(InstanceState state) {
-    return ApiException.conflict("not_assigned", "this demo is " + state.wire() + ", not assigned");
+  private static Refusal notAssigned(InstanceState state) {
+    return Refusal.of(
+        Refusal.Reason.NOT_ASSIGNED, "this demo is " + state.wire() + ", not assigned");
   }
 }

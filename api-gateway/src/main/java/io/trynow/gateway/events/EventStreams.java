@@ -5,7 +5,7 @@ import io.nats.client.JetStreamApiException;
 import io.nats.client.api.MessageInfo;
 import io.trynow.gateway.config.GatewayConfig;
 import io.trynow.gateway.config.GatewaySettings;
-import io.trynow.gateway.rest.ApiException;
+import io.trynow.gateway.outcome.Refusal;
 import io.trynow.model.InstanceEvent;
 import io.trynow.model.InstanceEventKind;
 import io.trynow.model.InstanceState;
@@ -54,7 +54,7 @@ public class EventStreams {
     }
     String h = header.strip();
     if (!h.matches("\\d{1,18}")) {
-      throw ApiException.badRequest("Last-Event-ID must be an event id sent by this stream");
+      throw Refusal.badRequest("Last-Event-ID must be an event id sent by this stream");
     }
     return Long.parseLong(h);
   }
@@ -63,10 +63,10 @@ public class EventStreams {
     try {
       return nats.connection(Duration.ofSeconds(2));
     } catch (TimeoutException | IllegalStateException e) {
-      throw ApiException.unavailable("events are unavailable right now", 5);
+      throw Refusal.unavailable("events are unavailable right now", 5);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw ApiException.unavailable("events are unavailable right now", 5);
+      throw Refusal.unavailable("events are unavailable right now", 5);
     }
   }
 

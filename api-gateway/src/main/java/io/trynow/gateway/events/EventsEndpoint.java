@@ -2,8 +2,8 @@ package io.trynow.gateway.events;
 
 import io.trynow.gateway.auth.Access;
 import io.trynow.gateway.demo.Demos;
-import io.trynow.gateway.rest.ApiException;
-import io.trynow.gateway.rest.HttpEdge;
+import io.trynow.gateway.http.HttpEdge;
+import io.trynow.gateway.outcome.Refusal;
 import io.trynow.model.Ids;
 import io.trynow.platform.state.Instance;
 import io.trynow.platform.state.RequestRecord;
@@ -51,7 +51,7 @@ public class EventsEndpoint {
       RoutingContext ctx) {
     Demos.requireInstanceId(id);
     long last = EventStreams.lastEventId(lastEventId);
-    Instance i = store.instance(id).orElseThrow(() -> ApiException.notFound("no such demo"));
+    Instance i = store.instance(id).orElseThrow(() -> Refusal.notFound("no such demo"));
     access.requireReader(i.ownerTokenHash(), authorization, ticket, id);
     run(ctx, sink, sse, out -> streams.demo(id, last, out));
   }
@@ -65,14 +65,14 @@ public class EventsEndpoint {
       Sse sse,
       RoutingContext ctx) {
     if (!Ids.isRequest(id)) {
-      throw ApiException.badId("request id");
+      throw Refusal.badId("request id");
     }
     long last = EventStreams.lastEventId(lastEventId);
     RequestRecord r = store.request(id).orElse(null);
     if (r == null) {
       // Not yet seen by the pool: the ticket holder may already watch.
       if (!access.ticketValid(ticket, id)) {
-        throw ApiException.notFound("no such request");
+        throw Refusal.notFound("no such request");
       }
     } else {
       access.requireReader(r.ownerTokenHash(), authorization, ticket, id);
@@ -94,7 +94,7 @@ public class EventsEndpoint {
       body.run(out);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (ApiException e) {
+    } catch (Refusal e) {
       throw e;
     } catch (Exception e) {
       LOG.warnf("event stream ended by %s", e.toString());

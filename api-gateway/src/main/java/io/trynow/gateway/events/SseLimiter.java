@@ -2,7 +2,7 @@ package io.trynow.gateway.events;
 
 import io.quarkus.runtime.StartupEvent;
 import io.trynow.gateway.config.GatewaySettings;
-import io.trynow.gateway.rest.ApiException;
+import io.trynow.gateway.outcome.Refusal;
 import io.trynow.platform.state.Store;
 import io.trynow.platform.state.StreamLease;
 import io.trynow.platform.supervisor.Supervisor;
@@ -54,12 +54,12 @@ public class SseLimiter {
     StreamLease l = store.limits().sseOpen(ip, lease, perIp, total);
     if (l instanceof StreamLease.Refused r) {
       if (r.cap() == StreamLease.Cap.TOTAL) {
-        throw new ApiException(503, "unavailable", "too many open event streams; retry shortly")
-            .header("Retry-After", 5);
+        throw Refusal.of(Refusal.Reason.UNAVAILABLE, "too many open event streams; retry shortly")
+            .retryAfter(5);
       }
-      throw new ApiException(
-              429, "too_many_streams", "too many open event streams from this address")
-          .header("Retry-After", 10);
+      throw Refusal.of(
+              Refusal.Reason.TOO_MANY_STREAMS, "too many open event streams from this address")
+          .retryAfter(10);
     }
     StreamLease.Held h = (StreamLease.Held) l;
     held.put(h.id(), h);

@@ -1,8 +1,9 @@
 package io.trynow.gateway.ops;
 
 import io.quarkus.vertx.http.ManagementInterface;
-import io.trynow.gateway.rest.HttpEdge;
-import io.trynow.gateway.rest.RequestIds;
+import io.trynow.gateway.http.Problems;
+import io.trynow.gateway.http.RequestIds;
+import io.trynow.gateway.outcome.Refusal;
 import io.trynow.gateway.web.WebAssets;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
@@ -52,7 +53,8 @@ public class ManagementRoutes {
               // then pauses the ended request, which HTTP/2 refuses. Operators' tools
               // (browsers, curl, ./trynow) speak HTTP/1.1 on plain http.
               RequestIds.assign(ctx);
-              HttpEdge.reply(ctx, 426, "upgrade_required", "use HTTP/1.1 on the management port");
+              Problems.reply(
+                  ctx, Refusal.Reason.UPGRADE_REQUIRED, "use HTTP/1.1 on the management port");
               return;
             }
             ctx.put(VIA_MANAGEMENT, Boolean.TRUE);
@@ -86,7 +88,7 @@ public class ManagementRoutes {
 
   private static void guard(RoutingContext ctx) {
     if (isOperatorPath(ctx.normalizedPath()) && ctx.get(VIA_MANAGEMENT) == null) {
-      HttpEdge.reply(ctx, 404, "not_found", "no such resource");
+      Problems.reply(ctx, Refusal.Reason.NOT_FOUND, "no such resource");
       return;
     }
     ctx.next();

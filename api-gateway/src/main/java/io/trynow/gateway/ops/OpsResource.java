@@ -3,7 +3,7 @@ package io.trynow.gateway.ops;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.trynow.gateway.config.GatewaySettings;
-import io.trynow.gateway.rest.ApiException;
+import io.trynow.gateway.outcome.Refusal;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.CookieParam;
 import jakarta.ws.rs.GET;
@@ -56,13 +56,13 @@ public class OpsResource {
   @Operation(summary = "Log in to the dashboard with the admin key (sets the session cookie)")
   public Response login(Login body) {
     if (!settings.adminEnabled()) {
-      throw ApiException.notFound("the admin API is off (no admin key hash configured)");
+      throw Refusal.notFound("the admin API is off (no admin key hash configured)");
     }
     if (body == null || body.key() == null || body.key().isBlank()) {
-      throw ApiException.badRequest("key is required");
+      throw Refusal.badRequest("key is required");
     }
     if (!settings.isAdminKey(body.key().strip())) {
-      throw ApiException.forbidden("not the admin key");
+      throw Refusal.forbidden("not the admin key");
     }
     return Response.noContent()
         .cookie(cookie(sessions.issue(Instant.now()), (int) OpsSessions.TTL.toSeconds()))

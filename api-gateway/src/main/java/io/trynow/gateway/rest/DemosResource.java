@@ -7,6 +7,14 @@ import io.trynow.gateway.auth.Access;
 import io.trynow.gateway.config.GatewaySettings;
 import io.trynow.gateway.demo.Demos;
 import io.trynow.gateway.events.EventsEndpoint;
+import io.trynow.gateway.http.HttpEdge;
+import io.trynow.gateway.http.Problem;
+import io.trynow.gateway.http.Problems;
+import io.trynow.gateway.http.RequestIds;
+import io.trynow.gateway.outcome.Refusal;
+import io.trynow.gateway.view.DemoView;
+import io.trynow.gateway.view.QueuedView;
+import io.trynow.gateway.view.Views;
 import io.trynow.gateway.web.Cors;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.Consumes;
@@ -47,6 +55,7 @@ public class DemosResource {
   private final GatewayMetrics metrics;
   private final io.trynow.platform.template.TemplatesConfig templates;
   private final Cors cors;
+  private final Views views;
 
   public DemosResource(
       Acquirer acquirer,
@@ -56,7 +65,8 @@ public class DemosResource {
       EventsEndpoint events,
       GatewayMetrics metrics,
       io.trynow.platform.template.TemplatesConfig templates,
-      Cors cors) {
+      Cors cors,
+      Views views) {
     this.acquirer = acquirer;
     this.demos = demos;
     this.settings = settings;
@@ -65,6 +75,7 @@ public class DemosResource {
     this.metrics = metrics;
     this.templates = templates;
     this.cors = cors;
+    this.views = views;
   }
 
   /** Only configured template names become a metric tag. */
@@ -78,7 +89,7 @@ public class DemosResource {
       summary = "Ask for a demo",
       description =
           "201 with a ready demo when the pool has one; 202 queued (position, ETA) or pending when"
-              + " not. The access_token is returned once. A retry with the same Idempotency-Key"
+              + " not (pending: follow status_url, the request may still be served). The access_token is returned once. A retry with the same Idempotency-Key"
               + " returns the same request and demo.")
   @APIResponse(
       responseCode = "201",
@@ -90,8 +101,19 @@ public class DemosResource {
       content = @Content(schema = @Schema(implementation = QueuedView.class)))
   @APIResponse(responseCode = "400", description = "bad body or unknown template")
   @APIResponse(responseCode = "401", description = "an API key is required")
-  @APIResponse(responseCode = "429", description = "rate limited (Retry-After, RateLimit-*)")
-  @APIResponse(responseCode = "503", description = "capacity and queue full (Retry-After)")
+  @APIResponse(
+      responseCode = "429",
+      description =
+          "rate limited or too many live demos (Retry-After, RateLimit-Policy, RateLimit)",
+      content =
+          @Content(
+              mediaType = Problems.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(
+      responseCode = "503",
+      description =
+          "capacity and queue full, template unavailable, or not started (Retry-After); nothing"
+              + " will be served for this request")
   public Response acquire(
       AcquireBody body,
       @Parameter(description = "makes a retry return the same request (16-128 characters)")
@@ -104,10 +126,10 @@ public class DemosResource {
     timeStages(ctx);
     boolean keyRequired = settings.apiKeyRequired() || cors.hasPublishableKeys();
     if (keyRequired && !settings.isApiKey(apiKey) && !cors.isPublishableKeyFor(apiKey, ctx)) {
-      throw new ApiException(401, "unauthorized", "a valid X-Api-Key header is required");
+      throw Refusal.of(Refusal.Reason.UNAUTHORIZED, "a valid X-Api-Key header is required");
     }
     if (body == null) {
-      throw ApiException.badRequest("a JSON body {\"template\": \"...\"} is required");
+      throw Refusal.badRequest("a JSON body {\"template\": \"...\"} is required");
     }
     cors.requireTemplateOrigin(body.template(), ctx);
     Acquirer.Caller caller =
@@ -118,33 +140,32 @@ public class DemosResource {
     Acquirer.Result result;
     try {
       result = acquirer.acquire(body.template(), body.fields(), caller, ticket);
-    } catch (ApiException e) {
-      metrics.acquire(templateTag(body.template()), e.error(), System.nanoTime() - start);
+    } catch (Refusal e) {
+      metrics.acquire(
+          templateTag(body.template()),
+          e.reason().name().toLowerCase(java.util.Locale.ROOT),
+          System.nanoTime() - start);
       throw e;
     }
     metrics.acquire(
         body.template(),
         switch (result) {
           case Acquirer.Assigned a -> "assigned";
-          case Acquirer.Waiting w -> w.queued().status();
+          case Acquirer.Waiting w -> w.state().wire();
         },
         System.nanoTime() - start);
     Response.ResponseBuilder rb =
         switch (result) {
-          case Acquirer.Assigned a ->
-              Response.status(201)
-                  .location(URI.create("/v1/demos/" + a.demo().id()))
-                  .entity(a.demo());
+          case Acquirer.Assigned a -> {
+            DemoView demo = views.demo(a.demo(), a.accessToken());
+            yield Response.status(201).location(URI.create("/v1/demos/" + demo.id())).entity(demo);
+          }
           case Acquirer.Waiting w ->
               Response.status(202)
-                  .location(URI.create("/v1/requests/" + w.queued().requestId()))
-                  .entity(w.queued());
+                  .location(URI.create("/v1/requests/" + w.requestId()))
+                  .entity(views.queued(w));
         };
-    if (result.rateLimit() != null) {
-      rb.header("RateLimit-Limit", result.rateLimit().limit())
-          .header("RateLimit-Remaining", result.rateLimit().remaining())
-          .header("RateLimit-Reset", result.rateLimit().resetSeconds());
-    }
+    RateLimitFields.add(rb, result.rateLimits());
     Response response = rb.header("Cache-Control", "no-store").build();
     ctx.put(RETURNED, System.nanoTime());
     return response;
@@ -188,7 +209,7 @@ public class DemosResource {
           String authorization,
       @Parameter(description = "signed ticket from status_url") @QueryParam("ticket")
           String ticket) {
-    return demos.read(id, authorization, ticket);
+    return views.demo(demos.read(id, authorization, ticket), null);
   }
 
   @POST
@@ -207,7 +228,9 @@ public class DemosResource {
       @HeaderParam("Content-Type") String contentType,
       byte[] rawBody) {
     ExtendBody body = ExtendBodies.parse(contentType, rawBody);
-    return demos.extend(id, Access.requireBearer(authorization), body);
+    return views.demo(
+        demos.extend(id, Access.requireBearer(authorization), body == null ? null : body.minutes()),
+        null);
   }
 
   @DELETE
@@ -216,7 +239,7 @@ public class DemosResource {
   @APIResponse(responseCode = "202")
   public Response release(
       @PathParam("id") String id, @HeaderParam("Authorization") String authorization) {
-    DemoView v = demos.release(id, Access.requireBearer(authorization));
+    DemoView v = views.demo(demos.release(id, Access.requireBearer(authorization)), null);
     return Response.status(202).entity(v).build();
   }
 

@@ -4,28 +4,39 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.trynow.gateway.http.Problem;
+import io.trynow.gateway.http.Problems;
+import io.trynow.gateway.http.RequestIds;
+import io.trynow.gateway.outcome.Refusal;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.validation.ValidationException;
 import jakarta.ws.rs.WebApplicationException;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
- * Every failure leaves as {@code {error, message, request_id}} with a 4xx for bad input and a bare
- * 500 for our own bugs: no stack trace, no exception text, no internal detail ever reaches the
- * client.
+ * Every failure leaves as an RFC 9457 problem ({@code application/problem+json}: {@code type},
+ * {@code title}, {@code status}, {@code detail}, {@code request_id}; the types in {@link Problems})
+ * with a 4xx for bad input and a bare 500 for our own bugs: no stack trace, no exception text, no
+ * internal detail ever reaches the client. A {@link Refusal} from a use-case becomes its problem
+ * here, with {@code Retry-After}, the rate-limit fields and {@code WWW-Authenticate} as it says.
  */
 public class ErrorMappers {
 
   private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
 
   @ServerExceptionMapper
-  public Response api(ApiException e, RoutingContext ctx) {
-    Response.ResponseBuilder b = body(e.status(), e.error(), e.getMessage(), ctx);
-    e.headers().forEach(b::header);
+  public Response refusal(Refusal e, RoutingContext ctx) {
+    Response.ResponseBuilder b = body(e.reason(), e.getMessage(), ctx);
+    if (e.retryAfterSeconds() > 0) {
+      b.header("Retry-After", e.retryAfterSeconds());
+    }
+    if (e.reason() == Refusal.Reason.UNAUTHORIZED) {
+      b.header("WWW-Authenticate", "Bearer");
+    }
+    RateLimitFields.add(b, e.rateLimits());
     return b.build();
   }
 
@@ -66,7 +77,7 @@ public class ErrorMappers {
     } else {
       message = "the body is not valid JSON";
     }
-    return body(400, "bad_request", message, ctx).build();
+    return body(Refusal.Reason.BAD_REQUEST, message, ctx).build();
   }
 
   @ServerExceptionMapper
@@ -83,7 +94,7 @@ public class ErrorMappers {
       String field = path.contains(".") ? path.substring(path.lastIndexOf('.') + 1) : path;
       message = safe(field) + " " + v.getMessage();
     }
-    return body(400, "bad_request", message, ctx).build();
+    return body(Refusal.Reason.BAD_REQUEST, message, ctx).build();
   }
 
   @ServerExceptionMapper
@@ -91,13 +102,13 @@ public class ErrorMappers {
     int status = e.getResponse() == null ? 500 : e.getResponse().getStatus();
     if (status >= 500) {
       LOG.errorf(e, "request failed with %d", status);
-      return body(status, "internal", "internal error", ctx).build();
+      return body(Refusal.Reason.INTERNAL, "internal error", ctx).build();
     }
     Throwable cause = e.getCause();
     if (cause instanceof JsonProcessingException j) {
       return json(j, ctx);
     }
-    Response.ResponseBuilder b = body(status, code(status), message(status), ctx);
+    Response.ResponseBuilder b = body(Problems.forStatus(status), Problems.detail(status), ctx);
     if (status == 405 && e.getResponse().getHeaderString("Allow") != null) {
       b.header("Allow", e.getResponse().getHeaderString("Allow"));
     }
@@ -108,62 +119,34 @@ public class ErrorMappers {
   @ServerExceptionMapper
   public Response storeDown(io.trynow.platform.state.StoreException e, RoutingContext ctx) {
     LOG.warnf("state store unavailable: %s", e.getMessage());
-    return body(503, "unavailable", "the service is temporarily unavailable; retry shortly", ctx)
-        .header("Retry-After", 2)
-        .build();
+    return unavailable(ctx);
   }
 
   @ServerExceptionMapper
   public Response messagingDown(
       io.trynow.platform.messaging.MessagingException e, RoutingContext ctx) {
     LOG.warnf("messaging unavailable: %s", e.getMessage());
-    return body(503, "unavailable", "the service is temporarily unavailable; retry shortly", ctx)
-        .header("Retry-After", 2)
-        .build();
+    return unavailable(ctx);
   }
 
   @ServerExceptionMapper
   public Response any(Throwable e, RoutingContext ctx) {
     LOG.errorf(e, "unexpected failure");
-    return body(500, "internal", "internal error", ctx).build();
+    return body(Refusal.Reason.INTERNAL, "internal error", ctx).build();
   }
 
-  static Response.ResponseBuilder body(
-      int status, String error, String message, RoutingContext ctx) {
-    return Response.status(status)
-        .type(MediaType.APPLICATION_JSON_TYPE)
-        .entity(new ApiError(error, message, RequestIds.of(ctx)));
+  private static Response unavailable(RoutingContext ctx) {
+    return body(
+            Refusal.Reason.UNAVAILABLE,
+            "the service is temporarily unavailable; retry shortly",
+            ctx)
+        .header("Retry-After", 2)
+        .build();
   }
 
-  static String code(int status) {
-    return switch (status) {
-      case 400 -> "bad_request";
-      case 401 -> "unauthorized";
-      case 403 -> "forbidden";
-      case 404 -> "not_found";
-      case 405 -> "method_not_allowed";
-      case 406 -> "not_acceptable";
-      case 409 -> "conflict";
-      case 413 -> "payload_too_large";
-      case 415 -> "unsupported_media_type";
-      case 429 -> "rate_limited";
-      case 503 -> "unavailable";
-      default -> status < 500 ? "bad_request" : "internal";
-    };
-  }
-
-  static String message(int status) {
-    return switch (status) {
-      case 400 -> "bad request";
-      case 401 -> "authentication required";
-      case 403 -> "not allowed";
-      case 404 -> "no such resource";
-      case 405 -> "method not allowed on this resource";
-      case 406 -> "cannot produce the requested media type";
-      case 413 -> "request body too large";
-      case 415 -> "unsupported content type: send application/json";
-      default -> "request failed";
-    };
+  static Response.ResponseBuilder body(Refusal.Reason reason, String detail, RoutingContext ctx) {
+    Problem p = Problems.of(reason, detail, RequestIds.ensure(ctx));
+    return Response.status(p.status()).type(Problems.MEDIA_TYPE).entity(Problems.json(p));
   }
 
   /** Echo only short, harmless names from the client's input. */

@@ -3,6 +3,7 @@ package io.trynow.gateway.rest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.trynow.gateway.outcome.Refusal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Locale;
@@ -30,13 +31,13 @@ final class ExtendBodies {
     }
     String ct = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT).strip();
     if (!ct.startsWith("application/json")) {
-      throw new ApiException(
-          415, "unsupported_media_type", "unsupported content type: send application/json");
+      throw Refusal.of(
+          Refusal.Reason.UNSUPPORTED_MEDIA_TYPE, "unsupported content type: send application/json");
     }
     try {
       ExtendBody b = STRICT.readValue(raw, ExtendBody.class);
       if (b == null) {
-        throw ApiException.badRequest("the body must be a JSON object");
+        throw Refusal.badRequest("the body must be a JSON object");
       }
       return b;
     } catch (JsonProcessingException e) {

@@ -3,6 +3,7 @@ package io.trynow.gateway.rest;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import io.trynow.gateway.view.DemoView;
 import java.time.Instant;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 

@@ -5,6 +5,9 @@ import io.trynow.gateway.auth.Access;
 import io.trynow.gateway.auth.AccessTokens;
 import io.trynow.gateway.demo.Demos;
 import io.trynow.gateway.events.EventsEndpoint;
+import io.trynow.gateway.outcome.Refusal;
+import io.trynow.gateway.view.DemoView;
+import io.trynow.gateway.view.Views;
 import io.trynow.model.Ids;
 import io.trynow.platform.state.BadToken;
 import io.trynow.platform.state.CancelResult;
@@ -69,7 +72,7 @@ public class RequestsResource {
       @HeaderParam("Authorization") String authorization,
       @QueryParam("ticket") String ticket) {
     if (!Ids.isRequest(id)) {
-      throw ApiException.badId("request id");
+      throw Refusal.badId("request id");
     }
     RequestRecord r = store.request(id).orElse(null);
     if (r == null) {
@@ -77,7 +80,7 @@ public class RequestsResource {
       if (access.ticketValid(ticket, id)) {
         return new RequestView(id, "pending", null, null, null, null, null);
       }
-      throw ApiException.notFound("no such request");
+      throw Refusal.notFound("no such request");
     }
     access.requireReader(r.ownerTokenHash(), authorization, ticket, id);
     if (r.checking()) {
@@ -115,7 +118,7 @@ public class RequestsResource {
   public Response cancel(
       @PathParam("id") String id, @HeaderParam("Authorization") String authorization) {
     if (!Ids.isRequest(id)) {
-      throw ApiException.badId("request id");
+      throw Refusal.badId("request id");
     }
     String token = Access.requireBearer(authorization);
     CancelResult r = store.requests().cancelRequest(id, AccessTokens.hash(token));
@@ -125,12 +128,11 @@ public class RequestsResource {
               new RequestView(
                   id, c.request().state().wire(), c.request().template(), null, null, null, null);
           case CancelResult.HoldsDemo h -> {
-            DemoView demo = demos.release(h.instanceId(), token);
+            DemoView demo = views.demo(demos.release(h.instanceId(), token), null);
             yield new RequestView(id, "assigned", demo.template(), null, null, null, demo);
           }
-          case NotFound n -> throw ApiException.notFound("no such request");
-          case BadToken b ->
-              throw ApiException.forbidden("this token is not valid for this request");
+          case NotFound n -> throw Refusal.notFound("no such request");
+          case BadToken b -> throw Refusal.forbidden("this token is not valid for this request");
         };
     return Response.status(202).entity(view).build();
   }

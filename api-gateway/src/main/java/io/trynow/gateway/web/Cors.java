@@ -1,7 +1,9 @@
 package io.trynow.gateway.web;
 
-import io.trynow.gateway.rest.ApiException;
-import io.trynow.gateway.rest.RequestIds;
+import io.trynow.gateway.http.Problem;
+import io.trynow.gateway.http.Problems;
+import io.trynow.gateway.http.RequestIds;
+import io.trynow.gateway.outcome.Refusal;
 import io.trynow.model.Headers;
 import io.trynow.model.Ids;
 import io.vertx.core.http.HttpHeaders;
@@ -21,9 +23,9 @@ import java.util.regex.Pattern;
 /**
  * CORS for the public API ({@code /v1/*}), so that a "Try it now" button on an allowed site can
  * acquire, follow the waiting room (EventSource with the signed ticket URL) and read {@code
- * Location}, {@code Retry-After}, {@code RateLimit-*} and the request id. Origins are matched
- * exactly against {@link CorsConfig}; there are no credentials (the API uses a bearer token, never
- * cookies), so {@code Access-Control-Allow-Credentials} is never sent.
+ * Location}, {@code Retry-After}, {@code RateLimit-Policy}, {@code RateLimit} and the request id.
+ * Origins are matched exactly against {@link CorsConfig}; there are no credentials (the API uses a
+ * bearer token, never cookies), so {@code Access-Control-Allow-Credentials} is never sent.
  *
  * <p>An origin that is not allowed gets no CORS headers (the browser refuses the call), its
  * preflight is answered 403, and a state-changing call that carries it anyway (a script that
@@ -38,13 +40,7 @@ public class Cors {
       "Content-Type, Authorization, Idempotency-Key, X-Api-Key, Last-Event-ID";
   static final String EXPOSE_HEADERS =
       String.join(
-          ", ",
-          "Location",
-          "Retry-After",
-          "RateLimit-Limit",
-          "RateLimit-Remaining",
-          "RateLimit-Reset",
-          Headers.REQUEST_ID);
+          ", ", "Location", "Retry-After", "RateLimit-Policy", "RateLimit", Headers.REQUEST_ID);
 
   private static final Pattern ORIGIN =
       Pattern.compile(
@@ -179,7 +175,7 @@ public class Cors {
    * Refuses an acquire of {@code template} from a browser origin outside the template's own list
    * (when it has one). Same-origin calls (the gateway's {@code /try} page) always pass.
    *
-   * @throws ApiException 403 origin_not_allowed
+   * @throws Refusal 403 origin_not_allowed
    */
   public void requireTemplateOrigin(String template, RoutingContext ctx) {
     String origin = ctx.request().getHeader(HttpHeaders.ORIGIN);
@@ -188,8 +184,8 @@ public class Cors {
       return;
     }
     if (!only.contains(origin.toLowerCase(Locale.ROOT))) {
-      throw new ApiException(
-          403, "origin_not_allowed", "this site may not start demos of this template");
+      throw Refusal.of(
+          Refusal.Reason.ORIGIN_NOT_ALLOWED, "this site may not start demos of this template");
     }
   }
 
@@ -219,14 +215,14 @@ public class Cors {
   }
 
   private static void refuse(RoutingContext ctx) {
-    String body =
-        "{\"error\":\"origin_not_allowed\",\"message\":\"this site may not call the trynow API from"
-            + " a browser\",\"request_id\":\""
-            + RequestIds.of(ctx)
-            + "\"}";
+    Problem p =
+        Problems.of(
+            Refusal.Reason.ORIGIN_NOT_ALLOWED,
+            "this site may not call the trynow API from a browser",
+            RequestIds.ensure(ctx));
     ctx.response()
-        .setStatusCode(403)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(body);
+        .setStatusCode(p.status())
+        .putHeader(HttpHeaders.CONTENT_TYPE, Problems.MEDIA_TYPE)
+        .end(Problems.json(p));
   }
 }

@@ -88,13 +88,7 @@ class BrowserSurfacesIT {
     r.then().statusCode(201).header("Access-Control-Allow-Origin", BLOG);
     String exposed = r.header("Access-Control-Expose-Headers");
     assertThat(exposed)
-        .contains(
-            "Location",
-            "Retry-After",
-            "RateLimit-Limit",
-            "RateLimit-Remaining",
-            "RateLimit-Reset",
-            "Trynow-Request-Id");
+        .contains("Location", "Retry-After", "RateLimit-Policy", "RateLimit", "Trynow-Request-Id");
   }
 
   @Test
@@ -103,7 +97,7 @@ class BrowserSurfacesIT {
         .then()
         .statusCode(403)
         .header("Access-Control-Allow-Origin", (String) null)
-        .body("error", equalTo("origin_not_allowed"));
+        .body("type", equalTo("https://trynow.dev/problems/origin-not-allowed"));
 
     long waiting = store.poolStats("hello").waiting();
     long assigned = store.poolStats("hello").assigned();
@@ -112,7 +106,7 @@ class BrowserSurfacesIT {
         .then()
         .statusCode(403)
         .header("Access-Control-Allow-Origin", (String) null)
-        .body("error", equalTo("origin_not_allowed"));
+        .body("type", equalTo("https://trynow.dev/problems/origin-not-allowed"));
     assertThat(store.poolStats("hello").waiting()).isEqualTo(waiting);
     assertThat(store.poolStats("hello").assigned()).isEqualTo(assigned);
     // a read from it gets no CORS header (the browser hides the answer)
@@ -129,7 +123,7 @@ class BrowserSurfacesIT {
     acquire("brief", "198.51.100.63", BLOG)
         .then()
         .statusCode(403)
-        .body("error", equalTo("origin_not_allowed"));
+        .body("type", equalTo("https://trynow.dev/problems/origin-not-allowed"));
     Pools.fill(store, "brief", 1);
     acquire("brief", "198.51.100.63", SHOP).then().statusCode(201);
   }

@@ -159,9 +159,20 @@ class ConcurrencyIT {
     assertThat(admitted).isEqualTo(10);
     assertThat(limited).hasSize(90);
     for (Answer a : limited) {
-      assertThat(a.body().get("error").asText()).isEqualTo("rate_limited");
+      assertThat(a.body().get("type").asText())
+          .isEqualTo("https://trynow.dev/problems/rate-limited");
       assertThat(a.raw().headers().firstValue("Retry-After")).isPresent();
-      assertThat(a.raw().headers().firstValue("RateLimit-Remaining")).hasValue("0");
+      assertThat(a.raw().headers().firstValue("RateLimit-Policy"))
+          .hasValue("\"hour\";q=10;w=3600, \"day\";q=1000;w=86400");
+      assertThat(a.raw().headers().firstValue("RateLimit").orElseThrow())
+          .matches("\"hour\";r=0;t=\\d+, \"day\";r=990;t=\\d+");
+      assertThat(
+              Problems.violations(
+                  429,
+                  a.raw().headers().firstValue("Content-Type").orElse(""),
+                  a.raw().headers().firstValue("Trynow-Request-Id").orElse(null),
+                  a.raw().body()))
+          .isEmpty();
     }
     assertThat(ConsistencyChecker.check(store)).isEmpty();
   }

@@ -253,7 +253,7 @@ class EventsIT {
       }
       try (SseClient fourth = SseClient.open(events, from)) {
         assertThat(fourth.status()).isEqualTo(429);
-        assertThat(fourth.errorBody()).contains("too_many_streams");
+        assertThat(fourth.errorBody()).contains("https://trynow.dev/problems/too-many-streams");
       }
       try (SseClient elsewhere =
           SseClient.open(events, Map.of("X-Forwarded-For", "198.51.100.53"))) {

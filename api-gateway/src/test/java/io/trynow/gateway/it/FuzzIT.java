@@ -3,7 +3,6 @@ package io.trynow.gateway.it;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.WithTestResource;
@@ -35,8 +34,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Random bodies, headers, ids and sizes against every endpoint: never a 5xx, every error is the
- * JSON error body, and the keyspace is byte-for-byte the same afterwards.
+ * Random bodies, headers, ids and sizes against every endpoint: never a 5xx, every error is an RFC
+ * 9457 problem ({@code application/problem+json}: type, title, status, detail, request_id), and the
+ * keyspace is byte-for-byte the same afterwards. Every error path of {@code /v1} is also called on
+ * purpose and checked for its problem type.
  */
 @QuarkusTest
 @WithTestResource(RealServersResource.class)
@@ -158,21 +159,166 @@ class FuzzIT {
         // application code runs: a clear 4xx, but Vert.x writes it without a body.
         continue;
       } else if (r.statusCode() >= 400 && !c.path().startsWith("/q/")) {
-        try {
-          JsonNode j = JSON.readTree(body);
-          if (!j.has("error") || !j.has("message") || !j.has("request_id")) {
-            failures.add(c + " -> " + r.statusCode() + " not the error shape: " + body);
-          }
-          if (body.contains("Exception") || body.contains("\tat ")) {
-            failures.add(c + " -> " + r.statusCode() + " leaks internals: " + body);
-          }
-        } catch (Exception e) {
-          failures.add(c + " -> " + r.statusCode() + " not JSON: " + body);
+        List<String> wrong = Problems.violations(r);
+        if (!wrong.isEmpty()) {
+          failures.add(c + " -> " + r.statusCode() + " not a problem: " + wrong + " " + body);
         }
       }
     }
     assertThat(failures).as("fuzz seed " + seed).isEmpty();
     assertThat(snapshot()).as("keyspace after fuzz (seed " + seed + ")").isEqualTo(before);
+  }
+
+  /** One call on purpose: method, path, headers, body, and the status and problem type expected. */
+  record ErrorCall(
+      String method,
+      String path,
+      Map<String, String> headers,
+      String body,
+      int status,
+      String slug) {}
+
+  @Test
+  void everyErrorPathOfV1AnswersItsProblem() throws Exception {
+    Pools.fill(store, "hello", 1);
+    Response demo = acquire("hello", "198.51.100.73");
+    demo.then().statusCode(201);
+    String id = demo.path("id");
+    String token = demo.path("access_token");
+    String otherToken = "Bearer " + "x".repeat(43);
+    String unknownDemo = Ids.newInstanceId();
+    String unknownRid = Ids.newRequestId();
+    Map<String, String> json = Map.of("Content-Type", "application/json");
+    Map<String, String> owner = Map.of("Authorization", "Bearer " + token);
+    Map<String, String> stranger = Map.of("Authorization", otherToken);
+    List<ErrorCall> calls =
+        List.of(
+            new ErrorCall("POST", "/v1/demos", json, "", 400, "bad-request"),
+            new ErrorCall("POST", "/v1/demos", json, "{\"template\":", 400, "bad-request"),
+            new ErrorCall(
+                "POST", "/v1/demos", json, "{\"template\":\"hello\",\"x\":1}", 400, "bad-request"),
+            new ErrorCall("POST", "/v1/demos", json, "{\"template\":\"\"}", 400, "bad-request"),
+            new ErrorCall(
+                "POST", "/v1/demos", json, "{\"template\":\"nope\"}", 400, "unknown-template"),
+            new ErrorCall(
+                "POST",
+                "/v1/demos",
+                json,
+                "{\"template\":\"hello\",\"fields\":{\"x\":\"1\"}}",
+                400,
+                "invalid-field"),
+            new ErrorCall(
+                "POST",
+                "/v1/demos",
+                Map.of("Content-Type", "application/json", "Idempotency-Key", "short"),
+                "{\"template\":\"hello\"}",
+                400,
+                "bad-request"),
+            new ErrorCall(
+                "POST",
+                "/v1/demos",
+                Map.of("Content-Type", "application/json", "Origin", "http://evil.example.test"),
+                "{\"template\":\"hello\"}",
+                403,
+                "origin-not-allowed"),
+            new ErrorCall(
+                "POST",
+                "/v1/demos",
+                Map.of(
+                    "Content-Type", "application/json", "Origin", "http://blog.example.test:8000"),
+                "{\"template\":\"brief\"}",
+                403,
+                "origin-not-allowed"),
+            new ErrorCall(
+                "POST",
+                "/v1/demos",
+                Map.of("Content-Type", "text/plain"),
+                "x",
+                415,
+                "unsupported-media-type"),
+            new ErrorCall(
+                "POST",
+                "/v1/demos",
+                json,
+                "{\"template\":\"" + "h".repeat(20_000) + "\"}",
+                413,
+                "payload-too-large"),
+            new ErrorCall("PUT", "/v1/demos", json, "{}", 405, "method-not-allowed"),
+            new ErrorCall("GET", "/v1/nothing-here", Map.of(), "", 404, "not-found"),
+            new ErrorCall("GET", "/v1/demos/not-an-id", Map.of(), "", 400, "invalid-id"),
+            new ErrorCall("GET", "/v1/demos/" + unknownDemo, owner, "", 404, "not-found"),
+            new ErrorCall("GET", "/v1/demos/" + id, Map.of(), "", 401, "unauthorized"),
+            new ErrorCall("GET", "/v1/demos/" + id, stranger, "", 403, "forbidden"),
+            new ErrorCall("GET", "/v1/demos/" + id + "?ticket=1.x", Map.of(), "", 403, "forbidden"),
+            new ErrorCall(
+                "POST",
+                "/v1/demos/" + id + "/extend",
+                json,
+                "{\"minutes\":1}",
+                401,
+                "unauthorized"),
+            new ErrorCall(
+                "POST",
+                "/v1/demos/" + id + "/extend",
+                Map.of("Content-Type", "application/json", "Authorization", otherToken),
+                "{\"minutes\":1}",
+                403,
+                "forbidden"),
+            new ErrorCall(
+                "POST",
+                "/v1/demos/" + id + "/extend",
+                Map.of("Content-Type", "application/json", "Authorization", "Bearer " + token),
+                "{\"minutes\":100000}",
+                400,
+                "bad-request"),
+            new ErrorCall(
+                "POST",
+                "/v1/demos/" + id + "/extend",
+                Map.of("Content-Type", "text/plain", "Authorization", "Bearer " + token),
+                "x",
+                415,
+                "unsupported-media-type"),
+            new ErrorCall("DELETE", "/v1/demos/" + id, Map.of(), "", 401, "unauthorized"),
+            new ErrorCall("DELETE", "/v1/demos/" + id, stranger, "", 403, "forbidden"),
+            new ErrorCall("DELETE", "/v1/demos/" + unknownDemo, owner, "", 404, "not-found"),
+            new ErrorCall("GET", "/v1/demos/" + id + "/events", Map.of(), "", 401, "unauthorized"),
+            new ErrorCall("GET", "/v1/requests/bad", Map.of(), "", 400, "invalid-id"),
+            new ErrorCall("GET", "/v1/requests/" + unknownRid, owner, "", 404, "not-found"),
+            new ErrorCall(
+                "DELETE", "/v1/requests/" + unknownRid, Map.of(), "", 401, "unauthorized"),
+            new ErrorCall("DELETE", "/v1/requests/" + unknownRid, owner, "", 404, "not-found"),
+            new ErrorCall(
+                "GET", "/v1/requests/" + unknownRid + "/events", Map.of(), "", 404, "not-found"),
+            new ErrorCall("POST", "/v1/templates", json, "{}", 405, "method-not-allowed"));
+    HttpClient http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    List<String> failures = new ArrayList<>();
+    for (ErrorCall c : calls) {
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create(base.toString().replaceAll("/$", "") + c.path()))
+              .timeout(Duration.ofSeconds(15))
+              .method(c.method(), HttpRequest.BodyPublishers.ofString(c.body()));
+      // an oversized body is refused before it is read: let the client wait for that answer
+      b.expectContinue(c.body().length() > 16 * 1024);
+      c.headers().forEach(b::header);
+      HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+      String body = new String(r.body(), StandardCharsets.UTF_8);
+      List<String> wrong = new ArrayList<>(Problems.violations(r));
+      if (r.statusCode() != c.status()) {
+        wrong.add("status " + r.statusCode() + " (expected " + c.status() + ")");
+      }
+      if (!body.contains("\"type\":\"" + Problems.BASE + c.slug() + "\"")) {
+        wrong.add("not of type " + c.slug());
+      }
+      if (!wrong.isEmpty()) {
+        failures.add(
+            c.method() + " " + c.path() + " " + c.headers().keySet() + ": " + wrong + " " + body);
+      }
+    }
+    assertThat(failures).isEmpty();
   }
 
   static Response acquire(String template, String ip) {

@@ -102,7 +102,40 @@ class PendingIT {
         .statusCode(200)
         .body("paths.'/v1/demos'.post.summary", equalTo("Ask for a demo"))
         .body("paths.'/v1/demos/{id}/events'.get", notNullValue())
-        .body("components.schemas.Error.properties.request_id", notNullValue());
+        .body("components.schemas.Problem.properties.request_id", notNullValue())
+        .body("components.schemas.Problem.properties.type", notNullValue());
+    // every 4xx/5xx of /v1 and /admin references the Problem schema as application/problem+json
+    io.restassured.path.json.JsonPath doc =
+        given()
+            .baseUri(io.trynow.testsupport.ManagementPort.base())
+            .get("/q/openapi?format=json")
+            .jsonPath();
+    java.util.Map<String, java.util.Map<String, Object>> paths = doc.getMap("paths");
+    int errors = 0;
+    for (var p : paths.entrySet()) {
+      if (!p.getKey().startsWith("/v1/") && !p.getKey().startsWith("/admin/")) {
+        continue;
+      }
+      for (var op : p.getValue().entrySet()) {
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, java.util.Map<String, Object>> responses =
+            (java.util.Map<String, java.util.Map<String, Object>>)
+                ((java.util.Map<String, Object>) op.getValue()).get("responses");
+        org.assertj.core.api.Assertions.assertThat(responses)
+            .as("%s %s", op.getKey(), p.getKey())
+            .containsKeys("500", "503");
+        for (var r : responses.entrySet()) {
+          if (r.getKey().startsWith("4") || r.getKey().startsWith("5")) {
+            errors++;
+            org.assertj.core.api.Assertions.assertThat(String.valueOf(r.getValue().get("content")))
+                .as("%s %s %s", op.getKey(), p.getKey(), r.getKey())
+                .contains("application/problem+json")
+                .contains("#/components/schemas/Problem");
+          }
+        }
+      }
+    }
+    org.assertj.core.api.Assertions.assertThat(errors).isGreaterThan(20);
     given()
         .baseUri(io.trynow.testsupport.ManagementPort.base())
         .get("/q/swagger-ui/")
@@ -122,7 +155,7 @@ class PendingIT {
           .then()
           .statusCode(503)
           .header("Retry-After", notNullValue())
-          .body("error", equalTo("unavailable"));
+          .body("type", equalTo("https://trynow.dev/problems/unavailable"));
       given().get("/v1/templates").then().statusCode(503);
     } finally {
       RealServersResource.servers().valkey().start();

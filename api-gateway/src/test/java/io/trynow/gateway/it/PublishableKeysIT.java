@@ -55,7 +55,7 @@ class PublishableKeysIT {
         .post("/v1/demos")
         .then()
         .statusCode(401)
-        .body("error", equalTo("unauthorized"));
+        .body("type", equalTo("https://trynow.dev/problems/unauthorized"));
     acquire("198.51.100.81")
         .header("X-Api-Key", PK)
         .header("Origin", BrowserSurfacesIT.BLOG)

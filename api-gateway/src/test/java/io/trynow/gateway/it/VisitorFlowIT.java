@@ -73,8 +73,10 @@ class VisitorFlowIT {
     r.then()
         .statusCode(201)
         .header("Location", org.hamcrest.Matchers.endsWith("/v1/demos/" + r.path("id")))
-        .header("RateLimit-Limit", "10")
-        .header("RateLimit-Remaining", "9")
+        .header("RateLimit-Policy", "\"hour\";q=10;w=3600, \"day\";q=1000;w=86400")
+        .header(
+            "RateLimit",
+            org.hamcrest.Matchers.matchesPattern("\"hour\";r=9;t=\\d+, \"day\";r=\\d+;t=\\d+"))
         .body("status", equalTo("assigned"))
         .body("template", equalTo("hello"))
         .body("url", equalTo(Pools.url(r.path("id"))))
@@ -162,7 +164,11 @@ class VisitorFlowIT {
     Instance before = store.instance(id).orElseThrow();
     String wrong = io.trynow.gateway.auth.AccessTokens.newToken();
 
-    given().get("/v1/demos/" + id).then().statusCode(401).body("error", equalTo("unauthorized"));
+    given()
+        .get("/v1/demos/" + id)
+        .then()
+        .statusCode(401)
+        .body("type", equalTo("https://trynow.dev/problems/unauthorized"));
     given().auth().oauth2(wrong).get("/v1/demos/" + id).then().statusCode(403);
     given().auth().oauth2(wrong).post("/v1/demos/" + id + "/extend").then().statusCode(403);
     given().auth().oauth2(wrong).delete("/v1/demos/" + id).then().statusCode(403);
@@ -204,7 +210,7 @@ class VisitorFlowIT {
         .post("/v1/demos/" + id + "/extend")
         .then()
         .statusCode(409)
-        .body("error", equalTo("max_lifetime_reached"));
+        .body("type", equalTo("https://trynow.dev/problems/max-lifetime-reached"));
     Instance capped = store.instance(id).orElseThrow();
     assertThat(capped.expiresAt()).isEqualTo(capped.maxExpiresAt());
     assertThat(capped.maxExpiresAt()).isEqualTo(assigned.maxExpiresAt());
@@ -313,7 +319,7 @@ class VisitorFlowIT {
         .get("/v1/requests/not-an-id")
         .then()
         .statusCode(400)
-        .body("error", equalTo("invalid_id"));
+        .body("type", equalTo("https://trynow.dev/problems/invalid-id"));
   }
 
   @Test

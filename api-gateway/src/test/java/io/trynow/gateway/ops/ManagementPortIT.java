@@ -79,7 +79,7 @@ class ManagementPortIT {
         .post("/admin/dead-letters/replay")
         .then()
         .statusCode(400)
-        .body("error", equalTo("bad_request"));
+        .body("type", equalTo("https://trynow.dev/problems/bad-request"));
     // HTTP/2 (h2c, the JDK client's default): served, or refused with a clear 426 — never a 500
     // (the management router has read the body already, and Quarkus REST then pauses the ended
     // request, which HTTP/2 refuses)

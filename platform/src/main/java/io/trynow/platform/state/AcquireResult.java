@@ -1,5 +1,7 @@
 package io.trynow.platform.state;
 
+import io.trynow.model.AcquireOutcome;
+
 /**
  * Outcome of {@link Requests#acquire}. A repeat of a request id returns the outcome of the first
  * call as it stands now ({@code repeat = true}): still queued (with the live position), assigned,
@@ -12,6 +14,26 @@ public sealed interface AcquireResult
         AcquireResult.LimitExceeded,
         AcquireResult.Unavailable,
         AcquireResult.Closed {
+
+  /**
+   * The outcome on the wire ({@link AcquireOutcome}): what the gateway tells the visitor. A closed
+   * request is expired or unavailable as stored; any other end (failed, closed unserved) is failed.
+   */
+  default AcquireOutcome outcome() {
+    return switch (this) {
+      case Assigned a -> AcquireOutcome.ASSIGNED;
+      case Queued q -> AcquireOutcome.QUEUED;
+      case QueueFull f -> AcquireOutcome.FULL;
+      case LimitExceeded l -> AcquireOutcome.LIMITED;
+      case Unavailable u -> AcquireOutcome.UNAVAILABLE;
+      case Closed c ->
+          switch (c.request().state()) {
+            case EXPIRED -> AcquireOutcome.EXPIRED;
+            case UNAVAILABLE -> AcquireOutcome.UNAVAILABLE;
+            case QUEUED, ASSIGNED, FAILED -> AcquireOutcome.FAILED;
+          };
+    };
+  }
 
   /** The request holds this instance; its expiry and max lifetime are set. */
   record Assigned(Instance instance, String requestId, boolean repeat) implements AcquireResult {}

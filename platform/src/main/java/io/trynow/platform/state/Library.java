@@ -41,6 +41,7 @@ final class Library {
           "force_terminate",
           "expire_waiting",
           "cancel_request",
+          "abandon_request",
           "rate_limit",
           "rate_limit_refund",
           "reclaim_ports",

@@ -54,7 +54,11 @@ public final class Limits extends Operations {
           new RateLimitResult.Limited(
               RateLimitResult.Window.valueOf(str(r, 1).toUpperCase(java.util.Locale.ROOT)),
               lng(r, 2),
-              time(r, 3));
+              time(r, 3),
+              lng(r, 4),
+              lng(r, 5),
+              time(r, 6),
+              time(r, 7));
       default -> throw Decode.unexpected("rate_limit", r);
     };
   }

@@ -24,6 +24,18 @@ public sealed interface RateLimitResult permits RateLimitResult.Allowed, RateLim
   record Allowed(long hourCount, long dayCount, Instant hourReset, Instant dayReset, boolean repeat)
       implements RateLimitResult {}
 
-  /** Over the limit of {@code window}; nothing was counted. Retry after {@code resetAt}. */
-  record Limited(Window window, long count, Instant resetAt) implements RateLimitResult {}
+  /**
+   * Over the limit of {@code window}; nothing was counted. Retry after {@code resetAt}. Both
+   * windows as they stand: {@code hourCount}/{@code dayCount} calls counted, ending at {@code
+   * hourReset}/{@code dayReset}.
+   */
+  record Limited(
+      Window window,
+      long count,
+      Instant resetAt,
+      long hourCount,
+      long dayCount,
+      Instant hourReset,
+      Instant dayReset)
+      implements RateLimitResult {}
 }

@@ -123,6 +123,44 @@ public final class Requests extends Operations {
   }
 
   /**
+   * Closes a request whose acquire was answered "not started" ({@code abandon_request}): when no
+   * record exists, a closed one ({@code state}: failed or expired, {@code reason}) is written and a
+   * later delivery of its acquire is refused ({@link AcquireResult.Closed}); when one exists,
+   * nothing is written and it is returned.
+   */
+  public AbandonResult abandon(
+      String requestId,
+      String template,
+      String ownerTokenHash,
+      String clientIp,
+      RequestState state,
+      String reason) {
+    Ids.requireRequest(requestId);
+    Args.requireToken(ownerTokenHash, "ownerTokenHash");
+    Args.requireIp(clientIp);
+    if (state != RequestState.FAILED && state != RequestState.EXPIRED) {
+      throw new IllegalArgumentException("an abandoned request is failed or expired");
+    }
+    Reply r =
+        client.call(
+            "abandon_request",
+            now(),
+            requestId,
+            template,
+            ownerTokenHash,
+            clientIp,
+            state.wire(),
+            reason,
+            retentionMs);
+    RequestRecord rec = Decode.request(r.get(1), 0);
+    return switch (status(r)) {
+      case "abandoned" -> new AbandonResult.Abandoned(rec);
+      case "exists" -> new AbandonResult.Exists(rec);
+      default -> throw Decode.unexpected("abandon_request", r);
+    };
+  }
+
+  /**
    * While the template's circuit is not closed: ends up to {@code max} queued requests (state
    * {@link RequestState#UNAVAILABLE}) and returns them, so the caller can tell the visitors and
    * refund their rate-limit slots. Nothing while it is closed.

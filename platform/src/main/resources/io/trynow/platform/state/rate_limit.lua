@@ -2,7 +2,8 @@
 keys:    KEYS[1] base
 args:    now, client_ip, request_id ('' = none), per_hour, per_day
 returns: {'allowed', hour_count, day_count, hour_reset_ms, day_reset_ms, repeat}
-         {'limited', 'hour'|'day', count, reset_ms}   nothing counted
+         {'limited', 'hour'|'day', count, reset_ms, hour_count, day_count, hour_reset_ms,
+          day_reset_ms}                        nothing counted; both windows as they stand
 errors:  BADARG on malformed arguments
 Fixed windows (hour n = floor(now / 3600000)); counters expire a minute after their window
 (relative TTL: the caller's clock, not the server's, decides the window). Check and increment are one call, so N
@@ -32,10 +33,10 @@ local function rate_limit(keys, args)
     return {'allowed', s(h), s(d), s(hreset), s(dreset), '1'}
   end
   if h >= per_hour then
-    return {'limited', 'hour', s(h), s(hreset)}
+    return {'limited', 'hour', s(h), s(hreset), s(h), s(d), s(hreset), s(dreset)}
   end
   if d >= per_day then
-    return {'limited', 'day', s(d), s(dreset)}
+    return {'limited', 'day', s(d), s(dreset), s(h), s(d), s(hreset), s(dreset)}
   end
   redis.call('INCR', hk)
   redis.call('PEXPIRE', hk, s(hreset - now + 60000))

@@ -1,6 +1,7 @@
 package io.trynow.pool.acquire;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.trynow.model.AcquireOutcome;
 import io.trynow.model.AcquireReply;
 import io.trynow.model.AcquireRequest;
 import io.trynow.model.Ids;
@@ -10,6 +11,7 @@ import io.trynow.platform.messaging.Delivery;
 import io.trynow.platform.messaging.MessageHandler;
 import io.trynow.platform.messaging.Outcome;
 import io.trynow.platform.messaging.Publisher;
+import io.trynow.platform.state.AbandonResult;
 import io.trynow.platform.state.AcquireArgs;
 import io.trynow.platform.state.AcquireResult;
 import io.trynow.platform.state.Instance;
@@ -39,6 +41,9 @@ import org.jboss.logging.Logger;
 public class AcquireHandler implements MessageHandler {
 
   private static final Logger LOG = Logger.getLogger(AcquireHandler.class);
+
+  /** The ended reason of a request that reached pool-service after its queue timeout. */
+  static final String TOO_LATE = "too_late";
 
   private final Store store;
   private final Publisher publisher;
@@ -107,11 +112,21 @@ public class AcquireHandler implements MessageHandler {
     long now = started.toEpochMilli();
     Duration queueTimeout = settings.config().queueTimeout();
     if (now - req.requestedAtMs() > queueTimeout.toMillis()
-        && store.request(req.requestId()).isEmpty()) {
+        && store
+                .requests()
+                .abandon(
+                    req.requestId(),
+                    req.template(),
+                    req.ownerTokenHash(),
+                    req.clientIp(),
+                    RequestState.EXPIRED,
+                    TOO_LATE)
+            instanceof AbandonResult.Abandoned) {
       // Sat in the stream longer than anyone would wait (pool-service was down): do not hand a
-      // demo to a visitor who left; give the slot back.
+      // demo to a visitor who left; the request is closed (its status says expired, a redelivery
+      // is refused) and the slot given back. One handled before is answered as a repeat below.
       refund(req);
-      reply(d, reply(req, "expired", null, null, null, "the request waited too long"));
+      reply(d, reply(req, AcquireOutcome.EXPIRED, null, null, null, "the request waited too long"));
       events.expired(req.requestId(), req.template());
       return Outcome.done();
     }
@@ -156,7 +171,7 @@ public class AcquireHandler implements MessageHandler {
       }
       case AcquireResult.Queued q -> {
         long etaSeconds = eta.etaSeconds(req.template(), q.position(), now);
-        reply(d, reply(req, "queued", q.position(), etaSeconds, null, null));
+        reply(d, reply(req, q.outcome(), q.position(), etaSeconds, null, null));
         if (!q.repeat()) {
           events.queued(req.requestId(), req.template(), q.position(), etaSeconds);
         }
@@ -164,11 +179,11 @@ public class AcquireHandler implements MessageHandler {
       }
       case AcquireResult.QueueFull f -> {
         refund(req);
-        reply(d, reply(req, "full", null, null, null, "capacity and queue are full"));
+        reply(d, reply(req, f.outcome(), null, null, null, "capacity and queue are full"));
       }
       case AcquireResult.LimitExceeded l -> {
         refund(req);
-        reply(d, reply(req, "limited", null, null, null, "live demo limit per address"));
+        reply(d, reply(req, l.outcome(), null, null, null, "live demo limit per address"));
       }
       case AcquireResult.Unavailable u -> {
         refund(req);
@@ -176,15 +191,14 @@ public class AcquireHandler implements MessageHandler {
             d,
             reply(
                 req,
-                "unavailable",
+                u.outcome(),
                 null,
                 Math.max(1, u.retryAfter().toSeconds()),
                 null,
                 "the template cannot be served right now"));
       }
       case AcquireResult.Closed c -> {
-        RequestRecord rec = c.request();
-        reply(d, reply(req, rec.state().wire(), null, null, null, "the request has ended"));
+        reply(d, reply(req, c.outcome(), null, null, null, "the request has ended"));
       }
     }
     return Outcome.done();
@@ -195,7 +209,7 @@ public class AcquireHandler implements MessageHandler {
     RequestRecord rec = store.request(req.requestId()).orElse(null);
     if (rec != null && rec.state() == RequestState.QUEUED) {
       long etaSeconds = eta.etaSeconds(req.template(), rec.position(), now);
-      reply(d, reply(req, "queued", rec.position(), etaSeconds, null, null));
+      reply(d, reply(req, AcquireOutcome.QUEUED, rec.position(), etaSeconds, null, null));
       events.queued(req.requestId(), req.template(), rec.position(), etaSeconds);
       return;
     }
@@ -222,7 +236,7 @@ public class AcquireHandler implements MessageHandler {
   }
 
   private void reply(Delivery d, AcquireReply reply) {
-    metrics.acquire(reply.template(), reply.outcome());
+    metrics.acquire(reply.template(), reply.outcome().wire());
     try {
       publisher.reply(d, Json.write(reply));
     } catch (RuntimeException e) {
@@ -234,7 +248,7 @@ public class AcquireHandler implements MessageHandler {
   private static AcquireReply assigned(AcquireRequest req, Instance i) {
     return new AcquireReply(
         req.requestId(),
-        "assigned",
+        AcquireOutcome.ASSIGNED,
         i.id(),
         i.template(),
         i.url(),
@@ -247,7 +261,7 @@ public class AcquireHandler implements MessageHandler {
 
   private static AcquireReply reply(
       AcquireRequest req,
-      String outcome,
+      AcquireOutcome outcome,
       Long position,
       Long etaSeconds,
       String instanceId,
@@ -266,6 +280,6 @@ public class AcquireHandler implements MessageHandler {
   }
 
   private static AcquireReply failed(AcquireRequest req, String why) {
-    return reply(req, "failed", null, null, null, why);
+    return reply(req, AcquireOutcome.FAILED, null, null, null, why);
   }
 }

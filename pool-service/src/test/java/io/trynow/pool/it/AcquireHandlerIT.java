@@ -8,6 +8,7 @@ import io.nats.client.Message;
 import io.nats.client.api.MessageInfo;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.trynow.model.AcquireOutcome;
 import io.trynow.model.AcquireReply;
 import io.trynow.model.AcquireRequest;
 import io.trynow.model.Ids;
@@ -99,7 +100,7 @@ class AcquireHandlerIT {
     Pools.fill(store, "hello", 1);
     String rid = Ids.newRequestId();
     AcquireReply r = ask(rid, "hello", "192.0.2.1");
-    assertThat(r.outcome()).isEqualTo("assigned");
+    assertThat(r.outcome()).isEqualTo(AcquireOutcome.ASSIGNED);
     String ready = r.instanceId();
     assertThat(r.url()).isEqualTo(Pools.url(ready));
     assertThat(r.expiresAtMs()).isNotNull();
@@ -128,7 +129,7 @@ class AcquireHandlerIT {
     AcquireReply first = ask(rid, "hello", "192.0.2.2");
     // The same request again under another msg id: what a redelivery or a replay looks like.
     AcquireReply again = ask(rid, "hello", "192.0.2.2", System.currentTimeMillis(), rid + "-again");
-    assertThat(again.outcome()).isEqualTo("assigned");
+    assertThat(again.outcome()).isEqualTo(AcquireOutcome.ASSIGNED);
     assertThat(again.instanceId()).isEqualTo(first.instanceId());
     long mine =
         store.instances(InstanceState.ASSIGNED).stream()
@@ -142,7 +143,7 @@ class AcquireHandlerIT {
   void anEmptyPoolQueuesWithPositionAndEta() throws Exception {
     String rid = Ids.newRequestId();
     AcquireReply r = ask(rid, "tiny", "192.0.2.3");
-    assertThat(r.outcome()).isEqualTo("queued");
+    assertThat(r.outcome()).isEqualTo(AcquireOutcome.QUEUED);
     assertThat(r.position()).isEqualTo(1);
     assertThat(r.etaSeconds()).isPositive();
     Awaitility.await()
@@ -159,7 +160,7 @@ class AcquireHandlerIT {
     RateLimitResult counted = store.limits().rateLimit(ip, full, 10, 100);
     assertThat(((RateLimitResult.Allowed) counted).hourCount()).isEqualTo(1);
     AcquireReply f = ask(full, "tiny", ip);
-    assertThat(f.outcome()).isEqualTo("full");
+    assertThat(f.outcome()).isEqualTo(AcquireOutcome.FULL);
     RateLimitResult after = store.limits().rateLimit(ip, Ids.newRequestId(), 10, 100);
     assertThat(((RateLimitResult.Allowed) after).hourCount())
         .as("the full request's slot was given back")
@@ -223,12 +224,12 @@ class AcquireHandlerIT {
   void theLiveCapPerAddressRefusesAndRefunds() {
     Pools.fill(store, "hello", 3);
     String ip = "192.0.2.5";
-    assertThat(ask(Ids.newRequestId(), "hello", ip).outcome()).isEqualTo("assigned");
-    assertThat(ask(Ids.newRequestId(), "hello", ip).outcome()).isEqualTo("assigned");
+    assertThat(ask(Ids.newRequestId(), "hello", ip).outcome()).isEqualTo(AcquireOutcome.ASSIGNED);
+    assertThat(ask(Ids.newRequestId(), "hello", ip).outcome()).isEqualTo(AcquireOutcome.ASSIGNED);
     String third = Ids.newRequestId();
     store.limits().rateLimit(ip, third, 10, 100);
     AcquireReply r = ask(third, "hello", ip);
-    assertThat(r.outcome()).isEqualTo("limited");
+    assertThat(r.outcome()).isEqualTo(AcquireOutcome.LIMITED);
     assertThat(store.request(third)).isEmpty();
     assertThat(store.limits().rateLimitRefund(ip, third, java.time.Instant.now()))
         .as("already refunded by pool-service")
@@ -241,7 +242,7 @@ class AcquireHandlerIT {
     long ready = store.poolStats("hello").ready();
     String rid = Ids.newRequestId();
     AcquireReply r = ask(rid, "hello", "192.0.2.6", System.currentTimeMillis() - 60_000, rid);
-    assertThat(r.outcome()).isEqualTo("expired");
+    assertThat(r.outcome()).isEqualTo(AcquireOutcome.EXPIRED);
     assertThat(store.poolStats("hello").ready()).isEqualTo(ready);
   }
 

@@ -1,4 +1,4 @@
-package io.trynow.gateway.rest;
+package io.trynow.gateway.http;
 
 import io.trynow.model.Headers;
 import io.trynow.model.Ids;
@@ -26,6 +26,16 @@ public final class RequestIds {
     ctx.put(KEY, id);
     ctx.response().headers().set(Headers.REQUEST_ID, id);
     MDC.put(Headers.MDC_REQUEST_ID, id);
+  }
+
+  /** The request's id, assigned now if it has none yet (a path the edge filter did not see). */
+  public static String ensure(RoutingContext ctx) {
+    String id = of(ctx);
+    if (id == null && ctx != null) {
+      assign(ctx);
+      id = of(ctx);
+    }
+    return id;
   }
 
   public static String of(RoutingContext ctx) {

@@ -1,4 +1,4 @@
-package io.trynow.gateway.rest;
+package io.trynow.gateway.view;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;

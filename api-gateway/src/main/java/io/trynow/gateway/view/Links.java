@@ -1,4 +1,4 @@
-package io.trynow.gateway.rest;
+package io.trynow.gateway.view;
 
 import io.trynow.gateway.auth.Access;
 import io.trynow.gateway.config.GatewaySettings;

@@ -1,5 +1,6 @@
-package io.trynow.gateway.rest;
+package io.trynow.gateway.view;
 
+import io.trynow.gateway.acquire.Acquirer;
 import io.trynow.model.AcquireReply;
 import io.trynow.model.InstanceState;
 import io.trynow.platform.state.Instance;
@@ -52,6 +53,25 @@ public class Views {
         accessToken);
   }
 
+  /** The 201 answer's demo: from the store, or from pool-service's reply. */
+  public DemoView demo(Acquirer.Demo demo, String accessToken) {
+    return switch (demo) {
+      case Acquirer.Demo.Stored st -> demo(st.instance(), accessToken);
+      case Acquirer.Demo.Replied r -> demo(r.reply(), accessToken);
+    };
+  }
+
+  /** The 202 answer: queued with its place, or pending. */
+  public QueuedView queued(Acquirer.Waiting w) {
+    return queued(
+        w.requestId(),
+        w.state().wire(),
+        w.template(),
+        w.position(),
+        w.etaSeconds(),
+        w.accessToken());
+  }
+
   public QueuedView queued(
       String requestId,
       String status,
@@ -70,7 +90,7 @@ public class Views {
         accessToken);
   }
 
-  static Long remaining(Instant expiresAt) {
+  public static Long remaining(Instant expiresAt) {
     if (expiresAt == null) {
       return null;
     }

@@ -1,6 +1,7 @@
-package io.trynow.gateway.rest;
+package io.trynow.gateway.http;
 
 import io.trynow.gateway.config.GatewaySettings;
+import io.trynow.gateway.outcome.Refusal.Reason;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -12,8 +13,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * What runs before JAX-RS on every request: the request id, the body-size check (a declared
- * oversized body is refused with JSON before it is read; a chunked one is cut off by Vert.x's
- * limit, whose failure this turns into JSON too) and the client IP.
+ * oversized body is refused with a problem body before it is read; a chunked one is cut off by
+ * Vert.x's limit, whose failure this turns into a problem body too) and the client IP.
  */
 @ApplicationScoped
 public class HttpEdge {
@@ -41,11 +42,11 @@ public class HttpEdge {
         n = -1;
       }
       if (n < 0) {
-        reply(ctx, 400, "bad_request", "bad Content-Length");
+        Problems.reply(ctx, Reason.BAD_REQUEST, "bad Content-Length");
         return;
       }
       if (n > maxBody.asLongValue()) {
-        reply(ctx, 413, "payload_too_large", "request body too large");
+        Problems.reply(ctx, Reason.PAYLOAD_TOO_LARGE, "request body too large");
         return;
       }
     }
@@ -58,31 +59,11 @@ public class HttpEdge {
       ctx.next();
       return;
     }
-    if (status == 413) {
-      reply(ctx, 413, "payload_too_large", "request body too large");
-    } else if (status >= 400 && status < 500) {
-      reply(ctx, status, ErrorMappers.code(status), ErrorMappers.message(status));
+    if (status >= 400 && status < 500) {
+      Problems.reply(ctx, Problems.forStatus(status), Problems.detail(status));
     } else {
       ctx.next();
     }
-  }
-
-  /** Ends the request with the standard error JSON ({@code error, message, request_id}). */
-  public static void reply(RoutingContext ctx, int status, String error, String message) {
-    String body =
-        "{\"error\":\""
-            + error
-            + "\",\"message\":\""
-            + message
-            + "\",\"request_id\":\""
-            + RequestIds.of(ctx)
-            + "\"}";
-    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
-    if (ctx.request().version() != io.vertx.core.http.HttpVersion.HTTP_2) {
-      // HTTP/2 forbids connection-specific headers
-      ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-    }
-    ctx.response().end(body);
   }
 
   /** The client's IP: the TCP peer, or X-Forwarded-For when the peer is a trusted proxy. */

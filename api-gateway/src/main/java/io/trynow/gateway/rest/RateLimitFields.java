@@ -1,0 +1,39 @@
+package io.trynow.gateway.rest;
+
+import io.trynow.gateway.outcome.RateLimits;
+import jakarta.ws.rs.core.Response;
+import java.util.stream.Collectors;
+
+/**
+ * The acquire rate limit as the IETF draft's fields (draft-ietf-httpapi-ratelimit-headers-10/11),
+ * one item per window: {@code RateLimit-Policy: "hour";q=10;w=3600, "day";q=1000;w=86400} (the
+ * quota and window of each policy) and {@code RateLimit: "hour";r=7;t=1200, "day";r=997;t=50000}
+ * (what is left of each and the seconds until its window resets).
+ */
+public final class RateLimitFields {
+
+  public static final String POLICY = "RateLimit-Policy";
+  public static final String STATUS = "RateLimit";
+
+  private RateLimitFields() {}
+
+  /** Adds both fields when {@code limits} is known (a repeat answered from the store has none). */
+  public static void add(Response.ResponseBuilder rb, RateLimits limits) {
+    if (limits == null || limits.windows().isEmpty()) {
+      return;
+    }
+    rb.header(POLICY, policy(limits)).header(STATUS, status(limits));
+  }
+
+  static String policy(RateLimits limits) {
+    return limits.windows().stream()
+        .map(w -> "\"" + w.name() + "\";q=" + w.quota() + ";w=" + w.windowSeconds())
+        .collect(Collectors.joining(", "));
+  }
+
+  static String status(RateLimits limits) {
+    return limits.windows().stream()
+        .map(w -> "\"" + w.name() + "\";r=" + w.remaining() + ";t=" + w.resetSeconds())
+        .collect(Collectors.joining(", "));
+  }
+}
