@@ -69,11 +69,11 @@ public final class HookBench {
         with.print(System.out);
         without.print(System.out);
         hookFloor(http, store, 2 * rounds).print(System.out);
-        for (Stats f : AcquireBench.floor(store, stack.natsUrl(), 2000)) {
+        for (Stats f : Floor.floor(store, stack.natsUrl(), 2000)) {
           f.print(System.out);
         }
         System.out.println("server-side stages (p50/p90/p99 over the last ~30 s, ms):");
-        AcquireBench.printQuantiles(stack.poolPort(), "trynow_pool_acquire_stage");
+        BenchServices.printQuantiles(stack.poolPort(), "trynow_pool_acquire_stage");
       }
     }
   }

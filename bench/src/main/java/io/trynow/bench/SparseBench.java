@@ -42,7 +42,7 @@ public final class SparseBench {
         SparseFloor floor = new SparseFloor(store, stack.natsUrl());
         // One keep-alive connection, as a browser keeps it; a minimal client, so that the figure
         // is the stack's and not the JDK HttpClient's thread hand-offs.
-        AcquireBench.RawConnection browser = new AcquireBench.RawConnection(stack.gatewayPort());
+        OpenLoad.RawConnection browser = new OpenLoad.RawConnection(stack.gatewayPort());
         byte[] body = ("{\"template\":\"" + TEMPLATE + "\"}").getBytes();
         byte[] request =
             ("POST /v1/demos HTTP/1.1\r\nHost: 127.0.0.1:"
@@ -96,16 +96,16 @@ public final class SparseBench {
         browser.close();
         floor.lua.print(System.out);
         floor.reqReply.print(System.out);
-        for (Stats f : AcquireBench.floor(store, stack.natsUrl(), 2000)) {
+        for (Stats f : Floor.floor(store, stack.natsUrl(), 2000)) {
           f.print(System.out);
         }
         System.out.println(
             "server-side stages (p50/p90/p99 over the last ~30 s, ms; gateway: dispatch,"
                 + " rate_limit, publish, reply, respond; pool: deliver, handoff, store, reply):");
-        AcquireBench.printQuantiles(
+        BenchServices.printQuantiles(
             LocalStack.healthPort("api-gateway", stack.gatewayPort()),
             "trynow_gateway_acquire_stage");
-        AcquireBench.printQuantiles(stack.poolPort(), "trynow_pool_acquire_stage");
+        BenchServices.printQuantiles(stack.poolPort(), "trynow_pool_acquire_stage");
         System.out.printf("load %s at the end%n", LocalStack.load());
       }
     }

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Seed 003 "daemon restart": while the engine cannot be reached, the sweeper never mistakes "could
+ * A Docker daemon restart: while the engine cannot be reached, the sweeper never mistakes "could
  * not see" for "gone" (live instances stay live), teardowns wait instead of failing, and everything
  * finishes once the engine is back — same process, no restart.
  */

@@ -56,7 +56,10 @@ class CleanupIT {
     fx.removeAllContainers();
   }
 
-  /** Seed 000 #12: expiry needs no call from anyone — container, port and state all go. */
+  /**
+   * An acquire and its expiry are one transition: expiry needs no call from anyone — container,
+   * port and state all go.
+   */
   @Test
   void anExpiredInstanceIsReapedWithoutAnyCall() {
     Instance inst = fx.assigned(CleanupFixture.newTemplate(), Duration.ofSeconds(1));

@@ -7,4 +7,10 @@ import io.trynow.testsupport.ServiceHealthContract;
 
 @QuarkusTest
 @WithTestResource(RealServersResource.class)
-class HealthIT extends ServiceHealthContract {}
+class HealthIT extends ServiceHealthContract {
+
+  @Override
+  protected boolean talksToDocker() {
+    return true;
+  }
+}

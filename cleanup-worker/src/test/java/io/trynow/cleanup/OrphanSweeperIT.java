@@ -32,8 +32,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The orphan sweeper repairs what no event will (seed 000 #2, #7, #12; seed 001 "cleanup on early
- * failure"; seed 003 "leaks"), and never touches another installation's containers.
+ * The orphan sweeper repairs what no event will (lost instances, leaked ports, demos without an
+ * expiry, containers left by a failure before any record), and never touches another installation's
+ * containers.
  */
 @QuarkusTest
 @WithTestResource(RealServersResource.class)
@@ -113,7 +114,7 @@ class OrphanSweeperIT {
     await().atMost(WAIT).until(() -> fx.event(id, "failed").isPresent());
   }
 
-  /** Seed 001 "cleanup on early failure": a worker died mid-provisioning; nothing leaks. */
+  /** Cleanup after an early failure: a worker died mid-provisioning; nothing leaks. */
   @Test
   void aProvisioningRecordWhoseClaimLapsedLosesItsContainerAndPort() {
     long usedBefore = fx.usedPorts();
@@ -169,7 +170,7 @@ class OrphanSweeperIT {
     assertThat(fx.container(inst.id())).isEmpty();
   }
 
-  /** Seed 000 #7: a port recorded as used by nobody alive goes back to the free set. */
+  /** No port leaks: a port recorded as used by nobody alive goes back to the free set. */
   @Test
   void aLeakedPortIsFreed() {
     String base = "{" + store.prefix() + "}:";

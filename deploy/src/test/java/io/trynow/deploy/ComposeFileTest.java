@@ -183,7 +183,7 @@ class ComposeFileTest {
         .isEqualTo("trynow/pool-service:0.2.0");
   }
 
-  /** Seed 001: the Docker socket mounted where nobody needed it. */
+  /** Least privilege: the Docker socket is mounted only where it is needed. */
   @Test
   void onlyProvisionerAndCleanupWorkersGetTheDockerSocket() {
     for (String name : map(compose, "services").keySet()) {

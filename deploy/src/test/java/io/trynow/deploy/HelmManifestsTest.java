@@ -302,7 +302,7 @@ class HelmManifestsTest {
     assertThat(DEFAULTS.ofKind("HorizontalPodAutoscaler")).isEmpty();
   }
 
-  /** Seed 001: the Docker socket mounted where nobody needed it. */
+  /** Least privilege: the Docker socket is mounted only where it is needed. */
   @Test
   void onlyProvisionerAndCleanupWorkersGetTheDockerHost() {
     Manifests socket =
@@ -561,7 +561,7 @@ class HelmManifestsTest {
     });
   }
 
-  /** Seed 002 (C2): placeholder strings shipped as configuration. */
+  /** No placeholder strings are shipped as configuration. */
   /** The value sets whose rendered settings must all be read: every optional branch on. */
   static Stream<Arguments> settingSets() {
     return Stream.of(

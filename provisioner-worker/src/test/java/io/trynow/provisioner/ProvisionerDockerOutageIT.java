@@ -23,9 +23,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Seed 004 #13 (no circuit breaker) and seed 003 "daemon restart": while the engine is unreachable
- * the breaker opens, readiness goes down and the request is retried (not failed); when the engine
- * is back the same process finishes it — no restart.
+ * A circuit breaker on the engine, and a Docker daemon restart: while the engine is unreachable the
+ * breaker opens, readiness goes down and the request is retried (not failed); when the engine is
+ * back the same process finishes it — no restart.
  */
 @QuarkusTest
 @WithTestResource(RealServersResource.class)

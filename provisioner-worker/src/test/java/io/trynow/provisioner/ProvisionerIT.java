@@ -91,7 +91,7 @@ class ProvisionerIT {
     assertThat(ConsistencyChecker.check(store)).isEmpty();
   }
 
-  /** DESIGN §3 "every handler is idempotent"; seed 004 #5: retries must not duplicate. */
+  /** Every handler is idempotent: retries must not duplicate. */
   @Test
   void theSameRequestDeliveredTwiceAndReplayedMakesOneContainer() {
     String id = fx.requested("hello");
@@ -116,7 +116,7 @@ class ProvisionerIT {
     assertThat(ConsistencyChecker.check(store)).isEmpty();
   }
 
-  /** Seed 000 #7 (port leak on failure) and DESIGN §5 (never pull, name the image). */
+  /** No port leaks on failure, and images are never pulled (the error names the image). */
   @Test
   void aMissingImageFailsTheInstanceFreesItsPortAndDeadLettersOnce() {
     long before = deadLettersFor("missing");
@@ -149,10 +149,10 @@ class ProvisionerIT {
   }
 
   /**
-   * Seed 003 "container name race" and the crash between create and mark_started: an earlier
-   * attempt (an older fence) claimed the instance, took its port and created + started the
-   * container, then died. The redelivery after its lease adopts that container, and the dead
-   * attempt's late mark_started is rejected.
+   * Ownership by name and labels, and the crash between create and mark_started: an earlier attempt
+   * (an older fence) claimed the instance, took its port and created + started the container, then
+   * died. The redelivery after its lease adopts that container, and the dead attempt's late
+   * mark_started is rejected.
    */
   @Test
   void aCrashBetweenCreateAndMarkStartedEndsWithOneStartedContainer() throws Exception {

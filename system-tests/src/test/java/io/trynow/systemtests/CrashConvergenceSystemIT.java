@@ -1,6 +1,7 @@
 package io.trynow.systemtests;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.github.dockerjava.api.async.ResultCallback;
@@ -9,8 +10,10 @@ import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.EventType;
 import io.trynow.model.InstanceState;
 import io.trynow.model.Labels;
+import io.trynow.platform.failpoint.Failpoints;
 import io.trynow.platform.state.Instance;
 import java.io.Closeable;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -41,6 +44,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CrashConvergenceSystemIT {
+
+  private static final String FAILPOINT = "trynow.proxy-sync.failpoint-delay-before-mark-ready";
 
   private static final Logger LOG = Logger.getLogger(CrashConvergenceSystemIT.class);
   private static final Duration SETTLE = Duration.ofSeconds(60);
@@ -141,10 +146,16 @@ class CrashConvergenceSystemIT {
 
   @Test
   @Order(2)
-  void proxySyncKilledAfterTheRouteAndBeforeMarkReady() {
+  void proxySyncKilledAfterTheRouteAndBeforeMarkReady() throws Exception {
     stack.stop(Service.PROXY_SYNC);
-    stack.setProperty(
-        Service.PROXY_SYNC, "trynow.proxy-sync.failpoint-delay-before-mark-ready", "10m");
+    stack.setProperty(Service.PROXY_SYNC, FAILPOINT, "10m");
+    // the jar's default profile is prod: a failpoint there stops startup, naming its key
+    assertThatThrownBy(() -> stack.start(Service.PROXY_SYNC))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("exited");
+    assertThat(Files.readString(stack.log(Service.PROXY_SYNC)))
+        .contains(FAILPOINT + ": a failpoint (fault injection for tests) is refused");
+    stack.setProperty(Service.PROXY_SYNC, "quarkus.profile", Failpoints.PROFILE);
     stack.start(Service.PROXY_SYNC);
 
     visitor.acquire("hello"); // the pool replenishes: a new instance reaches started
@@ -167,7 +178,8 @@ class CrashConvergenceSystemIT {
         .isEqualTo(InstanceState.STARTED);
     assertThat(stack.routedInstanceIds()).contains(id);
 
-    stack.removeProperty(Service.PROXY_SYNC, "trynow.proxy-sync.failpoint-delay-before-mark-ready");
+    stack.removeProperty(Service.PROXY_SYNC, FAILPOINT);
+    stack.removeProperty(Service.PROXY_SYNC, "quarkus.profile");
     stack.start(Service.PROXY_SYNC);
 
     awaitSettled();

@@ -23,6 +23,22 @@ public abstract class ServiceHealthContract {
     return given();
   }
 
+  /** Whether the service talks to Docker, and so has the opt-in {@code docker} readiness check. */
+  protected boolean talksToDocker() {
+    return false;
+  }
+
+  @Test
+  void theDockerReadinessCheckOnlyWhereTheServiceTalksToDocker() {
+    q().get("/q/health/ready")
+        .then()
+        .body(
+            "checks.name",
+            talksToDocker()
+                ? org.hamcrest.Matchers.hasItem("docker")
+                : org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem("docker")));
+  }
+
   @Test
   void liveAndReadyWithRealNatsAndValkeyChecks() {
     q().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));

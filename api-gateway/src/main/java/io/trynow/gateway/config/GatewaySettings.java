@@ -20,8 +20,8 @@ import org.jboss.logging.Logger;
 
 /**
  * {@link GatewayConfig} checked and turned into what the code uses. Built at startup: a bad value
- * fails the start with an {@link IllegalArgumentException} naming the key (seed 000 finding 15: a
- * bad trusted-proxy list is never ignored).
+ * fails the start with an {@link IllegalArgumentException} naming the key (invalid configuration
+ * fails startup naming the key: a bad trusted-proxy list is never ignored).
  */
 @Startup
 @Singleton

@@ -30,7 +30,7 @@ import org.jboss.logging.Logger;
  * sequence, so a reconnect with {@code Last-Event-ID} resumes exactly after the last event the
  * client saw. Between events: heartbeat comments, an {@code expiring} warning computed from the
  * demo's expiry, and a store re-read (events are hints; the store is the truth). Every stream ends
- * at the configured maximum duration (seed 000 finding 11) or when its subject ends.
+ * at the configured maximum duration (no connection is unbounded) or when its subject ends.
  */
 @Singleton
 public class EventStreams {

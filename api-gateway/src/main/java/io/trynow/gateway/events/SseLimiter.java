@@ -15,12 +15,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
- * Bounds open event streams per client IP and in total (seed 000 finding 11, seed 002 H2: no
- * unbounded connections), for every gateway replica together: each stream holds a slot in Valkey
- * ({@link io.trynow.platform.state.Limits#sseOpen}, one Lua function checks both caps and takes the
- * slot). A slot is a lease that this replica renews every third of {@code sse-lease} while the
- * stream is open (the {@code sse-leases} loop) and gives back when it closes; the slots of a
- * replica that dies lapse after {@code sse-lease}.
+ * Bounds open event streams per client IP and in total (no connection is unbounded), for every
+ * gateway replica together: each stream holds a slot in Valkey ({@link
+ * io.trynow.platform.state.Limits#sseOpen}, one Lua function checks both caps and takes the slot).
+ * A slot is a lease that this replica renews every third of {@code sse-lease} while the stream is
+ * open (the {@code sse-leases} loop) and gives back when it closes; the slots of a replica that
+ * dies lapse after {@code sse-lease}.
  */
 @Singleton
 public class SseLimiter {

@@ -15,7 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Invalid configuration fails startup with a message naming the key (seed 000 finding 15). */
+/** Invalid configuration fails startup with a message naming the key. */
 class GatewaySettingsTest {
 
   private static final String SECRET = "a-ticket-secret-of-at-least-32-characters";

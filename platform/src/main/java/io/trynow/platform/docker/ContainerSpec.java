@@ -2,17 +2,17 @@ package io.trynow.platform.docker;
 
 import io.trynow.model.Ids;
 import io.trynow.model.Labels;
-import io.trynow.platform.template.TemplatesConfig;
+import io.trynow.platform.template.TemplateRules;
 import io.trynow.platform.template.TemplatesConfig.Template;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Everything needed to create one instance's container. Built from a template by {@link
- * #forInstance}; invalid templates are rejected here, before the engine sees anything.
+ * #forInstance}; a template that breaks {@link TemplateRules} (the rules every service checks at
+ * startup) is rejected here, before the engine sees anything.
  *
  * @param hostPort the instance's port on the host (allocated in Valkey); health and the proxy use
  *     127.0.0.1:hostPort in both network modes
@@ -58,10 +58,6 @@ public record ContainerSpec(
     BRIDGE
   }
 
-  private static final Pattern RUNTIME = Pattern.compile("[a-z][a-z0-9._-]{0,62}");
-  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-  private static final Pattern USER = Pattern.compile("[0-9]{1,10}(:[0-9]{1,10})?");
-
   public ContainerSpec {
     labels = Map.copyOf(labels);
     env = Map.copyOf(env);
@@ -87,9 +83,6 @@ public record ContainerSpec(
 
   /** The template's {@code table-prefix}, validated {@code ^[a-z][a-z0-9_]{0,15}$}. */
   public static final String ENV_TABLE_PREFIX = "TRYNOW_TABLE_PREFIX";
-
-  /** What a template's {@code table-prefix} may be (seed 000 finding 3). */
-  public static final Pattern TABLE_PREFIX = Pattern.compile("^[a-z][a-z0-9_]{0,15}$");
 
   /** {@link #forInstance(String, String, Template, int, String, String, String)} without a URL. */
   public static ContainerSpec forInstance(
@@ -122,44 +115,17 @@ public record ContainerSpec(
       String publishHost,
       String publicUrl) {
     Ids.requireInstance(instanceId);
-    String key = "trynow.templates." + templateName + ".";
-    String image = requirePinned(t.image(), key + "image");
-    NetworkMode mode;
     try {
-      mode = NetworkMode.valueOf(t.networkMode().toUpperCase(Locale.ROOT));
+      TemplateRules.check(templateName, t);
     } catch (IllegalArgumentException e) {
-      throw new InvalidTemplateException(
-          key + "network-mode must be host or bridge, got '" + t.networkMode() + "'");
-    }
-    if (t.memoryMb() < 6) {
-      throw new InvalidTemplateException(key + "memory-mb must be at least 6 (Docker's minimum)");
-    }
-    if (!(t.cpus() > 0) || t.cpus() > 64) {
-      throw new InvalidTemplateException(key + "cpus must be in (0, 64]");
-    }
-    if (t.pidsLimit() < 1) {
-      throw new InvalidTemplateException(key + "pids-limit must be at least 1");
+      throw new InvalidTemplateException(e.getMessage());
     }
     if (hostPort < 1 || hostPort > 65535) {
       throw new IllegalArgumentException("host port out of range: " + hostPort);
     }
-    if (mode == NetworkMode.BRIDGE && (t.containerPort() < 1 || t.containerPort() > 65535)) {
-      throw new InvalidTemplateException(key + "container-port out of range");
-    }
-    t.runtime()
-        .ifPresent(r -> {
-          if (!RUNTIME.matcher(r).matches()) {
-            throw new InvalidTemplateException(key + "runtime is not a runtime name: '" + r + "'");
-          }
-        });
+    NetworkMode mode = NetworkMode.valueOf(t.networkMode().toUpperCase(Locale.ROOT));
     Map<String, String> env = new LinkedHashMap<>();
-    t.env()
-        .forEach((k, v) -> {
-          if (!ENV_NAME.matcher(k).matches()) {
-            throw new InvalidTemplateException(key + "env." + k + " is not a variable name");
-          }
-          env.put(k, v);
-        });
+    env.putAll(t.env());
     env.put("PORT", String.valueOf(mode == NetworkMode.HOST ? hostPort : t.containerPort()));
     if (mode == NetworkMode.HOST) {
       // on the host's network the app binds the host's instance address (127.0.0.2 on a second
@@ -179,14 +145,7 @@ public record ContainerSpec(
     if ("http".equals(t.hook().type())) {
       t.hook().secret().ifPresent(secret -> env.put(ENV_HOOK_SECRET, secret));
     }
-    t.tablePrefix()
-        .ifPresent(p -> {
-          if (!TABLE_PREFIX.matcher(p).matches()) {
-            throw new InvalidTemplateException(
-                key + "table-prefix must match " + TABLE_PREFIX.pattern());
-          }
-          env.put(ENV_TABLE_PREFIX, p);
-        });
+    t.tablePrefix().ifPresent(p -> env.put(ENV_TABLE_PREFIX, p));
     Map<String, String> labels =
         Map.of(
             Labels.MANAGED, "true",
@@ -195,7 +154,7 @@ public record ContainerSpec(
             Labels.CLUSTER, cluster);
     return new ContainerSpec(
         Labels.containerName(instanceId),
-        image,
+        t.image().strip(),
         labels,
         env,
         t.memoryMb() * 1024L * 1024L,
@@ -206,44 +165,7 @@ public record ContainerSpec(
         t.containerPort(),
         publishHost,
         t.runtime(),
-        hardening(t, key));
-  }
-
-  private static Hardening hardening(Template t, String key) {
-    TemplatesConfig.Hardening h = t.hardening();
-    if (h.tmpfsMb() < 1 || h.tmpfsMb() > 4096) {
-      throw new InvalidTemplateException(key + "hardening.tmpfs-mb must be 1..4096");
-    }
-    h.user()
-        .ifPresent(u -> {
-          if (!USER.matcher(u).matches()) {
-            throw new InvalidTemplateException(
-                key + "hardening.user must be a numeric uid[:gid], got '" + u + "'");
-          }
-        });
-    return new Hardening(h.readOnlyRootfs(), h.tmpfsMb(), h.user());
-  }
-
-  /**
-   * An image pinned by digest ({@code name@sha256:...}) or by a tag other than {@code latest}. Seed
-   * 001: mutable tags made environments non-reproducible.
-   */
-  static String requirePinned(String image, String key) {
-    if (image == null || image.isBlank() || image.chars().anyMatch(Character::isWhitespace)) {
-      throw new InvalidTemplateException(key + " is empty or contains whitespace");
-    }
-    if (image.contains("@sha256:")) {
-      return image;
-    }
-    int slash = image.lastIndexOf('/');
-    int colon = image.lastIndexOf(':');
-    if (colon <= slash) {
-      throw new InvalidTemplateException(
-          key + " must be pinned by tag or digest, got untagged '" + image + "'");
-    }
-    if (image.substring(colon + 1).equals("latest")) {
-      throw new InvalidTemplateException(key + " must not use :latest, got '" + image + "'");
-    }
-    return image;
+        new Hardening(
+            t.hardening().readOnlyRootfs(), t.hardening().tmpfsMb(), t.hardening().user()));
   }
 }

@@ -6,10 +6,10 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * The one place that decides addresses (DESIGN §9 "Addresses are configuration, decided once"): the
- * public URL of a demo, the host name Caddy routes, where Caddy listens, how Caddy and the
- * provisioner reach an instance, and what the provisioner publishes. Built from {@link
- * EndpointsConfig} and validated once; an invalid setting fails startup with the key's name.
+ * The one place that decides addresses (addresses are configuration, decided once): the public URL
+ * of a demo, the host name Caddy routes, where Caddy listens, how Caddy and the provisioner reach
+ * an instance, and what the provisioner publishes. Built from {@link EndpointsConfig} and validated
+ * once; an invalid setting fails startup with the key's name.
  */
 public final class Endpoints {
 

@@ -1,12 +1,9 @@
 package io.trynow.platform.state;
 
 import io.trynow.model.InstanceState;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -39,69 +36,14 @@ public final class ConsistencyChecker {
     return new Run(r).check(maxInFlight);
   }
 
-  private static final class Run {
-    final List<String> v = new ArrayList<>();
-    final Map<String, Map<String, String>> inst = new HashMap<>();
-    final Map<String, Long> instTtl = new HashMap<>();
-    final Map<String, Map<String, String>> req = new HashMap<>();
-    final Map<String, Long> reqTtl = new HashMap<>();
-    final Map<String, Set<String>> stateSets = new HashMap<>();
-    final Map<String, List<String>> tplKeys = new HashMap<>();
-    final Map<String, Set<String>> ips = new HashMap<>();
-    final Map<String, Double> expiry;
-    final Map<String, Double> leases;
-    final Set<String> free;
-    final Map<String, String> used;
-    final Integer first;
-    final Integer last;
-    final Set<String> templates;
+  /**
+   * The invariants of assignments (one holder each, expiry within the max lifetime and indexed),
+   * requests (queues, per-IP sets, TTLs) and ports (free + used = the range, each used port owned).
+   */
+  private static final class Run extends InstanceInvariants {
 
     Run(Reply r) {
-      for (Reply pair : r.get(1)) {
-        Map<String, String> f = Decode.fields(pair.get(1));
-        String id = f.get("id");
-        if (id == null) {
-          v.add("instance hash without id: " + f);
-          continue;
-        }
-        inst.put(id, f);
-        instTtl.put(id, Long.parseLong(pair.get(0).toString()));
-      }
-      for (Reply pair : r.get(2)) {
-        Map<String, String> f = Decode.fields(pair.get(1));
-        String id = f.get("id");
-        if (id == null) {
-          v.add("request hash without id: " + f);
-          continue;
-        }
-        req.put(id, f);
-        reqTtl.put(id, Long.parseLong(pair.get(0).toString()));
-      }
-      for (Reply pair : r.get(3)) {
-        stateSets.put(pair.get(0).toString(), new HashSet<>(Decode.strings(pair.get(1))));
-      }
-      for (Reply pair : r.get(4)) {
-        tplKeys.put(pair.get(0).toString(), Decode.strings(pair.get(1)));
-      }
-      for (Reply pair : r.get(5)) {
-        ips.put(pair.get(0).toString(), new HashSet<>(Decode.strings(pair.get(1))));
-      }
-      expiry = scores(r.get(6));
-      leases = scores(r.get(7));
-      free = new HashSet<>(Decode.strings(r.get(8)));
-      used = Decode.fields(r.get(9));
-      Reply range = r.get(10);
-      first = range.get(0) == null ? null : Integer.parseInt(range.get(0).toString());
-      last = range.get(1) == null ? null : Integer.parseInt(range.get(1).toString());
-      templates = new HashSet<>(Decode.strings(r.get(11)));
-    }
-
-    private static Map<String, Double> scores(Reply flat) {
-      Map<String, Double> m = new HashMap<>();
-      for (int i = 0; i + 1 < flat.size(); i += 2) {
-        m.put(flat.get(i).toString(), Double.parseDouble(flat.get(i + 1).toString()));
-      }
-      return m;
+      super(r);
     }
 
     List<String> check(Map<String, Integer> maxInFlight) {
@@ -113,161 +55,6 @@ public final class ConsistencyChecker {
       ports();
       leases();
       return v;
-    }
-
-    private InstanceState state(String id) {
-      Map<String, String> f = inst.get(id);
-      try {
-        return f == null ? null : InstanceState.fromWire(f.get("state"));
-      } catch (RuntimeException e) {
-        return null;
-      }
-    }
-
-    private void instances() {
-      for (var e : inst.entrySet()) {
-        String id = e.getKey();
-        Map<String, String> f = e.getValue();
-        InstanceState st = state(id);
-        if (st == null) {
-          v.add(id + ": unknown state " + f.get("state"));
-          continue;
-        }
-        if (num(f.get("version")) < 1) {
-          v.add(id + ": version " + f.get("version"));
-        }
-        String tpl = f.get("template");
-        for (InstanceState s : InstanceState.values()) {
-          if (!s.isLive()) {
-            continue;
-          }
-          boolean inGlobal = stateSets.getOrDefault(s.wire(), Set.of()).contains(id);
-          boolean inTpl = tplKeys.getOrDefault("t:" + tpl + ":" + s.wire(), List.of()).contains(id);
-          boolean should = s == st;
-          if (inGlobal != should) {
-            v.add(
-                id
-                    + " ("
-                    + st.wire()
-                    + "): "
-                    + (should ? "missing from" : "also in")
-                    + " state:"
-                    + s.wire());
-          }
-          if (inTpl != should) {
-            v.add(
-                id
-                    + " ("
-                    + st.wire()
-                    + "): "
-                    + (should ? "missing from" : "also in")
-                    + " t:"
-                    + tpl
-                    + ":"
-                    + s.wire());
-          }
-        }
-        if (st.isLive()) {
-          if (instTtl.get(id) != -1) {
-            v.add(id + " (" + st.wire() + "): live record has a TTL");
-          }
-          if (!templates.contains(tpl)) {
-            v.add(id + ": template " + tpl + " not in the templates set");
-          }
-        } else if (instTtl.get(id) <= 0) {
-          v.add(id + " (" + st.wire() + "): tombstone without TTL");
-        }
-        if (st == InstanceState.STARTED
-            || st == InstanceState.READY
-            || st == InstanceState.ASSIGNED) {
-          if (num(f.get("port")) == 0) {
-            v.add(id + " (" + st.wire() + "): no port");
-          }
-        }
-      }
-    }
-
-    private void stateSets() {
-      for (var e : stateSets.entrySet()) {
-        for (String id : e.getValue()) {
-          InstanceState st = state(id);
-          if (st == null || !st.wire().equals(e.getKey())) {
-            v.add(
-                "state:"
-                    + e.getKey()
-                    + " holds "
-                    + id
-                    + " whose record is "
-                    + (st == null ? "missing" : st.wire()));
-          }
-        }
-      }
-    }
-
-    private void templateKeys(Map<String, Integer> maxInFlight) {
-      Map<String, Integer> inFlight = new HashMap<>();
-      for (var e : tplKeys.entrySet()) {
-        String[] parts = e.getKey().split(":");
-        if (parts.length != 3) {
-          v.add("unexpected key " + e.getKey());
-          continue;
-        }
-        String tpl = parts[1];
-        String kind = parts[2];
-        List<String> members = e.getValue();
-        if (kind.equals("readylist")) {
-          if (new HashSet<>(members).size() != members.size()) {
-            v.add("t:" + tpl + ":readylist holds an id twice: " + members);
-          }
-          for (String id : members) {
-            if (state(id) != InstanceState.READY || !tpl.equals(inst.get(id).get("template"))) {
-              v.add("t:" + tpl + ":readylist holds " + id + " which is " + describe(id));
-            }
-          }
-        } else if (kind.equals("queue")) {
-          if (new HashSet<>(members).size() != members.size()) {
-            v.add("t:" + tpl + ":queue holds a request twice");
-          }
-          for (String rid : members) {
-            Map<String, String> q = req.get(rid);
-            if (q == null || !"queued".equals(q.get("state")) || !tpl.equals(q.get("template"))) {
-              v.add(
-                  "t:"
-                      + tpl
-                      + ":queue holds "
-                      + rid
-                      + " which is "
-                      + (q == null ? "missing" : q.get("state")));
-            }
-          }
-        } else {
-          for (String id : members) {
-            if (state(id) == null
-                || !state(id).wire().equals(kind)
-                || !tpl.equals(inst.get(id).get("template"))) {
-              v.add(e.getKey() + " holds " + id + " which is " + describe(id));
-            }
-          }
-          // max-in-flight caps the engine's work: requested + provisioning (reserve_provision)
-          if (kind.equals("requested") || kind.equals("provisioning")) {
-            inFlight.merge(tpl, members.size(), Integer::sum);
-          }
-        }
-      }
-      for (var e : inst.entrySet()) {
-        if (state(e.getKey()) == InstanceState.READY) {
-          String tpl = e.getValue().get("template");
-          if (!tplKeys.getOrDefault("t:" + tpl + ":readylist", List.of()).contains(e.getKey())) {
-            v.add(e.getKey() + " is ready but not in t:" + tpl + ":readylist");
-          }
-        }
-      }
-      for (var e : maxInFlight.entrySet()) {
-        int n = inFlight.getOrDefault(e.getKey(), 0);
-        if (n > e.getValue()) {
-          v.add(e.getKey() + ": " + n + " in flight, max " + e.getValue());
-        }
-      }
     }
 
     private void assignments() {
@@ -416,43 +203,6 @@ public final class ConsistencyChecker {
                   + used.get(p));
         }
       }
-    }
-
-    private void leases() {
-      for (var e : leases.entrySet()) {
-        String id = e.getKey();
-        InstanceState st = state(id);
-        if (st != InstanceState.PROVISIONING && st != InstanceState.TERMINATING) {
-          v.add("leases holds " + id + " which is " + describe(id));
-        } else if (num(inst.get(id).get("lease_until")) != e.getValue().longValue()) {
-          v.add(
-              id
-                  + ": lease index "
-                  + e.getValue().longValue()
-                  + " vs record "
-                  + inst.get(id).get("lease_until"));
-        }
-      }
-      for (var e : inst.entrySet()) {
-        InstanceState st = state(e.getKey());
-        if ((st == InstanceState.PROVISIONING || st == InstanceState.TERMINATING)
-            && num(e.getValue().get("lease_until")) > 0
-            && !leases.containsKey(e.getKey())) {
-          v.add(e.getKey() + " (" + st.wire() + ") has a lease but is not in the lease index");
-        }
-        if (st == InstanceState.PROVISIONING && num(e.getValue().get("lease_until")) == 0) {
-          v.add(e.getKey() + ": provisioning without a lease");
-        }
-      }
-    }
-
-    private String describe(String id) {
-      Map<String, String> f = inst.get(id);
-      return f == null ? "missing" : Objects.toString(f.get("state")) + " of " + f.get("template");
-    }
-
-    private static long num(String s) {
-      return s == null || s.isEmpty() ? 0 : Long.parseLong(s);
     }
   }
 }

@@ -162,8 +162,9 @@ public interface TemplatesConfig {
     Map<String, String> placement();
 
     /**
-     * Pool size from a service target (DESIGN §9); off unless {@code hit-rate} or {@code max-wait}
-     * is set, and then {@code min-ready} stays the floor and {@code max-total} the budget.
+     * Pool size from a service target (docs/ARCHITECTURE.md); off unless {@code hit-rate} or {@code
+     * max-wait} is set, and then {@code min-ready} stays the floor and {@code max-total} the
+     * budget.
      */
     Slo slo();
   }
@@ -187,7 +188,7 @@ public interface TemplatesConfig {
   }
 
   /**
-   * The on-claim hook of a template (DESIGN §9): {@code POST <instance><path>} with the JSON {@code
+   * The on-claim hook of a template: {@code POST <instance><path>} with the JSON {@code
    * {instance_id, public_url, claim_id, expires_at, fields}} and the header {@code
    * X-Trynow-Signature: sha256=<hex HMAC-SHA256 of the body with secret>}; the container is given
    * the secret as {@code TRYNOW_HOOK_SECRET}. It must answer 2xx within {@code timeout} and be
@@ -243,7 +244,7 @@ public interface TemplatesConfig {
     long max();
   }
 
-  /** How provision failures open a template's failure circuit (see DESIGN §9). */
+  /** How provision failures open a template's failure circuit. */
   interface Circuit {
     /** Consecutive failed provisions that open the circuit. */
     @WithDefault("3")

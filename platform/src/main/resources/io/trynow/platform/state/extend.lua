@@ -6,7 +6,7 @@ returns: {'extended', capped, instance}   expires_at = min(max(expires_at, now) 
          {'past_max', max_expires_at}     already at the cap; nothing written
          {'bad_token'} | {'wrong_state', state} | {'not_found'}
 errors:  BADARG on malformed arguments
-Check and write in one call: concurrent extends can never pass the cap (seed 000, finding 6).
+Check and write in one call: concurrent extends can never pass the cap (a check and its write are one transition).
 ]]
 local function extend(keys, args)
   local b = keys[1]

@@ -1,4 +1,4 @@
---[[ observe_demand: folds a template's new arrivals into its rate estimate (DESIGN §9).
+--[[ observe_demand: folds a template's new arrivals into its rate estimate.
 keys:    KEYS[1] base
 args:    now, template, tau_ms
 returns: {'ok', {field, value...}, {ptime ms...}}   slo:<tpl> after the fold, and

@@ -7,7 +7,7 @@ returns: {'allowed', hour_count, day_count, hour_reset_ms, day_reset_ms, repeat}
 errors:  BADARG on malformed arguments
 Fixed windows (hour n = floor(now / 3600000)); counters expire a minute after their window
 (relative TTL: the caller's clock, not the server's, decides the window). Check and increment are one call, so N
-concurrent callers are admitted exactly up to the limit (seed 000, finding 4). With a request
+concurrent callers are admitted exactly up to the limit (a check and its increment are one transition). With a request
 id, a repeat of the same id is not counted again (repeat = '1').
 ]]
 local function rate_limit(keys, args)

@@ -8,8 +8,8 @@ Creates the next id while  ready + coming < min_ready + waiting  and  live < max
 in_docker < max_in_flight  (coming = requested + provisioning + started; in_docker = requested +
 provisioning: a started container has left the engine's work, only its route is pending, so the
 next one starts meanwhile — a flash crowd is served at the engine's pace, not at engine + route
-sync), all counted in this one call: concurrent callers can never provision past the target (seed
-000, finding 5).
+sync), all counted in this one call: concurrent callers can never provision past the target (the
+count and the reservation are one transition).
 min_ready is raised to the pool's service target when one is set (slo:<tpl> target, written by
 set_pool_target): every replica reads the same target in the same atomic call.
 The template's failure circuit (c:<tpl>) is obeyed here, so every pool replica obeys it: open ->

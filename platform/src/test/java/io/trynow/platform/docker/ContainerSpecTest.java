@@ -8,7 +8,7 @@ import io.trynow.model.Labels;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Seed 001 "pinned images": a template with a mutable image never becomes a container. */
+/** Images are pinned: a template with a mutable image never becomes a container. */
 class ContainerSpecTest {
 
   private final String id = Ids.newInstanceId();
@@ -35,12 +35,23 @@ class ContainerSpecTest {
   @Test
   void everyContainerIsToldItsIdentityAndTheTemplateCannotOverrideIt() {
     String url = "https://" + id + ".demo.example.com";
+    assertThatThrownBy(() ->
+            ContainerSpec.forInstance(
+                id,
+                "hello",
+                FixedTemplate.of("trynow/sample-hello:1")
+                    .withEnv(Map.of("TRYNOW_INSTANCE_ID", "forged")),
+                20001,
+                "trynow-x",
+                "127.0.0.1",
+                url))
+        .isInstanceOf(InvalidTemplateException.class)
+        .hasMessageContaining("trynow.templates.hello.env.TRYNOW_INSTANCE_ID");
     ContainerSpec s =
         ContainerSpec.forInstance(
             id,
             "hello",
-            FixedTemplate.of("trynow/sample-hello:1")
-                .withEnv(Map.of("TRYNOW_INSTANCE_ID", "forged", "TRYNOW_PUBLIC_URL", "x")),
+            FixedTemplate.of("trynow/sample-hello:1").withEnv(Map.of("GREETING", "hi")),
             20001,
             "trynow-x",
             "127.0.0.1",
@@ -49,7 +60,8 @@ class ContainerSpecTest {
         .containsEntry(ContainerSpec.ENV_INSTANCE_ID, id)
         .containsEntry(ContainerSpec.ENV_TEMPLATE, "hello")
         .containsEntry(ContainerSpec.ENV_PUBLIC_URL, url)
-        .containsEntry("PORT", "20001");
+        .containsEntry("PORT", "20001")
+        .containsEntry("GREETING", "hi");
     assertThat(spec(FixedTemplate.of("trynow/sample-hello:1")).env())
         .containsEntry(ContainerSpec.ENV_INSTANCE_ID, id)
         .doesNotContainKey(ContainerSpec.ENV_PUBLIC_URL);

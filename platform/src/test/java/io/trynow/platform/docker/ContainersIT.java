@@ -107,7 +107,7 @@ class ContainersIT {
     assertThat(containers.inspect(spec.name())).isEmpty();
   }
 
-  /** Seed 003 "container name race": concurrent creates of one instance give one container. */
+  /** Ownership by name and labels: concurrent creates of one instance give one container. */
   @Test
   void concurrentCreatesOfOneInstanceAdoptOneContainer(DockerClient docker) throws Exception {
     setUp(docker);
@@ -225,7 +225,7 @@ class ContainersIT {
     }
   }
 
-  /** Seed 003 "daemon restart": the adapter reports an outage and works again afterwards. */
+  /** A Docker daemon restart: the adapter reports an outage and works again afterwards. */
   @Test
   void anEngineOutageIsUnavailableAndTheSameClientRecovers() throws Exception {
     try (DockerSocketProxy proxy = DockerSocketProxy.start();

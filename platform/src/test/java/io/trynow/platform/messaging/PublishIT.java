@@ -28,7 +28,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Publishing: de-duplication (seed 004 #5), events, request/reply, stream declaration. */
+/**
+ * Publishing: de-duplication (a retry is a repeat, not a second message), events, request/reply,
+ * stream declaration.
+ */
 @WithRealServers(Kind.NATS)
 class PublishIT {
 

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Seed 000 #7: a port held by no live instance is found and freed by the repair function. */
+/** No port leaks: a port held by no live instance is found and freed by the repair function. */
 @WithRealServers(Kind.VALKEY)
 class ReclaimPortsIT {
 

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A template's on-claim hook over HTTP (DESIGN §9): {@code POST <instance><hook.path>} with {@code
+ * A template's on-claim hook over HTTP: {@code POST <instance><hook.path>} with {@code
  * {instance_id, public_url, claim_id, expires_at, fields}} and {@code X-Trynow-Signature:
  * sha256=<hex HMAC-SHA256(secret, body)>}, answered 2xx within {@code hook.timeout} (connect
  * included: the call is abandoned at the deadline). The claim id is the request id, so a

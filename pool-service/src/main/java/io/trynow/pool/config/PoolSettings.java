@@ -1,6 +1,7 @@
 package io.trynow.pool.config;
 
 import io.quarkus.runtime.Startup;
+import io.trynow.platform.template.TemplateRules;
 import io.trynow.platform.template.TemplatesConfig;
 import io.trynow.platform.template.TemplatesConfig.Template;
 import jakarta.inject.Singleton;

@@ -31,11 +31,11 @@ import org.jboss.logging.Logger;
 
 /**
  * Keeps every template's pool at its target. Woken after each acquire and each termination, and on
- * a timer as a safety net; wake-ups coalesce (seed 000 finding 9: no pile-up of triggers). The
- * decision how many to create is {@code reserve_provision}, counted inside one Valkey call, so any
- * number of replicas and triggers never over-provision (seed 000 finding 5). Each reserved id gets
- * one provision message (msg id = instance id); a {@code requested} record whose message may have
- * been lost is published again after {@code republish-after}.
+ * a timer as a safety net; wake-ups coalesce (no pile-up of triggers). The decision how many to
+ * create is {@code reserve_provision}, counted inside one Valkey call, so any number of replicas
+ * and triggers never over-provision. Each reserved id gets one provision message (msg id = instance
+ * id); a {@code requested} record whose message may have been lost is published again after {@code
+ * republish-after}.
  */
 @Singleton
 public class Replenisher implements Loop {

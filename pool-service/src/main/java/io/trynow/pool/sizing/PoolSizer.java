@@ -8,8 +8,8 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * The queueing model behind a template's ready target (DESIGN §9), pure and deterministic: every
- * pool replica computes the same target from the same stored estimate.
+ * The queueing model behind a template's ready target, pure and deterministic: every pool replica
+ * computes the same target from the same stored estimate.
  *
  * <p>Visitors arrive as a Poisson process of rate λ (the EWMA kept in Valkey); an instance taken
  * from the pool is replaced after the refill time R (a percentile of recent provisioning times).

@@ -3,7 +3,7 @@ package io.trynow.pool.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.trynow.platform.state.ProvisionRate;
-import io.trynow.pool.config.TemplateRulesTest;
+import io.trynow.pool.config.TestTemplates;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -16,7 +16,7 @@ class EtaEstimatorTest {
           null,
           Duration.ofMinutes(1),
           Duration.ofSeconds(10),
-          TemplateRulesTest.templates(Map.of("trynow.templates.hello.max-in-flight", "2")));
+          TestTemplates.of(Map.of("trynow.templates.hello.max-in-flight", "2")));
 
   @Test
   void assumedThroughputUntilMeasured() {

@@ -15,10 +15,9 @@ public interface ProvisionerConfig {
 
   /**
    * Lease of a provisioning claim. Short on purpose: it is renewed every third of it by this
-   * worker's lease heartbeat for as long as the provision runs (seed 001: a lock shorter than the
-   * work is no lock — so the lock is kept alive, not made long), and a worker that dies stops
-   * renewing: its claims lapse within one lease and its in-flight slots go back to work at once. At
-   * least 300ms.
+   * worker's lease heartbeat for as long as the provision runs (a lock shorter than the work is no
+   * lock — so the lock is kept alive, not made long), and a worker that dies stops renewing: its
+   * claims lapse within one lease and its in-flight slots go back to work at once. At least 300ms.
    */
   @WithDefault("6s")
   Duration lease();

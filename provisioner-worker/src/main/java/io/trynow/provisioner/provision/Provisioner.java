@@ -187,20 +187,21 @@ public class Provisioner {
         return placed.outcome();
       }
       String host = placed.host();
-      int port =
-          switch (store.provisioning().allocatePort(id, a.fence())) {
-            case PortResult.Allocated p -> p.port();
-            case PortResult.NoFreePort n -> -1;
-            case StaleFence s -> -2;
-            case NotFound n -> -2;
-            case WrongState w -> -2;
-          };
-      if (port == -2) {
-        LOG.infof("instance %s: claim lost before the port was allocated; stopping", id);
-        return Outcome.done();
-      }
-      if (port == -1) {
-        return failures.transientFailure(a, null, "no free port", lastDelivery);
+      int port;
+      switch (store.provisioning().allocatePort(id, a.fence())) {
+        case PortResult.Allocated p -> port = p.port();
+        case PortResult.NoFreePort n -> {
+          return failures.transientFailure(a, null, "no free port", lastDelivery);
+        }
+        case StaleFence s -> {
+          return claimLostBeforePort(id);
+        }
+        case NotFound n -> {
+          return claimLostBeforePort(id);
+        }
+        case WrongState w -> {
+          return claimLostBeforePort(id);
+        }
       }
       ContainerSpec spec =
           ContainerSpec.forInstance(
@@ -318,5 +319,10 @@ public class Provisioner {
     } catch (DockerUnavailableException e) {
       return Optional.empty(); // the engine is unsure; keep polling until the deadline
     }
+  }
+
+  private static Outcome claimLostBeforePort(String id) {
+    LOG.infof("instance %s: claim lost before the port was allocated; stopping", id);
+    return Outcome.done();
   }
 }

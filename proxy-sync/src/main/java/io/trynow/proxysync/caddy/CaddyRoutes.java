@@ -24,8 +24,8 @@ import org.jboss.logging.Logger;
  * If-Match}. A concurrent writer (another replica, an operator) makes Caddy answer 412; then it
  * reads again and retries. Duplicated {@code @id}s, foreign routes and drifted upstreams disappear
  * in the same write. A missing server (fresh or restarted Caddy) is created with a {@code PUT}
- * guarded by the ETag of the whole config, so two creators cannot both win (seed 000 finding 10).
- * After a write it reads again: the returned set is what Caddy's config really holds.
+ * guarded by the ETag of the whole config, so two creators cannot both win. After a write it reads
+ * again: the returned set is what Caddy's config really holds.
  */
 @ApplicationScoped
 public class CaddyRoutes {

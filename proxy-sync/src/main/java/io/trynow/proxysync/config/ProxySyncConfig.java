@@ -64,8 +64,10 @@ public interface ProxySyncConfig {
 
   /**
    * Fault injection for crash tests only: sleep this long after a route is confirmed and before
-   * {@code mark_ready}, so that a test can kill -9 the process in exactly that window. Never set in
-   * production; a warning is logged at startup when it is.
+   * {@code mark_ready}, so that a test can kill -9 the process in exactly that window. Refused in
+   * the prod profile (startup fails naming this key); a packaged jar runs it only with {@code
+   * quarkus.profile=failpoints} ({@code Failpoints}). A warning is logged at startup when it is
+   * set.
    */
   Optional<Duration> failpointDelayBeforeMarkReady();
 }

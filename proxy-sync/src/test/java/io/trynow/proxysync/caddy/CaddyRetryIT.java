@@ -18,9 +18,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Seed 004 finding 15 (no retry logic: transient errors fail at once): the admin API is reached
- * through a proxy that resets connections on demand; a transient fault is retried and the apply
- * succeeds, without opening the circuit breaker.
+ * Transient errors are retried, not failed at once: the admin API is reached through a proxy that
+ * resets connections on demand; a transient fault is retried and the apply succeeds, without
+ * opening the circuit breaker.
  */
 @QuarkusTest
 @TestProfile(CaddyRetryIT.ThroughFlakyProxy.class)

@@ -11,9 +11,9 @@ import java.util.regex.Pattern;
 
 /**
  * The shop's own database (SQLite, one file): its public domain and the claims it has applied.
- * Table names carry a configurable prefix (seed 000 finding 3: the original built SQL from an
- * unvalidated prefix). The prefix is checked against {@link #PREFIX} before any SQL is built — it
- * is the only thing ever put into SQL text, as an identifier; every value is a bound parameter.
+ * Table names carry a configurable prefix (never SQL built from an unvalidated prefix). The prefix
+ * is checked against {@link #PREFIX} before any SQL is built — it is the only thing ever put into
+ * SQL text, as an identifier; every value is a bound parameter.
  */
 final class ShopDb implements AutoCloseable {
 

@@ -1,19 +1,19 @@
-package io.trynow.pool.config;
+package io.trynow.platform.template;
 
 import io.trynow.model.Ids;
-import io.trynow.platform.docker.ContainerSpec;
-import io.trynow.platform.template.TemplatesConfig;
 import io.trynow.platform.template.TemplatesConfig.Template;
-import io.trynow.platform.template.VisitorFields;
 import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * Checks every template before the pool uses it: pinned image, sane numbers, consistent limits. A
- * violation is an {@link IllegalArgumentException} naming the key, e.g. {@code
- * trynow.templates.hello.image: ...}.
+ * The one rule set for templates: pinned image, sane numbers, consistent limits, what Docker
+ * accepts. Every service checks its templates with it at startup ({@link TemplatesCheck}), and the
+ * container of an instance is built only from a template that passes it ({@code
+ * ContainerSpec.forInstance}), so a template that starts the services also provisions. A violation
+ * is an {@link IllegalArgumentException} naming the key, e.g. {@code trynow.templates.hello.image:
+ * ...}.
  */
 public final class TemplateRules {
 
@@ -21,7 +21,18 @@ public final class TemplateRules {
       Pattern.compile("[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]{1,5})?(/[a-z0-9]+([._-]+[a-z0-9]+)*)*");
   private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
   private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
-  private static final Pattern RUNTIME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+  private static final Pattern RUNTIME = Pattern.compile("[a-z][a-z0-9._-]{0,62}");
+  private static final Pattern USER = Pattern.compile("[0-9]{1,10}(:[0-9]{1,10})?");
+
+  /** What a template's {@code table-prefix} may be (it names database tables: no injection). */
+  public static final Pattern TABLE_PREFIX = Pattern.compile("^[a-z][a-z0-9_]{0,15}$");
+
+  /** The least memory Docker gives a container, in MiB: below it every create fails. */
+  public static final int MIN_MEMORY_MB = 6;
+
+  /** The most CPUs a template may ask for. */
+  public static final int MAX_CPUS = 64;
+
   private static final Pattern ENV = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
   private static final Pattern PATH =
       Pattern.compile("/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*(\\?[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*)?");
@@ -37,6 +48,7 @@ public final class TemplateRules {
     templates.forEach(TemplateRules::check);
   }
 
+  /** Checks one template, {@code trynow.templates.<name>}. */
   public static void check(String name, Template t) {
     String k = "trynow.templates." + name + ".";
     if (!Ids.isTemplate(name)) {
@@ -67,8 +79,11 @@ public final class TemplateRules {
         k + "default-ttl",
         "must not exceed max-lifetime");
     require(t.defaultTtl().toSeconds() >= 1, k + "default-ttl", "must be at least 1s");
-    require(t.memoryMb() >= 4 && t.memoryMb() <= 1_048_576, k + "memory-mb", "must be 4..1048576");
-    require(t.cpus() > 0 && t.cpus() <= 1024, k + "cpus", "must be > 0 and ≤ 1024");
+    require(
+        t.memoryMb() >= MIN_MEMORY_MB && t.memoryMb() <= 1_048_576,
+        k + "memory-mb",
+        "must be " + MIN_MEMORY_MB + "..1048576 (Docker's minimum is " + MIN_MEMORY_MB + " MiB)");
+    require(t.cpus() > 0 && t.cpus() <= MAX_CPUS, k + "cpus", "must be > 0 and ≤ " + MAX_CPUS);
     require(t.pidsLimit() >= 1, k + "pids-limit", "must be ≥ 1");
     require(
         t.networkMode().equals("host") || t.networkMode().equals("bridge"),
@@ -96,9 +111,10 @@ public final class TemplateRules {
     t.tablePrefix()
         .ifPresent(p ->
             require(
-                ContainerSpec.TABLE_PREFIX.matcher(p).matches(),
+                TABLE_PREFIX.matcher(p).matches(),
                 k + "table-prefix",
-                "must match " + ContainerSpec.TABLE_PREFIX.pattern()));
+                "must match " + TABLE_PREFIX.pattern()));
+    hardening(k + "hardening.", t.hardening());
     for (String e : t.env().keySet()) {
       require(ENV.matcher(e).matches(), k + "env." + e, "is not an environment variable name");
       require(
@@ -125,6 +141,13 @@ public final class TemplateRules {
         "must be > 0 and ≤ 1");
     positive(k + "provision-estimate", s.provisionEstimate());
     positive(k + "scale-down-step", s.scaleDownStep());
+  }
+
+  private static void hardening(String k, TemplatesConfig.Hardening h) {
+    require(h.tmpfsMb() >= 1 && h.tmpfsMb() <= 4096, k + "tmpfs-mb", "must be 1..4096");
+    h.user()
+        .ifPresent(
+            u -> require(USER.matcher(u).matches(), k + "user", "must be a numeric uid[:gid]"));
   }
 
   private static void hook(String k, TemplatesConfig.Hook h) {
@@ -166,7 +189,7 @@ public final class TemplateRules {
   /**
    * A pinned image: {@code repo:tag} (tag not {@code latest}) and/or {@code repo@sha256:<64 hex>}.
    */
-  static void image(String key, String image) {
+  public static void image(String key, String image) {
     if (image == null || image.isBlank()) {
       throw new IllegalArgumentException(key + ": must name an image");
     }

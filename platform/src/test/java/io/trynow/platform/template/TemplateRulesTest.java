@@ -1,5 +1,6 @@
-package io.trynow.pool.config;
+package io.trynow.platform.template;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,16 +8,25 @@ import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import io.smallrye.config.common.MapBackedConfigSource;
-import io.trynow.platform.template.TemplatesConfig;
+import io.trynow.model.Ids;
+import io.trynow.platform.docker.ContainerSpec;
+import io.trynow.platform.docker.InvalidTemplateException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Every template is checked at startup; the message names the bad key. */
+/**
+ * Every template is checked at startup with the one rule set; the message names the bad key, and a
+ * template that passes also builds its container.
+ */
 public class TemplateRulesTest {
 
   public static Map<String, TemplatesConfig.Template> templates(Map<String, String> overrides) {
+    return config(overrides).templates();
+  }
+
+  static TemplatesConfig config(Map<String, String> overrides) {
     Map<String, String> values = new HashMap<>();
     values.put("trynow.templates.hello.image", "trynow/sample-hello:1");
     values.putAll(overrides);
@@ -26,7 +36,7 @@ public class TemplateRulesTest {
             .withConverter(Duration.class, 100, new DurationConverter())
             .withSources(new MapBackedConfigSource("test", values) {})
             .build();
-    return config.getConfigMapping(TemplatesConfig.class).templates();
+    return config.getConfigMapping(TemplatesConfig.class);
   }
 
   static void rejects(String key, String value, String expectedInMessage) {
@@ -99,5 +109,51 @@ public class TemplateRulesTest {
     assertThatThrownBy(
             () -> TemplateRules.check(templates(Map.of("trynow.templates.Bad_Name.image", "a:1"))))
         .hasMessageContaining("trynow.templates.Bad_Name");
+  }
+
+  @Test
+  void aTemplateBelowDockersMemoryMinimumIsRefusedAtStartupNamingTheKey() {
+    String key = "trynow.templates.hello.memory-mb";
+    for (String mb : new String[] {"4", "5"}) {
+      assertThatThrownBy(() -> new TemplatesCheck(config(Map.of(key, mb))))
+          .as(mb + " MiB")
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining(key);
+    }
+    assertThatCode(() -> new TemplatesCheck(config(Map.of(key, "6")))).doesNotThrowAnyException();
+  }
+
+  @Test
+  void aTemplateThatPassesStartupBuildsAContainerAndOneThatFailsDoesNot() {
+    String k = "trynow.templates.hello.";
+    String[][] cases = {
+      {k + "memory-mb", "5"},
+      {k + "memory-mb", "6"},
+      {k + "cpus", "64"},
+      {k + "cpus", "65"},
+      {k + "runtime", "runsc"},
+      {k + "runtime", "9runtime"},
+      {k + "hardening.tmpfs-mb", "0"},
+      {k + "hardening.user", "nobody"},
+      {k + "hardening.user", "65534:65534"},
+      {k + "table-prefix", "Shop"},
+      {k + "image", "busybox"},
+    };
+    for (String[] c : cases) {
+      TemplatesConfig.Template t = templates(Map.of(c[0], c[1])).get("hello");
+      boolean atStartup = passes(() -> TemplateRules.check("hello", t));
+      boolean atProvision =
+          passes(() -> ContainerSpec.forInstance(Ids.newInstanceId(), "hello", t, 20001, "c", "h"));
+      assertThat(atProvision).as(c[0] + "=" + c[1]).isEqualTo(atStartup);
+    }
+  }
+
+  private static boolean passes(Runnable r) {
+    try {
+      r.run();
+      return true;
+    } catch (IllegalArgumentException | InvalidTemplateException e) {
+      return false;
+    }
   }
 }

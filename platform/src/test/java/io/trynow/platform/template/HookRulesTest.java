@@ -1,12 +1,10 @@
-package io.trynow.pool.config;
+package io.trynow.platform.template;
 
-import static io.trynow.pool.config.TemplateRulesTest.templates;
+import static io.trynow.platform.template.TemplateRulesTest.templates;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.trynow.platform.template.TemplatesConfig;
-import io.trynow.platform.template.VisitorFields;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;

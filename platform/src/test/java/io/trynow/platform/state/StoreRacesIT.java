@@ -20,14 +20,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * One test per finding of seed 000_8c29c99505d55673 that touches the store: each hammers the same
- * keys from many threads and then checks that the failure the seed describes did not happen.
+ * One test per race the store makes impossible because a state change is one transition: each
+ * hammers the same keys from many threads and then checks that the race did not happen.
  */
-class SeedFindingsIT extends StoreTestBase {
+class StoreRacesIT extends StoreTestBase {
 
   private static final int THREADS = 32;
 
-  /** Finding 1: read-modify-write from application code left ids in two state sets, or none. */
+  /**
+   * State sets move in step: read-modify-write from application code left ids in two state sets, or
+   * none.
+   */
   @Test
   void C1_concurrentTransitionsNeverLeaveAnIdInTwoStateSets() {
     String tpl = template();
@@ -69,7 +72,10 @@ class SeedFindingsIT extends StoreTestBase {
     assertThat(ConsistencyChecker.check(store)).isEmpty();
   }
 
-  /** Finding 2: LPOP then a separate update lost instances that were popped but never assigned. */
+  /**
+   * No lost instances: LPOP then a separate update lost instances that were popped but never
+   * assigned.
+   */
   @Test
   void C2_acquireIsOnePopAndAssignSoNoInstanceIsLost() {
     String tpl = template();
@@ -102,7 +108,7 @@ class SeedFindingsIT extends StoreTestBase {
     });
   }
 
-  /** Finding 4: check, then increment later, let concurrent requests past the limit. */
+  /** Rate limits are exact: check, then increment later, let concurrent requests past the limit. */
   @Test
   void H4_rateLimitAdmitsExactlyTheLimitAmongConcurrentCallersFromOneIp() {
     AtomicInteger allowed = new AtomicInteger();
@@ -124,7 +130,7 @@ class SeedFindingsIT extends StoreTestBase {
         .isInstanceOf(RateLimitResult.Allowed.class);
   }
 
-  /** Finding 5: replenishers working from a stale count provisioned past the target. */
+  /** No over-provisioning: replenishers working from a stale count provisioned past the target. */
   @Test
   void H5_concurrentReservesNeverProvisionPastTheTarget() {
     String tpl = template();
@@ -161,7 +167,10 @@ class SeedFindingsIT extends StoreTestBase {
     assertThat(ConsistencyChecker.check(store, Map.of(tpl, 6))).isEmpty();
   }
 
-  /** Finding 6: check-then-extend let concurrent extensions pass the max lifetime. */
+  /**
+   * Extensions stay under the max lifetime: check-then-extend let concurrent extensions pass the
+   * max lifetime.
+   */
   @Test
   void H6_concurrentExtendsNeverPassTheMaxLifetime() {
     Instance i = Fixtures.assigned(store, template());
@@ -188,7 +197,7 @@ class SeedFindingsIT extends StoreTestBase {
         .isEqualTo((int) (Duration.between(i.expiresAt(), i.maxExpiresAt()).toMinutes() / 7));
   }
 
-  /** Finding 7: a port allocated before a failure was never given back. */
+  /** No port leaks: a port allocated before a failure was never given back. */
   @Test
   void H7_everyFailurePathGivesThePortBack() {
     Store small = Store.connect(valkey.url(), Fixtures.prefix("h7"), clock);
@@ -256,7 +265,10 @@ class SeedFindingsIT extends StoreTestBase {
     }
   }
 
-  /** Finding 12: the TTL was set by a second call that could fail, leaving demos forever. */
+  /**
+   * An acquire and its expiry are one transition: the TTL was set by a second call that could fail,
+   * leaving demos forever.
+   */
   @Test
   void M12_everyAssignedInstanceHasAnExpiryFromTheSameCall() {
     String tpl = template();
@@ -288,7 +300,7 @@ class SeedFindingsIT extends StoreTestBase {
     assertThat(store.ids(InstanceState.ASSIGNED)).isEmpty();
   }
 
-  /** Finding 14: writing the whole record back overwrote concurrent changes. */
+  /** Versioned, field-wise writes: writing the whole record back overwrote concurrent changes. */
   @Test
   void M14_concurrentPartialUpdatesAreNeverLost() {
     Instance i = ((AcquireResult.Assigned) readyThenAcquire(template(), "192.0.2.99")).instance();

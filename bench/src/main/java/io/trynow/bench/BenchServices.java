@@ -1,0 +1,224 @@
+package io.trynow.bench;
+
+import io.trynow.testsupport.FreePorts;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The services a benchmark runs as processes from their built jars: start, readiness, stop, CPU
+ * time, their own latency quantiles from /q/metrics, and the build before.
+ */
+final class BenchServices {
+
+  private BenchServices() {}
+
+  /** api-gateway's management port (health, metrics) by its public port; the others have none. */
+  static final java.util.Map<Integer, Integer> MANAGEMENT =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Where a service answers {@code /q/*}: the gateway's management port, else its port. */
+  static int q(int port) {
+    return MANAGEMENT.getOrDefault(port, port);
+  }
+
+  /** A pool-service process: no live cap per address (all load comes from one). */
+  static Process pool(Path jar, int port, List<String> common, String name) throws IOException {
+    return service(jar, port, common, List.of("-Dtrynow.pool.max-live-per-ip=0"), name);
+  }
+
+  /** An api-gateway process: no rate limit in the way. */
+  static Process gateway(Path jar, int port, List<String> common, String name) throws IOException {
+    return service(
+        jar,
+        port,
+        common,
+        List.of(
+            "-Dtrynow.gateway.acquires-per-hour=100000000",
+            "-Dtrynow.gateway.acquires-per-day=100000000",
+            "-Dtrynow.gateway.reply-wait=5s",
+            // production refuses to start without one; replicas share it (tickets are checked
+            // by whichever replica a visitor reaches)
+            "-Dtrynow.gateway.ticket-secret=" + AcquireBench.TICKET_SECRET),
+        name);
+  }
+
+  static Process service(Path jar, int port, List<String> common, List<String> own, String name)
+      throws IOException {
+    List<String> cmd = new ArrayList<>();
+    if (name.startsWith("api-gateway")) {
+      int management = FreePorts.one();
+      MANAGEMENT.put(port, management);
+    }
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    if (MANAGEMENT.containsKey(port)) {
+      cmd.add("-Dquarkus.management.port=" + MANAGEMENT.get(port));
+    }
+    cmd.add("-XX:+UseSerialGC");
+    cmd.add("-Xms256m");
+    cmd.add("-Xmx512m");
+    cmd.add("-Xmn128m");
+    String extra = System.getenv("TRYNOW_BENCH_JVM_OPTS");
+    if (extra != null && !extra.isBlank()) {
+      cmd.addAll(List.of(extra.strip().split("\\s+")));
+    }
+    String jfr = System.getenv("TRYNOW_BENCH_JFR");
+    if (jfr != null) {
+      // TRYNOW_BENCH_JFR=DIR: a JFR recording per service, for "where does the time go".
+      cmd.add("-XX:StartFlightRecording=filename=" + jfr + "/" + name + ".jfr,settings=profile");
+    }
+    cmd.add("-Dquarkus.http.port=" + port);
+    cmd.add("-Dquarkus.http.host=127.0.0.1");
+    cmd.addAll(common);
+    cmd.addAll(own);
+    cmd.add("-jar");
+    cmd.add(jar.toString());
+    Path log = Files.createTempFile("bench-" + name + "-", ".log");
+    System.out.println(name + " log: " + log);
+    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  static void awaitReady(int port, Process p, String name) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (System.nanoTime() < deadline) {
+      if (!p.isAlive()) {
+        throw new IllegalStateException(name + " exited with " + p.exitValue());
+      }
+      try {
+        HttpResponse<String> r =
+            http.send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + q(port) + "/q/health/ready"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException(name + " not ready within 120 s");
+  }
+
+  static void stop(Process p) throws InterruptedException {
+    p.destroy();
+    if (!p.waitFor(30, TimeUnit.SECONDS)) {
+      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** utime + stime of each process, in clock ticks (100/s); -1 when unreadable. */
+  static long[] cpu(long[] pids) {
+    long[] out = new long[pids.length];
+    for (int i = 0; i < pids.length; i++) {
+      try {
+        String stat = Files.readString(Path.of("/proc/" + pids[i] + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        out[i] = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+      } catch (IOException | RuntimeException e) {
+        out[i] = -1;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Prints the services' own p50/p90/p99 (interpolated in the histogram buckets of /q/metrics, as
+   * Prometheus' histogram_quantile does).
+   */
+  static void printQuantiles(int port, String prefix) throws Exception {
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + q(port) + "/q/metrics"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    // series (name + labels without le) -> (le -> cumulative count)
+    java.util.Map<String, java.util.TreeMap<Double, Double>> buckets = new java.util.TreeMap<>();
+    for (String line : r.body().split("\n")) {
+      if (!line.startsWith(prefix) || !line.contains("_bucket{")) {
+        continue;
+      }
+      String labels = line.substring(line.indexOf('{') + 1, line.indexOf('}'));
+      String le = labels.replaceAll(".*le=\"([^\"]+)\".*", "$1");
+      String key =
+          line.substring(0, line.indexOf("_bucket{"))
+              + " "
+              + labels.replaceAll(",?le=\"[^\"]+\"", "");
+      double bound = le.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le);
+      double count = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      buckets.computeIfAbsent(key, k -> new java.util.TreeMap<>()).put(bound, count);
+    }
+    buckets.forEach((k, b) ->
+        System.out.printf(
+            "  %s  p50=%.3f p90=%.3f p99=%.3f ms%n",
+            k, quantile(b, 0.5) * 1000, quantile(b, 0.9) * 1000, quantile(b, 0.99) * 1000));
+  }
+
+  /** histogram_quantile: linear interpolation inside the bucket that holds the rank. */
+  static double quantile(java.util.TreeMap<Double, Double> cumulative, double q) {
+    double total = cumulative.lastEntry().getValue();
+    if (total == 0) {
+      return Double.NaN;
+    }
+    double rank = q * total;
+    double lower = 0;
+    double below = 0;
+    for (var e : cumulative.entrySet()) {
+      if (e.getValue() >= rank) {
+        if (e.getKey().isInfinite()) {
+          return lower;
+        }
+        double inBucket = e.getValue() - below;
+        return inBucket == 0
+            ? e.getKey()
+            : lower + (e.getKey() - lower) * (rank - below) / inBucket;
+      }
+      lower = e.getKey();
+      below = e.getValue();
+    }
+    return lower;
+  }
+
+  /**
+   * Builds api-gateway and pool-service, so the bench never measures stale jars (skipped with
+   * {@code TRYNOW_BENCH_SKIP_BUILD=1} when both jars exist).
+   */
+  static void build(Path root, Path... jars) throws Exception {
+    boolean present = true;
+    for (Path j : jars) {
+      present &= Files.isRegularFile(j);
+    }
+    if (present && "1".equals(System.getenv("TRYNOW_BENCH_SKIP_BUILD"))) {
+      return;
+    }
+    System.out.println("building api-gateway and pool-service");
+    Process p =
+        new ProcessBuilder(
+                "./mvnw",
+                "-B",
+                "-q",
+                "-pl",
+                "api-gateway,pool-service",
+                "-am",
+                "package",
+                "-DskipTests",
+                "-Dspotless.check.skip=true")
+            .directory(root.toFile())
+            .inheritIO()
+            .start();
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("build of api-gateway and pool-service failed");
+    }
+  }
+}
