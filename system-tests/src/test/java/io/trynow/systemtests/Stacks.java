@@ -65,17 +65,7 @@ final class Stacks {
 
   /** Short loops and generous limits, no templates: what every system-test stack shares. */
   static Stack.Builder base(String name) {
-    return Stack.builder(name)
-        // gateway: no rate limit in the way, an admin key for the dead-letter API
-        .property(Service.API_GATEWAY, "trynow.gateway.admin-key-hash", Visitor.adminKeyHash())
-        .property(Service.API_GATEWAY, "trynow.gateway.acquires-per-hour", "1000")
-        .property(Service.API_GATEWAY, "trynow.gateway.acquires-per-day", "10000")
-        .property(Service.API_GATEWAY, "trynow.gateway.reply-wait", "5s")
-        .property(
-            Service.API_GATEWAY,
-            "trynow.gateway.ticket-secret",
-            "system-test-ticket-secret-0123456789abcdef")
-        .property(Service.POOL_SERVICE, "trynow.pool.max-live-per-ip", "100")
+    return visitorLimits(Stack.builder(name))
         .property(Service.POOL_SERVICE, "trynow.pool.replenish-interval", "1s")
         // cleanup: fast sweeps so that settling takes seconds, not minutes
         .property(Service.CLEANUP_WORKER, "trynow.cleanup.reaper.interval", "250ms")
@@ -85,5 +75,23 @@ final class Stacks {
         .property(Service.CLEANUP_WORKER, "trynow.cleanup.sweeper.started-deadline", "30s")
         .property(Service.CLEANUP_WORKER, "trynow.cleanup.sweeper.terminating-grace", "10s")
         .property(Service.PROXY_SYNC, "trynow.proxy-sync.reconcile-interval", "1s");
+  }
+
+  /**
+   * Generous visitor limits (no rate limit in the way: every test visitor comes from 127.0.0.1), an
+   * admin key and a ticket secret; no service's loop or recovery setting is touched.
+   */
+  static Stack.Builder visitorLimits(Stack.Builder b) {
+    return b
+        // gateway: no rate limit in the way, an admin key for the dead-letter API
+        .property(Service.API_GATEWAY, "trynow.gateway.admin-key-hash", Visitor.adminKeyHash())
+        .property(Service.API_GATEWAY, "trynow.gateway.acquires-per-hour", "1000")
+        .property(Service.API_GATEWAY, "trynow.gateway.acquires-per-day", "10000")
+        .property(Service.API_GATEWAY, "trynow.gateway.reply-wait", "5s")
+        .property(
+            Service.API_GATEWAY,
+            "trynow.gateway.ticket-secret",
+            "system-test-ticket-secret-0123456789abcdef")
+        .property(Service.POOL_SERVICE, "trynow.pool.max-live-per-ip", "100");
   }
 }

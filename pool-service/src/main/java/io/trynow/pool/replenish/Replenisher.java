@@ -35,7 +35,8 @@ import org.jboss.logging.Logger;
  * create is {@code reserve_provision}, counted inside one Valkey call, so any number of replicas
  * and triggers never over-provision. Each reserved id gets one provision message (msg id = instance
  * id); a {@code requested} record whose message may have been lost is published again after {@code
- * republish-after}.
+ * republish-after}, and every requested record at once by the first full run after a start (the
+ * previous process may have died before its publish).
  */
 @Singleton
 public class Replenisher implements Loop {
@@ -61,6 +62,9 @@ public class Replenisher implements Loop {
 
   private final Semaphore wake = new Semaphore(0);
   private volatile Instant nextFull = Instant.EPOCH;
+
+  /** Whether the first full run (right after start) has republished every requested record. */
+  private boolean republishedAtStart;
 
   public Replenisher(
       Store store,
@@ -152,6 +156,13 @@ public class Replenisher implements Loop {
 
   private void republishStale() {
     Instant cutoff = Instant.now().minus(settings.config().republishAfter());
+    if (!republishedAtStart) {
+      // A pool-service killed between reserve_provision and the publish left its records requested
+      // with no message: the first full run after a (re)start publishes every requested record at
+      // once instead of after republish-after (same msg id, so one still queued is not doubled).
+      cutoff = Instant.now();
+      republishedAtStart = true;
+    }
     for (Instance i : store.instances(InstanceState.REQUESTED)) {
       if (i.createdAt() != null && i.createdAt().isBefore(cutoff)) {
         publish(i.id(), i.template());

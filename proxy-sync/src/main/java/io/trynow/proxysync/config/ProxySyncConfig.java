@@ -22,6 +22,16 @@ public interface ProxySyncConfig {
   @WithDefault("20ms")
   Duration coalesceWindow();
 
+  /**
+   * Writes to Caddy asked for by events are at least this far apart: route changes that arrive
+   * meanwhile go into the next write together. Every write is a full config reload in Caddy, which
+   * closes the idle keep-alive connections of every demo (see the README); the cost is up to this
+   * much extra time before a new instance's route exists. 0 = write as soon as the coalesce window
+   * has passed.
+   */
+  @WithDefault("500ms")
+  Duration minWriteInterval();
+
   /** Period of the reconcile loop (drift repair, empty-Caddy rebuild, stuck started). */
   @WithDefault("2s")
   Duration reconcileInterval();

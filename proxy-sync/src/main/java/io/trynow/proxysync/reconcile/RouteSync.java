@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * The one writer of Caddy's routes in this process, coalescing: callers {@link #request()} a sync
  * and get the result of the next cycle that starts after their request; the sync loop runs one
  * cycle for all requests that arrived meanwhile (plus a short window), so a burst of events costs
- * one read of Valkey and at most one write to Caddy.
+ * one read of Valkey and at most one write to Caddy; writes asked for by events are at least {@code
+ * min-write-interval} apart, so a steady trickle of route changes is written in batches too.
  *
  * <p>A cycle is level-triggered: desired = every instance in started, ready or assigned in Valkey
  * (read in that order, so an instance moving forward between two reads is still seen), actual =
@@ -39,6 +40,10 @@ public class RouteSync {
   private final MeterRegistry metrics;
 
   private boolean pending;
+
+  /** When this process last wrote to Caddy (only the sync loop writes). */
+  private volatile long lastWriteNanos = System.nanoTime() - Duration.ofHours(1).toNanos();
+
   private CompletableFuture<Cycle> next = new CompletableFuture<>();
 
   RouteSync(
@@ -90,7 +95,10 @@ public class RouteSync {
       }
     }
     if (!force) {
-      TimeUnit.MILLISECONDS.sleep(config.coalesceWindow().toMillis()); // let the burst arrive
+      // let the burst arrive, and keep Caddy writes at least min-write-interval apart: each write
+      // is a full config reload, which closes every idle keep-alive connection to the demos
+      long spacing = config.minWriteInterval().toNanos() - (System.nanoTime() - lastWriteNanos);
+      TimeUnit.NANOSECONDS.sleep(Math.max(config.coalesceWindow().toNanos(), spacing));
     }
     CompletableFuture<Cycle> mine;
     synchronized (this) {
@@ -100,6 +108,9 @@ public class RouteSync {
     }
     try {
       Cycle cycle = cycle();
+      if (cycle.applied().writes() > 0) {
+        lastWriteNanos = System.nanoTime();
+      }
       metrics.counter(ProxySyncMetrics.SYNC_CYCLES, "outcome", "ok").increment();
       mine.complete(cycle);
       return cycle;
