@@ -14,14 +14,10 @@ import io.trynow.pool.replenish.Replenisher;
 import io.trynow.pool.sizing.PoolTargets;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
-import java.time.Duration;
 
 /** Starts pool-service's work, every piece under the Supervisor. */
 @Singleton
 public class PoolService {
-
-  /** The durable consumer of acquire requests, shared by every replica. */
-  public static final String ACQUIRE_CONSUMER = "pool-acquire";
 
   void start(
       @Observes StartupEvent ev,
@@ -34,15 +30,9 @@ public class PoolService {
       QueueExpirer expirer,
       PoolTargets targets,
       PoolSignals signals) {
-    int concurrency = settings.config().acquireConcurrency();
     consumers.consume(
-        ConsumerSpec.builder(Subjects.STREAM_ACQUIRE, ACQUIRE_CONSUMER, Subjects.ACQUIRE_ALL)
-            .ackWait(Duration.ofSeconds(10))
-            .backoff(Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(2))
-            .maxDeliver(5)
-            .concurrency(concurrency)
-            .maxAckPending(concurrency * 4)
-            .build(),
+        ConsumerSpec.of(
+            Subjects.STREAM_ACQUIRE, Subjects.ACQUIRE_ALL, settings.config().acquireConsumer()),
         acquire);
     supervisor.run("replenisher", replenisher);
     supervisor.every("pool-targets", settings.config().targetInterval(), targets::updateAll);

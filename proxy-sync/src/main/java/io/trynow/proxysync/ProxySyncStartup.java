@@ -12,7 +12,6 @@ import io.trynow.proxysync.messaging.InstanceEventsHandler;
 import io.trynow.proxysync.reconcile.SyncLoop;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
-import java.time.Duration;
 import java.util.List;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
@@ -22,9 +21,6 @@ import org.jboss.logging.Logger;
 public class ProxySyncStartup {
 
   private static final Logger LOG = Logger.getLogger(ProxySyncStartup.class);
-
-  /** Durable consumer of instance events, shared by all proxy-sync replicas. */
-  public static final String DURABLE = "proxy-sync";
 
   /** The failpoint's key ({@link ProxySyncConfig#failpointDelayBeforeMarkReady}). */
   public static final String FAILPOINT_DELAY_BEFORE_MARK_READY =
@@ -50,17 +46,8 @@ public class ProxySyncStartup {
     }
     supervisor.run("route-sync", sync);
     consumers.consume(
-        ConsumerSpec.builder(Subjects.STREAM_EVENTS, DURABLE, Subjects.INSTANCE_EVENTS_ALL)
-            .ackWait(Duration.ofSeconds(30))
-            .backoff(
-                Duration.ofMillis(250),
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(3),
-                Duration.ofSeconds(10))
-            .maxDeliver(10)
-            .concurrency(config.eventConcurrency())
-            .maxAckPending(Math.max(256, config.eventConcurrency()))
-            .build(),
+        ConsumerSpec.of(
+            Subjects.STREAM_EVENTS, Subjects.INSTANCE_EVENTS_ALL, config.eventConsumer()),
         handler);
   }
 

@@ -2,6 +2,7 @@ package io.trynow.cleanup.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.trynow.platform.messaging.ConsumerSettings;
 import java.time.Duration;
 import java.util.List;
 
@@ -101,8 +102,9 @@ public interface CleanupConfig {
   }
 
   /** Consumer settings. */
-  interface Consumer {
+  interface Consumer extends ConsumerSettings {
     /** Durable name, shared by all replicas. */
+    @Override
     @WithDefault("cleanup")
     String durable();
 
@@ -111,18 +113,22 @@ public interface CleanupConfig {
      * running teardown alive): a killed worker's requests come back after this plus the first
      * backoff. Teardowns left by a dead worker are also picked up from Valkey by the backlog loop.
      */
+    @Override
     @WithDefault("5s")
     Duration ackWait();
 
     /** Retry delays by delivery, the last one repeating. */
+    @Override
     @WithDefault("500ms,2s,10s,30s")
     List<Duration> backoff();
 
     /** Deliveries before the request is dead-lettered (the sweeper still finishes it). */
+    @Override
     @WithDefault("8")
     int maxDeliver();
 
     /** Teardowns run at once in this process. */
+    @Override
     @WithDefault("16")
     int concurrency();
 

@@ -77,7 +77,9 @@ public class CleanupLoops {
         "lease-heartbeat", teardown.heartbeat().period(), teardown.heartbeat()::renewAll);
     supervisor.every("teardown-backlog", config.backlog().interval(), this::drainBacklog);
     supervisor.every("index-repair", config.indexes().interval(), counts::repairOnce);
-    consumers.consume(spec(config.consumer()), this::handle);
+    consumers.consume(
+        ConsumerSpec.of(Subjects.STREAM_CLEANUP, Subjects.CLEANUP_ALL, config.consumer()),
+        this::handle);
     supervisor.every("reaper", config.reaper().interval(), reaper::reapOnce);
     supervisor.every("orphan-sweeper", config.sweeper().interval(), sweeper::sweepOnce);
     supervisor.every("host-monitor", hostMonitorConfig.interval(), hostMonitor::checkOnce);
@@ -92,15 +94,6 @@ public class CleanupLoops {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt(); // shutting down: the supervisor stops the loop
     }
-  }
-
-  static ConsumerSpec spec(CleanupConfig.Consumer c) {
-    return ConsumerSpec.builder(Subjects.STREAM_CLEANUP, c.durable(), Subjects.CLEANUP_ALL)
-        .ackWait(c.ackWait())
-        .backoff(c.backoff())
-        .maxDeliver(c.maxDeliver())
-        .concurrency(c.concurrency())
-        .build();
   }
 
   Outcome handle(Delivery d) {

@@ -81,6 +81,14 @@ public record ConsumerSpec(
   }
 
   /** A builder with defaults: ackWait 30s, backoff 1s/5s/30s, maxDeliver 5, concurrency 4. */
+  /**
+   * A service's consumer: its settings ({@link ConsumerSettings}, from the service's config) on
+   * {@code stream}, filtered to {@code filterSubject}.
+   */
+  public static ConsumerSpec of(String stream, String filterSubject, ConsumerSettings settings) {
+    return builder(stream, settings.durable(), filterSubject).settings(settings).build();
+  }
+
   public static Builder builder(String stream, String durable, String filterSubject) {
     return new Builder(stream, durable, filterSubject);
   }

@@ -30,6 +30,10 @@ class ConsumerSpecTest {
   void settingsFromConfigApply() {
     ConsumerSettings settings =
         new ConsumerSettings() {
+          public String durable() {
+            return "d";
+          }
+
           public Duration ackWait() {
             return Duration.ofSeconds(9);
           }

@@ -2,7 +2,9 @@ package io.trynow.pool.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.trynow.platform.messaging.ConsumerSettings;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * pool-service's settings ({@code trynow.pool.*}, env {@code TRYNOW_POOL_...}). Templates
@@ -61,7 +63,33 @@ public interface PoolConfig {
   @WithDefault("1s")
   Duration targetInterval();
 
-  /** Most acquire messages handled at once. */
-  @WithDefault("64")
-  int acquireConcurrency();
+  /**
+   * The acquire consumer ({@code trynow.pool.acquire-consumer.*}): short ack-wait and fast retries,
+   * a visitor is waiting.
+   */
+  AcquireConsumer acquireConsumer();
+
+  /** Settings of the durable consumer of acquire requests, shared by every replica. */
+  interface AcquireConsumer extends ConsumerSettings {
+    @Override
+    @WithDefault("pool-acquire")
+    String durable();
+
+    @Override
+    @WithDefault("10s")
+    Duration ackWait();
+
+    @Override
+    @WithDefault("100ms,500ms,2s")
+    List<Duration> backoff();
+
+    @Override
+    @WithDefault("5")
+    int maxDeliver();
+
+    /** Most acquire messages handled at once in this process (1..4096). */
+    @Override
+    @WithDefault("64")
+    int concurrency();
+  }
 }

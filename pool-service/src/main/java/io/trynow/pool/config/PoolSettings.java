@@ -39,8 +39,8 @@ public class PoolSettings {
     positive("position-interval", c.positionInterval());
     positive("target-interval", c.targetInterval());
     require(
-        c.acquireConcurrency() >= 1 && c.acquireConcurrency() <= 4096,
-        "acquire-concurrency",
+        c.acquireConsumer().concurrency() >= 1 && c.acquireConsumer().concurrency() <= 4096,
+        "acquire-consumer.concurrency",
         "must be 1..4096");
   }
 

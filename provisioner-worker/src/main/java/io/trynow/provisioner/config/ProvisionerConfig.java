@@ -2,6 +2,7 @@ package io.trynow.provisioner.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.trynow.platform.messaging.ConsumerSettings;
 import java.time.Duration;
 import java.util.List;
 
@@ -71,8 +72,9 @@ public interface ProvisionerConfig {
   }
 
   /** Consumer settings. */
-  interface Consumer {
+  interface Consumer extends ConsumerSettings {
     /** Durable name, shared by all replicas. */
+    @Override
     @WithDefault("provisioner")
     String durable();
 
@@ -80,18 +82,22 @@ public interface ProvisionerConfig {
      * Silence after which the server redelivers (in-progress heartbeats, every third of it, keep
      * long work alive): a killed worker's requests come back after this plus the first backoff.
      */
+    @Override
     @WithDefault("6s")
     Duration ackWait();
 
     /** Retry delays by delivery, the last one repeating. */
+    @Override
     @WithDefault("1s,5s,15s,30s")
     List<Duration> backoff();
 
     /** Deliveries before the request is failed and dead-lettered. */
+    @Override
     @WithDefault("5")
     int maxDeliver();
 
     /** Provisions run at once in this process. */
+    @Override
     @WithDefault("4")
     int concurrency();
   }

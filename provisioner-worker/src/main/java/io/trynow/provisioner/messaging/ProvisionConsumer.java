@@ -71,7 +71,9 @@ public class ProvisionConsumer {
       images.checkAll();
       supervisor.every("image-check", images.interval(), images::checkAll);
     }
-    consumers.consume(spec(config.consumer()), this::handle);
+    consumers.consume(
+        ConsumerSpec.of(Subjects.STREAM_PROVISION, Subjects.PROVISION_ALL, config.consumer()),
+        this::handle);
   }
 
   private void initPorts() {
@@ -82,15 +84,6 @@ public class ProvisionConsumer {
           "instance ports %d-%d: %d free, %d used",
           pool.first(), pool.last(), pool.free(), pool.used());
     }
-  }
-
-  static ConsumerSpec spec(ProvisionerConfig.Consumer c) {
-    return ConsumerSpec.builder(Subjects.STREAM_PROVISION, c.durable(), Subjects.PROVISION_ALL)
-        .ackWait(c.ackWait())
-        .backoff(c.backoff())
-        .maxDeliver(c.maxDeliver())
-        .concurrency(c.concurrency())
-        .build();
   }
 
   Outcome handle(Delivery d) {

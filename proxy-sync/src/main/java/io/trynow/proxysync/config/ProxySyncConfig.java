@@ -2,8 +2,9 @@ package io.trynow.proxysync.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import jakarta.validation.constraints.Min;
+import io.trynow.platform.messaging.ConsumerSettings;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -39,10 +40,37 @@ public interface ProxySyncConfig {
   @WithDefault("15s")
   Duration confirmTimeout();
 
-  /** Instance events handled at once (they mostly wait together on one coalesced write). */
-  @WithDefault("32")
-  @Min(1)
-  int eventConcurrency();
+  /** The instance-event consumer ({@code trynow.proxy-sync.event-consumer.*}). */
+  EventConsumer eventConsumer();
+
+  /** Settings of the durable consumer of instance events, shared by every replica. */
+  interface EventConsumer extends ConsumerSettings {
+    @Override
+    @WithDefault("proxy-sync")
+    String durable();
+
+    @Override
+    @WithDefault("30s")
+    Duration ackWait();
+
+    @Override
+    @WithDefault("250ms,1s,3s,10s")
+    List<Duration> backoff();
+
+    @Override
+    @WithDefault("10")
+    int maxDeliver();
+
+    /** Instance events handled at once (they mostly wait together on one coalesced write). */
+    @Override
+    @WithDefault("32")
+    int concurrency();
+
+    /** Events delivered and not yet acked across all replicas (at least the concurrency). */
+    @Override
+    @WithDefault("256")
+    Optional<Integer> maxAckPending();
+  }
 
   /**
    * Fault injection for crash tests only: sleep this long after a route is confirmed and before
