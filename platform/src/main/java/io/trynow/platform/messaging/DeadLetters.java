@@ -4,30 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nats.client.Connection;
-import io.nats.client.JetStreamApiException;
-import io.nats.client.JetStreamManagement;
 import io.nats.client.Message;
-import io.nats.client.api.DiscardPolicy;
 import io.nats.client.api.MessageInfo;
 import io.nats.client.api.RetentionPolicy;
-import io.nats.client.api.StreamConfiguration;
-import io.nats.client.api.StreamInfo;
-import io.nats.client.api.StreamState;
 import io.nats.client.impl.Headers;
 import io.trynow.model.Json;
 import io.trynow.model.Subjects;
 import io.trynow.platform.metrics.MetricNames;
 import java.io.IOException;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -48,13 +38,7 @@ import org.jboss.logging.Logger;
 public final class DeadLetters {
 
   private static final Logger LOG = Logger.getLogger(DeadLetters.class);
-  private static final int NO_MESSAGE_FOUND = 10037;
-
-  /** Message delete failed; what nats-server answers when the sequence does not exist. */
-  private static final int DELETE_FAILED = 10057;
-
   private static final int MAX_ERROR_LENGTH = 512;
-  private static final int MAX_PAGE = 500;
 
   /** Which path dead-lettered a message (metric tag {@code source}). */
   public enum Source {
@@ -68,13 +52,12 @@ public final class DeadLetters {
     }
   }
 
-  private final Supplier<Connection> connection;
+  private final DeadLetterStream dlq;
   private final Publisher publisher;
   private final MeterRegistry meters;
   private final Clock clock;
   private final Counter replays;
   private final Counter dropped;
-  private final Map<String, RetentionPolicy> retention = new ConcurrentHashMap<>();
 
   public DeadLetters(Supplier<Connection> connection, Publisher publisher, MeterRegistry meters) {
     this(connection, publisher, meters, Clock.systemUTC());
@@ -86,7 +69,7 @@ public final class DeadLetters {
 
   DeadLetters(
       Supplier<Connection> connection, Publisher publisher, MeterRegistry meters, Clock clock) {
-    this.connection = Objects.requireNonNull(connection);
+    this.dlq = new DeadLetterStream(connection);
     this.publisher = Objects.requireNonNull(publisher);
     this.meters = Objects.requireNonNull(meters);
     this.clock = clock;
@@ -122,64 +105,17 @@ public final class DeadLetters {
    * originalSubject} (wildcards allowed, e.g. {@code trynow.provision.>}).
    */
   public DeadLetterPage list(long afterSequence, int limit, String originalSubject) {
-    if (limit < 1 || limit > MAX_PAGE) {
-      throw new IllegalArgumentException("limit must be in [1, " + MAX_PAGE + "]");
-    }
-    JetStreamManagement jsm = jsm();
-    List<DeadLetter> items = new ArrayList<>();
-    long next = Math.max(0, afterSequence) + 1;
-    try {
-      while (items.size() < limit) {
-        MessageInfo mi =
-            jsm.getNextMessage(Subjects.STREAM_DLQ, next, Subjects.deadLetter(originalSubject));
-        items.add(toDeadLetter(mi));
-        next = mi.getSeq() + 1;
-      }
-    } catch (JetStreamApiException e) {
-      if (e.getApiErrorCode() != NO_MESSAGE_FOUND) {
-        throw rejected("list dead letters", e);
-      }
-    } catch (IOException e) {
-      throw unavailable("list dead letters", e);
-    }
-    long nextAfter = items.size() == limit ? items.get(items.size() - 1).sequence() : 0;
-    return new DeadLetterPage(List.copyOf(items), nextAfter);
+    return dlq.list(afterSequence, limit, originalSubject);
   }
 
   /** The dead letter with this {@code TRYNOW_DLQ} sequence, if it exists. */
   public Optional<DeadLetter> show(long sequence) {
-    return fetch(Subjects.STREAM_DLQ, sequence).map(DeadLetters::toDeadLetter);
-  }
-
-  /**
-   * Whether storing one more dead letter of about {@code size} bytes pushes the oldest out (the
-   * stream is at its bound and discards old). Read just before the store; with replicas storing at
-   * the same instant the count may be off by one, never by more.
-   */
-  private boolean atBound(int size) {
-    try {
-      StreamInfo si = jsm().getStreamInfo(Subjects.STREAM_DLQ);
-      StreamConfiguration c = si.getConfiguration();
-      StreamState st = si.getStreamState();
-      boolean full =
-          (c.getMaxMsgs() > 0 && st.getMsgCount() >= c.getMaxMsgs())
-              || (c.getMaxBytes() > 0 && st.getByteCount() + size > c.getMaxBytes());
-      return full && c.getDiscardPolicy() == DiscardPolicy.Old;
-    } catch (IOException | JetStreamApiException | RuntimeException e) {
-      LOG.debugf("dead-letter stream state unknown: %s", e.toString());
-      return false;
-    }
+    return dlq.show(sequence);
   }
 
   /** Dead letters stored now. */
   public long count() {
-    try {
-      return jsm().getStreamInfo(Subjects.STREAM_DLQ).getStreamState().getMsgCount();
-    } catch (JetStreamApiException e) {
-      throw rejected("count dead letters", e);
-    } catch (IOException e) {
-      throw unavailable("count dead letters", e);
-    }
+    return dlq.count();
   }
 
   // --- replay and delete --------------------------------------------------------------------
@@ -191,15 +127,15 @@ public final class DeadLetters {
    * @throws MessagingException when the publish fails; the dead letter is then kept
    */
   public Optional<PublishResult> replay(long sequence) {
-    Optional<MessageInfo> found = fetch(Subjects.STREAM_DLQ, sequence);
+    Optional<MessageInfo> found = dlq.fetch(Subjects.STREAM_DLQ, sequence);
     if (found.isEmpty()) {
       return Optional.empty();
     }
-    DeadLetter dl = toDeadLetter(found.get());
+    DeadLetter dl = DeadLetterStream.toDeadLetter(found.get());
     Headers headers = new Headers();
     dl.headers()
         .forEach((k, v) -> {
-          if (!isPlumbingHeader(k)) {
+          if (!DeadLetterStream.isPlumbingHeader(k)) {
             headers.put(k, v);
           }
         });
@@ -234,16 +170,7 @@ public final class DeadLetters {
 
   /** Deletes a dead letter; false if it did not exist. */
   public boolean delete(long sequence) {
-    try {
-      return jsm().deleteMessage(Subjects.STREAM_DLQ, sequence, false);
-    } catch (JetStreamApiException e) {
-      if (e.getApiErrorCode() == NO_MESSAGE_FOUND || e.getApiErrorCode() == DELETE_FAILED) {
-        return false;
-      }
-      throw rejected("delete dead letter " + sequence, e);
-    } catch (IOException e) {
-      throw unavailable("delete dead letter " + sequence, e);
-    }
+    return dlq.delete(sequence);
   }
 
   // --- storing (consumers) ------------------------------------------------------------------
@@ -271,7 +198,7 @@ public final class DeadLetters {
    * gone already (acked late, or handled by another replica).
    */
   public boolean onMaxDeliveries(String stream, long sequence, long deliveries) {
-    Optional<MessageInfo> original = fetch(stream, sequence);
+    Optional<MessageInfo> original = dlq.fetch(stream, sequence);
     if (original.isEmpty()) {
       LOG.debugf("max deliveries of %s/%d: original already gone", stream, sequence);
       return false;
@@ -287,16 +214,8 @@ public final class DeadLetters {
             deliveries,
             "max deliveries (" + deliveries + ") reached without an ack: the worker died or hung",
             Source.MAX_DELIVERIES);
-    if (retention(stream) == RetentionPolicy.WorkQueue) {
-      try {
-        jsm().deleteMessage(stream, sequence, false);
-      } catch (JetStreamApiException e) {
-        if (e.getApiErrorCode() != NO_MESSAGE_FOUND && e.getApiErrorCode() != DELETE_FAILED) {
-          throw rejected("remove " + stream + "/" + sequence, e);
-        }
-      } catch (IOException e) {
-        throw unavailable("remove " + stream + "/" + sequence, e);
-      }
+    if (dlq.retention(stream) == RetentionPolicy.WorkQueue) {
+      dlq.removeOriginal(stream, sequence);
     }
     return stored;
   }
@@ -332,7 +251,7 @@ public final class DeadLetters {
     Headers h = new Headers();
     if (original != null) {
       original.entrySet().stream()
-          .filter(e -> !isPlumbingHeader(e.getKey()))
+          .filter(e -> !DeadLetterStream.isPlumbingHeader(e.getKey()))
           .forEach(e -> h.put(e.getKey(), e.getValue()));
     }
     h.put(io.trynow.model.Headers.DLQ_SUBJECT, subject);
@@ -341,7 +260,7 @@ public final class DeadLetters {
     h.put(io.trynow.model.Headers.DLQ_DELIVERIES, String.valueOf(deliveries));
     h.put(io.trynow.model.Headers.DLQ_ERROR, headerSafe(error));
     h.put(io.trynow.model.Headers.DLQ_TIME, clock.instant().toString());
-    boolean full = atBound(data == null ? 0 : data.length);
+    boolean full = dlq.atBound(data == null ? 0 : data.length);
     PublishResult r =
         publisher.publishWithHeaders(
             Subjects.deadLetter(subject), deadLetterMsgId(stream, sequence), h, data);
@@ -365,14 +284,6 @@ public final class DeadLetters {
     return true;
   }
 
-  /** Headers never copied between original, dead letter and replay. */
-  private static boolean isPlumbingHeader(String name) {
-    return name.equalsIgnoreCase(io.trynow.model.Headers.NATS_MSG_ID)
-        || name.regionMatches(true, 0, "Nats-Expected-", 0, 14)
-        || name.regionMatches(true, 0, "Trynow-Dlq-", 0, 11)
-        || name.equalsIgnoreCase(io.trynow.model.Headers.REPLAY_OF);
-  }
-
   private static String headerSafe(String s) {
     String v = s == null ? "unknown" : s;
     StringBuilder b = new StringBuilder(Math.min(v.length(), MAX_ERROR_LENGTH));
@@ -381,92 +292,5 @@ public final class DeadLetters {
       b.append(c < 0x20 || c == 0x7f ? ' ' : c);
     }
     return b.toString();
-  }
-
-  private static DeadLetter toDeadLetter(MessageInfo mi) {
-    Map<String, List<String>> headers = new TreeMap<>();
-    Headers h = mi.getHeaders();
-    if (h != null) {
-      h.entrySet().forEach(e -> headers.put(e.getKey(), List.copyOf(e.getValue())));
-    }
-    String original = first(h, io.trynow.model.Headers.DLQ_SUBJECT);
-    if (original == null && mi.getSubject().startsWith(Subjects.DLQ_PREFIX)) {
-      original = mi.getSubject().substring(Subjects.DLQ_PREFIX.length());
-    }
-    String time = first(h, io.trynow.model.Headers.DLQ_TIME);
-    return new DeadLetter(
-        mi.getSeq(),
-        original,
-        first(h, io.trynow.model.Headers.DLQ_STREAM),
-        parseLong(first(h, io.trynow.model.Headers.DLQ_SEQUENCE)),
-        parseLong(first(h, io.trynow.model.Headers.DLQ_DELIVERIES)),
-        first(h, io.trynow.model.Headers.DLQ_ERROR),
-        time != null ? Instant.parse(time) : mi.getTime().toInstant(),
-        first(h, io.trynow.model.Headers.REQUEST_ID),
-        Map.copyOf(headers),
-        mi.getData() == null ? new byte[0] : mi.getData());
-  }
-
-  private static String first(Headers h, String name) {
-    return h == null ? null : h.getFirst(name);
-  }
-
-  private static long parseLong(String s) {
-    try {
-      return s == null ? 0 : Long.parseLong(s);
-    } catch (NumberFormatException e) {
-      return 0;
-    }
-  }
-
-  private Optional<MessageInfo> fetch(String stream, long sequence) {
-    try {
-      return Optional.of(jsm().getMessage(stream, sequence));
-    } catch (JetStreamApiException e) {
-      if (e.getApiErrorCode() == NO_MESSAGE_FOUND) {
-        return Optional.empty();
-      }
-      throw rejected("get " + stream + "/" + sequence, e);
-    } catch (IOException e) {
-      throw unavailable("get " + stream + "/" + sequence, e);
-    }
-  }
-
-  private RetentionPolicy retention(String stream) {
-    RetentionPolicy known = retention.get(stream);
-    if (known != null) {
-      return known;
-    }
-    try {
-      RetentionPolicy p = jsm().getStreamInfo(stream).getConfiguration().getRetentionPolicy();
-      retention.put(stream, p);
-      return p;
-    } catch (JetStreamApiException e) {
-      throw rejected("stream info " + stream, e);
-    } catch (IOException e) {
-      throw unavailable("stream info " + stream, e);
-    }
-  }
-
-  private JetStreamManagement jsm() {
-    try {
-      return connection.get().jetStreamManagement();
-    } catch (IOException e) {
-      throw unavailable("JetStream management", e);
-    } catch (MessagingException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw unavailable("NATS not connected", e);
-    }
-  }
-
-  private static MessagingException rejected(String what, JetStreamApiException e) {
-    return new MessagingException(
-        MessagingException.Kind.REJECTED, what + ": " + e.getMessage(), e);
-  }
-
-  private static MessagingException unavailable(String what, Exception e) {
-    return new MessagingException(
-        MessagingException.Kind.UNAVAILABLE, what + ": " + e.getMessage(), e);
   }
 }

@@ -1,6 +1,5 @@
 package io.trynow.platform.messaging;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nats.client.Connection;
@@ -9,9 +8,6 @@ import io.nats.client.Message;
 import io.nats.client.PullSubscribeOptions;
 import io.nats.client.Subscription;
 import io.nats.client.api.ConsumerInfo;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.context.Scope;
-import io.trynow.model.Headers;
 import io.trynow.platform.metrics.MetricNames;
 import io.trynow.platform.supervisor.Loop;
 import io.trynow.platform.tracing.Tracing;
@@ -23,12 +19,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
-import org.jboss.logging.MDC;
 
 /**
  * The fetch loop of one durable pull consumer, run by the Supervisor. One iteration: handle pending
@@ -46,7 +40,6 @@ import org.jboss.logging.MDC;
 final class SupervisedConsumer implements Loop {
 
   private static final Logger LOG = Logger.getLogger(SupervisedConsumer.class);
-  private static final Duration ACK_TIMEOUT = Duration.ofSeconds(2);
 
   /**
    * Expiry of each pull. Short, so that a stopped consumer's last pull ends quickly (the server
@@ -64,15 +57,10 @@ final class SupervisedConsumer implements Loop {
   private final Streams streams;
   private final DeadLetters deadLetters;
   private final ConsumerSpec spec;
-  private final MessageHandler handler;
-  private final RetryPolicy policy;
+  private final HandlerRunner runner;
   private final Semaphore slots;
   private final Set<InFlight> inFlight = ConcurrentHashMap.newKeySet();
   private final ThreadFactory handlerThreads;
-  private final MeterRegistry meters;
-  private final Tracing tracing;
-  private final Counter redelivered;
-  private final Counter handlerErrors;
 
   private JetStreamSubscription subscription;
   private Subscription advisories;
@@ -99,28 +87,15 @@ final class SupervisedConsumer implements Loop {
       Tracing tracing,
       AtomicLong pending,
       AtomicLong ackPending) {
-    this.tracing = tracing;
     this.pending = pending;
     this.ackPending = ackPending;
     this.connection = connection;
     this.streams = streams;
     this.deadLetters = deadLetters;
     this.spec = spec;
-    this.handler = handler;
-    this.policy = spec.retryPolicy();
+    this.runner = new HandlerRunner(spec, handler, deadLetters, meters, tracing);
     this.slots = new Semaphore(spec.concurrency());
     this.handlerThreads = Thread.ofVirtual().name(spec.durable() + "-handler-", 0).factory();
-    this.meters = meters;
-    this.redelivered =
-        Counter.builder(MetricNames.MESSAGES_REDELIVERED)
-            .description("Deliveries with a delivery count above one")
-            .tag(MetricNames.TAG_CONSUMER, spec.durable())
-            .register(meters);
-    this.handlerErrors =
-        Counter.builder(MetricNames.HANDLER_ERRORS)
-            .description("Handlers that threw")
-            .tag(MetricNames.TAG_CONSUMER, spec.durable())
-            .register(meters);
     Gauge.builder(MetricNames.CONSUMER_IN_FLIGHT, inFlight, Set::size)
         .description("Handlers running now")
         .tag(MetricNames.TAG_CONSUMER, spec.durable())
@@ -279,106 +254,21 @@ final class SupervisedConsumer implements Loop {
     InFlight f = new InFlight(m);
     inFlight.add(f);
     try {
-      f.thread = handlerThreads.newThread(() -> run(f));
+      f.thread =
+          handlerThreads.newThread(() ->
+              runner.run(
+                  f,
+                  () -> {
+                    inFlight.remove(f);
+                    slots.release();
+                  }));
       f.thread.start();
     } catch (Throwable t) {
       inFlight.remove(f);
       slots.release();
-      f.settle(Settle.NAK, null);
+      f.settle(InFlight.Settle.NAK, null);
       throw t;
     }
-  }
-
-  private void run(InFlight f) {
-    long start = System.nanoTime();
-    String outcomeTag = MetricNames.OUTCOME_RETRY;
-    Delivery d = new Delivery(f.message, spec.maxDeliver(), f.dispatchedNanos);
-    String requestId = d.requestId();
-    if (requestId != null) {
-      MDC.put(Headers.MDC_REQUEST_ID, requestId);
-    }
-    Span span = tracing.consume(spec.durable(), d.subject(), f.message.getHeaders());
-    Tracing.toMdc(span);
-    try (Scope ignored = Tracing.current(span)) {
-      if (d.deliveryCount() > 1) {
-        redelivered.increment();
-      }
-      RetryPolicy.Decision decision;
-      try {
-        Outcome o = handler.handle(d);
-        decision =
-            policy.decide(
-                o != null ? o : Outcome.retryLater("handler returned null"),
-                d.deliveryCount(),
-                ThreadLocalRandom.current()::nextDouble);
-      } catch (Throwable t) {
-        handlerErrors.increment();
-        LOG.errorf(t, "handler of %s failed on %s", spec.durable(), d);
-        decision = policy.onError(t, d.deliveryCount(), ThreadLocalRandom.current()::nextDouble);
-      }
-      outcomeTag = apply(f, d, decision);
-      try {
-        handler.afterSettle(d, outcomeTag);
-      } catch (RuntimeException e) {
-        LOG.debugf("afterSettle of %s failed: %s", spec.durable(), e);
-      }
-    } finally {
-      span.setAttribute(MetricNames.TAG_OUTCOME, outcomeTag);
-      span.end();
-      Tracing.clearMdc();
-      inFlight.remove(f);
-      slots.release();
-      io.trynow.platform.metrics.Latency.histogram(MetricNames.HANDLER_DURATION)
-          .description("Handler latency, ack included")
-          .tag(MetricNames.TAG_CONSUMER, spec.durable())
-          .tag(MetricNames.TAG_OUTCOME, outcomeTag)
-          .register(meters)
-          .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-      count(outcomeTag);
-      MDC.remove(Headers.MDC_REQUEST_ID);
-    }
-  }
-
-  private String apply(InFlight f, Delivery d, RetryPolicy.Decision decision) {
-    switch (decision) {
-      case RetryPolicy.Ack a -> {
-        return f.settle(Settle.ACK, null)
-            ? MetricNames.OUTCOME_DONE
-            : MetricNames.OUTCOME_ABANDONED;
-      }
-      case RetryPolicy.Nak n -> {
-        LOG.infof(
-            "%s: retry in %d ms (delivery %d/%d): %s",
-            d, n.delay().toMillis(), d.deliveryCount(), spec.maxDeliver(), n.reason());
-        return f.settle(Settle.NAK, n.delay())
-            ? MetricNames.OUTCOME_RETRY
-            : MetricNames.OUTCOME_ABANDONED;
-      }
-      case RetryPolicy.DeadLetter dl -> {
-        if (f.isSettled()) {
-          return MetricNames.OUTCOME_ABANDONED;
-        }
-        try {
-          deadLetters.store(d, dl.reason());
-        } catch (RuntimeException e) {
-          // Not stored: hand it back; at MaxDeliver the advisory path dead-letters it.
-          LOG.errorf(e, "%s: could not dead-letter it; handing it back", d);
-          f.settle(Settle.NAK, spec.backoff().get(spec.backoff().size() - 1));
-          return MetricNames.OUTCOME_RETRY;
-        }
-        f.settle(Settle.TERM, null);
-        return MetricNames.OUTCOME_DEAD_LETTER;
-      }
-    }
-  }
-
-  private void count(String outcome) {
-    Counter.builder(MetricNames.MESSAGES_HANDLED)
-        .description("Messages handled, by outcome")
-        .tag(MetricNames.TAG_CONSUMER, spec.durable())
-        .tag(MetricNames.TAG_OUTCOME, outcome)
-        .register(meters)
-        .increment();
   }
 
   /**
@@ -404,8 +294,8 @@ final class SupervisedConsumer implements Loop {
     receiveAll();
     Duration delay = pullDone ? null : PULL_EXPIRES.plusMillis(500);
     for (InFlight f : inFlight) {
-      if (f.settle(Settle.NAK, delay)) {
-        count(MetricNames.OUTCOME_ABANDONED);
+      if (f.settle(InFlight.Settle.NAK, delay)) {
+        runner.count(MetricNames.OUTCOME_ABANDONED);
         LOG.warnf("%s: not finished within the grace period; handed back", f.message.getSubject());
       }
       Thread t = f.thread;
@@ -499,67 +389,6 @@ final class SupervisedConsumer implements Loop {
       } catch (RuntimeException e) {
         LOG.debugf("unsubscribing advisories of %s: %s", spec.durable(), e);
       }
-    }
-  }
-
-  private enum Settle {
-    ACK,
-    NAK,
-    TERM
-  }
-
-  /** A message whose handler runs; settled (acked, naked or termed) exactly once. */
-  private static final class InFlight {
-    final Message message;
-    final long dispatchedNanos = System.nanoTime();
-    volatile Thread thread;
-    private long lastBeatNanos = System.nanoTime();
-    private boolean settled;
-
-    InFlight(Message message) {
-      this.message = message;
-    }
-
-    synchronized boolean isSettled() {
-      return settled;
-    }
-
-    synchronized void heartbeatIfDue(long now, long every) {
-      if (!settled && now - lastBeatNanos >= every) {
-        lastBeatNanos = now;
-        try {
-          message.inProgress();
-        } catch (RuntimeException e) {
-          LOG.debugf("in-progress failed: %s", e);
-        }
-      }
-    }
-
-    /** False if it was settled already (handed back at shutdown). */
-    synchronized boolean settle(Settle how, Duration delay) {
-      if (settled) {
-        return false;
-      }
-      settled = true;
-      try {
-        switch (how) {
-          case ACK -> message.ackSync(ACK_TIMEOUT);
-          case NAK -> {
-            if (delay == null) {
-              message.nak();
-            } else {
-              message.nakWithDelay(delay);
-            }
-          }
-          case TERM -> message.term();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (Exception e) {
-        // The server will redeliver after AckWait: the handler is idempotent.
-        LOG.warnf("%s of %s not confirmed: %s", how, message.getSubject(), e.toString());
-      }
-      return true;
     }
   }
 }
