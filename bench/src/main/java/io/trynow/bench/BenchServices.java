@@ -202,14 +202,21 @@ final class BenchServices {
     if (present && "1".equals(System.getenv("TRYNOW_BENCH_SKIP_BUILD"))) {
       return;
     }
-    System.out.println("building api-gateway and pool-service");
+    mavenPackage(root, List.of("api-gateway", "pool-service"));
+  }
+
+  /**
+   * {@code ./mvnw package} of these modules (and what they need), tests and format check skipped.
+   */
+  static void mavenPackage(Path root, List<String> modules) throws Exception {
+    System.out.println("building " + modules + " ...");
     Process p =
         new ProcessBuilder(
-                "./mvnw",
+                root.resolve("mvnw").toString(),
                 "-B",
                 "-q",
                 "-pl",
-                "api-gateway,pool-service",
+                String.join(",", modules),
                 "-am",
                 "package",
                 "-DskipTests",
@@ -218,7 +225,7 @@ final class BenchServices {
             .inheritIO()
             .start();
     if (p.waitFor() != 0) {
-      throw new IllegalStateException("build of api-gateway and pool-service failed");
+      throw new IllegalStateException("building " + modules + " failed");
     }
   }
 }

@@ -39,24 +39,7 @@ final class WorkerProcess implements AutoCloseable {
     if (stale.isEmpty()) {
       return;
     }
-    System.out.println("building " + stale + " ...");
-    Process p =
-        new ProcessBuilder(
-                root.resolve("mvnw").toString(),
-                "-B",
-                "-q",
-                "-pl",
-                String.join(",", stale),
-                "-am",
-                "package",
-                "-DskipTests",
-                "-Dspotless.check.skip=true")
-            .directory(root.toFile())
-            .inheritIO()
-            .start();
-    if (p.waitFor() != 0) {
-      throw new IllegalStateException("building " + stale + " failed");
-    }
+    BenchServices.mavenPackage(root, stale);
   }
 
   private static long newestSource(Path module) throws IOException {

@@ -2,7 +2,6 @@ package io.trynow.model;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import java.util.Locale;
 
 /**
  * What became of an acquire: the one type from the store's decision through pool-service's {@link
@@ -27,7 +26,7 @@ public enum AcquireOutcome {
   /** The wire name: lower case. */
   @JsonValue
   public String wire() {
-    return name().toLowerCase(Locale.ROOT);
+    return WireNames.of(this);
   }
 
   /**
@@ -37,6 +36,10 @@ public enum AcquireOutcome {
    */
   @JsonCreator
   public static AcquireOutcome fromWire(String s) {
-    return valueOf(s.toUpperCase(Locale.ROOT));
+    AcquireOutcome o = WireNames.parse(AcquireOutcome.class, s, null);
+    if (o == null) {
+      throw new IllegalArgumentException("not an acquire outcome: " + s);
+    }
+    return o;
   }
 }

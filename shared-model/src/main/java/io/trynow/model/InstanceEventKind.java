@@ -2,7 +2,6 @@ package io.trynow.model;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import java.util.Locale;
 
 /**
  * Kinds of {@link InstanceEvent} ({@code trynow.events.instance.<id>.<kind>}). The wire names are
@@ -35,18 +34,13 @@ public enum InstanceEventKind {
 
   @JsonValue
   public String wire() {
-    return name().toLowerCase(Locale.ROOT);
+    return WireNames.of(this);
   }
 
   /** The kind of a wire name; {@link #UNKNOWN} for a name this version does not know. */
   @JsonCreator
   public static InstanceEventKind fromWire(String s) {
-    for (InstanceEventKind k : values()) {
-      if (k != UNKNOWN && k.wire().equals(s)) {
-        return k;
-      }
-    }
-    return UNKNOWN;
+    return WireNames.parse(InstanceEventKind.class, s, UNKNOWN);
   }
 
   /** The instance's life is over: nothing follows on its subject. */

@@ -2,7 +2,6 @@ package io.trynow.model;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import java.util.Locale;
 
 /**
  * Kinds of {@link RequestEvent} ({@code trynow.events.request.<request id>.<kind>}), published by
@@ -27,18 +26,13 @@ public enum RequestEventKind {
 
   @JsonValue
   public String wire() {
-    return name().toLowerCase(Locale.ROOT);
+    return WireNames.of(this);
   }
 
   /** The kind of a wire name; {@link #UNKNOWN} for a name this version does not know. */
   @JsonCreator
   public static RequestEventKind fromWire(String s) {
-    for (RequestEventKind k : values()) {
-      if (k != UNKNOWN && k.wire().equals(s)) {
-        return k;
-      }
-    }
-    return UNKNOWN;
+    return WireNames.parse(RequestEventKind.class, s, UNKNOWN);
   }
 
   /** The request ended without a demo: nothing follows on its subject. */
