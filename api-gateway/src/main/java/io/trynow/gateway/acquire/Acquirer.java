@@ -198,7 +198,9 @@ public class Acquirer {
     Optional<Message> reply;
     try {
       long[] stored = {0};
-      reply = publish(template, rid, msg, at -> stored[0] = at);
+      // The publisher declares the streams itself when the server has none ("no responders").
+      reply =
+          publisher.publishAndAwaitReply(msg, settings.config().replyWait(), at -> stored[0] = at);
       metrics.stage(GatewayMetrics.Stage.PUBLISH, stored[0] - t1);
       metrics.stage(GatewayMetrics.Stage.REPLY, System.nanoTime() - stored[0]);
     } catch (MessagingException e) {
@@ -269,12 +271,6 @@ public class Acquirer {
       case AbandonResult.Exists ex ->
           fromStore(rid, t.accessToken(), rl).orElseThrow(Acquirer::closed);
     };
-  }
-
-  private Optional<Message> publish(
-      String template, String rid, AcquireRequest msg, java.util.function.LongConsumer onStored) {
-    // The publisher declares the streams itself when the server has none ("no responders").
-    return publisher.publishAndAwaitReply(msg, settings.config().replyWait(), onStored);
   }
 
   private TemplatesConfig.Template template(String name) {
