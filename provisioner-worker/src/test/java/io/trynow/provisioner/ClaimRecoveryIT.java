@@ -3,6 +3,7 @@ package io.trynow.provisioner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.trynow.model.InstanceState;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,7 +36,26 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithTestResource(RealServersResource.class)
+@WithTestResource(ClaimRecoveryIT.RetryBudget.class)
 class ClaimRecoveryIT {
+
+  /**
+   * Enough deliveries to outlast the Valkey outage below: the test profile's 200 ms, 500 ms, 1 s
+   * backoff and 4 deliveries give up after about 2 s, so on a fast machine a 3 s outage
+   * dead-lettered the requests before Valkey was back (production's 1 s, 5 s, 15 s, 30 s and 5
+   * deliveries outlast it). The same budget as ProvisionerDockerOutageIT's engine outage.
+   */
+  public static class RetryBudget implements QuarkusTestResourceLifecycleManager {
+    @Override
+    public Map<String, String> start() {
+      return Map.of(
+          "trynow.provisioner.consumer.max-deliver", "60",
+          "trynow.provisioner.consumer.backoff", "300ms");
+    }
+
+    @Override
+    public void stop() {}
+  }
 
   private static final Duration WAIT = Duration.ofSeconds(45);
 
