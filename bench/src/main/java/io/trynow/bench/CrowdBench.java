@@ -71,6 +71,14 @@ public final class CrowdBench {
           crowdSeconds, LocalStack.cpuUsed(cpuBefore, cpuAfter));
       try (Store store = Store.connect(stack.valkeyUrl(), stack.prefix())) {
         CrowdTimeline.print(store, visits, floorCurve, parallel);
+        System.out.println(
+            "the crowd's acquires, server side (p50/p90/p99 over the last ~30 s, ms; gateway:"
+                + " dispatch, rate_limit, publish, reply, respond; pool: deliver, handoff, store,"
+                + " reply):");
+        BenchServices.printQuantiles(
+            LocalStack.healthPort("api-gateway", stack.gatewayPort()),
+            "trynow_gateway_acquire_stage");
+        BenchServices.printQuantiles(stack.poolPort(), "trynow_pool_acquire_stage");
       } catch (Exception e) {
         System.out.println("timeline not printed: " + e);
       }
@@ -136,13 +144,13 @@ public final class CrowdBench {
     List<Double> warm = new ArrayList<>();
     List<Double> queued = new ArrayList<>();
     List<Double> warmApi = new ArrayList<>();
+    List<Double> queuedApi = new ArrayList<>();
     for (Visitor.Visit v : visits) {
       (v.warm() ? warm : queued).add(v.pageMs());
-      if (v.warm()) {
-        warmApi.add(v.apiMs());
-      }
+      (v.warm() ? warmApi : queuedApi).add(v.apiMs());
     }
     line("warm visitors: API answer (201)", warmApi);
+    line("queued visitors: API answer (202)", queuedApi);
     line("warm visitors: time-to-page", warm);
     line("queued visitors: time-to-page", queued);
     System.out.printf(

@@ -24,9 +24,11 @@ import io.trynow.platform.state.AcquireResult;
 import io.trynow.platform.state.Instance;
 import io.trynow.platform.state.Store;
 import io.trynow.proxysync.caddy.CaddyAdmin;
+import io.trynow.proxysync.caddy.CaddyRoutes;
 import io.trynow.proxysync.caddy.Route;
 import io.trynow.proxysync.caddy.ServerConfig;
 import io.trynow.proxysync.config.CaddyConfig;
+import io.trynow.proxysync.reconcile.RouteSync;
 import io.trynow.proxysync.support.Demos;
 import io.trynow.proxysync.support.Http;
 import io.trynow.proxysync.support.SampleContainers;
@@ -60,6 +62,8 @@ class ProxySyncIT {
   @Inject CaddyConfig caddy;
   @Inject Endpoints endpoints;
   @Inject MeterRegistry metrics;
+  @Inject RouteSync routeSync;
+  @Inject CaddyRoutes caddyRoutes;
 
   @ConfigProperty(name = "trynow.valkey.prefix")
   String prefix;
@@ -219,6 +223,13 @@ class ProxySyncIT {
         .atMost(Duration.ofSeconds(15))
         .untilAsserted(() -> assertThat(routeIds()).contains("trynow-" + id));
     assertThat(state(id)).as("routed ahead, not ready").isEqualTo(InstanceState.PROVISIONING);
+    Instance provisioning = store.instance(id).orElseThrow();
+    assertThat(routeSync.routedNow(provisioning)).isTrue();
+    assertThat(
+            caddyRoutes.holds(
+                Route.of(id, endpoints.demoDomain(), "127.0.0.1", provisioning.port() + 1)))
+        .as("a route to another upstream is not this instance's route")
+        .isFalse();
     await().atMost(Duration.ofSeconds(10)).until(() -> syncIdle(writes));
     double before = writes.count();
 

@@ -104,25 +104,17 @@ public class CaddyRoutes {
   }
 
   /**
-   * Caddy's demo server as it is now (one read, nothing written), for {@link #holds}.
-   *
-   * @param server the server object, or null when it is missing
-   * @param routed the instance ids it routes
+   * Whether Caddy's config holds {@code route} exactly as {@link #apply} writes it (one read of
+   * that route by its {@code @id}; a missing one, or Caddy down, is false).
    */
-  public record Current(JsonNode server, Set<String> routed) {}
-
-  /** Reads Caddy's demo server once. */
-  public Current current() {
-    JsonNode server = readServer().server();
-    return new Current(server, ServerConfig.read(server).instanceIds());
-  }
-
-  /** Whether {@code current} is exactly what {@link #apply} would make of {@code desired}. */
-  public boolean holds(Current current, Collection<Route> desired) {
-    return current.server() != null
-        && current
-            .server()
-            .equals(ServerConfig.render(desired, listen, streamCloseDelay, pagesUpstream));
+  public boolean holds(Route route) {
+    try {
+      AdminResponse r = admin.exchange("GET", "/id/" + route.routeId(), null, null);
+      return r.ok() && ServerConfig.route(route, streamCloseDelay).equals(parse(r.body()));
+    } catch (RuntimeException e) {
+      LOG.debugf("route %s not read: %s", route.routeId(), e.toString());
+      return false;
+    }
   }
 
   /** The instance ids that have a route in Caddy now (empty when the server is missing). */

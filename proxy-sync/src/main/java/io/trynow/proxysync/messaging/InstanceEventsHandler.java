@@ -22,9 +22,10 @@ import org.jboss.logging.MDC;
 
 /**
  * Instance events ({@code InstanceEvent}): on {@code started}, ensure the route, confirm it in
- * Caddy's config, then {@code mark_ready} and publish the result; on {@code terminating}, {@code
- * terminated} or {@code failed}, sync so the route goes. Other kinds are not about routes. Events
- * are hints: the instance is re-read from Valkey, and the route set comes from Valkey too.
+ * Caddy's config (at once when it was written ahead, else by a sync cycle), then {@code mark_ready}
+ * and publish the result; on {@code terminating}, {@code terminated} or {@code failed}, sync so the
+ * route goes. Other kinds are not about routes. Events are hints: the instance is re-read from
+ * Valkey, and the route set comes from Valkey too.
  */
 @ApplicationScoped
 public class InstanceEventsHandler implements MessageHandler {
@@ -69,6 +70,11 @@ public class InstanceEventsHandler implements MessageHandler {
     Optional<Instance> before = store.instance(id);
     if (before.isEmpty() || before.get().state() != InstanceState.STARTED) {
       return Outcome.done(); // already ready/assigned, or gone: nothing left for this event
+    }
+    if (routes.routedNow(before.get())) {
+      // written ahead while the container started (RouteSync): no cycle to wait for
+      ready.markReady(id, before.get().template(), "event");
+      return Outcome.done();
     }
     RouteSync.Cycle cycle;
     try {

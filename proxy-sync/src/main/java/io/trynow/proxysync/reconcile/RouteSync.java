@@ -23,14 +23,12 @@ import java.util.concurrent.TimeUnit;
  * one read of Valkey and at most one write to Caddy; writes asked for by events are at least {@code
  * min-write-interval} apart, so a steady trickle of route changes is written in batches too.
  *
- * <p>The spacing delays writes, never confirmations: while it runs, a request is answered at once
- * when Caddy already holds every route but those of instances still being provisioned (a
- * <em>confirmation</em>: one read of Valkey and of Caddy, nothing written); only a missing route of
- * a started instance, or a route to remove, waits for the write. Routes are written ahead: an
- * instance being provisioned that has its host and port is routed already (nobody knows its URL
- * before {@code mark_ready}, so an upstream that does not answer yet is never visited), which is
- * why in a flash crowd the route of a new instance is usually in Caddy when it reports started, and
- * it is handed to its visitor within one coalesce window instead of one write interval.
+ * <p>Routes are written ahead: an instance being provisioned that has its host and port is routed
+ * already (nobody knows its URL before {@code mark_ready}, so an upstream that does not answer yet
+ * is never visited). In a flash crowd the cycles asked for by other instances' events write a new
+ * instance's route while its container starts, so when it reports {@code started} the event handler
+ * finds the route in Caddy ({@link #routedNow}) and marks it ready at once, instead of waiting up
+ * to one write interval for a cycle.
  *
  * <p>A cycle is level-triggered: desired = every instance in provisioning (with a port), started,
  * ready or assigned in Valkey (read in that order, so an instance moving forward between two reads
@@ -95,9 +93,7 @@ public class RouteSync {
 
   /**
    * Runs one cycle if one was requested within {@code wait} (or at once when {@code force}). Called
-   * by the sync loop only. While the write interval since the last write runs, requests are
-   * answered by confirmations when Caddy already holds what they wait for, and a write waits for
-   * the interval's end (answering every request that arrived meanwhile).
+   * by the sync loop only.
    *
    * @return the cycle, or null when nothing was requested
    */
@@ -110,110 +106,40 @@ public class RouteSync {
         }
       }
     }
-    List<CompletableFuture<Cycle>> forWrite = new ArrayList<>();
-    if (force) {
-      return write(forWrite);
-    }
-    // let the burst arrive
-    TimeUnit.NANOSECONDS.sleep(config.coalesceWindow().toNanos());
-    while (true) {
+    if (!force) {
+      // let the burst arrive, and keep Caddy writes at least min-write-interval apart: each write
+      // is a full config reload, which closes every idle keep-alive connection to the demos
       long spacing = config.minWriteInterval().toNanos() - (System.nanoTime() - lastWriteNanos);
-      if (spacing <= 0) {
-        return write(forWrite);
-      }
-      // Each write is a full config reload in Caddy, which closes every idle keep-alive
-      // connection to the demos: writes wait for the interval, confirmations need not.
-      CompletableFuture<Cycle> asked = take();
-      forWrite.add(asked);
-      Peek peek;
-      try {
-        peek = peek();
-      } catch (RuntimeException | Error e) {
-        failed(forWrite, e);
-        throw e;
-      }
-      if (peek.confirmed() != null) {
-        metrics.counter(ProxySyncMetrics.SYNC_CYCLES, "outcome", "confirmed").increment();
-        forWrite.forEach(f -> f.complete(peek.confirmed()));
-        forWrite.clear();
-        if (!peek.preRoutesMissing()) {
-          return peek.confirmed();
-        }
-      }
-      // something to write at the interval's end; a new request meanwhile is looked at first
-      synchronized (this) {
-        if (!pending) {
-          TimeUnit.NANOSECONDS.timedWait(this, Math.max(1, spacing));
-        }
-      }
-      if (pending) {
-        TimeUnit.NANOSECONDS.sleep(config.coalesceWindow().toNanos());
-      }
+      TimeUnit.NANOSECONDS.sleep(Math.max(config.coalesceWindow().toNanos(), spacing));
     }
-  }
-
-  /** The requests so far; later ones get the next cycle. */
-  private synchronized CompletableFuture<Cycle> take() {
-    pending = false;
-    CompletableFuture<Cycle> mine = next;
-    next = new CompletableFuture<>();
-    return mine;
-  }
-
-  /** A full cycle (read, write the difference) for every request so far and {@code waiting}. */
-  private Cycle write(List<CompletableFuture<Cycle>> waiting) {
-    waiting.add(take());
+    CompletableFuture<Cycle> mine;
+    synchronized (this) {
+      pending = false;
+      mine = next;
+      next = new CompletableFuture<>();
+    }
     try {
       Cycle cycle = cycle();
       if (cycle.applied().writes() > 0) {
         lastWriteNanos = System.nanoTime();
       }
       metrics.counter(ProxySyncMetrics.SYNC_CYCLES, "outcome", "ok").increment();
-      waiting.forEach(f -> f.complete(cycle));
+      mine.complete(cycle);
       return cycle;
     } catch (RuntimeException | Error e) {
-      failed(waiting, e);
+      metrics.counter(ProxySyncMetrics.SYNC_CYCLES, "outcome", "failed").increment();
+      mine.completeExceptionally(e);
       throw e;
     }
   }
 
-  private void failed(List<CompletableFuture<Cycle>> waiting, Throwable e) {
-    metrics.counter(ProxySyncMetrics.SYNC_CYCLES, "outcome", "failed").increment();
-    waiting.forEach(f -> f.completeExceptionally(e));
-  }
-
   /**
-   * A look without a write.
-   *
-   * @param confirmed a cycle answering every request (Caddy holds every route but, at most, some of
-   *     instances still being provisioned), or null when a write is needed first
-   * @param preRoutesMissing routes of instances being provisioned are still to be written
+   * Whether Caddy's config holds {@code i}'s route exactly as a cycle would write it, now (one read
+   * of that route in Caddy, no cycle): a started instance whose route was written ahead needs no
+   * cycle, so it does not wait for {@code min-write-interval}.
    */
-  private record Peek(Cycle confirmed, boolean preRoutesMissing) {}
-
-  private Peek peek() {
-    List<Instance> desired = desired();
-    CaddyRoutes.Current now = caddy.current();
-    List<Route> all = routes(desired);
-    if (caddy.holds(now, all)) {
-      return new Peek(confirmed(desired, now), false);
-    }
-    // without the routes written ahead that are not in Caddy yet: does it hold all the rest?
-    java.util.Set<String> ahead = new java.util.HashSet<>();
-    for (Instance i : desired) {
-      if (i.state() == InstanceState.PROVISIONING && !now.routed().contains(i.id())) {
-        ahead.add(i.id());
-      }
-    }
-    List<Route> rest = all.stream().filter(r -> !ahead.contains(r.instanceId())).toList();
-    if (!ahead.isEmpty() && caddy.holds(now, rest)) {
-      return new Peek(confirmed(desired, now), true);
-    }
-    return new Peek(null, true);
-  }
-
-  private static Cycle confirmed(List<Instance> desired, CaddyRoutes.Current now) {
-    return new Cycle(desired, new CaddyRoutes.Applied(now.routed(), 0, false));
+  public boolean routedNow(Instance i) {
+    return i.port() > 0 && caddy.holds(route(i));
   }
 
   /** At shutdown: callers still waiting for a cycle get an error now (their events are retried). */
