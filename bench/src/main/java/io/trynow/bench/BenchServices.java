@@ -165,6 +165,26 @@ final class BenchServices {
             k, quantile(b, 0.5) * 1000, quantile(b, 0.9) * 1000, quantile(b, 0.99) * 1000));
   }
 
+  /**
+   * Prints each series' sum of the histograms named {@code prefix} (ms): right after the first
+   * request of a fresh stack, that request's own time in each stage.
+   */
+  static void printSums(int port, String prefix) throws Exception {
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + q(port) + "/q/metrics"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    for (String line : r.body().split("\n")) {
+      if (line.startsWith(prefix) && line.contains("_sum{")) {
+        double seconds = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        System.out.printf(
+            "  %s  %.3f ms%n", line.substring(0, line.lastIndexOf(' ')), seconds * 1000);
+      }
+    }
+  }
+
   /** histogram_quantile: linear interpolation inside the bucket that holds the rank. */
   static double quantile(java.util.TreeMap<Double, Double> cumulative, double q) {
     double total = cumulative.lastEntry().getValue();
