@@ -11,6 +11,7 @@ import io.trynow.gateway.outcome.RateLimits;
 import io.trynow.gateway.outcome.Refusal;
 import io.trynow.model.AcquireReply;
 import io.trynow.model.AcquireRequest;
+import io.trynow.model.Headers;
 import io.trynow.model.Ids;
 import io.trynow.model.Json;
 import io.trynow.platform.messaging.MessagingException;
@@ -30,7 +31,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 /**
  * {@code POST /v1/demos}: rate limit (one store call), publish the acquire request to JetStream
@@ -165,12 +174,7 @@ public class Acquirer {
    */
   public Result acquire(String template, Map<String, ?> fields, Caller caller, Ticket t) {
     TemplatesConfig.Template tpl = template(template);
-    Map<String, Object> checked;
-    try {
-      checked = VisitorFields.validate(tpl.fields(), fields);
-    } catch (VisitorFields.InvalidField e) {
-      throw Refusal.of(Refusal.Reason.INVALID_FIELD, "fields." + e.getMessage());
-    }
+    Map<String, Object> checked = checkedFields(tpl, fields);
     String rid = t.requestId();
     String tokenHash = AccessTokens.hash(t.accessToken());
 
@@ -182,19 +186,14 @@ public class Acquirer {
     }
 
     long t0 = System.nanoTime();
-    RateLimits rl = rateLimit(caller.clientIp(), rid);
+    int perHour = settings.config().acquiresPerHour();
+    int perDay = settings.config().acquiresPerDay();
+    RateLimits rl =
+        rateLimits(
+            store.limits().rateLimit(caller.clientIp(), rid, perHour, perDay), perHour, perDay);
     long t1 = System.nanoTime();
     metrics.stage(GatewayMetrics.Stage.RATE_LIMIT, t1 - t0);
-    long now = System.currentTimeMillis();
-    AcquireRequest msg =
-        new AcquireRequest(
-            rid,
-            template,
-            caller.clientIp(),
-            tokenHash,
-            now,
-            null,
-            checked.isEmpty() ? null : checked);
+    AcquireRequest msg = message(template, checked, caller, rid, tokenHash);
     Optional<Message> reply;
     try {
       long[] stored = {0};
@@ -211,7 +210,153 @@ public class Acquirer {
       // The request is stored and will be handled; maybe it already was (a lost reply).
       return fromStore(rid, t.accessToken(), rl).orElseGet(() -> pending(rid, template, t, rl));
     }
-    AcquireReply r = Json.read(reply.get().getData(), AcquireReply.class);
+    return answer(reply.get(), template, tpl, t, rl);
+  }
+
+  /**
+   * {@link #acquire(String, Map, Caller, Ticket)} without a thread waiting for it: the rate limit,
+   * the publish, the PubAck and pool-service's reply are each awaited by a callback, so the event
+   * loop that received the request runs it and nothing is handed to a worker thread. The same
+   * steps, ids and guarantees: the rare paths that must block (an Idempotency-Key seen before, no
+   * reply in time, a publish not confirmed and its abandon, the publish's retries) continue on a
+   * virtual thread exactly as {@link #acquire(String, Map, Caller, Ticket)} runs them. Refusals
+   * fail the stage with the {@link Refusal}; bad input is thrown at once.
+   */
+  public CompletableFuture<Result> acquireAsync(
+      String template, Map<String, ?> fields, Caller caller, Ticket t) {
+    TemplatesConfig.Template tpl = template(template);
+    Map<String, Object> checked = checkedFields(tpl, fields);
+    if (caller.idempotencyKey() == null) {
+      return fresh(tpl, template, checked, caller, t);
+    }
+    return store
+        .requestAsync(t.requestId())
+        .toCompletableFuture()
+        .thenCompose(earlier ->
+            earlier.isEmpty()
+                ? fresh(tpl, template, checked, caller, t)
+                // a retry of a request the store knows: answered as the blocking path answers it
+                : blocking(t.requestId(), () -> acquire(template, fields, caller, t)));
+  }
+
+  /**
+   * A request the store does not know yet: rate limit, publish, reply; see {@link #acquireAsync}.
+   */
+  private CompletableFuture<Result> fresh(
+      TemplatesConfig.Template tpl,
+      String template,
+      Map<String, Object> checked,
+      Caller caller,
+      Ticket t) {
+    String rid = t.requestId();
+    String tokenHash = AccessTokens.hash(t.accessToken());
+    int perHour = settings.config().acquiresPerHour();
+    int perDay = settings.config().acquiresPerDay();
+    long t0 = System.nanoTime();
+    return store
+        .limits()
+        .rateLimitAsync(caller.clientIp(), rid, perHour, perDay)
+        .toCompletableFuture()
+        .thenCompose(limit -> {
+          long t1 = System.nanoTime();
+          metrics.stage(GatewayMetrics.Stage.RATE_LIMIT, t1 - t0);
+          RateLimits rl = rateLimits(limit, perHour, perDay);
+          AtomicLong stored = new AtomicLong();
+          return publisher
+              .publishAndAwaitReplyAsync(
+                  message(template, checked, caller, rid, tokenHash),
+                  settings.config().replyWait(),
+                  at -> {
+                    stored.set(at);
+                    metrics.stage(GatewayMetrics.Stage.PUBLISH, at - t1);
+                  },
+                  BLOCKING)
+              .handle((reply, failure) -> {
+                Throwable cause = unwrap(failure);
+                if (cause instanceof MessagingException e) {
+                  LOG.warnf("acquire %s not published: %s", rid, e.getMessage());
+                  return blocking(rid, () -> notPublished(template, caller, t, tokenHash, rl));
+                }
+                if (cause != null) {
+                  return CompletableFuture.<Result>failedFuture(cause);
+                }
+                // PubAck until the reply; 0 when the reply came first (it proves the message
+                // stored)
+                long at = stored.get();
+                metrics.stage(GatewayMetrics.Stage.REPLY, at == 0 ? 0 : System.nanoTime() - at);
+                if (reply.isEmpty()) {
+                  // stored and will be handled; maybe it already was (a lost reply)
+                  return blocking(
+                      rid,
+                      () ->
+                          fromStore(rid, t.accessToken(), rl)
+                              .orElseGet(() -> pending(rid, template, t, rl)));
+                }
+                try {
+                  return CompletableFuture.completedFuture(
+                      answer(reply.get(), template, tpl, t, rl));
+                } catch (RuntimeException e) {
+                  return CompletableFuture.<Result>failedFuture(e);
+                }
+              })
+              .thenCompose(x -> x);
+        });
+  }
+
+  /** Where an acquire's rare blocking steps run: a virtual thread each. */
+  private static final ExecutorService BLOCKING =
+      Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("acquire-", 0).factory());
+
+  /** {@code work} on a virtual thread, with the request id in its MDC (its log lines name it). */
+  private static <T> CompletableFuture<T> blocking(String rid, Supplier<T> work) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          MDC.put(Headers.MDC_REQUEST_ID, rid);
+          try {
+            return work.get();
+          } finally {
+            MDC.remove(Headers.MDC_REQUEST_ID);
+          }
+        },
+        BLOCKING);
+  }
+
+  /** The exception a stage failed with, without the CompletionException around it. */
+  public static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  /** The visitor fields checked against the template's schema (400 {@code invalid_field}). */
+  private static Map<String, Object> checkedFields(
+      TemplatesConfig.Template tpl, Map<String, ?> fields) {
+    try {
+      return VisitorFields.validate(tpl.fields(), fields);
+    } catch (VisitorFields.InvalidField e) {
+      throw Refusal.of(Refusal.Reason.INVALID_FIELD, "fields." + e.getMessage());
+    }
+  }
+
+  private static AcquireRequest message(
+      String template, Map<String, Object> checked, Caller caller, String rid, String tokenHash) {
+    return new AcquireRequest(
+        rid,
+        template,
+        caller.clientIp(),
+        tokenHash,
+        System.currentTimeMillis(),
+        null,
+        checked.isEmpty() ? null : checked);
+  }
+
+  /** pool-service's answer as the visitor's result, or its refusal thrown. */
+  private Result answer(
+      Message reply, String template, TemplatesConfig.Template tpl, Ticket t, RateLimits rl) {
+    AcquireReply r = Json.read(reply.getData(), AcquireReply.class);
+    String rid = t.requestId();
     return switch (r.outcome()) {
       case ASSIGNED -> new Assigned(new Demo.Replied(r), t.accessToken(), rl);
       case QUEUED ->
@@ -284,10 +429,8 @@ public class Acquirer {
     return tpl;
   }
 
-  private RateLimits rateLimit(String ip, String rid) {
-    int perHour = settings.config().acquiresPerHour();
-    int perDay = settings.config().acquiresPerDay();
-    RateLimitResult r = store.limits().rateLimit(ip, rid, perHour, perDay);
+  /** The caller's windows when allowed; the 429 refusal thrown when limited. */
+  private static RateLimits rateLimits(RateLimitResult r, int perHour, int perDay) {
     Instant now = Instant.now();
     if (r instanceof RateLimitResult.Limited l) {
       long retry = Math.max(1, Duration.between(now, l.resetAt()).toSeconds() + 1);

@@ -103,14 +103,15 @@ public class FleetGauges {
       waiting.add(MultiGauge.Row.of(Tags.of("template", t), s.waiting()));
     }
     instances.register(byState, true);
+    // the most overdue assigned demo is the expiry index's first entry: one lookup, never a scan
+    // of every assigned instance (which blocks Valkey for every caller as the fleet grows)
     java.time.Instant now = java.time.Instant.now();
-    long lag = 0;
-    for (var i : store.instances(io.trynow.model.InstanceState.ASSIGNED)) {
-      if (i.expiresAt() != null && i.expiresAt().isBefore(now)) {
-        lag = Math.max(lag, Duration.between(i.expiresAt(), now).toMillis());
-      }
-    }
-    reapLagMs.set(lag);
+    reapLagMs.set(
+        store
+            .oldestExpiry()
+            .filter(at -> at.isBefore(now))
+            .map(at -> Duration.between(at, now).toMillis())
+            .orElse(0L));
     queued.register(waiting, true);
     // every template's provision subject is always there (0 when empty), so that alerts on its
     // growth have a series to compare with

@@ -1,5 +1,6 @@
 package io.trynow.gateway.rest;
 
+import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.common.annotation.RunOnVirtualThread;
 import io.trynow.gateway.GatewayMetrics;
 import io.trynow.gateway.acquire.Acquirer;
@@ -31,7 +32,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
-import java.net.URI;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -40,11 +42,14 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** The visitor's demos: acquire, read, extend, release. */
+/**
+ * The visitor's demos: acquire, read, extend, release. The acquire runs on the event loop that
+ * received it and waits for nothing ({@link Acquirer#acquireAsync}); the others block on a virtual
+ * thread each.
+ */
 @Path("/v1/demos")
 @Tag(name = "demos")
 @Produces(MediaType.APPLICATION_JSON)
-@RunOnVirtualThread
 public class DemosResource {
 
   private final Acquirer acquirer;
@@ -114,7 +119,8 @@ public class DemosResource {
       description =
           "capacity and queue full, template unavailable, or not started (Retry-After); nothing"
               + " will be served for this request")
-  public Response acquire(
+  @NonBlocking
+  public CompletionStage<Response> acquire(
       AcquireBody body,
       @Parameter(description = "makes a retry return the same request (16-128 characters)")
           @HeaderParam("Idempotency-Key")
@@ -137,18 +143,51 @@ public class DemosResource {
     Acquirer.Ticket ticket = acquirer.ticket(caller);
     RequestIds.set(ctx, ticket.requestId());
     long start = System.nanoTime();
-    Acquirer.Result result;
+    CompletableFuture<Response> answer = new CompletableFuture<>();
+    CompletableFuture<Acquirer.Result> result;
     try {
-      result = acquirer.acquire(body.template(), body.fields(), caller, ticket);
+      result = acquirer.acquireAsync(body.template(), body.fields(), caller, ticket);
     } catch (Refusal e) {
-      metrics.acquire(
-          templateTag(body.template()),
-          e.reason().name().toLowerCase(java.util.Locale.ROOT),
-          System.nanoTime() - start);
+      refused(body.template(), e, start);
       throw e;
     }
+    result.whenComplete((r, failure) -> {
+      if (failure != null) {
+        // the mapper sees the Refusal (or store/messaging failure) itself, not its wrapper
+        Throwable cause = Acquirer.unwrap(failure);
+        if (cause instanceof Refusal e) {
+          refused(body.template(), e, start);
+        }
+        answer.completeExceptionally(cause);
+        return;
+      }
+      try {
+        answer.complete(respond(body.template(), r, start, ctx));
+      } catch (RuntimeException e) {
+        answer.completeExceptionally(e);
+      }
+    });
+    return answer;
+  }
+
+  /**
+   * {@code Location} as a relative reference (RFC 9110 §10.2.2), written as is: JAX-RS' {@code
+   * location(URI)} makes it absolute from the request (forwarded headers, URI parsing) on every
+   * acquire, and behind a proxy the relative one is the one that is right.
+   */
+  private static final String LOCATION = "Location";
+
+  private void refused(String template, Refusal e, long start) {
     metrics.acquire(
-        body.template(),
+        templateTag(template),
+        e.reason().name().toLowerCase(java.util.Locale.ROOT),
+        System.nanoTime() - start);
+  }
+
+  private Response respond(
+      String template, Acquirer.Result result, long start, RoutingContext ctx) {
+    metrics.acquire(
+        template,
         switch (result) {
           case Acquirer.Assigned a -> "assigned";
           case Acquirer.Waiting w -> w.state().wire();
@@ -158,11 +197,11 @@ public class DemosResource {
         switch (result) {
           case Acquirer.Assigned a -> {
             DemoView demo = views.demo(a.demo(), a.accessToken());
-            yield Response.status(201).location(URI.create("/v1/demos/" + demo.id())).entity(demo);
+            yield Response.status(201).header(LOCATION, "/v1/demos/" + demo.id()).entity(demo);
           }
           case Acquirer.Waiting w ->
               Response.status(202)
-                  .location(URI.create("/v1/requests/" + w.requestId()))
+                  .header(LOCATION, "/v1/requests/" + w.requestId())
                   .entity(views.queued(w));
         };
     RateLimitFields.add(rb, result.rateLimits());
@@ -203,6 +242,7 @@ public class DemosResource {
   @APIResponse(
       responseCode = "200",
       content = @Content(schema = @Schema(implementation = DemoView.class)))
+  @RunOnVirtualThread
   public DemoView get(
       @PathParam("id") String id,
       @Parameter(in = ParameterIn.HEADER, name = "Authorization") @HeaderParam("Authorization")
@@ -222,6 +262,7 @@ public class DemosResource {
       responseCode = "200",
       content = @Content(schema = @Schema(implementation = DemoView.class)))
   @APIResponse(responseCode = "409", description = "already at the max lifetime, or not assigned")
+  @RunOnVirtualThread
   public DemoView extend(
       @PathParam("id") String id,
       @HeaderParam("Authorization") String authorization,
@@ -237,6 +278,7 @@ public class DemosResource {
   @Path("{id}")
   @Operation(summary = "Release a demo", description = "202: it is torn down within seconds.")
   @APIResponse(responseCode = "202")
+  @RunOnVirtualThread
   public Response release(
       @PathParam("id") String id, @HeaderParam("Authorization") String authorization) {
     DemoView v = views.demo(demos.release(id, Access.requireBearer(authorization)), null);
@@ -251,6 +293,7 @@ public class DemosResource {
       description =
           "state changes, an expiring warning, heartbeats; resume with Last-Event-ID; closed after"
               + " a maximum duration. Needs the access token or the ticket of events_url.")
+  @RunOnVirtualThread
   public void events(
       @PathParam("id") String id,
       @HeaderParam("Authorization") String authorization,

@@ -145,33 +145,25 @@ public final class Publisher {
 
   private PublishResult send(String subject, String msgId, Headers headers, byte[] payload) {
     headers.put(io.trynow.model.Headers.NATS_MSG_ID, msgId);
-    PubAckReply last = null;
+    return sendFrom(subject, msgId, headers, payload, null);
+  }
+
+  /**
+   * The send loop: sends the message (its msg id already in {@code headers}) until it is stored,
+   * refused or the attempts are spent. With {@code first}, attempt 1 was already sent (by {@link
+   * RoundTrip}) and answered {@code first}: it is settled as the loop would, then attempt 2
+   * follows.
+   */
+  PublishResult sendFrom(
+      String subject, String msgId, Headers headers, byte[] payload, PubAckReply first) {
+    PubAckReply last = first;
     for (int attempt = 1; attempt <= options.attempts(); attempt++) {
-      last = PubAckReply.of(ask(subject, headers, payload, options.pubAckTimeout()));
-      switch (last) {
-        case PubAckReply.Stored(PublishAck ack) -> {
-          count(ack.getStream(), ack.isDuplicate() ? "duplicate" : "stored");
-          return new PublishResult(ack.getStream(), ack.getSeqno(), ack.isDuplicate());
-        }
-        case PubAckReply.Rejected r -> {
-          failure("rejected");
-          throw new MessagingException(
-              MessagingException.Kind.REJECTED,
-              "publish to " + subject + " rejected (" + r.apiErrorCode() + "): " + r.description(),
-              r.cause());
-        }
-        case PubAckReply.NoStream n -> {
-          declareStreams(subject);
-          pause(Duration.ofMillis(50L * attempt)); // a new stream takes a moment to listen
-        }
-        case PubAckReply.NoAnswer n -> {
-          if (attempt < options.attempts()) {
-            retries.increment();
-            LOG.warnf(
-                "no PubAck for %s (msg id %s), attempt %d/%d: %s; resending with the same id",
-                subject, msgId, attempt, options.attempts(), n.why());
-          }
-        }
+      if (attempt > 1 || first == null) {
+        last = PubAckReply.of(ask(subject, headers, payload, options.pubAckTimeout()));
+      }
+      PublishResult stored = settle(last, subject, msgId, attempt);
+      if (stored != null) {
+        return stored;
       }
     }
     if (last instanceof PubAckReply.NoStream) {
@@ -190,6 +182,40 @@ public final class Publisher {
             + ") after "
             + options.attempts()
             + " attempts");
+  }
+
+  /**
+   * What the answer to attempt {@code attempt} means: the result when stored; a REJECTED {@link
+   * MessagingException} when refused; null when the message must be sent again (after declaring the
+   * streams when none listened, which blocks: only a blocking caller may pass such an answer).
+   */
+  PublishResult settle(PubAckReply reply, String subject, String msgId, int attempt) {
+    switch (reply) {
+      case PubAckReply.Stored(PublishAck ack) -> {
+        count(ack.getStream(), ack.isDuplicate() ? "duplicate" : "stored");
+        return new PublishResult(ack.getStream(), ack.getSeqno(), ack.isDuplicate());
+      }
+      case PubAckReply.Rejected r -> {
+        failure("rejected");
+        throw new MessagingException(
+            MessagingException.Kind.REJECTED,
+            "publish to " + subject + " rejected (" + r.apiErrorCode() + "): " + r.description(),
+            r.cause());
+      }
+      case PubAckReply.NoStream n -> {
+        declareStreams(subject);
+        pause(Duration.ofMillis(50L * attempt)); // a new stream takes a moment to listen
+      }
+      case PubAckReply.NoAnswer n -> {
+        if (attempt < options.attempts()) {
+          retries.increment();
+          LOG.warnf(
+              "no PubAck for %s (msg id %s), attempt %d/%d: %s; resending with the same id",
+              subject, msgId, attempt, options.attempts(), n.why());
+        }
+      }
+    }
+    return null;
   }
 
   /**
@@ -266,6 +292,41 @@ public final class Publisher {
         Json.write(message),
         timeout,
         onStored);
+  }
+
+  /**
+   * {@link #publishAndAwaitReply(WireMessage, Duration, java.util.function.LongConsumer)} without
+   * blocking the caller (an event loop may call it): the same message, msg id, retries and
+   * outcomes, as a stage. The PubAck and the reply are awaited together, neither by a thread; the
+   * reply completes the stage as soon as it comes (it proves the message stored), {@code onStored}
+   * is called when the PubAck comes, and only an unusual path (no PubAck in time, no stream, the
+   * inbox not subscribed yet) continues on {@code blocking}, as the blocking method would.
+   *
+   * @return the reply, or empty when none came within {@code timeout} once stored; fails with
+   *     {@link MessagingException} as the blocking method throws it
+   */
+  public java.util.concurrent.CompletableFuture<Optional<Message>> publishAndAwaitReplyAsync(
+      WireMessage message,
+      Duration timeout,
+      java.util.function.LongConsumer onStored,
+      java.util.concurrent.Executor blocking) {
+    Connection c = inbox.ready();
+    if (c == null) {
+      // not connected, or the inbox not subscribed yet: the blocking path waits for both
+      return java.util.concurrent.CompletableFuture.supplyAsync(
+          () -> publishAndAwaitReply(message, timeout, onStored), blocking);
+    }
+    RoundTrip trip =
+        new RoundTrip(
+            this,
+            message.subject(),
+            message.msgId(),
+            requestHeaders(message.requestId()),
+            Json.write(message),
+            onStored,
+            blocking);
+    return trip.start(
+        c, inbox, tracing, options.pubAckTimeout().toNanos(), Math.max(0, timeout.toNanos()));
   }
 
   /**

@@ -43,6 +43,11 @@ final class ReplyInbox {
       return subject;
     }
 
+    /** Completed by the reply (on the connection's dispatcher thread). */
+    CompletableFuture<Message> future() {
+      return future;
+    }
+
     Optional<Message> await(Duration timeout) {
       try {
         return Optional.of(future.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS));
@@ -63,7 +68,30 @@ final class ReplyInbox {
   }
 
   Pending open() {
-    String p = ensureSubscribed();
+    return open(ensureSubscribed());
+  }
+
+  /**
+   * The connection the inbox is subscribed on, if it is connected now; else null (nothing waits:
+   * the caller that cannot block takes the blocking path on another thread).
+   */
+  Connection ready() {
+    Subscribed now = subscribed;
+    return now != null && now.connection.getStatus() == Connection.Status.CONNECTED
+        ? now.connection
+        : null;
+  }
+
+  /**
+   * A pending reply on the subscription of {@code c} without waiting for anything, or null when the
+   * inbox is not (or no longer) subscribed on it.
+   */
+  Pending openOn(Connection c) {
+    Subscribed now = subscribed;
+    return now != null && now.connection == c ? open(now.prefix) : null;
+  }
+
+  private Pending open(String p) {
     String token = NUID.nextGlobal();
     Pending pending = new Pending(token, p + token);
     waiting.put(token, pending.future);

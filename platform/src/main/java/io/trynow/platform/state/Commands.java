@@ -23,6 +23,11 @@ interface Commands extends AutoCloseable {
   /** One command without blocking anybody: the reply (or error reply) completes the stage. */
   java.util.concurrent.CompletionStage<Reply> callAsync(String... args);
 
+  /** As {@link #callAsync}, for a state change (with {@code WAIT}, as {@link #write}). */
+  default java.util.concurrent.CompletionStage<Reply> writeAsync(String... args) {
+    return callAsync(args);
+  }
+
   /** Where the server is, for messages (never credentials). */
   String where();
 

@@ -42,20 +42,59 @@ final class FunctionClient implements AutoCloseable {
     if (!loaded) {
       load();
     }
+    String[] cmd = fcall(name, args);
+    boolean read = library.isReadOnly(name);
+    Reply r = read ? pool.call(cmd) : pool.write(cmd);
+    if (missing(r)) {
+      LOG.infof("valkey lost the function library (%s); loading it again", r);
+      load();
+      r = read ? pool.call(cmd) : pool.write(cmd);
+    }
+    return check(r);
+  }
+
+  /**
+   * {@link #call} without blocking anybody (an event loop may call it): the same function, the same
+   * reload-and-retry-once when the library is missing; fails with what {@link #call} throws.
+   */
+  java.util.concurrent.CompletionStage<Reply> callAsync(String name, String... args) {
+    String[] cmd = fcall(name, args);
+    boolean read = library.isReadOnly(name);
+    java.util.function.Supplier<java.util.concurrent.CompletionStage<Reply>> send =
+        () -> read ? pool.callAsync(cmd) : pool.writeAsync(cmd);
+    java.util.concurrent.CompletionStage<Reply> first =
+        loaded ? send.get() : loadAsync().thenCompose(x -> send.get());
+    return first
+        .thenCompose(r -> {
+          if (!missing(r)) {
+            return java.util.concurrent.CompletableFuture.completedStage(r);
+          }
+          LOG.infof("valkey lost the function library (%s); loading it again", r);
+          return loadAsync().thenCompose(x -> send.get());
+        })
+        .thenApply(FunctionClient::check);
+  }
+
+  private java.util.concurrent.CompletionStage<Void> loadAsync() {
+    return pool.callAsync("FUNCTION", "LOAD", "REPLACE", library.source())
+        .thenAccept(r -> {
+          check(r);
+          loaded = true;
+        });
+  }
+
+  private String[] fcall(String name, String... args) {
     String[] cmd = new String[args.length + 4];
     cmd[0] = "FCALL";
     cmd[1] = library.function(name);
     cmd[2] = "1";
     cmd[3] = base;
     System.arraycopy(args, 0, cmd, 4, args.length);
-    boolean read = library.isReadOnly(name);
-    Reply r = read ? pool.call(cmd) : pool.write(cmd);
-    if (r.isError() && r.toString().contains("Function not found")) {
-      LOG.infof("valkey lost the function library (%s); loading it again", r);
-      load();
-      r = read ? pool.call(cmd) : pool.write(cmd);
-    }
-    return check(r);
+    return cmd;
+  }
+
+  private static boolean missing(Reply r) {
+    return r.isError() && r.toString().contains("Function not found");
   }
 
   /** A plain command (PING, and tests that damage the keyspace on purpose). */

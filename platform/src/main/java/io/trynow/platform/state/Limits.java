@@ -33,20 +33,38 @@ public final class Limits extends Operations {
    * @param requestId the request being admitted, or null
    */
   public RateLimitResult rateLimit(String clientIp, String requestId, int perHour, int perDay) {
+    return rateLimitResult(
+        client.call("rate_limit", rateLimitArgs(clientIp, requestId, perHour, perDay)));
+  }
+
+  /**
+   * {@link #rateLimit} without blocking anybody (an event loop may call it); bad arguments throw at
+   * once, a store failure fails the stage.
+   */
+  public java.util.concurrent.CompletionStage<RateLimitResult> rateLimitAsync(
+      String clientIp, String requestId, int perHour, int perDay) {
+    return client
+        .callAsync("rate_limit", rateLimitArgs(clientIp, requestId, perHour, perDay))
+        .thenApply(Limits::rateLimitResult);
+  }
+
+  private String[] rateLimitArgs(String clientIp, String requestId, int perHour, int perDay) {
     Args.requireIp(clientIp);
     if (requestId != null) {
       Ids.requireRequest(requestId);
     }
     Args.requireNotNegative(perHour, "perHour");
     Args.requireNotNegative(perDay, "perDay");
-    Reply r =
-        client.call(
-            "rate_limit",
-            now(),
-            clientIp,
-            requestId == null ? "" : requestId,
-            String.valueOf(perHour),
-            String.valueOf(perDay));
+    return new String[] {
+      now(),
+      clientIp,
+      requestId == null ? "" : requestId,
+      String.valueOf(perHour),
+      String.valueOf(perDay)
+    };
+  }
+
+  private static RateLimitResult rateLimitResult(Reply r) {
     return switch (status(r)) {
       case "allowed" ->
           new RateLimitResult.Allowed(lng(r, 1), lng(r, 2), time(r, 3), time(r, 4), flag(r, 5));

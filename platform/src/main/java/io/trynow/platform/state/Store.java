@@ -191,7 +191,16 @@ public final class Store implements AutoCloseable {
   /** The request record, with its live queue position while queued. */
   public Optional<RequestRecord> request(String id) {
     Ids.requireRequest(id);
-    Reply r = client.call("get_request", now(), id);
+    return requestRecord(client.call("get_request", now(), id));
+  }
+
+  /** {@link #request} without blocking anybody (an event loop may call it). */
+  public java.util.concurrent.CompletionStage<Optional<RequestRecord>> requestAsync(String id) {
+    Ids.requireRequest(id);
+    return client.callAsync("get_request", now(), id).thenApply(Store::requestRecord);
+  }
+
+  private static Optional<RequestRecord> requestRecord(Reply r) {
     return "ok".equals(status(r))
         ? Optional.of(Decode.request(r.get(1), lng(r, 2)))
         : Optional.empty();
@@ -205,6 +214,18 @@ public final class Store implements AutoCloseable {
   /** Records in a live state, read in one call. */
   public List<Instance> instances(InstanceState state) {
     return Decode.instances(client.call("list_instances", now(), liveWire(state)).get(1));
+  }
+
+  /**
+   * The earliest expiry of an assigned instance (the expiry index's first entry: one lookup, not a
+   * scan of the fleet), or empty when none is assigned.
+   */
+  public Optional<java.time.Instant> oldestExpiry() {
+    Reply r = client.call("oldest_expiry", now());
+    String at = r.get(1).toString();
+    return at.isEmpty()
+        ? Optional.empty()
+        : Optional.of(java.time.Instant.ofEpochMilli((long) Double.parseDouble(at)));
   }
 
   /** Ids whose claim lease ended before now (provisioning or terminating), oldest first. */

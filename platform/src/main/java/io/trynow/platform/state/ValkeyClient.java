@@ -121,7 +121,21 @@ final class ValkeyClient implements Commands {
 
   @Override
   public java.util.concurrent.CompletionStage<Reply> callAsync(String... args) {
-    return send(args)
+    return settled(send(args));
+  }
+
+  @Override
+  public java.util.concurrent.CompletionStage<Reply> writeAsync(String... args) {
+    return settled(sendReplicated(args));
+  }
+
+  /**
+   * An error reply as a value (as {@link #call} returns it), any other failure as StoreException;
+   * no answer within the timeout fails it as {@link #call} would.
+   */
+  private java.util.concurrent.CompletionStage<Reply> settled(Future<Response> future) {
+    CompletableFuture<Reply> f = new CompletableFuture<>();
+    future
         .transform(ar -> {
           if (ar.succeeded()) {
             return Future.succeededFuture(reply(ar.result()));
@@ -129,11 +143,28 @@ final class ValkeyClient implements Commands {
           if (ar.cause() instanceof Response r && r.type() == ResponseType.ERROR) {
             return Future.succeededFuture(Reply.error(r.toString()));
           }
+          if (ar.cause() instanceof StoreException se) {
+            return Future.failedFuture(se);
+          }
           return Future.failedFuture(
               new StoreException(
                   "valkey at " + where + " failed: " + describe(ar.cause()), ar.cause()));
         })
-        .toCompletionStage();
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            f.complete(ar.result());
+          } else {
+            f.completeExceptionally(ar.cause());
+          }
+        });
+    f.completeOnTimeout(null, timeoutMs, TimeUnit.MILLISECONDS);
+    return f.thenApply(r -> {
+      if (r == null) {
+        throw new StoreException(
+            "valkey at " + where + " did not answer within " + timeoutMs + " ms");
+      }
+      return r;
+    });
   }
 
   @Override

@@ -8,6 +8,8 @@ returns: per function:
   list_ids       state       -> {'ok', {id...}}          (live states only)
   list_instances state       -> {'ok', {instance...}}
   lease_expired  max         -> {'ok', {id...}}          leases that ended before now
+  oldest_expiry              -> {'ok', expires_at ms}    the earliest expiry of an assigned
+                                 instance ('' when none): the expiry index's first entry, O(log n)
   pool_stats     template    -> {'ok', requested, provisioning, started, ready, assigned,
                                  terminating, waiting}
   pool_slo       template    -> {'ok', {field, value...}, {ptime ms...}}  (see observe_demand)
@@ -85,6 +87,12 @@ local function pool_slo(keys, args)
   return slo_reply(keys[1], check_tpl(args[2]))
 end
 read_fn('pool_slo', pool_slo)
+
+local function oldest_expiry(keys, args)
+  local first = redis.call('ZRANGE', keys[1] .. 'expiry', 0, 0, 'WITHSCORES')
+  return {'ok', first[2] or ''}
+end
+read_fn('oldest_expiry', oldest_expiry)
 
 local function list_templates(keys, args)
   return {'ok', redis.call('SMEMBERS', keys[1] .. 'templates')}

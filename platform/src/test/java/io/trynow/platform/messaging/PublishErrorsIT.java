@@ -10,6 +10,7 @@ import io.nats.client.Nats;
 import io.nats.client.api.DiscardPolicy;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
+import io.trynow.model.AcquireRequest;
 import io.trynow.model.CleanupRequest;
 import io.trynow.model.Subjects;
 import io.trynow.platform.metrics.MetricNames;
@@ -17,6 +18,7 @@ import io.trynow.testsupport.NatsServer;
 import io.trynow.testsupport.RealServers.Kind;
 import io.trynow.testsupport.RealServersExtension.WithRealServers;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -127,6 +129,86 @@ class PublishErrorsIT {
     Publisher p = new Publisher(() -> c, Publisher.Options.defaults(), new SimpleMeterRegistry());
     c.close();
     assertThatThrownBy(() -> p.publish(new CleanupRequest("i" + "u".repeat(19), "forced", null)))
+        .isInstanceOfSatisfying(
+            MessagingException.class,
+            e -> assertThat(e.kind()).isEqualTo(MessagingException.Kind.UNAVAILABLE));
+  }
+
+  @Test
+  void anAsyncPublishThatFindsNoStreamDeclaresThemOnABlockingThreadAndIsStored() throws Exception {
+    f.publisher.openReplyInbox();
+    f.connection.jetStreamManagement().deleteStream(Subjects.STREAM_ACQUIRE);
+    String tpl = Fixture.unique("vanished");
+    AcquireRequest req = new AcquireRequest("r" + "w".repeat(25), tpl, "ip", "h", 1L, null);
+    java.util.concurrent.atomic.AtomicInteger blocked =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicLong stored = new java.util.concurrent.atomic.AtomicLong();
+    var reply =
+        f.publisher
+            .publishAndAwaitReplyAsync(
+                req,
+                Duration.ofMillis(300),
+                stored::set,
+                r -> {
+                  blocked.incrementAndGet();
+                  Thread.ofVirtual().start(r);
+                })
+            .get(30, TimeUnit.SECONDS);
+    // nobody consumes it: no reply, but stored (the PubAck came) after the streams were declared
+    assertThat(reply).isEmpty();
+    assertThat(stored.get()).isPositive();
+    assertThat(blocked.get()).isEqualTo(1);
+    var info = f.connection.jetStreamManagement().getStreamInfo(Subjects.STREAM_ACQUIRE);
+    assertThat(info.getStreamState().getMsgCount()).isEqualTo(1);
+  }
+
+  @Test
+  void anAsyncPublishNeverAcknowledgedIsAnUnknownOutcomeAfterTheSameRetries() throws Exception {
+    f.connection.jetStreamManagement().deleteStream(Subjects.STREAM_ACQUIRE);
+    String tpl = Fixture.unique("mute");
+    String subject = Subjects.acquire(tpl);
+    java.util.List<io.nats.client.Message> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+    f.connection.createDispatcher(sent::add).subscribe(subject);
+    f.connection.flush(Duration.ofSeconds(2));
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    Publisher quick =
+        new Publisher(() -> f.connection, new Publisher.Options(Duration.ofMillis(300), 3), meters);
+    quick.openReplyInbox();
+    AcquireRequest req = new AcquireRequest("r" + "m".repeat(25), tpl, "ip", "h", 1L, null);
+    var failed =
+        quick
+            .publishAndAwaitReplyAsync(
+                req, Duration.ofSeconds(5), at -> {}, r -> Thread.ofVirtual().start(r))
+            .handle((r, e) -> e)
+            .get(30, TimeUnit.SECONDS);
+    assertThat(failed)
+        .isInstanceOfSatisfying(
+            MessagingException.class,
+            e -> assertThat(e.kind()).isEqualTo(MessagingException.Kind.UNKNOWN_OUTCOME));
+    assertThat(meters.counter(MetricNames.PUBLISH_RETRIES).count()).isEqualTo(2);
+    // three sends, one msg id: a server that stored one of them keeps one message
+    assertThat(sent).hasSize(3);
+    assertThat(sent)
+        .allSatisfy(m ->
+            assertThat(m.getHeaders().getFirst(io.trynow.model.Headers.NATS_MSG_ID))
+                .isEqualTo(req.msgId()));
+    f.streams.declareAll();
+  }
+
+  @Test
+  void anAsyncPublishOnAClosedConnectionIsUnavailable() throws Exception {
+    Connection c = Nats.connect(nats.url());
+    Publisher p = new Publisher(() -> c, Publisher.Options.defaults(), new SimpleMeterRegistry());
+    p.openReplyInbox();
+    c.close();
+    AcquireRequest req = new AcquireRequest("r" + "k".repeat(25), "hello", "ip", "h", 1L, null);
+    var failed =
+        p.publishAndAwaitReplyAsync(
+                req, Duration.ofSeconds(1), at -> {}, r -> Thread.ofVirtual().start(r))
+            .handle((r, e) ->
+                e instanceof java.util.concurrent.CompletionException ce ? ce.getCause() : e)
+            .get(30, TimeUnit.SECONDS);
+    assertThat(failed)
         .isInstanceOfSatisfying(
             MessagingException.class,
             e -> assertThat(e.kind()).isEqualTo(MessagingException.Kind.UNAVAILABLE));

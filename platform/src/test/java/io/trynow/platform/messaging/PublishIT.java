@@ -151,6 +151,60 @@ class PublishIT {
   }
 
   @Test
+  void theAsyncRoundTripAnswersAsTheBlockingOneAndARepeatIsADuplicate() throws Exception {
+    String tpl = Fixture.unique("ra");
+    String subject = Subjects.acquire(tpl);
+    List<String> handled = new CopyOnWriteArrayList<>();
+    f.consumers.consume(
+        ConsumerSpec.builder(Subjects.STREAM_ACQUIRE, tpl, subject).build(),
+        d -> {
+          handled.add(d.msgId());
+          String ip = d.json(AcquireRequest.class).clientIp();
+          f.publisher.reply(d, ("hi " + ip).getBytes(StandardCharsets.UTF_8));
+          return Outcome.done();
+        });
+    f.publisher.openReplyInbox();
+    AcquireRequest req = new AcquireRequest("r" + "a".repeat(25), tpl, "eve", "h", 1L, null);
+    java.util.concurrent.atomic.AtomicLong stored = new java.util.concurrent.atomic.AtomicLong();
+    List<Runnable> blocked = new CopyOnWriteArrayList<>();
+    Optional<Message> reply =
+        f.publisher
+            .publishAndAwaitReplyAsync(req, Duration.ofSeconds(10), stored::set, blocked::add)
+            .get(15, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(reply).isPresent();
+    assertThat(new String(reply.get().getData(), StandardCharsets.UTF_8)).isEqualTo("hi eve");
+    assertThat(reply.get().getHeaders().getFirst(Headers.REQUEST_ID)).isEqualTo(req.requestId());
+    // the PubAck is counted when it comes (maybe after the reply); nothing needed another thread
+    await().atMost(Duration.ofSeconds(5)).until(() -> stored.get() > 0);
+    assertThat(blocked).isEmpty();
+    assertThat(
+            f.counter(
+                MetricNames.PUBLISHED,
+                MetricNames.TAG_STREAM,
+                Subjects.STREAM_ACQUIRE,
+                MetricNames.TAG_RESULT,
+                "stored"))
+        .isGreaterThanOrEqualTo(1);
+
+    // The same message again (same msg id): stored once, handled once, so no reply this time.
+    Optional<Message> again =
+        f.publisher
+            .publishAndAwaitReplyAsync(req, Duration.ofMillis(500), at -> {}, blocked::add)
+            .get(15, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(again).isEmpty();
+    assertThat(
+            f.counter(
+                MetricNames.PUBLISHED,
+                MetricNames.TAG_STREAM,
+                Subjects.STREAM_ACQUIRE,
+                MetricNames.TAG_RESULT,
+                "duplicate"))
+        .isEqualTo(1);
+    await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(3)).until(() -> true);
+    assertThat(handled).containsExactly(req.requestId());
+  }
+
+  @Test
   void coreRequestReply() throws Exception {
     var d = f.connection.createDispatcher(m -> f.connection.publish(m.getReplyTo(), m.getData()));
     d.subscribe("test.echo");

@@ -40,6 +40,20 @@ class AcquireIT extends StoreTestBase {
   }
 
   @Test
+  void theOldestExpiryIsTheEarliestAssignedDemosAndNoneWhenNothingIsAssigned() {
+    String tpl = template();
+    assertThat(store.oldestExpiry()).isEmpty();
+    Fixtures.ready(store, tpl);
+    Fixtures.ready(store, tpl);
+    Instance first =
+        ((AcquireResult.Assigned) store.requests().acquire(Fixtures.acquireArgs(tpl, "192.0.2.8")))
+            .instance();
+    clock.advance(Duration.ofSeconds(30));
+    store.requests().acquire(Fixtures.acquireArgs(tpl, "192.0.2.9"));
+    assertThat(store.oldestExpiry()).contains(first.expiresAt());
+  }
+
+  @Test
   void ttlIsClampedToTheMaxLifetime() {
     String tpl = template();
     Fixtures.ready(store, tpl);

@@ -64,4 +64,63 @@ class RateLimitIT extends StoreTestBase {
     assertThat(store.limits().rateLimit("198.51.100.3", null, 0, 10))
         .isInstanceOf(RateLimitResult.Limited.class);
   }
+
+  @Test
+  void theAsyncRateLimitCountsExactlyUpToTheLimitUnderConcurrency() throws Exception {
+    String ip = "198.51.100.4";
+    java.util.List<java.util.concurrent.CompletableFuture<RateLimitResult>> calls =
+        new java.util.ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      calls.add(
+          store.limits().rateLimitAsync(ip, Ids.newRequestId(), 15, 100).toCompletableFuture());
+    }
+    long allowed = 0;
+    for (var c : calls) {
+      if (c.get(30, java.util.concurrent.TimeUnit.SECONDS) instanceof RateLimitResult.Allowed) {
+        allowed++;
+      }
+    }
+    assertThat(allowed).isEqualTo(15);
+    // the blocking call sees the same windows
+    assertThat(store.limits().rateLimit(ip, null, 15, 100))
+        .isInstanceOfSatisfying(
+            RateLimitResult.Limited.class, l -> assertThat(l.hourCount()).isEqualTo(15));
+  }
+
+  @Test
+  void theAsyncRateLimitLoadsALostLibraryAgainAndRetriesOnce() throws Exception {
+    String ip = "198.51.100.5";
+    store.limits().rateLimit(ip, null, 5, 5);
+    assertThat(valkey.command("FUNCTION FLUSH")).isEqualTo("+OK");
+    RateLimitResult r =
+        store
+            .limits()
+            .rateLimitAsync(ip, Ids.newRequestId(), 5, 5)
+            .toCompletableFuture()
+            .get(30, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(r)
+        .isInstanceOfSatisfying(
+            RateLimitResult.Allowed.class, a -> assertThat(a.hourCount()).isEqualTo(2));
+    assertThat(valkey.command("FUNCTION LIST")).startsWith("*1");
+  }
+
+  @Test
+  void theAsyncRequestReadFindsWhatTheBlockingOneFinds() throws Exception {
+    String rid = Ids.newRequestId();
+    assertThat(
+            store
+                .requestAsync(rid)
+                .toCompletableFuture()
+                .get(30, java.util.concurrent.TimeUnit.SECONDS))
+        .isEmpty();
+    store
+        .requests()
+        .abandon(rid, "alpha", Fixtures.TOKEN, "198.51.100.6", RequestState.FAILED, "why");
+    assertThat(
+            store
+                .requestAsync(rid)
+                .toCompletableFuture()
+                .get(30, java.util.concurrent.TimeUnit.SECONDS))
+        .contains(store.request(rid).orElseThrow());
+  }
 }

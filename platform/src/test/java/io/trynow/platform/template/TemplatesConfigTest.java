@@ -213,6 +213,38 @@ class TemplatesConfigTest {
     assertThat(t.env()).containsExactly(Map.entry("MIN_READY", "4"));
   }
 
+  /**
+   * The way a service really starts: Quarkus' config builder, the file given in {@code
+   * QUARKUS_CONFIG_LOCATIONS} (an environment variable, as {@code ./trynow up}, system-tests and
+   * the chart pass it), and an environment variable for one of its keys. SmallRye loads a location
+   * at the ordinal of the source that named it (here the environment's, 300): without {@code
+   * EnvAboveFiles} the file and the environment tie and the file won ({@code
+   * TRYNOW_TEMPLATES_HELLO_MIN_READY=4 ./trynow up} kept min-ready 2).
+   */
+  @Test
+  void anEnvironmentVariableOverridesAFileNamedInQuarkusConfigLocations() {
+    Path file = repoRoot().resolve("samples/hello/template.properties");
+    Map<String, String> env =
+        Map.of(
+            "QUARKUS_CONFIG_LOCATIONS", file.toString(),
+            "TRYNOW_TEMPLATES_HELLO_MIN_READY", "4",
+            "TRYNOW_TEMPLATES_HELLO_SLO_HIT_RATE", "0.9");
+    SmallRyeConfig c =
+        io.quarkus.runtime.configuration.ConfigUtils.emptyConfigBuilder()
+            .addDiscoveredSources()
+            .withSources(new EnvConfigSource(env, 300))
+            .withSources(new io.smallrye.config.PropertiesLocationConfigSourceFactory())
+            .withMapping(TemplatesConfig.class)
+            .withConverter(Duration.class, 100, new DurationConverter())
+            .build();
+    TemplatesConfig.Template hello =
+        c.getConfigMapping(TemplatesConfig.class).templates().get("hello");
+    assertThat(hello.image()).as("from the file").isEqualTo("trynow/sample-hello:1");
+    assertThat(hello.maxTotal()).as("from the file").isEqualTo(20);
+    assertThat(hello.minReady()).as("the environment over the file").isEqualTo(4);
+    assertThat(hello.slo().hitRate()).hasValue(0.9);
+  }
+
   @Test
   void aVariableThatNamesNoSettingFailsNamingIt() {
     assertThatThrownBy(() ->

@@ -11,13 +11,20 @@ import java.util.List;
  * The queueing model behind a template's ready target, pure and deterministic: every pool replica
  * computes the same target from the same stored estimate.
  *
- * <p>Visitors arrive as a Poisson process of rate λ (the EWMA kept in Valkey); an instance taken
- * from the pool is replaced after the refill time R (a percentile of recent provisioning times).
- * The demand that k ready instances must absorb before the first replacement is ready is
- * Poisson(λ·R), so with a hit-rate target h the pool keeps the smallest k with P(Poisson(λ·R) ≤ k)
- * ≥ h. A wait bound W (for a share p of visitors) needs only the demand of R − W covered: the
- * smallest k with P(Poisson(λ·max(0, R − W)) ≤ k) ≥ p. The larger of the two, clamped to
- * [min-ready, min(max-total, max-ready)], is the raw target.
+ * <p>The pool is a base-stock system. {@code reserve_provision} keeps ready + coming − waiting at
+ * the target S, so every arrival (served warm or queued) orders one replacement at once, which is
+ * ready after the refill time R. Visitors arrive as a Poisson process of rate λ (the EWMA kept in
+ * Valkey). At an arrival the pool is short by exactly the arrivals of the last R whose replacements
+ * are not ready yet, so the visitor finds an instance ready iff fewer than S others arrived in the
+ * preceding R; Poisson arrivals see time averages (PASTA), so the share served warm is
+ * P(Poisson(λ·R) ≤ S − 1). For a hit-rate target h the pool keeps the smallest S with
+ * P(Poisson(λ·R) ≤ S − 1) ≥ h. Served in order, visitor n gets the replacement ordered by visitor n
+ * − S, ready at t(n − S) + R: it waits at most W iff fewer than S others arrived in the preceding R
+ * − W, so a wait bound W for a share p of visitors needs the smallest S with P(Poisson(λ·max(0, R −
+ * W)) ≤ S − 1) ≥ p. (Nothing arriving needs no pool: S = 0, min-ready applies.) The larger of the
+ * two, clamped to [min-ready, min(max-total, max-ready)], is the raw target. R is a high percentile
+ * of the measured provisioning times, so a variable refill time is covered conservatively; {@code
+ * PoolSizerTest} checks both formulas against a simulation of the pool.
  *
  * <p>The target rises at once (a visitor waiting costs more than an idle container) and falls by
  * one per {@code scale-down-step}, and only when even a rate {@value #HYSTERESIS_PERCENT}% higher
@@ -70,13 +77,21 @@ public final class PoolSizer {
     int k = 0;
     double r = refillMs / 1000.0;
     if (slo.hitRate().isPresent()) {
-      k = Math.max(k, poissonQuantile(ratePerSecond * r, slo.hitRate().getAsDouble(), cap));
+      k = Math.max(k, stock(ratePerSecond * r, slo.hitRate().getAsDouble(), cap));
     }
     if (slo.maxWait().isPresent()) {
       double uncovered = Math.max(0, r - slo.maxWait().get().toMillis() / 1000.0);
-      k = Math.max(k, poissonQuantile(ratePerSecond * uncovered, slo.waitPercentile(), cap));
+      k = Math.max(k, stock(ratePerSecond * uncovered, slo.waitPercentile(), cap));
     }
     return Math.max(minReady, Math.min(cap, k));
+  }
+
+  /**
+   * The smallest base stock S with P(Poisson(mean) ≤ S − 1) ≥ p (at most {@code cap}): the pool
+   * that serves a share p of arrivals when {@code mean} arrive per refill time; 0 when none do.
+   */
+  static int stock(double mean, double p, int cap) {
+    return mean <= 0 ? 0 : Math.min(cap, 1 + poissonQuantile(mean, p, cap));
   }
 
   /**

@@ -38,10 +38,10 @@ class PoolSizerTest {
   @Test
   void hitRateTargetFromRateAndRefillTime() {
     Slo slo = slo(0.95, null, null);
-    // 1 arrival/s, refill 5 s: Poisson(5) at 95 % -> 9
-    assertThat(decide(slo, 0, 20, demand(1.0, samples(5000), 0, 0)).target()).isEqualTo(9);
-    // 10x the rate: Poisson(50) at 95 % -> 62, capped by max-total
-    assertThat(decide(slo, 0, 100, demand(10.0, samples(5000), 0, 0)).target()).isEqualTo(62);
+    // 1 arrival/s, refill 5 s: P(Poisson(5) <= 9) = 0.968 >= 0.95 > P(<= 8) = 0.932 -> S = 10
+    assertThat(decide(slo, 0, 20, demand(1.0, samples(5000), 0, 0)).target()).isEqualTo(10);
+    // 10x the rate: P(Poisson(50) <= 62) >= 0.95 > P(<= 61) -> 63, capped by max-total
+    assertThat(decide(slo, 0, 100, demand(10.0, samples(5000), 0, 0)).target()).isEqualTo(63);
     assertThat(decide(slo, 0, 20, demand(10.0, samples(5000), 0, 0)).target()).isEqualTo(20);
     // the cost cap, and min-ready as the floor
     assertThat(decide(slo(0.95, null, 4), 0, 20, demand(1.0, samples(5000), 0, 0)).target())
@@ -63,21 +63,22 @@ class PoolSizerTest {
     // slower provisioning asks for more warm instances at the same rate
     int fast = decide(slo, 0, 100, demand(1.0, samples(2000), 0, 0)).target();
     int slow = decide(slo, 0, 100, demand(1.0, samples(20_000), 0, 0)).target();
-    assertThat(fast).isEqualTo(5); // Poisson(2): 5
-    assertThat(slow).isEqualTo(28); // Poisson(20) at 95 %: 28
+    assertThat(fast).isEqualTo(6); // P(Poisson(2) <= 5) >= 0.95
+    assertThat(slow).isEqualTo(29); // P(Poisson(20) <= 28) >= 0.95
   }
 
   @Test
   void waitBoundCoversOnlyTheDemandItCannotWaitFor() {
-    // refill 5 s, visitors may wait 4 s: the pool covers 1 s of demand
+    // refill 5 s, visitors may wait 4 s: the pool covers 1 s of demand,
+    // P(Poisson(1) <= 3) = 0.981 >= 0.95 > P(<= 2) = 0.920 -> S = 4
     Slo slo = slo(null, Duration.ofSeconds(4), null);
-    assertThat(decide(slo, 0, 20, demand(1.0, samples(5000), 0, 0)).target()).isEqualTo(3);
+    assertThat(decide(slo, 0, 20, demand(1.0, samples(5000), 0, 0)).target()).isEqualTo(4);
     // a wait bound longer than the refill time needs no warm pool beyond min-ready
     Slo patient = slo(null, Duration.ofSeconds(10), null);
     assertThat(decide(patient, 1, 20, demand(1.0, samples(5000), 0, 0)).target()).isEqualTo(1);
     // both: the larger
     Slo both = slo(0.95, Duration.ofSeconds(4), null);
-    assertThat(decide(both, 0, 20, demand(1.0, samples(5000), 0, 0)).target()).isEqualTo(9);
+    assertThat(decide(both, 0, 20, demand(1.0, samples(5000), 0, 0)).target()).isEqualTo(10);
   }
 
   @Test
@@ -103,8 +104,114 @@ class PoolSizerTest {
     assertThat(due.moved()).isTrue();
     // stored 2, a burst: straight to the model's value
     PoolSizer.Decision up = decide(slo, 1, 20, demand(2.0, samples(5000), 2, NOW));
-    assertThat(up.target()).isEqualTo(15); // Poisson(10) at 95 %
+    assertThat(up.target()).isEqualTo(16); // P(Poisson(10) <= 15) = 0.951
     assertThat(up.moved()).isTrue();
+  }
+
+  @Test
+  void anyTrafficAtAllKeepsOneReady() {
+    // 0.01 arrivals/s over 5 s: P(Poisson(0.05) <= 0) = 0.95 -- yet with 0 ready every visitor
+    // waits. The base stock counts the instance the visitor takes: S = 1.
+    assertThat(PoolSizer.stock(0.05, 0.95, 100)).isEqualTo(1);
+    assertThat(PoolSizer.stock(0, 0.95, 100)).isZero();
+    assertThat(PoolSizer.stock(50, 0.95, 20)).isEqualTo(20);
+  }
+
+  /**
+   * The model against the pool it describes: Poisson arrivals, each ordering one replacement ready
+   * after R (what reserve_provision does), queued visitors served in order as replacements become
+   * ready. The computed S meets the stated share, and S − 1 does not (the target is the smallest).
+   */
+  @Test
+  void theHitRateTargetIsTheSmallestPoolThatMeetsItInASimulatedPool() {
+    // {rate/s, refill s, hit rate}: Poisson(5): P(<=9) = .968, P(<=8) = .932; Poisson(4):
+    // P(<=7) = .949, P(<=6) = .889; Poisson(0.6): P(<=2) = .977, P(<=1) = .878
+    double[][] cases = {{1.0, 5.0, 0.95}, {2.0, 2.0, 0.9}, {0.2, 3.0, 0.95}};
+    for (double[] c : cases) {
+      Slo slo = slo(c[2], null, null);
+      int s = PoolSizer.target(slo, c[0], (long) (c[1] * 1000), 0, 1000);
+      Sim at = Sim.run(c[0], () -> c[1], s, 200_000, 11);
+      Sim below = Sim.run(c[0], () -> c[1], s - 1, 200_000, 11);
+      assertThat(at.warmShare()).as("S=%d for %s", s, List.of(c[0], c[1])).isGreaterThan(c[2]);
+      assertThat(below.warmShare()).as("S-1 for %s", List.of(c[0], c[1])).isLessThan(c[2]);
+    }
+  }
+
+  @Test
+  void theWaitTargetIsTheSmallestPoolThatMeetsItInASimulatedPool() {
+    // 1/s, refill 5 s, 95 % wait <= 4 s: Poisson(1): P(<=3) = .981, P(<=2) = .920 -> S = 4
+    Slo slo = slo(null, Duration.ofSeconds(4), null);
+    int s = PoolSizer.target(slo, 1.0, 5000, 0, 1000);
+    assertThat(s).isEqualTo(4);
+    assertThat(Sim.run(1.0, () -> 5.0, s, 200_000, 12).waitShare(4.0)).isGreaterThan(0.95);
+    assertThat(Sim.run(1.0, () -> 5.0, s - 1, 200_000, 12).waitShare(4.0)).isLessThan(0.95);
+  }
+
+  @Test
+  void aVariableRefillTimeIsCoveredByItsPercentile() {
+    // refill times uniform in [1 s, 9 s]; the target from their p95 (8.6 s) still serves 95 % warm
+    Random rnd = new Random(5);
+    List<Long> ptimes = new ArrayList<>();
+    for (int i = 0; i < 64; i++) {
+      ptimes.add(1000 + (long) (8000 * rnd.nextDouble()));
+    }
+    Slo slo = slo(0.95, null, null);
+    int s = PoolSizer.target(slo, 1.0, PoolSizer.refillMs(ptimes, slo), 0, 1000);
+    Random lead = new Random(6);
+    double share = Sim.run(1.0, () -> 1 + 8 * lead.nextDouble(), s, 200_000, 13).warmShare();
+    assertThat(share).isGreaterThan(0.95);
+  }
+
+  /** A simulated pool under a base-stock policy of {@code stock}; see the Javadoc of the tests. */
+  record Sim(int arrivals, int warm, double[] waits) {
+    double warmShare() {
+      return (double) warm / arrivals;
+    }
+
+    /** Share of visitors (warm ones wait 0) who waited at most {@code seconds}. */
+    double waitShare(double seconds) {
+      int ok = warm;
+      for (double w : waits) {
+        if (w <= seconds) {
+          ok++;
+        }
+      }
+      return (double) ok / arrivals;
+    }
+
+    static Sim run(
+        double rate, java.util.function.DoubleSupplier refill, int stock, int n, long seed) {
+      Random rnd = new Random(seed);
+      java.util.PriorityQueue<Double> coming = new java.util.PriorityQueue<>();
+      java.util.ArrayDeque<Double> waiting = new java.util.ArrayDeque<>();
+      double[] waits = new double[n];
+      int served = 0;
+      int ready = stock;
+      int warm = 0;
+      double t = 0;
+      for (int i = 0; i < n; i++) {
+        t += -Math.log(1 - rnd.nextDouble()) / rate;
+        while (!coming.isEmpty() && coming.peek() <= t) {
+          double at = coming.poll();
+          if (waiting.isEmpty()) {
+            ready++;
+          } else {
+            waits[served++] = at - waiting.poll();
+          }
+        }
+        if (ready > 0) {
+          ready--;
+          warm++;
+        } else {
+          waiting.add(t);
+        }
+        coming.add(t + refill.getAsDouble());
+      }
+      while (!waiting.isEmpty()) {
+        waits[served++] = coming.poll() - waiting.poll();
+      }
+      return new Sim(n, warm, java.util.Arrays.copyOf(waits, served));
+    }
   }
 
   @Test
@@ -145,9 +252,10 @@ class PoolSizerTest {
         hi = Math.max(hi, target);
       }
     }
-    // the exact answer for λ = 1, R = p95 of U(4 s, 6 s) = 5.9 s is Poisson(5.9) at 95 %: 10
-    assertThat(lo).isGreaterThanOrEqualTo(9);
-    assertThat(hi).isLessThanOrEqualTo(11);
+    // the exact answer for λ = 1, R = p95 of U(4 s, 6 s) = 5.9 s: P(Poisson(5.9) <= 10) >= 0.95,
+    // S = 11
+    assertThat(lo).isGreaterThanOrEqualTo(10);
+    assertThat(hi).isLessThanOrEqualTo(12);
     assertThat(changesAfterWarmUp).isLessThanOrEqualTo(4);
   }
 
