@@ -46,7 +46,8 @@ public final class CrowdBench {
       System.out.printf(
           "crowd bench: %d visitors at once, %d ready, max-in-flight %d (load %s)%n",
           visitors, ready, parallel, LocalStack.load());
-      double floor = rawFloor(http, queued, parallel, stack.slot);
+      List<Double> floorCurve = rawFloor(http, queued, parallel, stack.slot);
+      double floor = floorCurve.isEmpty() ? 0 : floorCurve.getLast();
       System.out.printf(
           "floor: docker run + first healthy HTTP of %d containers, %d at a time: %.2f s (load %s)%n",
           queued, parallel, floor, LocalStack.load());
@@ -59,12 +60,25 @@ public final class CrowdBench {
             "pool of %d ready after %.1f s (load %s)%n", ready, filled, LocalStack.load());
       }
       Map<String, Long> rssBefore = stack.rssMb();
+      Map<String, Double> cpuBefore = stack.cpuSeconds();
+      long crowdStart = System.nanoTime();
       List<Visitor.Visit> visits = crowd(http, stack.gatewayPort(), visitors);
+      double crowdSeconds = (System.nanoTime() - crowdStart) / 1e9;
+      Map<String, Double> cpuAfter = stack.cpuSeconds();
       Map<String, Long> rssAfter = stack.rssMb();
+      System.out.printf(
+          "CPU seconds used during the crowd (%.2f s wall, 2 cores): %s%n",
+          crowdSeconds, LocalStack.cpuUsed(cpuBefore, cpuAfter));
+      try (Store store = Store.connect(stack.valkeyUrl(), stack.prefix())) {
+        CrowdTimeline.print(store, visits, floorCurve, parallel);
+      } catch (Exception e) {
+        System.out.println("timeline not printed: " + e);
+      }
       // The machine is shared and its load drifts: the floor again, right after the crowd, with
       // the stack stopped (its refill would compete with the floor for the engine).
       stack.down();
-      double floorAfter = rawFloor(http, queued, parallel, stack.slot);
+      List<Double> floorAfterCurve = rawFloor(http, queued, parallel, stack.slot);
+      double floorAfter = floorAfterCurve.isEmpty() ? 0 : floorAfterCurve.getLast();
       System.out.printf(
           "floor again after the crowd: %.2f s (load %s)%n", floorAfter, LocalStack.load());
       report(visits, floor, floorAfter);
@@ -82,7 +96,8 @@ public final class CrowdBench {
         Map.entry("TRYNOW_POOL_MAX_LIVE_PER_IP", "0"),
         Map.entry("TRYNOW_GATEWAY_MAX_LIVE_PER_IP", "1000000"),
         Map.entry("TRYNOW_GATEWAY_ACQUIRES_PER_HOUR", "1000000"),
-        Map.entry("TRYNOW_GATEWAY_ACQUIRES_PER_DAY", "1000000"));
+        Map.entry("TRYNOW_GATEWAY_ACQUIRES_PER_DAY", "1000000"),
+        Map.entry("TRYNOW_GATEWAY_SSE_MAX_PER_IP", "1000000"));
   }
 
   /** All visitors click at the same instant; each goes on to its page. */
@@ -130,6 +145,13 @@ public final class CrowdBench {
     line("warm visitors: API answer (201)", warmApi);
     line("warm visitors: time-to-page", warm);
     line("queued visitors: time-to-page", queued);
+    System.out.printf(
+        "queued visitors waited %s%n",
+        Visitor.POLLING
+            ? "polling the status URL every " + Visitor.POLL.toMillis() + " ms"
+            : "on the request's event stream, as the widget does ("
+                + Visitor.STREAM_FALLBACKS.get()
+                + " fell back to polling)");
     if (!queued.isEmpty()) {
       double last = Collections.max(queued) / 1000;
       System.out.printf(
@@ -162,16 +184,18 @@ public final class CrowdBench {
 
   /**
    * {@code docker run} (CLI, host network, the template's limits) + first healthy HTTP of {@code n}
-   * containers of the sample image, {@code parallel} at a time; seconds until the last is healthy.
+   * containers of the sample image, {@code parallel} at a time; the seconds after the start at
+   * which each was healthy, in order (the last is the floor).
    */
-  static double rawFloor(HttpClient http, int n, int parallel, int slot) throws Exception {
+  static List<Double> rawFloor(HttpClient http, int n, int parallel, int slot) throws Exception {
     if (n == 0) {
-      return 0;
+      return List.of();
     }
     SampleImage.ensureBuilt();
     int first = FreePorts.range(n);
     String label = "trynow.bench=floor-s" + slot;
     List<String> names = Collections.synchronizedList(new ArrayList<>());
+    List<Double> healthy = Collections.synchronizedList(new ArrayList<>());
     AtomicInteger next = new AtomicInteger();
     long t0 = System.nanoTime();
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -215,6 +239,7 @@ public final class CrowdBench {
                   try {
                     if (http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode()
                         == 200) {
+                      healthy.add((System.nanoTime() - t0) / 1e9);
                       break;
                     }
                   } catch (java.io.IOException e) {
@@ -230,11 +255,12 @@ public final class CrowdBench {
         f.get();
       }
     }
-    double seconds = (System.nanoTime() - t0) / 1e9;
     List<String> rm = new ArrayList<>(List.of("rm", "-f"));
     rm.addAll(names);
     docker(rm.toArray(String[]::new));
-    return seconds;
+    List<Double> curve = new ArrayList<>(healthy);
+    Collections.sort(curve);
+    return curve;
   }
 
   static void docker(String... args) throws Exception {

@@ -202,6 +202,67 @@ final class LocalStack implements AutoCloseable {
     return out;
   }
 
+  /**
+   * CPU seconds (user + system) used so far by each process of the stack (every pid file of the
+   * slot: services, NATS, Valkey, Caddy), the Docker engine ({@code dockerd}, {@code containerd},
+   * found by name, read only) and this benchmark's own JVM; by name.
+   */
+  Map<String, Double> cpuSeconds() throws IOException {
+    Map<String, Double> out = new LinkedHashMap<>();
+    Path pids = root.resolve(".trynow/pids");
+    if (Files.isDirectory(pids)) {
+      try (Stream<Path> s = Files.list(pids)) {
+        for (Path f : s.sorted().toList()) {
+          String name = f.getFileName().toString();
+          if (name.endsWith(".pid") && !name.equals("dockerd.pid")) {
+            cpu(Files.readString(f).strip()).ifPresent(c -> out.put(name.replace(".pid", ""), c));
+          }
+        }
+      }
+    }
+    try (Stream<Path> s = Files.list(Path.of("/proc"))) {
+      for (Path p : s.toList()) {
+        String pid = p.getFileName().toString();
+        if (!pid.chars().allMatch(Character::isDigit)) {
+          continue;
+        }
+        try {
+          String comm = Files.readString(p.resolve("comm")).strip();
+          if (comm.equals("dockerd") || comm.equals("containerd")) {
+            cpu(pid).ifPresent(c -> out.merge(comm, c, Double::sum));
+          }
+        } catch (IOException e) {
+          // gone meanwhile
+        }
+      }
+    }
+    cpu(String.valueOf(ProcessHandle.current().pid())).ifPresent(c -> out.put("bench", c));
+    return out;
+  }
+
+  /** utime + stime of one process, in seconds (clock ticks of 100 Hz). */
+  private static java.util.Optional<Double> cpu(String pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return java.util.Optional.of((Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0);
+    } catch (IOException | RuntimeException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
+  /** What each process used between two {@link #cpuSeconds} readings. */
+  static String cpuUsed(Map<String, Double> before, Map<String, Double> after) {
+    StringBuilder sb = new StringBuilder();
+    double total = 0;
+    for (Map.Entry<String, Double> e : after.entrySet()) {
+      double used = e.getValue() - before.getOrDefault(e.getKey(), 0.0);
+      total += used;
+      sb.append(String.format(" %s=%.2f", e.getKey(), used));
+    }
+    return String.format("%.2f s:", total) + sb;
+  }
+
   /** The machine's 1-minute load average, to print beside every figure. */
   static String load() {
     try {

@@ -7,22 +7,45 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * One visitor of the local stack, as a browser would go: {@code POST /v1/demos}; when queued, the
- * status URL until assigned (every 50 ms); then the demo page through Caddy until it answers 200.
- * Caddy routes by host ({@code <id>.demo.localhost}): the request goes to 127.0.0.1 with that Host
- * header (the JDK allows it with {@code jdk.httpclient.allowRestrictedHeaders=host}, set by {@link
- * #client()}).
+ * One visitor of the local stack, as a browser would go: {@code POST /v1/demos}; when queued, as
+ * the embed widget ({@code web/embed/v1/trynow.js}) waits: the request's event stream ({@code
+ * events_url}, Server-Sent Events) and one read of the status URL on {@code assigned} (or on any
+ * end of the wait) — or, with {@code TRYNOW_BENCH_WAIT=poll}, the status URL every 50 ms (the
+ * widget's fallback, much faster than its real 2 s); then the demo page through Caddy until it
+ * answers 200. Caddy routes by host ({@code <id>.demo.localhost}): the request goes to 127.0.0.1
+ * with that Host header (the JDK allows it with {@code jdk.httpclient.allowRestrictedHeaders=host},
+ * set by {@link #client()}).
  */
 final class Visitor {
 
   static final Duration POLL = Duration.ofMillis(50);
 
-  /** What one visit measured, in ms from the visitor's click. */
+  /** Queued visitors follow the event stream (default) or poll the status URL every 50 ms. */
+  static final boolean POLLING = "poll".equals(System.getenv("TRYNOW_BENCH_WAIT"));
+
+  /** Event streams that ended before the visitor was assigned (then the visitor polls). */
+  static final java.util.concurrent.atomic.AtomicInteger STREAM_FALLBACKS =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  /**
+   * What one visit measured, in ms from the visitor's click ({@code clickEpochMs}, wall clock, to
+   * line the visit up with the store's and the engine's timestamps); {@code requestId} is set when
+   * the visitor was queued.
+   */
   record Visit(
-      boolean warm, double apiMs, double assignedMs, double pageMs, String id, String token) {}
+      boolean warm,
+      double apiMs,
+      double assignedMs,
+      double pageMs,
+      String id,
+      String token,
+      long clickEpochMs,
+      String requestId) {}
 
   private Visitor() {}
 
@@ -51,6 +74,7 @@ final class Visitor {
   /** The whole visit: acquire, wait if queued, then the page. */
   static Visit visit(HttpClient http, int gatewayPort, String template, Duration patience)
       throws Exception {
+    long clickEpochMs = System.currentTimeMillis();
     long t0 = System.nanoTime();
     Map.Entry<Integer, JsonNode> a = acquire(http, gatewayPort, template);
     double apiMs = ms(t0);
@@ -58,6 +82,7 @@ final class Visitor {
     String token = body.path("access_token").asText(null);
     String url;
     String id;
+    String rid = null;
     boolean warm;
     if (a.getKey() == 201) {
       warm = true;
@@ -65,8 +90,12 @@ final class Visitor {
       id = body.path("id").asText();
     } else if (a.getKey() == 202) {
       warm = false;
+      rid = body.path("request_id").asText();
+      String events = body.path("events_url").asText("");
       JsonNode demo =
-          awaitAssigned(http, gatewayPort, body.path("request_id").asText(), token, t0, patience);
+          POLLING || events.isEmpty()
+              ? awaitAssigned(http, gatewayPort, rid, token, t0, patience)
+              : followEvents(http, gatewayPort, events, rid, token, t0, patience);
       url = demo.path("url").asText();
       id = demo.path("id").asText();
     } else {
@@ -74,29 +103,84 @@ final class Visitor {
     }
     double assignedMs = ms(t0);
     awaitPage(http, url, t0, patience);
-    return new Visit(warm, apiMs, assignedMs, ms(t0), id, token);
+    return new Visit(warm, apiMs, assignedMs, ms(t0), id, token, clickEpochMs, rid);
+  }
+
+  /**
+   * The widget's wait: the request's event stream until an event that may end the wait, then one
+   * status read (the demo). A stream that ends first falls back to polling.
+   */
+  static JsonNode followEvents(
+      HttpClient http,
+      int gatewayPort,
+      String eventsUrl,
+      String rid,
+      String token,
+      long t0,
+      Duration patience)
+      throws Exception {
+    URI base = URI.create("http://127.0.0.1:" + gatewayPort + "/");
+    HttpRequest req =
+        HttpRequest.newBuilder(base.resolve(eventsUrl))
+            .header("accept", "text/event-stream")
+            .timeout(patience)
+            .build();
+    HttpResponse<java.util.stream.Stream<String>> r =
+        http.send(req, HttpResponse.BodyHandlers.ofLines());
+    if (r.statusCode() == 200) {
+      try (java.util.stream.Stream<String> lines = r.body()) {
+        java.util.Iterator<String> it = lines.iterator();
+        while (it.hasNext() && System.nanoTime() - t0 < patience.toNanos()) {
+          String line = it.next();
+          if (line.startsWith("event:")
+              && List.of("assigned", "state", "expired", "failed", "unavailable")
+                  .contains(line.substring(6).strip())) {
+            Optional<JsonNode> demo = status(http, gatewayPort, rid, token);
+            if (demo.isPresent()) {
+              return demo.get();
+            }
+          }
+        }
+      }
+    } else {
+      r.body().close();
+    }
+    STREAM_FALLBACKS.incrementAndGet();
+    return awaitAssigned(http, gatewayPort, rid, token, t0, patience);
+  }
+
+  /** One status read: the demo when assigned; throws when the request ended without one. */
+  static Optional<JsonNode> status(HttpClient http, int gatewayPort, String rid, String token)
+      throws Exception {
+    HttpResponse<byte[]> r =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + gatewayPort + "/v1/requests/" + rid))
+                .header("authorization", "Bearer " + token)
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    if (r.statusCode() != 200) {
+      return Optional.empty();
+    }
+    JsonNode b = Json.read(r.body(), JsonNode.class);
+    String status = b.path("status").asText();
+    if (status.equals("assigned") && b.has("demo")) {
+      return Optional.of(b.path("demo"));
+    }
+    if (status.equals("failed") || status.equals("expired") || status.equals("unavailable")) {
+      throw new IllegalStateException("request " + rid + " " + status);
+    }
+    return Optional.empty();
   }
 
   static JsonNode awaitAssigned(
       HttpClient http, int gatewayPort, String rid, String token, long t0, Duration patience)
       throws Exception {
-    HttpRequest req =
-        HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + gatewayPort + "/v1/requests/" + rid))
-            .header("authorization", "Bearer " + token)
-            .timeout(Duration.ofSeconds(10))
-            .build();
     while (System.nanoTime() - t0 < patience.toNanos()) {
-      HttpResponse<byte[]> r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
-      if (r.statusCode() == 200) {
-        JsonNode b = Json.read(r.body(), JsonNode.class);
-        String status = b.path("status").asText();
-        if (status.equals("assigned") && b.has("demo")) {
-          return b.path("demo");
-        }
-        if (status.equals("failed") || status.equals("expired")) {
-          throw new IllegalStateException("request " + rid + " " + status);
-        }
+      Optional<JsonNode> demo = status(http, gatewayPort, rid, token);
+      if (demo.isPresent()) {
+        return demo.get();
       }
       Thread.sleep(POLL);
     }

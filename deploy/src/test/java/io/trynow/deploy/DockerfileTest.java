@@ -68,6 +68,8 @@ class DockerfileTest {
     assertThat(env)
         .contains("TRYNOW_HTTP_HOST=0.0.0.0", "TRYNOW_HTTP_PORT=${PORT}", "TRYNOW_LOG_JSON=true");
     assertThat(env).contains("-XX:MaxRAMPercentage=", "-XX:+ExitOnOutOfMemoryError");
+    // the collector ./trynow up runs the services with (SERVICE_JVM_OPTS), not G1 by ergonomics
+    assertThat(env).contains("-XX:+UseSerialGC");
     assertThat(dockerfile.last("EXPOSE").orElseThrow().args()).isEqualTo("${PORT}");
   }
 

@@ -17,7 +17,11 @@ public final class ProxySyncMetrics {
   /** Times the demo server was missing from Caddy (fresh or restarted empty) and created. */
   public static final String SERVER_CREATED = "trynow.proxy.server.created";
 
-  /** Sync cycles, tag {@code outcome}: ok, failed. */
+  /**
+   * Sync cycles, tag {@code outcome}: ok (read and write the difference), confirmed (Caddy already
+   * held what the requests waited for: answered within the write interval, nothing written),
+   * failed.
+   */
   public static final String SYNC_CYCLES = "trynow.proxy.sync.cycles";
 
   /** Routes currently confirmed in Caddy (gauge). */

@@ -209,6 +209,44 @@ class ProxySyncIT {
     assertThat(used).as("90 events for 30 routes coalesced into few writes").isLessThan(15);
   }
 
+  @Test
+  void anInstanceBeingProvisionedIsRoutedAheadAndItsStartedEventNeedsNoWrite() {
+    Counter writes = metrics.counter(ProxySyncMetrics.CADDY_WRITES, "outcome", "ok");
+    String id = demos.provisioningWithPort();
+    // the next cycle (the reconcile loop here; in a crowd, another instance's started event)
+    // writes the route ahead
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(() -> assertThat(routeIds()).contains("trynow-" + id));
+    assertThat(state(id)).as("routed ahead, not ready").isEqualTo(InstanceState.PROVISIONING);
+    await().atMost(Duration.ofSeconds(10)).until(() -> syncIdle(writes));
+    double before = writes.count();
+
+    demos.markStarted(id);
+    publishStarted(id);
+
+    await().atMost(Duration.ofSeconds(15)).until(() -> state(id) == InstanceState.READY);
+    assertThat(writes.count() - before)
+        .as("the route was in Caddy already: confirmed without a write")
+        .isZero();
+  }
+
+  @Test
+  void aRouteWrittenAheadGoesWhenItsProvisionFails() {
+    String id = demos.provisioningWithPort();
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(() -> assertThat(routeIds()).contains("trynow-" + id));
+
+    store.lifecycle().forceTerminate(id, "test"); // provisioning -> failed
+    publisher.publish(
+        InstanceEvents.of(InstanceEventKind.FAILED, store.instance(id).orElseThrow(), "test"));
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(routeIds()).doesNotContain("trynow-" + id));
+  }
+
   private boolean syncIdle(Counter writes) throws InterruptedException {
     double a = writes.count();
     Thread.sleep(300);

@@ -103,6 +103,28 @@ public class CaddyRoutes {
         "caddy config kept changing under proxy-sync for " + MAX_ATTEMPTS + " attempts");
   }
 
+  /**
+   * Caddy's demo server as it is now (one read, nothing written), for {@link #holds}.
+   *
+   * @param server the server object, or null when it is missing
+   * @param routed the instance ids it routes
+   */
+  public record Current(JsonNode server, Set<String> routed) {}
+
+  /** Reads Caddy's demo server once. */
+  public Current current() {
+    JsonNode server = readServer().server();
+    return new Current(server, ServerConfig.read(server).instanceIds());
+  }
+
+  /** Whether {@code current} is exactly what {@link #apply} would make of {@code desired}. */
+  public boolean holds(Current current, Collection<Route> desired) {
+    return current.server() != null
+        && current
+            .server()
+            .equals(ServerConfig.render(desired, listen, streamCloseDelay, pagesUpstream));
+  }
+
   /** The instance ids that have a route in Caddy now (empty when the server is missing). */
   public Set<String> routed() {
     return ServerConfig.read(readServer().server()).instanceIds();

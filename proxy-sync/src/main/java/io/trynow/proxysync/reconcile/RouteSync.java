@@ -23,15 +23,29 @@ import java.util.concurrent.TimeUnit;
  * one read of Valkey and at most one write to Caddy; writes asked for by events are at least {@code
  * min-write-interval} apart, so a steady trickle of route changes is written in batches too.
  *
- * <p>A cycle is level-triggered: desired = every instance in started, ready or assigned in Valkey
- * (read in that order, so an instance moving forward between two reads is still seen), actual =
- * Caddy's config; {@link CaddyRoutes#apply} writes the difference. Events only say "look now".
+ * <p>The spacing delays writes, never confirmations: while it runs, a request is answered at once
+ * when Caddy already holds every route but those of instances still being provisioned (a
+ * <em>confirmation</em>: one read of Valkey and of Caddy, nothing written); only a missing route of
+ * a started instance, or a route to remove, waits for the write. Routes are written ahead: an
+ * instance being provisioned that has its host and port is routed already (nobody knows its URL
+ * before {@code mark_ready}, so an upstream that does not answer yet is never visited), which is
+ * why in a flash crowd the route of a new instance is usually in Caddy when it reports started, and
+ * it is handed to its visitor within one coalesce window instead of one write interval.
+ *
+ * <p>A cycle is level-triggered: desired = every instance in provisioning (with a port), started,
+ * ready or assigned in Valkey (read in that order, so an instance moving forward between two reads
+ * is still seen), actual = Caddy's config; {@link CaddyRoutes#apply} writes the difference. Events
+ * only say "look now".
  */
 @ApplicationScoped
 public class RouteSync {
 
   private static final List<InstanceState> ROUTED =
-      List.of(InstanceState.STARTED, InstanceState.READY, InstanceState.ASSIGNED);
+      List.of(
+          InstanceState.PROVISIONING,
+          InstanceState.STARTED,
+          InstanceState.READY,
+          InstanceState.ASSIGNED);
 
   private final Store store;
   private final CaddyRoutes caddy;
@@ -81,7 +95,9 @@ public class RouteSync {
 
   /**
    * Runs one cycle if one was requested within {@code wait} (or at once when {@code force}). Called
-   * by the sync loop only.
+   * by the sync loop only. While the write interval since the last write runs, requests are
+   * answered by confirmations when Caddy already holds what they wait for, and a write waits for
+   * the interval's end (answering every request that arrived meanwhile).
    *
    * @return the cycle, or null when nothing was requested
    */
@@ -94,31 +110,110 @@ public class RouteSync {
         }
       }
     }
-    if (!force) {
-      // let the burst arrive, and keep Caddy writes at least min-write-interval apart: each write
-      // is a full config reload, which closes every idle keep-alive connection to the demos
+    List<CompletableFuture<Cycle>> forWrite = new ArrayList<>();
+    if (force) {
+      return write(forWrite);
+    }
+    // let the burst arrive
+    TimeUnit.NANOSECONDS.sleep(config.coalesceWindow().toNanos());
+    while (true) {
       long spacing = config.minWriteInterval().toNanos() - (System.nanoTime() - lastWriteNanos);
-      TimeUnit.NANOSECONDS.sleep(Math.max(config.coalesceWindow().toNanos(), spacing));
+      if (spacing <= 0) {
+        return write(forWrite);
+      }
+      // Each write is a full config reload in Caddy, which closes every idle keep-alive
+      // connection to the demos: writes wait for the interval, confirmations need not.
+      CompletableFuture<Cycle> asked = take();
+      forWrite.add(asked);
+      Peek peek;
+      try {
+        peek = peek();
+      } catch (RuntimeException | Error e) {
+        failed(forWrite, e);
+        throw e;
+      }
+      if (peek.confirmed() != null) {
+        metrics.counter(ProxySyncMetrics.SYNC_CYCLES, "outcome", "confirmed").increment();
+        forWrite.forEach(f -> f.complete(peek.confirmed()));
+        forWrite.clear();
+        if (!peek.preRoutesMissing()) {
+          return peek.confirmed();
+        }
+      }
+      // something to write at the interval's end; a new request meanwhile is looked at first
+      synchronized (this) {
+        if (!pending) {
+          TimeUnit.NANOSECONDS.timedWait(this, Math.max(1, spacing));
+        }
+      }
+      if (pending) {
+        TimeUnit.NANOSECONDS.sleep(config.coalesceWindow().toNanos());
+      }
     }
-    CompletableFuture<Cycle> mine;
-    synchronized (this) {
-      pending = false;
-      mine = next;
-      next = new CompletableFuture<>();
-    }
+  }
+
+  /** The requests so far; later ones get the next cycle. */
+  private synchronized CompletableFuture<Cycle> take() {
+    pending = false;
+    CompletableFuture<Cycle> mine = next;
+    next = new CompletableFuture<>();
+    return mine;
+  }
+
+  /** A full cycle (read, write the difference) for every request so far and {@code waiting}. */
+  private Cycle write(List<CompletableFuture<Cycle>> waiting) {
+    waiting.add(take());
     try {
       Cycle cycle = cycle();
       if (cycle.applied().writes() > 0) {
         lastWriteNanos = System.nanoTime();
       }
       metrics.counter(ProxySyncMetrics.SYNC_CYCLES, "outcome", "ok").increment();
-      mine.complete(cycle);
+      waiting.forEach(f -> f.complete(cycle));
       return cycle;
     } catch (RuntimeException | Error e) {
-      metrics.counter(ProxySyncMetrics.SYNC_CYCLES, "outcome", "failed").increment();
-      mine.completeExceptionally(e);
+      failed(waiting, e);
       throw e;
     }
+  }
+
+  private void failed(List<CompletableFuture<Cycle>> waiting, Throwable e) {
+    metrics.counter(ProxySyncMetrics.SYNC_CYCLES, "outcome", "failed").increment();
+    waiting.forEach(f -> f.completeExceptionally(e));
+  }
+
+  /**
+   * A look without a write.
+   *
+   * @param confirmed a cycle answering every request (Caddy holds every route but, at most, some of
+   *     instances still being provisioned), or null when a write is needed first
+   * @param preRoutesMissing routes of instances being provisioned are still to be written
+   */
+  private record Peek(Cycle confirmed, boolean preRoutesMissing) {}
+
+  private Peek peek() {
+    List<Instance> desired = desired();
+    CaddyRoutes.Current now = caddy.current();
+    List<Route> all = routes(desired);
+    if (caddy.holds(now, all)) {
+      return new Peek(confirmed(desired, now), false);
+    }
+    // without the routes written ahead that are not in Caddy yet: does it hold all the rest?
+    java.util.Set<String> ahead = new java.util.HashSet<>();
+    for (Instance i : desired) {
+      if (i.state() == InstanceState.PROVISIONING && !now.routed().contains(i.id())) {
+        ahead.add(i.id());
+      }
+    }
+    List<Route> rest = all.stream().filter(r -> !ahead.contains(r.instanceId())).toList();
+    if (!ahead.isEmpty() && caddy.holds(now, rest)) {
+      return new Peek(confirmed(desired, now), true);
+    }
+    return new Peek(null, true);
+  }
+
+  private static Cycle confirmed(List<Instance> desired, CaddyRoutes.Current now) {
+    return new Cycle(desired, new CaddyRoutes.Applied(now.routed(), 0, false));
   }
 
   /** At shutdown: callers still waiting for a cycle get an error now (their events are retried). */
@@ -133,10 +228,21 @@ public class RouteSync {
   }
 
   private Cycle cycle() {
+    List<Instance> desired = desired();
+    return new Cycle(desired, caddy.apply(routes(desired)));
+  }
+
+  /** Every instance that should have a route, as Valkey has them now. */
+  private List<Instance> desired() {
     List<Instance> desired = new ArrayList<>();
     for (InstanceState state : ROUTED) {
       desired.addAll(store.instances(state));
     }
+    return desired;
+  }
+
+  /** One route per instance with a port (an instance being provisioned may have none yet). */
+  private List<Route> routes(List<Instance> desired) {
     List<Route> routes = new ArrayList<>();
     java.util.Set<String> seen = new java.util.HashSet<>();
     for (Instance i : desired) {
@@ -144,7 +250,7 @@ public class RouteSync {
         routes.add(route(i));
       }
     }
-    return new Cycle(desired, caddy.apply(routes));
+    return routes;
   }
 
   /** The route of an instance: its demo host → where Caddy reaches it ({@link Endpoints}). */

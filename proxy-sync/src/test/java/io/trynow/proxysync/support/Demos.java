@@ -50,6 +50,22 @@ public final class Demos {
     return id;
   }
 
+  /**
+   * An instance of {@code hello} being provisioned that has its port (and nothing listening on it
+   * yet); {@link #markStarted} moves it on.
+   */
+  public String provisioningWithPort() {
+    String id = provisioning("hello");
+    port(id);
+    return id;
+  }
+
+  /** {@code mark_started}, as the provisioner does once the container is healthy. */
+  public void markStarted(String id) {
+    assertThat(store.provisioning().markStarted(id, fence(id), Labels.containerName(id)))
+        .isInstanceOf(Changed.class);
+  }
+
   private String provisioning(String template) {
     String id = Ids.newInstanceId();
     List<String> made =
