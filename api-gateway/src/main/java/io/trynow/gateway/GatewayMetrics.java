@@ -72,17 +72,28 @@ public class GatewayMetrics {
     }
   }
 
+  /** The meters of one (template, outcome), built once: no builder or registry lookup per call. */
+  private record Answered(Counter count, Timer duration) {}
+
+  private final java.util.concurrent.ConcurrentMap<String, Answered> answered =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   public void acquire(String template, String outcome, long nanos) {
-    Counter.builder(ACQUIRES)
-        .description("Acquires answered, by outcome")
-        .tag("template", template)
-        .tag("outcome", outcome)
-        .register(meters)
-        .increment();
-    Latency.histogram(ACQUIRE_DURATION)
-        .description("POST /v1/demos latency")
-        .tag("outcome", outcome)
-        .register(meters)
-        .record(nanos, TimeUnit.NANOSECONDS);
+    Answered a =
+        answered.computeIfAbsent(
+            template + '\u0000' + outcome,
+            k ->
+                new Answered(
+                    Counter.builder(ACQUIRES)
+                        .description("Acquires answered, by outcome")
+                        .tag("template", template)
+                        .tag("outcome", outcome)
+                        .register(meters),
+                    Latency.histogram(ACQUIRE_DURATION)
+                        .description("POST /v1/demos latency")
+                        .tag("outcome", outcome)
+                        .register(meters)));
+    a.count().increment();
+    a.duration().record(nanos, TimeUnit.NANOSECONDS);
   }
 }

@@ -412,12 +412,20 @@ public final class Publisher {
     }
   }
 
+  /** Publish counters by stream and result, built once each (the publish path is hot). */
+  private final java.util.concurrent.ConcurrentMap<String, Counter> published =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private void count(String stream, String result) {
-    Counter.builder(MetricNames.PUBLISHED)
-        .description("JetStream publishes acknowledged, by stream and result")
-        .tag(MetricNames.TAG_STREAM, stream)
-        .tag(MetricNames.TAG_RESULT, result)
-        .register(meters)
+    published
+        .computeIfAbsent(
+            stream + '\u0000' + result,
+            k ->
+                Counter.builder(MetricNames.PUBLISHED)
+                    .description("JetStream publishes acknowledged, by stream and result")
+                    .tag(MetricNames.TAG_STREAM, stream)
+                    .tag(MetricNames.TAG_RESULT, result)
+                    .register(meters))
         .increment();
   }
 
