@@ -19,6 +19,7 @@ import java.util.Map;
  * @param movedAtMs when the target last changed, epoch ms; 0 if never
  * @param version bumped by every fold and every target write (compare-and-set)
  * @param provisionTimesMs recent provisioning times (requested → ready), newest first
+ * @param burstRatePerSecond arrivals per second over the caller's shorter burst window
  */
 public record PoolDemand(
     String template,
@@ -32,7 +33,8 @@ public record PoolDemand(
     long refillMs,
     long movedAtMs,
     long version,
-    List<Long> provisionTimesMs) {
+    List<Long> provisionTimesMs,
+    double burstRatePerSecond) {
 
   public PoolDemand {
     provisionTimesMs = List.copyOf(provisionTimesMs);
@@ -56,7 +58,8 @@ public record PoolDemand(
         lng(f.get("r_ms")),
         lng(f.get("moved_at")),
         lng(f.get("version")),
-        ptimes.stream().map(Long::parseLong).toList());
+        ptimes.stream().map(Long::parseLong).toList(),
+        dbl(f.get("burst_rate")));
   }
 
   private static double dbl(String s) {

@@ -40,15 +40,23 @@ public final class PoolSizing extends Operations {
     return new ReserveResult(Decode.strings(r.get(1)), Decode.stats(a.template(), r, 2));
   }
 
-  /**
-   * Folds the template's arrivals counted since the last call into its EWMA (time constant {@code
-   * window}) and returns the estimate with the stored target. Serialized in Valkey: the same
-   * whichever replica calls, however often.
-   */
+  /** {@link #observeDemand(String, Duration, Duration)} with one window for both rates. */
   public PoolDemand observeDemand(String template, Duration window) {
+    return observeDemand(template, window, window);
+  }
+
+  /**
+   * Folds the template's arrivals counted since the last call into its EWMAs (time constant {@code
+   * window}, and the shorter {@code burstWindow} that a rising rate reaches sooner) and returns the
+   * estimate with the stored target. Serialized in Valkey: the same whichever replica calls,
+   * however often.
+   */
+  public PoolDemand observeDemand(String template, Duration window, Duration burstWindow) {
     Ids.requireTemplate(template);
     Args.requirePositive(window, "window");
-    return demand(template, client.call("observe_demand", now(), template, ms(window)));
+    Args.requirePositive(burstWindow, "burstWindow");
+    return demand(
+        template, client.call("observe_demand", now(), template, ms(window), ms(burstWindow)));
   }
 
   /** The template's estimate and target as stored (read only). */

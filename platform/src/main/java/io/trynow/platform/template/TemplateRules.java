@@ -135,6 +135,7 @@ public final class TemplateRules {
         "must be > 0 and < 1");
     s.maxReady().ifPresent(m -> require(m >= 0, k + "max-ready", "must be ≥ 0"));
     positive(k + "window", s.window());
+    positive(k + "burst-window", s.burstWindow());
     require(
         s.refillPercentile() > 0 && s.refillPercentile() <= 1,
         k + "refill-percentile",

@@ -294,6 +294,19 @@ public interface TemplatesConfig {
     @WithDefault("5m")
     Duration window();
 
+    /**
+     * Time constant of a second, faster EWMA (capped at {@code window}): the pool is sized for the
+     * larger of the two rates, so a rising rate raises the target within about this long, while
+     * {@code window} keeps it through short lulls.
+     */
+    @WithDefault("30s")
+    Duration burstWindow();
+
+    /** {@code burst-window}, capped at {@code window}. */
+    default Duration effectiveBurstWindow() {
+      return burstWindow().compareTo(window()) < 0 ? burstWindow() : window();
+    }
+
     /** Percentile of the recent provisioning times taken as the refill time R, 0 < q ≤ 1. */
     @WithDefault("0.95")
     double refillPercentile();

@@ -182,6 +182,11 @@ record FixedTemplate(
       }
 
       @Override
+      public Duration burstWindow() {
+        return Duration.ofSeconds(30);
+      }
+
+      @Override
       public double refillPercentile() {
         return 0.95;
       }

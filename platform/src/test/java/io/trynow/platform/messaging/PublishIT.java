@@ -53,13 +53,7 @@ class PublishIT {
   void sameMsgIdPublishedTwiceIsHandledOnce() {
     String tpl = Fixture.unique("dup");
     String subject = Subjects.acquire(tpl);
-    List<String> handled = new CopyOnWriteArrayList<>();
-    f.consumers.consume(
-        ConsumerSpec.builder(Subjects.STREAM_ACQUIRE, tpl, subject).build(),
-        d -> {
-          handled.add(d.msgId());
-          return Outcome.done();
-        });
+    List<String> handled = consumeAcquires(tpl, d -> Outcome.done());
     String rid = "r" + "c".repeat(25);
     PublishResult first = f.publisher.publish(subject, rid, rid, new byte[] {1});
     PublishResult second = f.publisher.publish(subject, rid, rid, new byte[] {1});
@@ -69,14 +63,7 @@ class PublishIT {
     await().atMost(Duration.ofSeconds(10)).until(() -> handled.size() == 1);
     await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(3)).until(() -> true);
     assertThat(handled).containsExactly(rid);
-    assertThat(
-            f.counter(
-                MetricNames.PUBLISHED,
-                MetricNames.TAG_STREAM,
-                Subjects.STREAM_ACQUIRE,
-                MetricNames.TAG_RESULT,
-                "duplicate"))
-        .isEqualTo(1);
+    assertThat(acquiresPublished("duplicate")).isEqualTo(1);
   }
 
   @Test
@@ -117,6 +104,31 @@ class PublishIT {
         .isFalse();
   }
 
+  /**
+   * Consumes {@code trynow.acquire.<tpl>}: each msg id noted (the list returned), then {@code
+   * then}.
+   */
+  private List<String> consumeAcquires(String tpl, MessageHandler then) {
+    List<String> handled = new CopyOnWriteArrayList<>();
+    f.consumers.consume(
+        ConsumerSpec.builder(Subjects.STREAM_ACQUIRE, tpl, Subjects.acquire(tpl)).build(),
+        d -> {
+          handled.add(d.msgId());
+          return then.handle(d);
+        });
+    return handled;
+  }
+
+  /** The publish counter of the acquire stream for {@code result} (stored, duplicate). */
+  private double acquiresPublished(String result) {
+    return f.counter(
+        MetricNames.PUBLISHED,
+        MetricNames.TAG_STREAM,
+        Subjects.STREAM_ACQUIRE,
+        MetricNames.TAG_RESULT,
+        result);
+  }
+
   private io.nats.client.api.MessageInfo stored(PublishResult r) throws Exception {
     return f.connection.jetStreamManagement().getMessage(r.stream(), r.sequence());
   }
@@ -153,16 +165,14 @@ class PublishIT {
   @Test
   void theAsyncRoundTripAnswersAsTheBlockingOneAndARepeatIsADuplicate() throws Exception {
     String tpl = Fixture.unique("ra");
-    String subject = Subjects.acquire(tpl);
-    List<String> handled = new CopyOnWriteArrayList<>();
-    f.consumers.consume(
-        ConsumerSpec.builder(Subjects.STREAM_ACQUIRE, tpl, subject).build(),
-        d -> {
-          handled.add(d.msgId());
-          String ip = d.json(AcquireRequest.class).clientIp();
-          f.publisher.reply(d, ("hi " + ip).getBytes(StandardCharsets.UTF_8));
-          return Outcome.done();
-        });
+    List<String> handled =
+        consumeAcquires(
+            tpl,
+            d -> {
+              String ip = d.json(AcquireRequest.class).clientIp();
+              f.publisher.reply(d, ("hi " + ip).getBytes(StandardCharsets.UTF_8));
+              return Outcome.done();
+            });
     f.publisher.openReplyInbox();
     AcquireRequest req = new AcquireRequest("r" + "a".repeat(25), tpl, "eve", "h", 1L, null);
     java.util.concurrent.atomic.AtomicLong stored = new java.util.concurrent.atomic.AtomicLong();
@@ -177,14 +187,7 @@ class PublishIT {
     // the PubAck is counted when it comes (maybe after the reply); nothing needed another thread
     await().atMost(Duration.ofSeconds(5)).until(() -> stored.get() > 0);
     assertThat(blocked).isEmpty();
-    assertThat(
-            f.counter(
-                MetricNames.PUBLISHED,
-                MetricNames.TAG_STREAM,
-                Subjects.STREAM_ACQUIRE,
-                MetricNames.TAG_RESULT,
-                "stored"))
-        .isGreaterThanOrEqualTo(1);
+    assertThat(acquiresPublished("stored")).isGreaterThanOrEqualTo(1);
 
     // The same message again (same msg id): stored once, handled once, so no reply this time.
     Optional<Message> again =
@@ -192,14 +195,7 @@ class PublishIT {
             .publishAndAwaitReplyAsync(req, Duration.ofMillis(500), at -> {}, blocked::add)
             .get(15, java.util.concurrent.TimeUnit.SECONDS);
     assertThat(again).isEmpty();
-    assertThat(
-            f.counter(
-                MetricNames.PUBLISHED,
-                MetricNames.TAG_STREAM,
-                Subjects.STREAM_ACQUIRE,
-                MetricNames.TAG_RESULT,
-                "duplicate"))
-        .isEqualTo(1);
+    assertThat(acquiresPublished("duplicate")).isEqualTo(1);
     await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(3)).until(() -> true);
     assertThat(handled).containsExactly(req.requestId());
   }

@@ -46,6 +46,28 @@ class PoolTargetIT extends StoreTestBase {
   }
 
   @Test
+  void theBurstRateFollowsItsShorterWindow() {
+    String tpl = template();
+    Duration burst = Duration.ofSeconds(2);
+    store.sizing().observeDemand(tpl, WINDOW, burst);
+    for (int i = 0; i < 4; i++) {
+      store.requests().acquire(acquireArgs(tpl, "10.0.1." + (1 + i)));
+    }
+    clock.advance(Duration.ofSeconds(1));
+    PoolDemand d = store.sizing().observeDemand(tpl, WINDOW, burst);
+    // 4 arrivals in 1 s: 4/s * (1 - e^(-dt/tau)) for each window
+    assertThat(d.ratePerSecond()).isCloseTo(4 * (1 - Math.exp(-0.1)), within(1e-4));
+    assertThat(d.burstRatePerSecond()).isCloseTo(4 * (1 - Math.exp(-0.5)), within(1e-4));
+    // one window only: the burst rate is the rate
+    String one = template();
+    store.sizing().observeDemand(one, WINDOW);
+    store.requests().acquire(acquireArgs(one, "10.0.2.1"));
+    clock.advance(Duration.ofSeconds(1));
+    PoolDemand o = store.sizing().observeDemand(one, WINDOW);
+    assertThat(o.burstRatePerSecond()).isCloseTo(o.ratePerSecond(), within(1e-6)).isPositive();
+  }
+
+  @Test
   void aRepeatedAcquireIsNotASecondArrival() {
     String tpl = template();
     AcquireArgs a = acquireArgs(tpl, "10.0.0.1");

@@ -35,6 +35,9 @@ public final class PoolSizer {
   /** Lowering needs the target of a rate this much higher to be lower, too. */
   static final int HYSTERESIS_PERCENT = 15;
 
+  /** Standard deviations of its noise the burst estimate must rise by before it counts. */
+  static final double BURST_Z = 2;
+
   /** Provisioning samples needed before they replace the configured estimate. */
   static final int MIN_SAMPLES = 3;
 
@@ -56,7 +59,7 @@ public final class PoolSizer {
 
   /** The decision for a template from its stored estimate at {@code nowMs}. */
   public static Decision decide(Slo slo, int minReady, int maxTotal, PoolDemand d, long nowMs) {
-    double rate = rate(d, slo.window());
+    double rate = rate(d, slo);
     long refillMs = refillMs(d.provisionTimesMs(), slo);
     int cap = Math.max(minReady, Math.min(maxTotal, slo.maxReady().orElse(maxTotal)));
     int raw = target(slo, rate, refillMs, minReady, cap);
@@ -95,13 +98,25 @@ public final class PoolSizer {
   }
 
   /**
-   * Arrivals per second: the stored EWMA, divided by the share of the window observed so far (at
-   * least 1 − 1/e) so that a young estimate is not biased low.
+   * Arrivals per second the pool is sized for: the slow EWMA ({@code window}), or the fast one
+   * ({@code burst-window}, which a rising rate reaches sooner: the slow one alone lagged a day's
+   * morning ramp and left the pool short) less {@value #BURST_Z} of its standard deviations under a
+   * steady rate, σ = √(λ / 2τ) for an EWMA of Poisson arrivals, when that is larger: a real rise
+   * counts at once, the fast estimate's noise does not raise the pool. Each is divided by the share
+   * of its window observed so far (at least 1 − 1/e) so that a young estimate is not biased low.
    */
-  static double rate(PoolDemand d, Duration window) {
+  public static double rate(PoolDemand d, Slo slo) {
+    double slow = rate(d.ratePerSecond(), d, slo.window());
+    Duration burstWindow = slo.effectiveBurstWindow();
+    double fast = rate(d.burstRatePerSecond(), d, burstWindow);
+    double sigma = Math.sqrt(slow / (2 * Math.max(0.001, burstWindow.toMillis() / 1000.0)));
+    return Math.max(slow, fast - BURST_Z * sigma);
+  }
+
+  static double rate(double ewma, PoolDemand d, Duration window) {
     double observed = Math.max(0, d.atMs() - d.sinceMs());
     double weight = 1 - Math.exp(-observed / Math.max(1, window.toMillis()));
-    return Math.max(0, d.ratePerSecond()) / Math.max(MIN_WEIGHT, weight);
+    return Math.max(0, ewma) / Math.max(MIN_WEIGHT, weight);
   }
 
   /** The refill time: the configured percentile of recent samples, or the estimate until then. */

@@ -82,12 +82,12 @@ public class PoolTargets {
   /** One update of one template; returns the target in force. */
   public int update(String name, Template tpl) {
     Slo slo = tpl.slo();
-    PoolDemand d = store.sizing().observeDemand(name, slo.window());
+    PoolDemand d = store.sizing().observeDemand(name, slo.window(), slo.effectiveBurstWindow());
     if (!slo.enabled()) {
       if (d.target() != 0) {
         store.sizing().setPoolTarget(d, 0, 0, true);
       }
-      metrics.target(name, PoolSizer.rate(d, slo.window()), d.hitRate(), 0, tpl.minReady());
+      metrics.target(name, PoolSizer.rate(d, slo), d.hitRate(), 0, tpl.minReady());
       return tpl.minReady();
     }
     PoolSizer.Decision x = PoolSizer.decide(slo, tpl.minReady(), tpl.maxTotal(), d, clock.millis());

@@ -84,10 +84,33 @@ class PoolSizerTest {
   @Test
   void aYoungEstimateIsScaledUpByAtMostOneOverOneMinusOneOverE() {
     // observed for 0 s of a 5 min window: the rate is divided by 1 - 1/e, not by ~0
-    PoolDemand young = new PoolDemand("t", 1.0, 0, NOW, NOW, 0, 0, 0, 0, 0, 1, List.of());
-    assertThat(PoolSizer.rate(young, WINDOW)).isCloseTo(1 / (1 - Math.exp(-1)), within());
-    PoolDemand old = new PoolDemand("t", 1.0, 0, NOW - 3_600_000, NOW, 0, 0, 0, 0, 0, 1, List.of());
-    assertThat(PoolSizer.rate(old, WINDOW)).isCloseTo(1.0, within());
+    Slo slo = slo(0.95, null, null);
+    PoolDemand young = new PoolDemand("t", 1.0, 0, NOW, NOW, 0, 0, 0, 0, 0, 1, List.of(), 1.0);
+    assertThat(PoolSizer.rate(young, slo)).isCloseTo(1 / (1 - Math.exp(-1)), within());
+    PoolDemand old =
+        new PoolDemand("t", 1.0, 0, NOW - 3_600_000, NOW, 0, 0, 0, 0, 0, 1, List.of(), 1.0);
+    assertThat(PoolSizer.rate(old, slo)).isCloseTo(1.0, within());
+  }
+
+  @Test
+  void aRisingRateIsSeenThroughTheBurstWindow() {
+    Slo slo = slo(0.95, null, null);
+    // the 5 min EWMA still says 0.2/s, the 30 s one has reached 1.2/s: sized for 1.2/s less two
+    // standard deviations of a 30 s EWMA at 0.2/s (sqrt(0.2 / 60) = 0.058): 1.085/s
+    PoolDemand rising =
+        new PoolDemand("t", 0.2, 0, NOW - 3_600_000, NOW, 0, 0, 0, 0, 0, 1, samples(5000), 1.2);
+    double expected = 1.2 - 2 * Math.sqrt(0.2 / 60);
+    assertThat(PoolSizer.rate(rising, slo)).isCloseTo(expected, within());
+    // P(Poisson(5.42) <= 9) = 0.95 -> S = 10 (the slow rate alone: P(Poisson(1) <= 2): S = 3)
+    assertThat(decide(slo, 0, 20, rising).target()).isEqualTo(10);
+    // within the noise of the fast estimate: the slow one rules
+    PoolDemand noisy =
+        new PoolDemand("t", 1.0, 0, NOW - 3_600_000, NOW, 0, 0, 0, 0, 0, 1, samples(5000), 1.2);
+    assertThat(PoolSizer.rate(noisy, slo)).isCloseTo(1.0, within());
+    // a lull: the burst EWMA falls first, the slow one holds the rate
+    PoolDemand lull =
+        new PoolDemand("t", 1.0, 0, NOW - 3_600_000, NOW, 0, 0, 0, 0, 0, 1, samples(5000), 0.1);
+    assertThat(PoolSizer.rate(lull, slo)).isCloseTo(1.0, within());
   }
 
   @Test
@@ -228,17 +251,22 @@ class PoolSizerTest {
     int changesAfterWarmUp = 0;
     int lo = Integer.MAX_VALUE;
     int hi = 0;
+    double burst = 0;
     double d = Math.exp(-1000.0 / WINDOW.toMillis());
+    double db = Math.exp(-1000.0 / slo.burstWindow().toMillis());
     for (int s = 1; s <= 2400; s++) {
       long now = NOW + s * 1000L;
-      rate = rate * d + poisson(rnd, 1.0) * (1 - d);
+      int n = poisson(rnd, 1.0);
+      rate = rate * d + n * (1 - d);
+      burst = burst * db + n * (1 - db);
       if (rnd.nextDouble() < 1.0) {
         ptimes.addFirst(Math.round(5000 * (0.8 + 0.4 * rnd.nextDouble())));
         if (ptimes.size() > 64) {
           ptimes.removeLast();
         }
       }
-      PoolDemand pd = new PoolDemand("t", rate, 0, since, now, 0, 0, target, 0, movedAt, s, ptimes);
+      PoolDemand pd =
+          new PoolDemand("t", rate, 0, since, now, 0, 0, target, 0, movedAt, s, ptimes, burst);
       PoolSizer.Decision x = PoolSizer.decide(slo, 1, 50, pd, now);
       if (x.moved()) {
         movedAt = now;
@@ -280,7 +308,8 @@ class PoolSizerTest {
 
   /** An old estimate (observed for hours) of {@code rate}, with a stored target. */
   static PoolDemand demand(double rate, List<Long> ptimes, int target, long movedAt) {
-    return new PoolDemand("t", rate, 0, NOW - 36_000_000, NOW, 0, 0, target, 0, movedAt, 7, ptimes);
+    return new PoolDemand(
+        "t", rate, 0, NOW - 36_000_000, NOW, 0, 0, target, 0, movedAt, 7, ptimes, rate);
   }
 
   static List<Long> samples(long ms) {
@@ -304,6 +333,11 @@ class PoolSizerTest {
     @Override
     public Duration window() {
       return WINDOW;
+    }
+
+    @Override
+    public Duration burstWindow() {
+      return Duration.ofSeconds(30);
     }
 
     @Override
