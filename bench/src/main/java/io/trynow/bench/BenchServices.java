@@ -137,15 +137,10 @@ final class BenchServices {
    * Prometheus' histogram_quantile does).
    */
   static void printQuantiles(int port, String prefix) throws Exception {
-    HttpResponse<String> r =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + q(port) + "/q/metrics"))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
+    String metrics = metrics(port);
     // series (name + labels without le) -> (le -> cumulative count)
     java.util.Map<String, java.util.TreeMap<Double, Double>> buckets = new java.util.TreeMap<>();
-    for (String line : r.body().split("\n")) {
+    for (String line : metrics.split("\n")) {
       if (!line.startsWith(prefix) || !line.contains("_bucket{")) {
         continue;
       }
@@ -163,6 +158,31 @@ final class BenchServices {
         System.out.printf(
             "  %s  p50=%.3f p90=%.3f p99=%.3f ms%n",
             k, quantile(b, 0.5) * 1000, quantile(b, 0.9) * 1000, quantile(b, 0.99) * 1000));
+  }
+
+  /**
+   * Prints each series' sum of the histograms named {@code prefix} (ms): right after the first
+   * request of a fresh stack, that request's own time in each stage.
+   */
+  static void printSums(int port, String prefix) throws Exception {
+    String metrics = metrics(port);
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith(prefix) && line.contains("_sum{")) {
+        double seconds = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        System.out.printf(
+            "  %s  %.3f ms%n", line.substring(0, line.lastIndexOf(' ')), seconds * 1000);
+      }
+    }
+  }
+
+  /** The service's {@code /q/metrics} (Prometheus text). */
+  private static String metrics(int port) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + q(port) + "/q/metrics"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   /** histogram_quantile: linear interpolation inside the bucket that holds the rank. */

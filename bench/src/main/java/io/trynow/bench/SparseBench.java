@@ -76,6 +76,11 @@ public final class SparseBench {
           }
           if (i == 0) {
             firstMs = took / 1e6;
+            System.out.printf("first request: %.1f ms; its server-side stages:%n", firstMs);
+            BenchServices.printSums(
+                LocalStack.healthPort("api-gateway", stack.gatewayPort()),
+                "trynow_gateway_acquire_stage");
+            BenchServices.printSums(stack.poolPort(), "trynow_pool_acquire_stage");
           }
           all.record(took);
           if (i < 20) {

@@ -6,6 +6,7 @@ import io.trynow.platform.messaging.ConsumerSpec;
 import io.trynow.platform.messaging.Consumers;
 import io.trynow.platform.supervisor.Supervisor;
 import io.trynow.pool.acquire.AcquireHandler;
+import io.trynow.pool.acquire.AcquireWarmUp;
 import io.trynow.pool.config.PoolSettings;
 import io.trynow.pool.messaging.PoolSignals;
 import io.trynow.pool.queue.PositionNotifier;
@@ -15,7 +16,10 @@ import io.trynow.pool.sizing.PoolTargets;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
-/** Starts pool-service's work, every piece under the Supervisor. */
+/**
+ * Starts pool-service's work, every piece under the Supervisor, then warms the acquire path up
+ * ({@link AcquireWarmUp}) before the service reports ready.
+ */
 @Singleton
 public class PoolService {
 
@@ -29,7 +33,8 @@ public class PoolService {
       PositionNotifier positions,
       QueueExpirer expirer,
       PoolTargets targets,
-      PoolSignals signals) {
+      PoolSignals signals,
+      AcquireWarmUp warmUp) {
     consumers.consume(
         ConsumerSpec.of(
             Subjects.STREAM_ACQUIRE, Subjects.ACQUIRE_ALL, settings.config().acquireConsumer()),
@@ -39,5 +44,7 @@ public class PoolService {
     supervisor.run("queue-positions", positions);
     supervisor.run("pool-signals", signals);
     supervisor.every("queue-expiry", settings.config().expireInterval(), expirer::sweep);
+    // Ready only after it: the first visitors meet a warm acquire path.
+    warmUp.run();
   }
 }

@@ -25,8 +25,7 @@ public final class Delivery {
   }
 
   /**
-   * @param receivedNanos {@link System#nanoTime()} when the consumer's fetch loop handed the
-   *     message to its handler thread
+   * @param receivedNanos {@link System#nanoTime()} when the message was taken for its handler
    */
   Delivery(Message message, int maxDeliver, long receivedNanos) {
     this.message = message;
@@ -115,8 +114,9 @@ public final class Delivery {
   }
 
   /**
-   * {@link System#nanoTime()} when this process's fetch loop handed the message to its handler
-   * thread: the handler's start minus this is the hand-off to that (virtual) thread.
+   * {@link System#nanoTime()} when this process took the message for its handler: received on the
+   * handler's own thread (a free slot), or handed to a new handler thread by the fetch loop; the
+   * handler's start minus this is that hand-off (near zero on the first path).
    */
   public long receivedNanos() {
     return receivedNanos;

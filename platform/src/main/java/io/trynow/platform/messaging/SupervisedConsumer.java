@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
@@ -27,8 +28,13 @@ import org.jboss.logging.Logger;
 /**
  * The fetch loop of one durable pull consumer, run by the Supervisor. One iteration: handle pending
  * MAX_DELIVERIES advisories, send {@code in-progress} for running handlers that are due, pull as
- * many messages as there are free handler slots (when no pull is open), then take one message and
- * start its handler on a virtual thread.
+ * many messages as there are free handler slots (when no pull is open), then wait for the next
+ * message. With a slot free (always, under sparse traffic) the wait happens on a new virtual thread
+ * that then runs that message's handler itself, so a message meets its handler without a hand-off
+ * between threads (each one a thread wake-up, ~0.5 ms on an idle loaded machine); the loop waits
+ * for that thread's receive and goes on. Messages that arrive together, or while every slot is
+ * busy, are received by the loop and each started on a virtual thread. Either way one thread at a
+ * time reads the subscription.
  *
  * <p>Pulls are explicit (a pull subscription; each pull asks for at most the free slots and expires
  * after {@link #PULL_EXPIRES}), so this process never holds more than it can start, and a stop
@@ -49,6 +55,9 @@ final class SupervisedConsumer implements Loop {
   static final Duration PULL_EXPIRES = Duration.ofSeconds(1);
 
   private static final Duration TAKE_WAIT = Duration.ofMillis(20);
+
+  /** How far past its wait a receiving handler thread may answer before it is interrupted. */
+  private static final Duration RECEIVER_SLACK = Duration.ofSeconds(5);
 
   /** How often the consumer's server-side state is read (gauges, vanished consumer). */
   static final Duration CHECK_PERIOD = Duration.ofSeconds(5);
@@ -153,9 +162,20 @@ final class SupervisedConsumer implements Loop {
     // Wait no longer than the open pull lasts: a message published after it expired would sit in
     // the stream until the next pull (up to a whole poll wait later: tens of ms of latency under
     // sparse traffic).
-    Message m = subscription.nextMessage(untilPullEnds());
+    Duration wait = untilPullEnds();
+    Message m;
+    if (slots.tryAcquire()) {
+      m = receiveOnHandlerThread(wait);
+      if (m != null && outstanding > 0) {
+        outstanding--;
+      }
+    } else {
+      m = subscription.nextMessage(wait);
+      if (m != null) {
+        onReceived(m);
+      }
+    }
     if (m != null) {
-      onReceived(m);
       // Take what else has arrived without waiting: one iteration per batch, not per message.
       while (subscription.getPendingMessageCount() > 0
           && (m = subscription.nextMessage(Duration.ofMillis(1))) != null) {
@@ -248,6 +268,97 @@ final class SupervisedConsumer implements Loop {
     for (InFlight f : inFlight) {
       f.heartbeatIfDue(now, spec.inProgressEvery().toNanos());
     }
+  }
+
+  /**
+   * Waits up to {@code wait} for the next message on a new handler thread, which then runs that
+   * message's handler itself: nothing stands between a message's arrival and its handler (no
+   * hand-off from this loop to another thread, which under sparse traffic costs a thread wake-up
+   * per message). This loop waits until that thread has received (or not), so only one thread ever
+   * reads the subscription. Takes the slot already acquired by the caller: the handler keeps it
+   * (released when it finishes); with no message it is released here.
+   *
+   * @return the message now handled on that thread, or null (none within {@code wait})
+   */
+  private Message receiveOnHandlerThread(Duration wait) throws Exception {
+    CompletableFuture<Message> got = new CompletableFuture<>();
+    JetStreamSubscription sub = subscription;
+    Thread receiver;
+    try {
+      receiver = handlerThreads.newThread(() -> receiveAndRun(sub, wait, got));
+      receiver.start();
+    } catch (Throwable t) {
+      slots.release();
+      throw t;
+    }
+    Message m;
+    try {
+      m = awaitReceiver(receiver, got, wait);
+    } catch (Exception e) {
+      slots.release();
+      throw e;
+    }
+    if (m == null) {
+      slots.release();
+    }
+    return m;
+  }
+
+  /**
+   * The receiving thread's message (or null); returns only once that thread no longer reads the
+   * subscription. Interrupted (a stop past the grace period): interrupts it and still waits for its
+   * answer, which comes at once.
+   */
+  private static Message awaitReceiver(
+      Thread receiver, CompletableFuture<Message> got, Duration wait) throws Exception {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return got.get(wait.toNanos() + RECEIVER_SLACK.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+          if (e.getCause() instanceof Exception x) {
+            throw x;
+          }
+          throw e;
+        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+          // Interrupted, or the receiver overran its wait: make it stop reading, then take its
+          // answer (a message it already has is being handled on it).
+          interrupted |= e instanceof InterruptedException;
+          receiver.interrupt();
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** The body of {@link #receiveOnHandlerThread}'s thread. */
+  private void receiveAndRun(
+      JetStreamSubscription sub, Duration wait, CompletableFuture<Message> got) {
+    Message m;
+    try {
+      m = sub.nextMessage(wait);
+    } catch (Throwable t) {
+      got.completeExceptionally(t);
+      return;
+    }
+    if (m == null) {
+      got.complete(null);
+      return;
+    }
+    InFlight f = new InFlight(m);
+    f.thread = Thread.currentThread();
+    inFlight.add(f); // before the loop goes on: a drain sees it
+    got.complete(m);
+    runner.run(
+        f,
+        () -> {
+          inFlight.remove(f);
+          slots.release();
+        });
   }
 
   private void dispatch(Message m) {

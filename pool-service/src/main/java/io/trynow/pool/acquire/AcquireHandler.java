@@ -259,7 +259,7 @@ public class AcquireHandler implements MessageHandler {
         null);
   }
 
-  private static AcquireReply reply(
+  static AcquireReply reply(
       AcquireRequest req,
       AcquireOutcome outcome,
       Long position,

@@ -28,6 +28,10 @@ import io.trynow.platform.state.RateLimitResult;
 import io.trynow.platform.state.RequestState;
 import io.trynow.platform.state.Store;
 import io.trynow.platform.testing.Pools;
+import io.trynow.platform.warmup.WarmUp;
+import io.trynow.platform.warmup.WarmUpConfig;
+import io.trynow.pool.acquire.AcquireWarmUp;
+import io.trynow.pool.config.PoolSettings;
 import io.trynow.testsupport.RealServersResource;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -50,6 +54,8 @@ class AcquireHandlerIT {
   @Inject Publisher publisher;
   @Inject NatsClient nats;
   @Inject DeadLetters deadLetters;
+  @Inject AcquireWarmUp warmUp;
+  @Inject PoolSettings settings;
 
   @BeforeAll
   static void ports() {
@@ -256,5 +262,54 @@ class AcquireHandlerIT {
         new io.nats.client.impl.Headers(),
         "not json".getBytes());
     Awaitility.await().atMost(WAIT).until(() -> deadLetters.count() > before);
+  }
+
+  @Test
+  void theStartupWarmUpRanBeforeReadyAndChangesNothing() throws Exception {
+    // the service's own warm-up ran at startup (the test profile's rounds) and readiness says so
+    assertThat(warmUp.health().getStatus().name()).isEqualTo("UP");
+    assertThat(warmUp.health().getData().orElseThrow().get("rounds")).isEqualTo(20L);
+
+    // another one, watched: no request record, no address record, no message in a stream
+    var valkey = RealServersResource.servers().valkey();
+    java.util.function.Supplier<java.util.Set<Object>> keys =
+        () -> {
+          java.util.Set<Object> out = new java.util.HashSet<>();
+          for (String k : new String[] {"r:*", "ip:*"}) {
+            out.addAll((java.util.List<?>) valkey.call("KEYS", "{" + store.prefix() + "}:" + k));
+          }
+          return out;
+        };
+    var jsm = nats.awaitConnection().jetStreamManagement();
+    long streamed = 0;
+    for (String stream : jsm.getStreamNames()) {
+      streamed += jsm.getStreamInfo(stream).getStreamState().getLastSequence();
+    }
+    java.util.Set<Object> before = keys.get();
+    AcquireWarmUp another =
+        new AcquireWarmUp(
+            settings,
+            store,
+            nats,
+            new WarmUpConfig() {
+              @Override
+              public int rounds() {
+                return 50;
+              }
+
+              @Override
+              public Duration maxTime() {
+                return Duration.ofMinutes(1);
+              }
+            });
+    WarmUp.Result r = another.run();
+    assertThat(r.failure()).isNull();
+    assertThat(r.rounds()).isEqualTo(50);
+    assertThat(before).containsAll(keys.get());
+    long streamedAfter = 0;
+    for (String stream : jsm.getStreamNames()) {
+      streamedAfter += jsm.getStreamInfo(stream).getStreamState().getLastSequence();
+    }
+    assertThat(streamedAfter).isEqualTo(streamed);
   }
 }

@@ -1,0 +1,94 @@
+package io.trynow.gateway.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.trynow.gateway.rest.AcquireWarmUp;
+import io.trynow.gateway.view.Views;
+import io.trynow.platform.nats.NatsClient;
+import io.trynow.platform.state.Store;
+import io.trynow.platform.template.TemplatesConfig;
+import io.trynow.platform.warmup.WarmUp;
+import io.trynow.platform.warmup.WarmUpConfig;
+import io.trynow.testsupport.RealServersResource;
+import jakarta.inject.Inject;
+import java.net.URL;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.eclipse.microprofile.health.Readiness;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The gateway's startup warm-up ({@link AcquireWarmUp}) ran through the real listener before the
+ * gateway reported ready, and a warm-up changes nothing: no request or address record in Valkey, no
+ * message in any stream.
+ */
+@QuarkusTest
+@WithTestResource(RealServersResource.class)
+class AcquireWarmUpIT {
+
+  @Inject @Readiness AcquireWarmUp warmUp;
+  @Inject Store store;
+  @Inject Views views;
+  @Inject ObjectMapper mapper;
+  @Inject TemplatesConfig templates;
+  @Inject NatsClient nats;
+
+  @TestHTTPResource("/")
+  URL root;
+
+  @Test
+  void theWarmUpRanThroughTheListenerAndChangesNothing() throws Exception {
+    // off in the test profile (rounds=0): ready at once, and says so
+    assertThat(warmUp.call().getStatus().name()).isEqualTo("UP");
+    assertThat(warmUp.result().rounds()).isZero();
+
+    var jsm = nats.awaitConnection().jetStreamManagement();
+    long streamed = streamed(jsm);
+    Set<Object> before = keys();
+    AcquireWarmUp another =
+        new AcquireWarmUp(
+            new WarmUpConfig() {
+              @Override
+              public int rounds() {
+                return 40;
+              }
+
+              @Override
+              public Duration maxTime() {
+                return Duration.ofMinutes(1);
+              }
+            },
+            store,
+            views,
+            mapper,
+            templates);
+    WarmUp.Result r = another.run(root.getPort());
+    assertThat(r.failure()).isNull();
+    assertThat(r.rounds()).isEqualTo(40);
+    assertThat(before).containsAll(keys());
+    assertThat(streamed(jsm)).isEqualTo(streamed);
+  }
+
+  private Set<Object> keys() {
+    var valkey = RealServersResource.servers().valkey();
+    Set<Object> out = new HashSet<>();
+    for (String k : List.of("r:*", "ip:*", "rl:*")) {
+      out.addAll((List<?>) valkey.call("KEYS", "{" + store.prefix() + "}:" + k));
+    }
+    return out;
+  }
+
+  private static long streamed(io.nats.client.JetStreamManagement jsm) throws Exception {
+    long n = 0;
+    for (String stream : jsm.getStreamNames()) {
+      n += jsm.getStreamInfo(stream).getStreamState().getLastSequence();
+    }
+    return n;
+  }
+}
