@@ -156,8 +156,11 @@ public class AcquireWarmUp {
       } catch (Exception e) {
         LOG.warnf("warm-up stream %s not deleted (it expires): %s", stream, e.toString());
       }
+      // its consumer's gauges and timers, its publishes' counter: none outlives the warm-up
       meters.getMeters().stream()
-          .filter(m -> durable.equals(m.getId().getTag(MetricNames.TAG_CONSUMER)))
+          .filter(m ->
+              durable.equals(m.getId().getTag(MetricNames.TAG_CONSUMER))
+                  || stream.equals(m.getId().getTag(MetricNames.TAG_STREAM)))
           .toList()
           .forEach(meters::remove);
     }
