@@ -56,7 +56,8 @@ import org.eclipse.microprofile.health.Readiness;
  * async client, then {@link Publisher#publishWithHeadersAndAwaitReplyAsync} (the very round trip of
  * an acquire: PubAck and reply awaited on the shared inbox, no thread waiting) to an inbox subject
  * of the warm-up's own, where a responder of the warm-up answers as JetStream and pool-service
- * would (a PubAck of stream {@code trynow-warm-up}, an assigned reply); the reply read and a demo
+ * would (a PubAck of stream {@code trynow-warm-up}, whose publish counter is removed afterwards, an
+ * assigned reply); the reply read and a demo
  * answer written with the application's JSON mapper; an access token minted and hashed.
  */
 @Readiness
@@ -84,6 +85,7 @@ public class AcquireWarmUp implements HealthCheck {
   private final List<String> templates;
   private final Publisher publisher;
   private final NatsClient nats;
+  private final io.micrometer.core.instrument.MeterRegistry meters;
   private volatile int roundTrips;
 
   public AcquireWarmUp(
@@ -93,7 +95,8 @@ public class AcquireWarmUp implements HealthCheck {
       ObjectMapper mapper,
       TemplatesConfig templates,
       Publisher publisher,
-      NatsClient nats) {
+      NatsClient nats,
+      io.micrometer.core.instrument.MeterRegistry meters) {
     this.warmUp = new WarmUp("POST /v1/demos", config);
     this.store = store;
     this.views = views;
@@ -101,6 +104,7 @@ public class AcquireWarmUp implements HealthCheck {
     this.templates = List.copyOf(templates.templates().keySet());
     this.publisher = publisher;
     this.nats = nats;
+    this.meters = meters;
   }
 
   void start(@Observes StartupEvent ev, Supervisor supervisor) {
@@ -173,6 +177,11 @@ public class AcquireWarmUp implements HealthCheck {
       if (responder != null) {
         c.closeDispatcher(responder);
       }
+      // the publish counter of the responder's "stream" does not outlive the warm-up
+      meters.getMeters().stream()
+          .filter(m -> WARM_UP_STREAM.equals(m.getId().getTag("stream")))
+          .toList()
+          .forEach(meters::remove);
     }
   }
 

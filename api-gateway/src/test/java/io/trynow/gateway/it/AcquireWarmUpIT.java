@@ -40,6 +40,7 @@ class AcquireWarmUpIT {
   @Inject TemplatesConfig templates;
   @Inject NatsClient nats;
   @Inject Publisher publisher;
+  @Inject io.micrometer.core.instrument.MeterRegistry meters;
 
   @TestHTTPResource("/")
   URL root;
@@ -71,13 +72,16 @@ class AcquireWarmUpIT {
             mapper,
             templates,
             publisher,
-            nats);
+            nats,
+            meters);
     WarmUp.Result r = another.run(root.getPort());
     assertThat(r.failure()).isNull();
     assertThat(r.rounds()).isEqualTo(40);
     // every round went through the publisher's asynchronous round trip (PubAck and reply on the
     // shared inbox), answered by the warm-up's own responder: no stream holds a message of it
     assertThat(another.roundTrips()).isEqualTo(40);
+    assertThat(meters.getMeters())
+        .noneMatch(m -> "trynow-warm-up".equals(m.getId().getTag("stream")));
     assertThat(before).containsAll(keys());
     assertThat(streamed(jsm)).isEqualTo(streamed);
   }
