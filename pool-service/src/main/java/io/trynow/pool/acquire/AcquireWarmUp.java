@@ -56,7 +56,8 @@ public class AcquireWarmUp {
 
   private static final String TOKEN_HASH = "0".repeat(64);
 
-  private static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
+  /** How long a round waits for its reply (the first also for the warm-up consumer to start). */
+  private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
 
   private final PoolSettings settings;
   private final Store store;
@@ -66,6 +67,10 @@ public class AcquireWarmUp {
   private final MeterRegistry meters;
   private final WarmUp warmUp;
   private final AtomicInteger consumed = new AtomicInteger();
+  private volatile String failure;
+
+  /** The handler's answer when its steps failed (no request id: the round fails on it). */
+  private static final byte[] FAILED = "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
   public AcquireWarmUp(
       PoolSettings settings,
@@ -147,7 +152,10 @@ public class AcquireWarmUp {
         if (reply.isEmpty()) {
           throw new IllegalStateException("no reply from the warm-up's consumer");
         }
-        Json.read(reply.get().getData(), io.trynow.model.AcquireReply.class);
+        if (!requestId.equals(
+            Json.read(reply.get().getData(), io.trynow.model.AcquireReply.class).requestId())) {
+          throw new IllegalStateException("the warm-up's handler failed: " + failure);
+        }
       });
     } finally {
       loop.stop(Duration.ofSeconds(2));
@@ -172,10 +180,15 @@ public class AcquireWarmUp {
   }
 
   /** The warm-up consumer's handler: the acquire handler's steps, its reply on the round trip. */
-  private Outcome handle(Delivery d) throws Exception {
-    AcquireRequest req = d.json(AcquireRequest.class);
-    handle(req, r -> publisher.reply(d, r));
+  private Outcome handle(Delivery d) {
     consumed.incrementAndGet();
+    try {
+      handle(d.json(AcquireRequest.class), r -> publisher.reply(d, r));
+    } catch (Exception e) {
+      // never retried nor dead-lettered: the round fails on this answer and the warm-up ends
+      failure = e.toString();
+      publisher.reply(d, FAILED);
+    }
     return Outcome.done();
   }
 
