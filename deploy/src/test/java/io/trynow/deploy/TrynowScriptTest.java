@@ -32,6 +32,7 @@ class TrynowScriptTest {
   @BeforeEach
   void scratchCheckout() throws IOException {
     Files.copy(Repo.root().resolve("trynow"), root.resolve("trynow"));
+    root.resolve("trynow").toFile().setExecutable(true);
     Files.writeString(root.resolve("pom.xml"), "<project/>\n");
     for (String m : MODULES) {
       Path src = Files.createDirectories(root.resolve(m + "/src/main/java"));
