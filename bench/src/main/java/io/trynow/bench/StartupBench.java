@@ -142,16 +142,11 @@ public final class StartupBench {
    * One {@code ./trynow up} of all five services together, timed three ways: the whole command
    * (prerequisite checks and NATS/Valkey/Caddy included); from the first service JVM's start until
    * the last answered ready; and each service from its own JVM's start until it answered ready
-   * (polled every 20 ms). With the CPU seconds each had used at the end, and how far the pool's first
-   * fill (which runs meanwhile and competes for the CPU) had got.
+   * (polled every 20 ms). With the CPU seconds each had used at the end, and how far the pool's
+   * first fill (which runs meanwhile and competes for the CPU) had got.
    */
   record Together(
-      double command,
-      double jvms,
-      Map<String, Double> each,
-      String cpu,
-      String pool,
-      String load) {
+      double command, double jvms, Map<String, Double> each, String cpu, String pool, String load) {
     @Override
     public String toString() {
       StringBuilder sb = new StringBuilder();
@@ -159,7 +154,8 @@ public final class StartupBench {
           String.format(
               "%5.2f s from the first JVM's start (./trynow up whole: %5.2f s) (load %s)%n",
               jvms, command, load));
-      each.forEach((s, t) -> sb.append(String.format("    %-20s ready %5.2f s after its start%n", s, t)));
+      each.forEach(
+          (s, t) -> sb.append(String.format("    %-20s ready %5.2f s after its start%n", s, t)));
       sb.append("    CPU s at ready ").append(cpu).append('\n');
       sb.append("    pool at that moment: ").append(pool);
       return sb.toString();
@@ -169,7 +165,8 @@ public final class StartupBench {
   static Together together(LocalStack stack, Map<String, String> env) throws Exception {
     stack.down(); // nothing of an earlier run may answer the poller
     Map<String, Long> readyAt = new java.util.concurrent.ConcurrentHashMap<>();
-    java.util.concurrent.atomic.AtomicBoolean polling = new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.atomic.AtomicBoolean polling =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
     HttpClient http = HttpClient.newHttpClient();
     Thread poller =
         Thread.ofPlatform()
@@ -187,7 +184,8 @@ public final class StartupBench {
                               + LocalStack.healthPort(s, 8080 + stack.offset() + i)
                               + "/q/health/ready");
                   try {
-                    HttpRequest r = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(1)).build();
+                    HttpRequest r =
+                        HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(1)).build();
                     if (http.send(r, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                       readyAt.put(s, System.nanoTime());
                     }
@@ -218,7 +216,8 @@ public final class StartupBench {
       lastReady = Math.max(lastReady, at);
       each.put(s, (at - started) / 1e9);
     }
-    return new Together(command, (lastReady - firstStart) / 1e9, each, cpu, pool, LocalStack.load());
+    return new Together(
+        command, (lastReady - firstStart) / 1e9, each, cpu, pool, LocalStack.load());
   }
 
   /** The sample template's pool now: ready and in flight. */
@@ -357,8 +356,7 @@ public final class StartupBench {
   }
 
   private static long pid(LocalStack stack, String service) throws IOException {
-    return Long.parseLong(
-        Files.readString(stack.state("pids").resolve(service + ".pid")).strip());
+    return Long.parseLong(Files.readString(stack.state("pids").resolve(service + ".pid")).strip());
   }
 
   /** Waits for the background create of the AOT caches ({@code down} started it); its seconds. */

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code ./trynow}'s build skip and AOT cache choice (README "Startup and memory"), run on a copy of
- * the script in a scratch checkout whose {@code mvnw} only counts its calls and writes the five
+ * {@code ./trynow}'s build skip and AOT cache choice (README "Startup and memory"), run on a copy
+ * of the script in a scratch checkout whose {@code mvnw} only counts its calls and writes the five
  * services' {@code quarkus-app}: {@code up}/{@code build} builds only when the sources changed, and
  * a service records its AOT cache on the first run of a build, runs without one while it is being
  * made, from it afterwards, and records again once the build changed.
@@ -97,7 +97,8 @@ class TrynowScriptTest {
     List<String> record = aotOptions("api-gateway", "api-gateway");
     assertThat(record).hasSize(2);
     assertThat(record.get(0)).isEqualTo("-XX:AOTMode=record");
-    assertThat(record.get(1)).matches("-XX:AOTConfiguration=.*/\\.trynow/aot/api-gateway-[0-9a-f]{16}\\.aotconf");
+    assertThat(record.get(1))
+        .matches("-XX:AOTConfiguration=.*/\\.trynow/aot/api-gateway-[0-9a-f]{16}\\.aotconf");
     String base = record.get(1).substring("-XX:AOTConfiguration=".length()).replace(".aotconf", "");
     assertThat(aotOptions("api-gateway-2", "api-gateway"))
         .as("only the first replica records")
@@ -110,11 +111,13 @@ class TrynowScriptTest {
     // made: every replica runs from it, as long as the build stays the same
     Files.delete(Path.of(base + ".aotconf"));
     Files.writeString(Path.of(base + ".aot"), "cache");
-    assertThat(aotOptions("api-gateway", "api-gateway")).containsExactly("-XX:AOTCache=" + base + ".aot");
+    assertThat(aotOptions("api-gateway", "api-gateway"))
+        .containsExactly("-XX:AOTCache=" + base + ".aot");
     assertThat(aotOptions("api-gateway-2", "api-gateway"))
         .containsExactly("-XX:AOTCache=" + base + ".aot");
     assertThat(trynow("build").exit()).isZero(); // sources unchanged: quarkus-app untouched
-    assertThat(aotOptions("api-gateway", "api-gateway")).containsExactly("-XX:AOTCache=" + base + ".aot");
+    assertThat(aotOptions("api-gateway", "api-gateway"))
+        .containsExactly("-XX:AOTCache=" + base + ".aot");
 
     // another build: a new key, recorded again, the old cache removed (the JDK would refuse it)
     Path jar = root.resolve("api-gateway/target/quarkus-app/quarkus-run.jar");
@@ -141,10 +144,12 @@ class TrynowScriptTest {
     assertThat(on.out().strip()).isEqualTo(javaFeature() >= 25 ? "on" : "off");
 
     Result slot0 = bash(Map.of(), "source ./trynow; echo \"$PIDS $DATA $AOT_DIR\"");
-    Result slot8 = bash(Map.of("TRYNOW_SLOT", "8"), "source ./trynow; echo \"$PIDS $DATA $AOT_DIR\"");
+    Result slot8 =
+        bash(Map.of("TRYNOW_SLOT", "8"), "source ./trynow; echo \"$PIDS $DATA $AOT_DIR\"");
     Path state = root.resolve(".trynow");
     assertThat(slot0.out().strip())
-        .isEqualTo(state.resolve("pids") + " " + state.resolve("data") + " " + state.resolve("aot"));
+        .isEqualTo(
+            state.resolve("pids") + " " + state.resolve("data") + " " + state.resolve("aot"));
     assertThat(slot8.out().strip())
         .isEqualTo(
             state.resolve("slot-8/pids")

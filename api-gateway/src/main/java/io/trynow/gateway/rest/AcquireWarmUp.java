@@ -1,14 +1,14 @@
 package io.trynow.gateway.rest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.quarkus.runtime.LaunchMode;
-import io.quarkus.runtime.StartupEvent;
-import io.trynow.gateway.auth.AccessTokens;
-import io.trynow.gateway.view.Views;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.Message;
 import io.nats.client.NUID;
+import io.quarkus.runtime.LaunchMode;
+import io.quarkus.runtime.StartupEvent;
+import io.trynow.gateway.auth.AccessTokens;
+import io.trynow.gateway.view.Views;
 import io.trynow.model.AcquireOutcome;
 import io.trynow.model.AcquireReply;
 import io.trynow.model.AcquireRequest;
@@ -53,8 +53,8 @@ import org.eclipse.microprofile.health.Readiness;
  * an acquire: PubAck and reply awaited on the shared inbox, no thread waiting) to an inbox subject
  * of the warm-up's own, where a responder of the warm-up answers as JetStream and pool-service
  * would (a PubAck of stream {@code trynow-warm-up}, whose publish counter is removed afterwards, an
- * assigned reply); the reply read and a demo
- * answer written with the application's JSON mapper; an access token minted and hashed.
+ * assigned reply); the reply read and a demo answer written with the application's JSON mapper; an
+ * access token minted and hashed.
  */
 @Readiness
 @Singleton
@@ -210,8 +210,7 @@ public class AcquireWarmUp implements HealthCheck {
                 null)));
   }
 
-  private void once(
-      WarmUpHttp http, int port, String subject, ExecutorService blocking, int round)
+  private void once(WarmUpHttp http, int port, String subject, ExecutorService blocking, int round)
       throws Exception {
     String template = templates.isEmpty() ? "hello" : templates.get(round % templates.size());
     if (port > 0) {
@@ -252,7 +251,8 @@ public class AcquireWarmUp implements HealthCheck {
       io.nats.client.impl.Headers headers = new io.nats.client.impl.Headers();
       headers.put(Headers.REQUEST_ID, requestId);
       byte[] payload =
-          Json.write(new AcquireRequest(requestId, body.template(), "127.0.0.1", tokenHash, now, null));
+          Json.write(
+              new AcquireRequest(requestId, body.template(), "127.0.0.1", tokenHash, now, null));
       Optional<Message> m =
           publisher
               .publishWithHeadersAndAwaitReplyAsync(

@@ -10,9 +10,9 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /**
- * One keep-alive HTTP/1.1 connection to the public listener, as a browser holds one: a plain
- * socket (the JDK's HttpClient would add its own threads and classes, none of which a visitor's
- * request uses).
+ * One keep-alive HTTP/1.1 connection to the public listener, as a browser holds one: a plain socket
+ * (the JDK's HttpClient would add its own threads and classes, none of which a visitor's request
+ * uses).
  */
 final class WarmUpHttp implements AutoCloseable {
 
@@ -39,7 +39,11 @@ final class WarmUpHttp implements AutoCloseable {
       out = s.getOutputStream();
     }
     out.write(
-        ("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nAccept: application/json\r\n\r\n")
+        ("GET "
+                + path
+                + " HTTP/1.1\r\nHost: 127.0.0.1:"
+                + port
+                + "\r\nAccept: application/json\r\n\r\n")
             .getBytes(StandardCharsets.US_ASCII));
     out.flush();
     String statusLine = line();

@@ -339,8 +339,7 @@ public final class Publisher {
       // not connected, or the inbox not subscribed yet: the blocking path waits for both
       return java.util.concurrent.CompletableFuture.supplyAsync(
           () ->
-              publishWithHeadersAndAwaitReply(
-                  subject, msgId, headers, payload, timeout, onStored),
+              publishWithHeadersAndAwaitReply(subject, msgId, headers, payload, timeout, onStored),
           blocking);
     }
     RoundTrip trip = new RoundTrip(this, subject, msgId, headers, payload, onStored, blocking);

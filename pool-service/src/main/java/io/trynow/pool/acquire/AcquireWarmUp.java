@@ -37,8 +37,8 @@ import org.jboss.logging.Logger;
 
 /**
  * The startup warm-up of the acquire path ({@link WarmUp}, {@code trynow.warm-up.*}); the readiness
- * check {@code warm-up} ({@link WarmUpReadinessCheck}) stays DOWN until it has run. Each round is an
- * acquire as it reaches pool-service, for one template (in turn), without changing anything: a
+ * check {@code warm-up} ({@link WarmUpReadinessCheck}) stays DOWN until it has run. Each round is
+ * an acquire as it reaches pool-service, for one template (in turn), without changing anything: a
  * JetStream publish of the request (PubAck on the shared inbox) to a stream of the warm-up's own
  * ({@code TRYNOW_WARM_UP_<nuid>}, in memory, deleted afterwards), delivered by a consumer started
  * exactly as the acquire consumer is ({@link Consumers}, the acquire consumer's settings: pull,
@@ -199,7 +199,8 @@ public class AcquireWarmUp {
     TemplatesConfig.Template tpl =
         settings
             .template(req.template())
-            .orElseThrow(() -> new IllegalStateException("template " + req.template() + " vanished"));
+            .orElseThrow(
+                () -> new IllegalStateException("template " + req.template() + " vanished"));
     Map<String, Object> fields = VisitorFields.validate(tpl.fields(), req.fields());
     if (!fields.isEmpty()) {
       Json.MAPPER.writeValueAsString(fields);
