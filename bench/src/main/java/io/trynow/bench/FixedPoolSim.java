@@ -9,8 +9,8 @@ import java.util.Random;
  * A fixed {@code min-ready} pool replayed on an arrival schedule: every arrival takes a ready
  * instance or waits in line, and orders one replacement that waits for one of {@code slots}
  * provisioning slots (max-in-flight; 0 = no limit) and is ready a provisioning time later, drawn
- * from the ones measured on the real stack. The engine's other work (teardowns) is not modelled,
- * so the share served warm is an upper bound for the real pool: the smallest pool it finds is where
+ * from the ones measured on the real stack. The engine's other work (teardowns) is not modelled, so
+ * the share served warm is an upper bound for the real pool: the smallest pool it finds is where
  * {@link SloBench}'s real runs start looking, never a result on its own.
  */
 final class FixedPoolSim {

@@ -159,8 +159,8 @@ public final class SloBench {
 
   /**
    * The smallest fixed pool whose replay (the measured provisioning times, {@value #SLOTS}
-   * provisions at once as max-in-flight allows, no other engine work) serves the stated share
-   * warm: where the real runs start.
+   * provisions at once as max-in-flight allows, no other engine work) serves the stated share warm:
+   * where the real runs start.
    */
   static int candidate(List<Double> arrivals, List<Long> provisionMs) {
     System.out.printf(

@@ -85,9 +85,8 @@ public class AdminResource {
    * warm over the window (EWMAs in Valkey) and {@code hit_rate_total} over every arrival counted;
    * {@code refill_seconds} the refill time the target was computed with, of which {@code
    * slot_wait_seconds} the mean wait for a provisioning slot; {@code arrivals} the requests counted
-   * so far; {@code
-   * failed} the provisions waiting in the dead-letter queue, queue wait and provision time the
-   * p50/p95 of the demos alive now ({@link PoolFigures}).
+   * so far; {@code failed} the provisions waiting in the dead-letter queue, queue wait and
+   * provision time the p50/p95 of the demos alive now ({@link PoolFigures}).
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record PoolView(

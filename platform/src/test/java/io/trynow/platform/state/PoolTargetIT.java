@@ -134,8 +134,7 @@ class PoolTargetIT extends StoreTestBase {
     assertThat(store.sizing().setPoolTarget(now, 5, 3000, true)).isTrue();
     assertThat(store.sizing().poolDemand(tpl).rawTarget()).isEqualTo(7);
     PoolDemand later = store.sizing().poolDemand(tpl);
-    assertThatThrownBy(
-            () -> store.sizing().setPoolTarget(later, 5, 3000, true, Double.NaN, 5, 0))
+    assertThatThrownBy(() -> store.sizing().setPoolTarget(later, 5, 3000, true, Double.NaN, 5, 0))
         .isInstanceOf(IllegalArgumentException.class);
     assertThat(store.sizing().poolDemand(tpl).version()).isEqualTo(later.version());
   }

@@ -19,25 +19,25 @@ import java.util.List;
  * the share served warm is P(N ≤ S − 1), N the number of replacements under way. With no limit on
  * parallel provisioning N is Poisson(λ·R), R the mean provisioning time (M/G/∞: only the mean
  * matters, whatever the spread). For a hit-rate target h the pool keeps the smallest S with
- * P(Poisson(λ·R') ≤ S − 1) ≥ h. Served in order, visitor n gets the replacement ordered by visitor n
- * − S: it waits at most W iff fewer than S others arrived in the preceding R' − W, so a wait bound W
- * for a share p of visitors needs the smallest S with P(Poisson(λ·max(0, R' − W)) ≤ S − 1) ≥ p.
- * (Nothing arriving needs no pool: S = 0, min-ready applies.) The larger of the two, clamped to
- * [min-ready, min(max-total, max-ready)], is the raw target.
+ * P(Poisson(λ·R') ≤ S − 1) ≥ h. Served in order, visitor n gets the replacement ordered by visitor
+ * n − S: it waits at most W iff fewer than S others arrived in the preceding R' − W, so a wait
+ * bound W for a share p of visitors needs the smallest S with P(Poisson(λ·max(0, R' − W)) ≤ S − 1)
+ * ≥ p. (Nothing arriving needs no pool: S = 0, min-ready applies.) The larger of the two, clamped
+ * to [min-ready, min(max-total, max-ready)], is the raw target.
  *
  * <p>Four corrections make it hold on a real pool ({@code bench slo} missed 95 % without them):
  *
  * <ul>
  *   <li><b>The wait for a provisioning slot.</b> At most {@code max-in-flight} provisions run at
- *       once, so a replacement first waits for a slot: R' = R + W_q, W_q the mean wait of an
- *       M/G/m queue (m = max-in-flight, Erlang C with the Allen–Cunneen factor (1 + c²)/2 for the
+ *       once, so a replacement first waits for a slot: R' = R + W_q, W_q the mean wait of an M/G/m
+ *       queue (m = max-in-flight, Erlang C with the Allen–Cunneen factor (1 + c²)/2 for the
  *       provisioning times' spread c, at least the M/M/m wait), at the sustained (slow) rate and a
  *       load of at most {@value #MAX_LOAD}: a burst's backlog clears, and past that load no pool
  *       size holds anyway (the budget caps it).
  *   <li><b>The refill time from recent samples.</b> R is the mean of the newest {@value #SAMPLES}
  *       provisioning times, each capped at {@value #CAP_OVER_MEDIAN}× their median, plus {@value
- *       #MEAN_Z} standard errors of that mean: the first fill of cold services (12.7 s against ~3
- *       s later) no longer sizes the pool for minutes, and only the newest samples count ({@code
+ *       #MEAN_Z} standard errors of that mean: the first fill of cold services (12.7 s against ~3 s
+ *       later) no longer sizes the pool for minutes, and only the newest samples count ({@code
  *       slo.refill-percentile} keeps the earlier percentile of all 64).
  *   <li><b>The rising edge.</b> λ is the slow EWMA ({@code window}) unless the fast one ({@code
  *       burst-window}) lies {@value #BURST_Z} of its standard deviations above it (σ = √(λ / 2τ)

@@ -91,8 +91,7 @@ public class PoolTargets {
       return tpl.minReady();
     }
     PoolSizer.Decision x =
-        PoolSizer.decide(
-            slo, tpl.minReady(), tpl.maxTotal(), tpl.maxInFlight(), d, clock.millis());
+        PoolSizer.decide(slo, tpl.minReady(), tpl.maxTotal(), tpl.maxInFlight(), d, clock.millis());
     if (store
         .sizing()
         .setPoolTarget(

@@ -150,18 +150,7 @@ final class PoolDaySim {
           version++;
           PoolDemand pd =
               new PoolDemand(
-                  "t",
-                  rate,
-                  0,
-                  since,
-                  nowMs,
-                  count,
-                  warm,
-                  target,
-                  0,
-                  movedAt,
-                  version,
-                  ptimes,
+                  "t", rate, 0, since, nowMs, count, warm, target, 0, movedAt, version, ptimes,
                   burst);
           PoolSizer.Decision x = PoolSizer.decide(slo, minReady, maxTotal, slots, pd, nowMs);
           if (x.moved()) {
@@ -172,8 +161,16 @@ final class PoolDaySim {
             System.out.printf(
                 "t=%5.0f slow %.3f fast %.3f rate %.3f R' %d (wait %d) target %d ready %d coming %d"
                     + " waiting %d%n",
-                now, rate, burst, x.ratePerSecond(), x.refillMs(), x.slotWaitMs(), target, ready,
-                coming.size(), waiting.size());
+                now,
+                rate,
+                burst,
+                x.ratePerSecond(),
+                x.refillMs(),
+                x.slotWaitMs(),
+                target,
+                ready,
+                coming.size(),
+                waiting.size());
           }
           int keep = Math.max(minReady, target);
           if (ready > keep

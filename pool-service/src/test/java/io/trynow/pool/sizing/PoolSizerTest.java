@@ -89,8 +89,7 @@ class PoolSizerTest {
     // plus 1.645 * 1342 / sqrt(5) = 987
     assertThat(PoolSizer.refillMs(s, slo)).isEqualTo(4587);
     // the 95th percentile took the cold sample as R
-    assertThat(PoolSizer.refillMs(s, ((TestSlo) slo).withRefillPercentile(0.95)))
-        .isEqualTo(12_700);
+    assertThat(PoolSizer.refillMs(s, ((TestSlo) slo).withRefillPercentile(0.95))).isEqualTo(12_700);
     // at a night's 0.1/s that sized the pool larger than the refills need
     int before =
         PoolSizer.target(
@@ -134,9 +133,7 @@ class PoolSizerTest {
     assertThat(PoolSizer.slotWaitMs(0, 3000, 4, 0)).isZero();
     // overloaded (5/s against 4 slots of 3 s): computed at a load of 0.8, finite
     long over = PoolSizer.slotWaitMs(5, 3000, 4, 1);
-    assertThat(over)
-        .isEqualTo(PoolSizer.slotWaitMs(3.2 / 3, 3000, 4, 1))
-        .isBetween(1000L, 30_000L);
+    assertThat(over).isEqualTo(PoolSizer.slotWaitMs(3.2 / 3, 3000, 4, 1)).isBetween(1000L, 30_000L);
     // decide adds it to the refill time and sizes for it
     Slo slo = slo(0.95, null, null);
     PoolSizer.Decision limited =
@@ -202,7 +199,8 @@ class PoolSizerTest {
         new PoolDemand("t", 0.2, 0, NOW - 3_600_000, NOW, 0, 0, 0, 0, 0, 1, samples(5000), 1.2);
     double expected = 1.2 + (1.0 / 270) * (30 + 5);
     assertThat(PoolSizer.rate(rising, slo)).isCloseTo(expected, within());
-    assertThat(decide(slo, 0, 20, rising).target()).isEqualTo(PoolSizer.stock(expected * 5, 0.95, 20));
+    assertThat(decide(slo, 0, 20, rising).target())
+        .isEqualTo(PoolSizer.stock(expected * 5, 0.95, 20));
     // the earlier rule sized for the fast estimate less 2 sigma: 1.085/s, below even the lagging
     // fast estimate
     assertThat(PoolSizer.rate(rising, slo)).isGreaterThan(1.2);
