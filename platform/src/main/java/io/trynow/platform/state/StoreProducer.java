@@ -43,6 +43,10 @@ public class StoreProducer {
     ValkeyClient client =
         new ValkeyClient(
             redis, null, where, config.timeout(), config.waitReplicas(), config.waitTimeout());
+    if ("standalone".equalsIgnoreCase(type)) {
+      // with Sentinel the pool follows a failover; a loop's own connection would not
+      client.withLoopConnections();
+    }
     return new Store(client, config.prefix(), InstantSource.system(), config.retention());
   }
 
