@@ -49,6 +49,15 @@ final class LocalStack implements AutoCloseable {
     return slot * 100;
   }
 
+  /**
+   * What {@code ./trynow} keeps for this slot ({@code pids}, {@code logs}, {@code data}): {@code
+   * .trynow/<what>} for slot 0, {@code .trynow/slot-N/<what>} for slot N.
+   */
+  Path state(String what) {
+    Path dir = root.resolve(".trynow");
+    return (slot == 0 ? dir : dir.resolve("slot-" + slot)).resolve(what);
+  }
+
   int gatewayPort() {
     return 8080 + offset();
   }
@@ -88,7 +97,7 @@ final class LocalStack implements AutoCloseable {
    */
   double up(Map<String, String> env) throws Exception {
     down();
-    Path data = root.resolve(".trynow/data");
+    Path data = state("data");
     if (Files.isDirectory(data)) {
       try (Stream<Path> s = Files.walk(data)) {
         for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
@@ -110,7 +119,7 @@ final class LocalStack implements AutoCloseable {
         all.put(k, v);
       }
     });
-    Path config = Files.createDirectories(root.resolve(".trynow")).resolve("bench.properties");
+    Path config = Files.createDirectories(state("data").getParent()).resolve("bench.properties");
     try (var out = Files.newBufferedWriter(config)) {
       props.store(out, "the sample template with the benchmark's settings");
     }
@@ -181,7 +190,7 @@ final class LocalStack implements AutoCloseable {
   Map<String, Long> rssMb() throws IOException {
     Map<String, Long> out = new LinkedHashMap<>();
     for (String s : SERVICES) {
-      Path pidFile = root.resolve(".trynow/pids/" + s + ".pid");
+      Path pidFile = state("pids").resolve(s + ".pid");
       if (!Files.exists(pidFile)) {
         continue;
       }
@@ -202,7 +211,7 @@ final class LocalStack implements AutoCloseable {
    */
   Map<String, Double> cpuSeconds() throws IOException {
     Map<String, Double> out = new LinkedHashMap<>();
-    Path pids = root.resolve(".trynow/pids");
+    Path pids = state("pids");
     if (Files.isDirectory(pids)) {
       try (Stream<Path> s = Files.list(pids)) {
         for (Path f : s.sorted().toList()) {

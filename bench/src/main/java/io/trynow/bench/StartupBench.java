@@ -49,6 +49,7 @@ public final class StartupBench {
   public static void main(String[] args) throws Exception {
     int visitors = args.length > 0 ? Integer.parseInt(args[0]) : 40;
     int ready = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+    boolean cachedOnly = args.length > 2 && args[2].equals("cached");
     Path root = SampleImage.RepoRoot.find();
     HttpClient http = Visitor.client();
     try (LocalStack stack = new LocalStack(root)) {
@@ -56,33 +57,27 @@ public final class StartupBench {
       System.out.printf("startup bench (load %s)%n", LocalStack.load());
       Map<String, String> env = CrowdBench.env(visitors, ready, 4);
       Path aotDir = root.resolve(".trynow/aot");
-      deleteTree(aotDir);
+      if (cachedOnly && cachesMade(stack, aotDir)) {
+        System.out.println("AOT caches of this build found: the recording run is skipped");
+      } else {
+        deleteTree(aotDir);
+        Together cold = together(stack, env);
+        System.out.printf(
+            "all five together, first up of the build (recording, no cache): %s%n", cold);
+        long t0 = System.nanoTime();
+        stack.down();
+        double down = (System.nanoTime() - t0) / 1e9;
+        double create = awaitCreate(root);
+        System.out.printf(
+            "down after the recording run: %5.2f s; the caches made in the background in %5.1f s"
+                + " more: %s (load %s)%n",
+            down, create, cacheSizes(aotDir), LocalStack.load());
+      }
 
-      double cold = stack.up(env);
-      String coldCpu = cpuAtReady(stack);
+      Together warm = together(stack, env);
+      System.out.printf("all five together, from the AOT caches: %s%n", warm);
       List<String> jvmOptions = jvmOptions(stack, "api-gateway");
       System.out.printf("JVM options of the services: %s%n", String.join(" ", jvmOptions));
-      floor(root, jvmOptions);
-      System.out.printf(
-          "all five together, first up of the build (recording, no cache): %5.2f s (load %s);"
-              + " CPU s at ready %s%n",
-          cold, LocalStack.load(), coldCpu);
-
-      long t0 = System.nanoTime();
-      stack.down();
-      double down = (System.nanoTime() - t0) / 1e9;
-      double create = awaitCreate(root);
-      System.out.printf(
-          "down after the recording run: %5.2f s; the caches made in the background in %5.1f s"
-              + " more: %s (load %s)%n",
-          down, create, cacheSizes(aotDir), LocalStack.load());
-
-      double warm = stack.up(env);
-      String warmCpu = cpuAtReady(stack);
-      System.out.printf(
-          "all five together, from the AOT caches:                  %5.2f s (load %s);"
-              + " CPU s at ready %s%n",
-          warm, LocalStack.load(), warmCpu);
       floor(root, jvmOptions);
       for (String s : LocalStack.SERVICES) {
         System.out.printf("  %-20s %s%n", s, aotUse(stack, s));
@@ -97,28 +92,35 @@ public final class StartupBench {
         List<Double> withoutCpu = new ArrayList<>();
         List<Double> withCpu = new ArrayList<>();
         for (int r = 0; r < ROUNDS; r++) {
-          double[] a = restart(stack, http, s, port, false);
-          without.add(a[0]);
-          withoutCpu.add(a[1]);
+          if (!cachedOnly) {
+            double[] a = restart(stack, http, s, port, false);
+            without.add(a[0]);
+            withoutCpu.add(a[1]);
+          }
           double[] b = restart(stack, http, s, port, true);
           with.add(b[0]);
           withCpu.add(b[1]);
         }
         System.out.printf(
-            "%-20s alone: from its AOT cache %5.2f s (CPU %4.2f s; median of %d, max %5.2f s),"
-                + " without %5.2f s (CPU %4.2f s) (load %s)%n",
+            "%-20s alone: from its AOT cache %5.2f s (CPU %4.2f s; median of %d, max %5.2f s)%s"
+                + " (load %s)%n",
             s,
             median(with),
             median(withCpu),
             ROUNDS,
             Collections.max(with),
-            median(without),
-            median(withoutCpu),
+            cachedOnly
+                ? ""
+                : String.format(
+                    ", without %5.2f s (CPU %4.2f s)", median(without), median(withoutCpu)),
             LocalStack.load());
       }
       Thread.sleep(5000);
       System.out.println("RSS MB idle, at up:              " + rssBefore);
       System.out.println("RSS MB idle, after the restarts: " + stack.rssMb());
+      if (cachedOnly) {
+        return;
+      }
 
       try (var store = io.trynow.platform.state.Store.connect(stack.valkeyUrl(), stack.prefix())) {
         LocalStack.awaitPool(store, CrowdBench.TEMPLATE, ready);
@@ -134,6 +136,120 @@ public final class StartupBench {
       Thread.sleep(10_000);
       System.out.println("RSS MB 10 s after the releases:  " + stack.rssMb());
     }
+  }
+
+  /**
+   * One {@code ./trynow up} of all five services together, timed three ways: the whole command
+   * (prerequisite checks and NATS/Valkey/Caddy included); from the first service JVM's start until
+   * the last answered ready; and each service from its own JVM's start until it answered ready
+   * (polled every 20 ms). With the CPU seconds each had used at the end, and how far the pool's
+   * first fill (which runs meanwhile and competes for the CPU) had got.
+   */
+  record Together(
+      double command, double jvms, Map<String, Double> each, String cpu, String pool, String load) {
+    @Override
+    public String toString() {
+      StringBuilder sb = new StringBuilder();
+      sb.append(
+          String.format(
+              "%5.2f s from the first JVM's start (./trynow up whole: %5.2f s) (load %s)%n",
+              jvms, command, load));
+      each.forEach(
+          (s, t) -> sb.append(String.format("    %-20s ready %5.2f s after its start%n", s, t)));
+      sb.append("    CPU s at ready ").append(cpu).append('\n');
+      sb.append("    pool at that moment: ").append(pool);
+      return sb.toString();
+    }
+  }
+
+  static Together together(LocalStack stack, Map<String, String> env) throws Exception {
+    stack.down(); // nothing of an earlier run may answer the poller
+    Map<String, Long> readyAt = new java.util.concurrent.ConcurrentHashMap<>();
+    java.util.concurrent.atomic.AtomicBoolean polling =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    HttpClient http = HttpClient.newHttpClient();
+    Thread poller =
+        Thread.ofPlatform()
+            .daemon()
+            .start(() -> {
+              while (polling.get() && readyAt.size() < LocalStack.SERVICES.size()) {
+                for (int i = 0; i < LocalStack.SERVICES.size(); i++) {
+                  String s = LocalStack.SERVICES.get(i);
+                  if (readyAt.containsKey(s)) {
+                    continue;
+                  }
+                  URI uri =
+                      URI.create(
+                          "http://127.0.0.1:"
+                              + LocalStack.healthPort(s, 8080 + stack.offset() + i)
+                              + "/q/health/ready");
+                  try {
+                    HttpRequest r =
+                        HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(1)).build();
+                    if (http.send(r, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                      readyAt.put(s, System.nanoTime());
+                    }
+                  } catch (IOException e) {
+                    // not listening yet
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
+              }
+            });
+    double command = stack.up(env);
+    poller.join(5000);
+    polling.set(false);
+    String pool = poolNow(stack);
+    String cpu = cpuAtReady(stack);
+    // each JVM's start (/proc/<pid>/stat starttime, ticks since boot) on the nanoTime scale
+    double uptime = Double.parseDouble(Files.readString(Path.of("/proc/uptime")).split(" ")[0]);
+    long now = System.nanoTime();
+    long firstStart = Long.MAX_VALUE;
+    long lastReady = 0;
+    Map<String, Double> each = new LinkedHashMap<>();
+    for (String s : LocalStack.SERVICES) {
+      long started = now - (long) ((uptime - startTicks(pid(stack, s)) / 100.0) * 1e9);
+      long at = readyAt.getOrDefault(s, now);
+      firstStart = Math.min(firstStart, started);
+      lastReady = Math.max(lastReady, at);
+      each.put(s, (at - started) / 1e9);
+    }
+    return new Together(
+        command, (lastReady - firstStart) / 1e9, each, cpu, pool, LocalStack.load());
+  }
+
+  /** The sample template's pool now: ready and in flight. */
+  private static String poolNow(LocalStack stack) {
+    try (var store = io.trynow.platform.state.Store.connect(stack.valkeyUrl(), stack.prefix())) {
+      var p = store.poolStats(CrowdBench.TEMPLATE);
+      return p.ready() + " ready, " + p.inFlight() + " being provisioned";
+    } catch (RuntimeException e) {
+      return "? (" + e.getMessage() + ")";
+    }
+  }
+
+  /** When a process started: field 22 of /proc/<pid>/stat, in clock ticks (100 Hz) since boot. */
+  static long startTicks(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[19]);
+  }
+
+  /** Whether every service has an AOT cache in {@code aotDir} (of some build; up checks which). */
+  private static boolean cachesMade(LocalStack stack, Path aotDir) throws IOException {
+    if (!Files.isDirectory(aotDir)) {
+      return false;
+    }
+    for (String s : LocalStack.SERVICES) {
+      try {
+        cachePath(stack, s);
+      } catch (IllegalStateException e) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -240,8 +356,7 @@ public final class StartupBench {
   }
 
   private static long pid(LocalStack stack, String service) throws IOException {
-    return Long.parseLong(
-        Files.readString(stack.root.resolve(".trynow/pids/" + service + ".pid")).strip());
+    return Long.parseLong(Files.readString(stack.state("pids").resolve(service + ".pid")).strip());
   }
 
   /** Waits for the background create of the AOT caches ({@code down} started it); its seconds. */
@@ -322,7 +437,7 @@ public final class StartupBench {
   static double[] restart(
       LocalStack stack, HttpClient http, String service, int port, boolean withCache)
       throws Exception {
-    Path pidFile = stack.root.resolve(".trynow/pids/" + service + ".pid");
+    Path pidFile = stack.state("pids").resolve(service + ".pid");
     long pid = pid(stack, service);
     List<String> cmd = cmdline(stack, service);
     Map<String, String> env = new LinkedHashMap<>();
@@ -348,7 +463,7 @@ public final class StartupBench {
     ProcessBuilder pb = new ProcessBuilder(next).directory(stack.root.toFile());
     pb.environment().clear();
     pb.environment().putAll(env);
-    File log = stack.root.resolve(".trynow/logs/" + service + ".log").toFile();
+    File log = stack.state("logs").resolve(service + ".log").toFile();
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log));
     long t0 = System.nanoTime();
     Process p = pb.start();

@@ -1,14 +1,22 @@
 package io.trynow.gateway.rest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
+import io.nats.client.Message;
+import io.nats.client.NUID;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
 import io.trynow.gateway.auth.AccessTokens;
 import io.trynow.gateway.view.Views;
 import io.trynow.model.AcquireOutcome;
 import io.trynow.model.AcquireReply;
+import io.trynow.model.AcquireRequest;
+import io.trynow.model.Headers;
 import io.trynow.model.Ids;
 import io.trynow.model.Json;
+import io.trynow.platform.messaging.Publisher;
+import io.trynow.platform.nats.NatsClient;
 import io.trynow.platform.state.Store;
 import io.trynow.platform.supervisor.Supervisor;
 import io.trynow.platform.template.TemplatesConfig;
@@ -19,13 +27,13 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -35,40 +43,64 @@ import org.eclipse.microprofile.health.Readiness;
 /**
  * The startup warm-up of {@code POST /v1/demos} ({@link WarmUp}, {@code trynow.warm-up.*}), run as
  * soon as the public listener accepts connections; readiness {@code warm-up} stays DOWN until it
- * has run. The first visitor's request otherwise pays for the HTTP stack's first use (routing, the
- * blocking hand-off, body and problem JSON), the JSON of the answer and the first store calls: ~0.8
- * s of a ~1 s first request measured on the loaded machine ({@code ./trynow bench sparse}), the
- * pool's side ~40 ms. Each round changes nothing and counts no acquire: one {@code GET
- * /v1/demos/<fresh id>} through the real listener (a store read, then 404 problem JSON), the
- * acquire body read and a demo answer written with the application's JSON mapper, an access token
- * minted and hashed, a pool reply read.
+ * has run. The first visitor's request otherwise pays for the HTTP stack's first use (routing, body
+ * and problem JSON), the JSON of the answer, the first store calls and the first publish round
+ * trip: ~0.8 s of a ~1 s first request measured on the loaded machine ({@code ./trynow bench
+ * sparse}) before there was a warm-up. Each round changes nothing and counts no acquire: one {@code
+ * GET /v1/demos/<fresh id>} through the real listener (a store read, then 404 problem JSON); the
+ * acquire body read; the acquire's asynchronous path as the event loop runs it: a store read on the
+ * async client, then {@link Publisher#publishWithHeadersAndAwaitReplyAsync} (the very round trip of
+ * an acquire: PubAck and reply awaited on the shared inbox, no thread waiting) to an inbox subject
+ * of the warm-up's own, where a responder of the warm-up answers as JetStream and pool-service
+ * would (a PubAck of stream {@code trynow-warm-up}, whose publish counter is removed afterwards, an
+ * assigned reply); the reply read and a demo answer written with the application's JSON mapper; an
+ * access token minted and hashed.
  */
 @Readiness
 @Singleton
 public class AcquireWarmUp implements HealthCheck {
+
+  private static final org.jboss.logging.Logger LOG =
+      org.jboss.logging.Logger.getLogger(AcquireWarmUp.class);
 
   private static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
 
   /** How long the warm-up waits for the public listener (then it warms the in-process parts). */
   private static final Duration LISTENER_WAIT = Duration.ofSeconds(30);
 
+  /** The PubAck the warm-up's responder answers with (a stream no service declares). */
+  static final String WARM_UP_STREAM = "trynow-warm-up";
+
+  private static final byte[] PUB_ACK =
+      ("{\"stream\":\"" + WARM_UP_STREAM + "\",\"seq\":1}").getBytes(StandardCharsets.UTF_8);
+
   private final WarmUp warmUp;
   private final Store store;
   private final Views views;
   private final ObjectMapper mapper;
   private final List<String> templates;
+  private final Publisher publisher;
+  private final NatsClient nats;
+  private final io.micrometer.core.instrument.MeterRegistry meters;
+  private volatile int roundTrips;
 
   public AcquireWarmUp(
       WarmUpConfig config,
       Store store,
       Views views,
       ObjectMapper mapper,
-      TemplatesConfig templates) {
+      TemplatesConfig templates,
+      Publisher publisher,
+      NatsClient nats,
+      io.micrometer.core.instrument.MeterRegistry meters) {
     this.warmUp = new WarmUp("POST /v1/demos", config);
     this.store = store;
     this.views = views;
     this.mapper = mapper;
     this.templates = List.copyOf(templates.templates().keySet());
+    this.publisher = publisher;
+    this.nats = nats;
+    this.meters = meters;
   }
 
   void start(@Observes StartupEvent ev, Supervisor supervisor) {
@@ -109,31 +141,82 @@ public class AcquireWarmUp implements HealthCheck {
     return ConfigProvider.getConfig().getOptionalValue(key, Integer.class).orElse(0);
   }
 
-  /** Runs the warm-up against the listener on {@code port} (0: the in-process parts only). */
+  /**
+   * Runs the warm-up against the listener on {@code port} (0: the in-process parts only). Without
+   * NATS (not connected within its connect timeout) the round trip is left out.
+   */
   public WarmUp.Result run(int port) {
-    HttpClient http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(CALL_TIMEOUT)
-            .build();
-    try (http) {
-      return warmUp.run(round -> once(http, port, round));
+    Connection c = null;
+    Dispatcher responder = null;
+    String subject = null;
+    try {
+      c = nats.awaitConnection();
+      Connection conn = c;
+      responder = c.createDispatcher(m -> answer(conn, m));
+      String s = "_INBOX." + NUID.nextGlobal() + ".warm-up";
+      responder.subscribe(s);
+      c.flush(CALL_TIMEOUT); // the responder listens before the first round trip
+      subject = s;
+    } catch (RuntimeException | java.util.concurrent.TimeoutException e) {
+      LOG.infof("warm-up without the publish round trip (NATS: %s)", e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    WarmUpHttp http = new WarmUpHttp(port);
+    ExecutorService blocking =
+        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("warm-up-", 0).factory());
+    String to = subject;
+    try (http;
+        blocking) {
+      return warmUp.run(round -> once(http, port, to, blocking, round));
+    } finally {
+      if (responder != null) {
+        c.closeDispatcher(responder);
+      }
+      // the publish counter of the responder's "stream" does not outlive the warm-up
+      meters.getMeters().stream()
+          .filter(m -> WARM_UP_STREAM.equals(m.getId().getTag("stream")))
+          .toList()
+          .forEach(meters::remove);
     }
   }
 
-  private void once(HttpClient http, int port, int round) throws Exception {
+  /**
+   * The responder: answers a warm-up publish as JetStream (a PubAck) and pool-service (an assigned
+   * reply on its {@code Trynow-Reply-To} inbox) would.
+   */
+  private static void answer(Connection c, Message m) {
+    c.publish(m.getReplyTo(), PUB_ACK);
+    String to = m.getHeaders().getFirst(Headers.REPLY_TO);
+    String rid = m.getHeaders().getFirst(Headers.REQUEST_ID);
+    AcquireRequest req = Json.read(m.getData(), AcquireRequest.class);
+    long now = System.currentTimeMillis();
+    io.nats.client.impl.Headers h = new io.nats.client.impl.Headers();
+    h.put(Headers.REQUEST_ID, rid);
+    c.publish(
+        to,
+        h,
+        Json.write(
+            new AcquireReply(
+                req.requestId(),
+                AcquireOutcome.ASSIGNED,
+                Ids.newInstanceId(),
+                req.template(),
+                "http://warm-up.invalid/",
+                now + 60_000,
+                now + 120_000,
+                null,
+                null,
+                null)));
+  }
+
+  private void once(WarmUpHttp http, int port, String subject, ExecutorService blocking, int round)
+      throws Exception {
     String template = templates.isEmpty() ? "hello" : templates.get(round % templates.size());
     if (port > 0) {
-      HttpResponse<byte[]> r =
-          http.send(
-              HttpRequest.newBuilder(
-                      URI.create("http://127.0.0.1:" + port + "/v1/demos/" + Ids.newInstanceId()))
-                  .timeout(CALL_TIMEOUT)
-                  .GET()
-                  .build(),
-              HttpResponse.BodyHandlers.ofByteArray());
-      if (r.statusCode() != 404) {
-        throw new IllegalStateException("GET of an unknown demo answered " + r.statusCode());
+      int status = http.get("/v1/demos/" + Ids.newInstanceId());
+      if (status != 404) {
+        throw new IllegalStateException("GET of an unknown demo answered " + status);
       }
     }
     AcquireBody body =
@@ -142,27 +225,51 @@ public class AcquireWarmUp implements HealthCheck {
             AcquireBody.class);
     String requestId = Ids.newRequestId();
     String token = AccessTokens.newToken();
-    AccessTokens.hash(token);
-    if (store.request(requestId).isPresent()) {
+    String tokenHash = AccessTokens.hash(token);
+    if (store.requestAsync(requestId).toCompletableFuture().get(5, TimeUnit.SECONDS).isPresent()) {
       throw new IllegalStateException("a fresh request id " + requestId + " exists");
     }
     long now = System.currentTimeMillis();
-    AcquireReply reply =
-        Json.read(
-            Json.write(
-                new AcquireReply(
-                    requestId,
-                    AcquireOutcome.ASSIGNED,
-                    Ids.newInstanceId(),
-                    body.template(),
-                    "http://warm-up.invalid/",
-                    now + 60_000,
-                    now + 120_000,
-                    null,
-                    null,
-                    null)),
-            AcquireReply.class);
+    AcquireReply reply;
+    if (subject == null) {
+      reply =
+          Json.read(
+              Json.write(
+                  new AcquireReply(
+                      requestId,
+                      AcquireOutcome.ASSIGNED,
+                      Ids.newInstanceId(),
+                      body.template(),
+                      "http://warm-up.invalid/",
+                      now + 60_000,
+                      now + 120_000,
+                      null,
+                      null,
+                      null)),
+              AcquireReply.class);
+    } else {
+      io.nats.client.impl.Headers headers = new io.nats.client.impl.Headers();
+      headers.put(Headers.REQUEST_ID, requestId);
+      byte[] payload =
+          Json.write(
+              new AcquireRequest(requestId, body.template(), "127.0.0.1", tokenHash, now, null));
+      Optional<Message> m =
+          publisher
+              .publishWithHeadersAndAwaitReplyAsync(
+                  subject, requestId, headers, payload, CALL_TIMEOUT, at -> {}, blocking)
+              .get(CALL_TIMEOUT.toSeconds() + 1, TimeUnit.SECONDS);
+      if (m.isEmpty()) {
+        throw new IllegalStateException("no reply to the warm-up's round trip");
+      }
+      reply = Json.read(m.get().getData(), AcquireReply.class);
+      roundTrips++;
+    }
     mapper.writeValueAsBytes(views.demo(reply, token));
+  }
+
+  /** Round trips through the publisher's asynchronous path done by warm-ups of this instance. */
+  public int roundTrips() {
+    return roundTrips;
   }
 
   /** What the startup warm-up did, or null while it runs. */

@@ -8,6 +8,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.trynow.gateway.rest.AcquireWarmUp;
 import io.trynow.gateway.view.Views;
+import io.trynow.platform.messaging.Publisher;
 import io.trynow.platform.nats.NatsClient;
 import io.trynow.platform.state.Store;
 import io.trynow.platform.template.TemplatesConfig;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The gateway's startup warm-up ({@link AcquireWarmUp}) ran through the real listener before the
  * gateway reported ready, and a warm-up changes nothing: no request or address record in Valkey, no
- * message in any stream.
+ * message in any stream, though each round made the acquire's publish round trip.
  */
 @QuarkusTest
 @WithTestResource(RealServersResource.class)
@@ -38,6 +39,8 @@ class AcquireWarmUpIT {
   @Inject ObjectMapper mapper;
   @Inject TemplatesConfig templates;
   @Inject NatsClient nats;
+  @Inject Publisher publisher;
+  @Inject io.micrometer.core.instrument.MeterRegistry meters;
 
   @TestHTTPResource("/")
   URL root;
@@ -67,10 +70,18 @@ class AcquireWarmUpIT {
             store,
             views,
             mapper,
-            templates);
+            templates,
+            publisher,
+            nats,
+            meters);
     WarmUp.Result r = another.run(root.getPort());
     assertThat(r.failure()).isNull();
     assertThat(r.rounds()).isEqualTo(40);
+    // every round went through the publisher's asynchronous round trip (PubAck and reply on the
+    // shared inbox), answered by the warm-up's own responder: no stream holds a message of it
+    assertThat(another.roundTrips()).isEqualTo(40);
+    assertThat(meters.getMeters())
+        .noneMatch(m -> "trynow-warm-up".equals(m.getId().getTag("stream")));
     assertThat(before).containsAll(keys());
     assertThat(streamed(jsm)).isEqualTo(streamed);
   }

@@ -310,21 +310,39 @@ public final class Publisher {
       Duration timeout,
       java.util.function.LongConsumer onStored,
       java.util.concurrent.Executor blocking) {
+    return publishWithHeadersAndAwaitReplyAsync(
+        message.subject(),
+        message.msgId(),
+        requestHeaders(message.requestId()),
+        Json.write(message),
+        timeout,
+        onStored,
+        blocking);
+  }
+
+  /**
+   * {@link #publishAndAwaitReplyAsync} with exactly these headers, msg id and payload: for a
+   * service's startup warm-up (the same round trip to a subject of its own, answered by itself) and
+   * tests; services publish messages of the contract.
+   */
+  public java.util.concurrent.CompletableFuture<Optional<Message>>
+      publishWithHeadersAndAwaitReplyAsync(
+          String subject,
+          String msgId,
+          Headers headers,
+          byte[] payload,
+          Duration timeout,
+          java.util.function.LongConsumer onStored,
+          java.util.concurrent.Executor blocking) {
     Connection c = inbox.ready();
     if (c == null) {
       // not connected, or the inbox not subscribed yet: the blocking path waits for both
       return java.util.concurrent.CompletableFuture.supplyAsync(
-          () -> publishAndAwaitReply(message, timeout, onStored), blocking);
+          () ->
+              publishWithHeadersAndAwaitReply(subject, msgId, headers, payload, timeout, onStored),
+          blocking);
     }
-    RoundTrip trip =
-        new RoundTrip(
-            this,
-            message.subject(),
-            message.msgId(),
-            requestHeaders(message.requestId()),
-            Json.write(message),
-            onStored,
-            blocking);
+    RoundTrip trip = new RoundTrip(this, subject, msgId, headers, payload, onStored, blocking);
     return trip.start(
         c, inbox, tracing, options.pubAckTimeout().toNanos(), Math.max(0, timeout.toNanos()));
   }

@@ -56,6 +56,8 @@ class AcquireHandlerIT {
   @Inject DeadLetters deadLetters;
   @Inject AcquireWarmUp warmUp;
   @Inject PoolSettings settings;
+  @Inject io.trynow.platform.messaging.Consumers consumers;
+  @Inject io.micrometer.core.instrument.MeterRegistry meters;
 
   @BeforeAll
   static void ports() {
@@ -291,6 +293,9 @@ class AcquireHandlerIT {
             settings,
             store,
             nats,
+            consumers,
+            publisher,
+            meters,
             new WarmUpConfig() {
               @Override
               public int rounds() {
@@ -305,6 +310,13 @@ class AcquireHandlerIT {
     WarmUp.Result r = another.run();
     assertThat(r.failure()).isNull();
     assertThat(r.rounds()).isEqualTo(50);
+    // every round was a JetStream publish delivered by a consumer to the warm-up's handler, on a
+    // stream of its own that is gone afterwards, with its consumer's meters
+    assertThat(another.consumed()).isEqualTo(50);
+    assertThat(jsm.getStreamNames()).noneMatch(n -> n.startsWith("TRYNOW_WARM_UP_"));
+    assertThat(meters.getMeters())
+        .noneMatch(m -> String.valueOf(m.getId().getTag("consumer")).startsWith("warm-up-"))
+        .noneMatch(m -> String.valueOf(m.getId().getTag("stream")).startsWith("TRYNOW_WARM_UP_"));
     assertThat(before).containsAll(keys.get());
     long streamedAfter = 0;
     for (String stream : jsm.getStreamNames()) {
