@@ -65,6 +65,10 @@ public class StoreProducer {
             config.waitReplicas(),
             config.waitTimeout(),
             lane);
+    if ("standalone".equalsIgnoreCase(type)) {
+      // with Sentinel the pool follows a failover; a loop's own connection would not
+      client.withLoopConnections();
+    }
     return new Store(client, config.prefix(), InstantSource.system(), config.retention());
   }
 

@@ -97,9 +97,28 @@ final class ValkeyClient implements Commands {
         e.tls() ? null : new BlockingConnections(e, poolSize, timeout));
   }
 
+  /** Event-loop callers' own connections ({@link LoopConnections}), or null: all via the pool. */
+  private volatile LoopConnections loops;
+
+  /**
+   * Commands sent from an event loop go over that loop's own connection from now on ({@link
+   * LoopConnections}); for a standalone Valkey only. Returns this client.
+   */
+  ValkeyClient withLoopConnections() {
+    loops = new LoopConnections(redis);
+    return this;
+  }
+
+  /** The calling event loop's own connection, or null (the pool). */
+  private io.vertx.redis.client.RedisConnection loopConnection() {
+    LoopConnections l = loops;
+    return l == null ? null : l.current();
+  }
+
   /** The command as a future, completed on the client's event loop. Error replies fail it. */
   Future<Response> send(String... args) {
-    return redis.send(request(args));
+    io.vertx.redis.client.RedisConnection c = loopConnection();
+    return c != null ? c.send(request(args)) : redis.send(request(args));
   }
 
   /** {@link #send} then {@code WAIT}, pipelined on one connection; the future holds the first. */
@@ -107,11 +126,11 @@ final class ValkeyClient implements Commands {
     if (waitReplicas == 0) {
       return send(args);
     }
-    return redis
-        .batch(
-            List.of(
-                request(args),
-                Request.cmd(Command.WAIT).arg(waitReplicas).arg(waitTimeout.toMillis())))
+    List<Request> batch =
+        List.of(
+            request(args), Request.cmd(Command.WAIT).arg(waitReplicas).arg(waitTimeout.toMillis()));
+    io.vertx.redis.client.RedisConnection c = loopConnection();
+    return (c != null ? c.batch(batch) : redis.batch(batch))
         .map(replies -> {
           checkReplicas(replies.get(1).toLong());
           return replies.get(0);
@@ -299,6 +318,10 @@ final class ValkeyClient implements Commands {
   public void close() {
     if (blocking != null) {
       blocking.close();
+    }
+    LoopConnections l = loops;
+    if (l != null) {
+      l.close();
     }
     if (ownedVertx != null) {
       redis.close();

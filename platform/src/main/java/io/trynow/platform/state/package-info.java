@@ -86,7 +86,9 @@
  *       for a replica ({@code WAIT}), so a failover never loses a change a caller was told about
  *       ({@code SentinelFailoverIT}); reads ({@code no-writes} functions) never wait ({@code
  *       ReplicaWaitIT}).
- *   <li>Pool: {@code quarkus.redis.max-pool-size} (64 here), {@code max-pool-waiting} (1024).
+ *   <li>Pool: {@code quarkus.redis.max-pool-size} (64 here), {@code max-pool-waiting} (1024). With
+ *       a standalone Valkey, a caller on an event loop uses that loop's own connection instead
+ *       ({@code LoopConnections}).
  * </ul>
  *
  * <h2>Library</h2>
