@@ -34,6 +34,12 @@ public final class CrowdBench {
 
   static final String TEMPLATE = "hello";
 
+  /**
+   * The crowd starts once the stack's processes use less than this (cores, over each of two
+   * consecutive seconds): idle, the five services and their servers use ~0.1.
+   */
+  static final double SETTLED_CORES = 0.25;
+
   public static void main(String[] args) throws Exception {
     int visitors = args.length > 0 ? Integer.parseInt(args[0]) : 60;
     int ready = args.length > 1 ? Integer.parseInt(args[1]) : 20;
@@ -59,9 +65,22 @@ public final class CrowdBench {
         System.out.printf(
             "pool of %d ready after %.1f s (load %s)%n", ready, filled, LocalStack.load());
       }
+      if (!"0".equals(System.getenv("TRYNOW_BENCH_SETTLE"))) {
+        // The crowd meets a running stack, as in production: not JVMs still compiling their
+        // start (that is bench startup's figure). TRYNOW_BENCH_SETTLE=0 starts it at once.
+        double[] settled = stack.awaitSettled(SETTLED_CORES, Duration.ofSeconds(60));
+        System.out.printf(
+            "stack settled after %.1f s (its processes used %.2f cores over the last second;"
+                + " load %s)%n",
+            settled[0], settled[1], LocalStack.load());
+      }
+      if (System.getenv("TRYNOW_BENCH_JFR") != null) {
+        System.out.println("service pids: " + stack.pids());
+      }
       Map<String, Long> rssBefore = stack.rssMb();
       Map<String, Double> cpuBefore = stack.cpuSeconds();
       long crowdStart = System.nanoTime();
+      System.out.printf("crowd starts at %d (epoch ms)%n", System.currentTimeMillis());
       List<Visitor.Visit> visits = crowd(http, stack.gatewayPort(), visitors);
       double crowdSeconds = (System.nanoTime() - crowdStart) / 1e9;
       Map<String, Double> cpuAfter = stack.cpuSeconds();
@@ -96,6 +115,19 @@ public final class CrowdBench {
   }
 
   static Map<String, String> env(int visitors, int ready, int parallel) {
+    Map<String, String> env = new java.util.HashMap<>(settings(visitors, ready, parallel));
+    String jfr = System.getenv("TRYNOW_BENCH_JFR");
+    if (jfr != null) {
+      // TRYNOW_BENCH_JFR=DIR: a JFR recording of every service (DIR/<pid>.jfr; the pids are
+      // printed before the crowd), to see where the stack's CPU goes during the crowd.
+      env.put(
+          "JAVA_TOOL_OPTIONS",
+          "-XX:StartFlightRecording=filename=" + jfr + "/%p.jfr,settings=profile");
+    }
+    return env;
+  }
+
+  static Map<String, String> settings(int visitors, int ready, int parallel) {
     return Map.ofEntries(
         Map.entry("trynow.templates.hello.min-ready", String.valueOf(ready)),
         Map.entry("trynow.templates.hello.max-total", String.valueOf(visitors + ready + 10)),

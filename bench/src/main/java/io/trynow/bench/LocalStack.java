@@ -186,6 +186,18 @@ final class LocalStack implements AutoCloseable {
     return (System.nanoTime() - t0) / 1e9;
   }
 
+  /** The pid of each running service, by name. */
+  Map<String, String> pids() throws IOException {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String s : SERVICES) {
+      Path pidFile = root.resolve(".trynow/pids/" + s + ".pid");
+      if (Files.exists(pidFile)) {
+        out.put(s, Files.readString(pidFile).strip());
+      }
+    }
+    return out;
+  }
+
   /** Resident set size in MB of each running service (from /proc), by name. */
   Map<String, Long> rssMb() throws IOException {
     Map<String, Long> out = new LinkedHashMap<>();
@@ -240,6 +252,40 @@ final class LocalStack implements AutoCloseable {
     }
     cpu(String.valueOf(ProcessHandle.current().pid())).ifPresent(c -> out.put("bench", c));
     return out;
+  }
+
+  /**
+   * Waits until the stack's own processes (every pid file of the slot) used less than {@code
+   * maxCores} over each of two consecutive one-second windows, at most {@code patience}: a stack
+   * that has just reported ready is still compiling and filling for a while, which is its startup
+   * (bench startup), not what a crowd arriving at a running stack meets. Returns the seconds waited
+   * and the last window's use in cores.
+   */
+  double[] awaitSettled(double maxCores, Duration patience) throws Exception {
+    long t0 = System.nanoTime();
+    int quiet = 0;
+    double last = Double.NaN;
+    while (quiet < 2 && System.nanoTime() - t0 < patience.toNanos()) {
+      double before = stackCpu();
+      long w0 = System.nanoTime();
+      Thread.sleep(1000);
+      last = (stackCpu() - before) / ((System.nanoTime() - w0) / 1e9);
+      quiet = last < maxCores ? quiet + 1 : 0;
+    }
+    return new double[] {(System.nanoTime() - t0) / 1e9, last};
+  }
+
+  /** CPU seconds used so far by the stack's own processes (services and servers). */
+  private double stackCpu() throws IOException {
+    double sum = 0;
+    for (Map.Entry<String, Double> e : cpuSeconds().entrySet()) {
+      if (!e.getKey().equals("dockerd")
+          && !e.getKey().equals("containerd")
+          && !e.getKey().equals("bench")) {
+        sum += e.getValue();
+      }
+    }
+    return sum;
   }
 
   /** utime + stime of one process, in seconds (clock ticks of 100 Hz). */

@@ -3,8 +3,12 @@ package io.trynow.provisioner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.quarkus.runtime.configuration.DurationConverter;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import io.smallrye.config.common.MapBackedConfigSource;
 import io.trynow.model.InstanceEvent;
 import io.trynow.model.InstanceState;
 import io.trynow.model.Labels;
@@ -24,12 +28,15 @@ import io.trynow.platform.state.StaleFence;
 import io.trynow.platform.state.Store;
 import io.trynow.platform.template.TemplatesConfig;
 import io.trynow.provisioner.config.PortsConfig;
+import io.trynow.provisioner.provision.SlotRefill;
 import io.trynow.testsupport.DockerEngine;
 import io.trynow.testsupport.RealServersResource;
 import io.trynow.testsupport.SampleImage;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -89,6 +96,42 @@ class ProvisionerIT {
     assertThat(ev.state()).isEqualTo("started");
     assertThat(ev.version()).isEqualTo(inst.version());
     assertThat(ConsistencyChecker.check(store)).isEmpty();
+  }
+
+  @Test
+  void aProvisionThatFreesItsSlotReservesAndPublishesTheNextOne() {
+    // "refill": keep 2 ready, 1 in flight at a time. Unknown to this provisioner, so the request
+    // published for it ends with its record failed: proof that the message went out.
+    TemplatesConfig.Template tpl =
+        template("refill", Map.of("min-ready", "2", "max-in-flight", "1"));
+    SlotRefill refill = new SlotRefill(store, publisher, new SimpleMeterRegistry());
+    String first = fx.requested("refill");
+    assertThat(refill.afterStarted("refill", tpl)).as("the slot is still taken").isEmpty();
+
+    ClaimResult.Claimed c =
+        (ClaimResult.Claimed) store.claims().claimProvision(first, Duration.ofMinutes(1));
+    store.provisioning().allocatePort(first, c.fence());
+    store.provisioning().markStarted(first, c.fence(), "trynow-" + first);
+    List<String> next = refill.afterStarted("refill", tpl);
+
+    assertThat(next).as("the freed slot's successor").hasSize(1);
+    assertThat(refill.afterStarted("refill", tpl)).as("max-in-flight holds").isEmpty();
+    await().atMost(WAIT).until(() -> fx.instance(next.getFirst()).state() == InstanceState.FAILED);
+    assertThat(fx.instance(next.getFirst()).template()).isEqualTo("refill");
+  }
+
+  private static TemplatesConfig.Template template(String name, Map<String, String> settings) {
+    Map<String, String> values = new HashMap<>();
+    values.put("trynow.templates." + name + ".image", "trynow/sample-hello:1");
+    settings.forEach((k, v) -> values.put("trynow.templates." + name + "." + k, v));
+    return new SmallRyeConfigBuilder()
+        .withMapping(TemplatesConfig.class)
+        .withConverter(Duration.class, 100, new DurationConverter())
+        .withSources(new MapBackedConfigSource("test", values) {})
+        .build()
+        .getConfigMapping(TemplatesConfig.class)
+        .templates()
+        .get(name);
   }
 
   /** Every handler is idempotent: retries must not duplicate. */

@@ -22,6 +22,15 @@ public interface ProvisionerConfig {
   @WithDefault("6s")
   Duration lease();
 
+  /**
+   * A provision that frees its template's {@code max-in-flight} slot ({@code mark_started})
+   * reserves and publishes the template's next provision itself ({@code reserve_provision}, the
+   * same call as pool-service's replenisher), so a flash crowd's next container does not wait for
+   * the round trip through pool-service. Off: only pool-service's replenisher requests provisions.
+   */
+  @WithDefault("true")
+  boolean slotRefill();
+
   /** Instance health polling. */
   Health health();
 

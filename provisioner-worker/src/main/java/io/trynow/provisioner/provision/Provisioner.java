@@ -20,6 +20,7 @@ import io.trynow.platform.endpoints.Endpoints;
 import io.trynow.platform.messaging.InstanceEvents;
 import io.trynow.platform.messaging.MessagingException;
 import io.trynow.platform.messaging.Outcome;
+import io.trynow.platform.messaging.Publisher;
 import io.trynow.platform.state.Changed;
 import io.trynow.platform.state.ClaimResult;
 import io.trynow.platform.state.FencedResult;
@@ -73,6 +74,7 @@ public class Provisioner {
   private final ImageWatch images;
   private final ProvisionFailures failures;
   private final Placement placement;
+  private final SlotRefill refill;
 
   Provisioner(
       Leases leases,
@@ -82,7 +84,8 @@ public class Provisioner {
       Endpoints endpoints,
       InstanceEvents events,
       MeterRegistry registry,
-      ImageWatch images) {
+      ImageWatch images,
+      Publisher publisher) {
     this.leases = leases;
     this.store = leases.store();
     this.images = images;
@@ -94,6 +97,7 @@ public class Provisioner {
     this.replacements = new Replacements(store);
     this.failures = new ProvisionFailures(store, events, metrics, config.lease());
     this.placement = new Placement(store, hosts, failures);
+    this.refill = config.slotRefill() ? new SlotRefill(store, publisher, registry) : null;
     ProvisionerConfig.Health h = config.health();
     this.health =
         new InstanceHealth(
@@ -263,6 +267,11 @@ public class Provisioner {
       case Changed c -> {
         metrics.provisioned(a.template(), sample);
         LOG.infof("instance %s started on %s port %d", id, target.host(), spec.hostPort());
+        // the slot this provision held is free: the next container first, then the event
+        Template tpl = templates.templates().get(a.template());
+        if (refill != null && tpl != null) {
+          refill.afterStarted(a.template(), tpl);
+        }
         return publishStarted(c.instance());
       }
       case StaleFence s -> {
