@@ -1,6 +1,7 @@
 package io.trynow.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.trynow.platform.state.PoolDemand;
 import io.trynow.platform.state.PoolStats;
 import io.trynow.platform.state.Store;
 import io.trynow.testsupport.SampleImage;
@@ -37,10 +38,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the target-driven run replayed on the arrivals ({@link FixedPoolSim}, no engine limit: an upper
  * bound on the warm share) give the smallest candidate, then real runs go up from it until one
  * meets the hit rate; with {@code fixed=verify} the candidate below the one that met is run for
- * real too, to show it misses.
+ * real too, to show it misses; {@code fixed=none} runs the target-driven pool alone (a third of the
+ * time: for iterating on the model) and prints the replayed fixed pools only.
  *
- * <p>{@code ./trynow bench slo [minutes=3] [fixed=auto|verify|N] [crowd=8] [hold s=20] [seed=1]
- * [peak/s=0.9]}
+ * <p>{@code ./trynow bench slo [minutes=3] [fixed=auto|verify|none|N] [crowd=8] [hold s=20]
+ * [seed=1] [peak/s=0.9]}
  */
 public final class SloBench {
 
@@ -48,6 +50,9 @@ public final class SloBench {
   static final double HIT_RATE = 0.95;
   static final int BOOT_SECONDS = 2;
   static final String IMAGE = "trynow/sample-hello-boot:1";
+
+  /** The template's max-in-flight in every run: provisions under way at once. */
+  static final int SLOTS = 4;
 
   /**
    * One run: visitors, served warm, the waits of those served from the queue, the visitors never
@@ -95,7 +100,7 @@ public final class SloBench {
     try (LocalStack stack = new LocalStack(root)) {
       stack.build();
       bootImage(stack);
-      Map<String, String> base = new HashMap<>(CrowdBench.env(200, 0, 4));
+      Map<String, String> base = new HashMap<>(CrowdBench.env(200, 0, SLOTS));
       base.put("trynow.templates.hello.image", IMAGE);
       Map<String, String> sloEnv = new HashMap<>(base);
       sloEnv.put("trynow.templates.hello.min-ready", "1");
@@ -108,6 +113,14 @@ public final class SloBench {
       String sloName = "target-driven (hit-rate " + HIT_RATE + ", floor 1)";
       print(sloName, slo);
 
+      if (fixedArg.equals("none")) {
+        int m = candidate(arrivals, slo.provisionMs());
+        System.out.printf(
+            "%nfixed=none: no fixed pool run; the replay's smallest would be min-ready %d (load"
+                + " %s)%n",
+            m, LocalStack.load());
+        return;
+      }
       List<Result> fixed = new ArrayList<>();
       List<Integer> sizes = new ArrayList<>();
       int m;
@@ -145,19 +158,23 @@ public final class SloBench {
   }
 
   /**
-   * The smallest fixed pool whose replay (the measured provisioning times, no engine limit) serves
-   * the stated share warm: where the real runs start.
+   * The smallest fixed pool whose replay (the measured provisioning times, {@value #SLOTS}
+   * provisions at once as max-in-flight allows, no other engine work) serves the stated share warm:
+   * where the real runs start.
    */
   static int candidate(List<Double> arrivals, List<Long> provisionMs) {
     System.out.printf(
         "replay of fixed pools on the same arrivals with the %d provisioning times measured"
-            + " (p50 %d ms, max %d ms; no engine limit, an upper bound on warm):%n",
+            + " (p50 %d ms, max %d ms; %d at once, no teardowns: an upper bound on warm):%n",
         provisionMs.size(),
         provisionMs.stream().sorted().toList().get(provisionMs.size() / 2),
-        provisionMs.stream().mapToLong(Long::longValue).max().orElse(0));
+        provisionMs.stream().mapToLong(Long::longValue).max().orElse(0),
+        SLOTS);
     for (int m = 1; m <= 100; m++) {
-      FixedPoolSim.Outcome o = FixedPoolSim.replay(arrivals, provisionMs, m, 50);
-      System.out.printf("  min-ready %2d: warm %5.1f %% (replay)%n", m, o.warmShare() * 100);
+      FixedPoolSim.Outcome o = FixedPoolSim.replay(arrivals, provisionMs, m, 50, SLOTS);
+      System.out.printf(
+          "  min-ready %2d: warm %5.1f %%, idle %5.0f container-s (replay)%n",
+          m, o.warmShare() * 100, o.idleSeconds());
       if (o.warmShare() >= HIT_RATE) {
         return m;
       }
@@ -243,6 +260,9 @@ public final class SloBench {
       AtomicBoolean sampling = new AtomicBoolean(true);
       double[] idle = {0};
       int[] targets = {Integer.MAX_VALUE, 0};
+      // the largest refill time R' (ms), slot wait (ms) and sizing rate (/s x 1000) the stored
+      // targets were computed with
+      long[] sizing = {0, 0, 0};
       Thread sampler =
           Thread.ofVirtual()
               .start(() -> {
@@ -254,9 +274,13 @@ public final class SloBench {
                     long now = System.nanoTime();
                     idle[0] += s.ready() * (now - last) / 1e9;
                     last = now;
-                    int target = store.sizing().poolDemand(TEMPLATE).target();
+                    PoolDemand pd = store.sizing().poolDemand(TEMPLATE);
+                    int target = pd.target();
                     targets[0] = Math.min(targets[0], target);
                     targets[1] = Math.max(targets[1], target);
+                    sizing[0] = Math.max(sizing[0], pd.refillMs());
+                    sizing[1] = Math.max(sizing[1], pd.slotWaitMs());
+                    sizing[2] = Math.max(sizing[2], Math.round(pd.sizingRatePerSecond() * 1000));
                   } catch (Exception e) {
                     return;
                   }
@@ -330,6 +354,17 @@ public final class SloBench {
       List<Long> ptimes = store.sizing().poolDemand(TEMPLATE).provisionTimesMs();
       // newest first; as many as the day provisioned at most (the pool's first fill came earlier)
       ptimes = ptimes.subList(0, Math.min(ptimes.size(), arrivals.size()));
+      PoolDemand last = store.sizing().poolDemand(TEMPLATE);
+      if (targets[1] > 0) {
+        System.out.printf(
+            "sizing: largest refill time used %d ms (slot wait %d ms), largest sizing rate %.2f/s;"
+                + " at the end: window hit rate %.1f %%, all arrivals %.1f %%%n",
+            sizing[0],
+            sizing[1],
+            sizing[2] / 1000.0,
+            100 * last.hitRate(),
+            100 * last.hitRateTotal());
+      }
       System.out.printf("run done (load %s)%n", LocalStack.load());
       return new Result(
           arrivals.size(),

@@ -78,11 +78,15 @@ public class AdminResource {
 
   /**
    * One template's pool, with its targets: {@code target} is the ready target in force (min-ready,
-   * or the service target's when {@code slo.*} is set), {@code arrival_rate} the arrivals per
-   * second and {@code hit_rate} the share served warm (EWMAs in Valkey), {@code refill_seconds} the
-   * refill time the target was computed with, {@code arrivals} the requests counted so far; {@code
-   * failed} the provisions waiting in the dead-letter queue, queue wait and provision time the
-   * p50/p95 of the demos alive now ({@link PoolFigures}).
+   * or the service target's when {@code slo.*} is set) and {@code model_target} the model's value
+   * before the gentle scale-down; {@code arrival_rate} (the slow EWMA, {@code slo.window}) and
+   * {@code burst_rate} (the fast one, {@code slo.burst-window}) the arrivals per second observed,
+   * {@code sizing_rate} the rate the target was computed with; {@code hit_rate} the share served
+   * warm over the window (EWMAs in Valkey) and {@code hit_rate_total} over every arrival counted;
+   * {@code refill_seconds} the refill time the target was computed with, of which {@code
+   * slot_wait_seconds} the mean wait for a provisioning slot; {@code arrivals} the requests counted
+   * so far; {@code failed} the provisions waiting in the dead-letter queue, queue wait and
+   * provision time the p50/p95 of the demos alive now ({@link PoolFigures}).
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record PoolView(
@@ -105,9 +109,14 @@ public class AdminResource {
       Integer maxQueue,
       int target,
       Double sloHitRate,
+      int modelTarget,
       double arrivalRate,
+      double burstRate,
+      double sizingRate,
       double hitRate,
+      double hitRateTotal,
       double refillSeconds,
+      double slotWaitSeconds,
       long arrivals,
       boolean degraded,
       CircuitView circuit,
@@ -209,9 +218,14 @@ public class AdminResource {
               c == null ? null : c.maxQueue(),
               Math.max(minReady, d.target()),
               c == null || c.slo().hitRate().isEmpty() ? null : c.slo().hitRate().getAsDouble(),
+              Math.max(minReady, d.rawTarget()),
               d.ratePerSecond(),
+              d.burstRatePerSecond(),
+              d.sizingRatePerSecond(),
               d.hitRate(),
+              d.hitRateTotal(),
               d.refillMs() / 1000.0,
+              d.slotWaitMs() / 1000.0,
               d.arrivals(),
               circuit.degraded(),
               CircuitView.of(circuit, Instant.now()),

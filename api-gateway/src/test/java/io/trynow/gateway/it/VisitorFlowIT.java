@@ -346,7 +346,12 @@ class VisitorFlowIT {
         .body("find { it.template == 'hello' }.max_total", equalTo(20))
         .body("find { it.template == 'hello' }.target", equalTo(0))
         .body("find { it.template == 'hello' }.hit_rate", notNullValue())
-        .body("find { it.template == 'hello' }.arrival_rate", notNullValue());
+        .body("find { it.template == 'hello' }.arrival_rate", notNullValue())
+        .body("find { it.template == 'hello' }.burst_rate", notNullValue())
+        .body("find { it.template == 'hello' }.sizing_rate", notNullValue())
+        .body("find { it.template == 'hello' }.model_target", notNullValue())
+        .body("find { it.template == 'hello' }.hit_rate_total", notNullValue())
+        .body("find { it.template == 'hello' }.slot_wait_seconds", notNullValue());
     admin()
         .auth()
         .oauth2(GatewayHarness.ADMIN_KEY)

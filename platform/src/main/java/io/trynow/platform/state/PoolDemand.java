@@ -20,6 +20,9 @@ import java.util.Map;
  * @param version bumped by every fold and every target write (compare-and-set)
  * @param provisionTimesMs recent provisioning times (requested → ready), newest first
  * @param burstRatePerSecond arrivals per second over the caller's shorter burst window
+ * @param sizingRatePerSecond the arrival rate the stored target was computed with (0 if none)
+ * @param rawTarget the model's target for that rate before smoothing (0 if none)
+ * @param slotWaitMs the mean wait for a provisioning slot included in {@code refillMs}
  */
 public record PoolDemand(
     String template,
@@ -34,10 +37,52 @@ public record PoolDemand(
     long movedAtMs,
     long version,
     List<Long> provisionTimesMs,
-    double burstRatePerSecond) {
+    double burstRatePerSecond,
+    double sizingRatePerSecond,
+    int rawTarget,
+    long slotWaitMs) {
 
   public PoolDemand {
     provisionTimesMs = List.copyOf(provisionTimesMs);
+  }
+
+  /** An estimate without the figures of a stored decision. */
+  public PoolDemand(
+      String template,
+      double ratePerSecond,
+      double warmPerSecond,
+      long sinceMs,
+      long atMs,
+      long arrivals,
+      long warm,
+      int target,
+      long refillMs,
+      long movedAtMs,
+      long version,
+      List<Long> provisionTimesMs,
+      double burstRatePerSecond) {
+    this(
+        template,
+        ratePerSecond,
+        warmPerSecond,
+        sinceMs,
+        atMs,
+        arrivals,
+        warm,
+        target,
+        refillMs,
+        movedAtMs,
+        version,
+        provisionTimesMs,
+        burstRatePerSecond,
+        0,
+        0,
+        0);
+  }
+
+  /** Share of all arrivals counted so far that were served warm; 1 when nothing arrived. */
+  public double hitRateTotal() {
+    return arrivals <= 0 ? 1.0 : Math.min(1.0, (double) warm / arrivals);
   }
 
   /** Share of arrivals served warm over the window; 1 when nothing arrived. */
@@ -59,7 +104,10 @@ public record PoolDemand(
         lng(f.get("moved_at")),
         lng(f.get("version")),
         ptimes.stream().map(Long::parseLong).toList(),
-        dbl(f.get("burst_rate")));
+        dbl(f.get("burst_rate")),
+        dbl(f.get("sizing_rate")),
+        (int) lng(f.get("raw_target")),
+        lng(f.get("wait_ms")));
   }
 
   private static double dbl(String s) {

@@ -85,6 +85,39 @@ public final class PoolSizing extends Operations {
   }
 
   /**
+   * {@link #setPoolTarget(PoolDemand, int, long, boolean)}, storing beside the target what it was
+   * computed from for operators ({@code /admin/pools}): the arrival rate used, the model's target
+   * before smoothing and the mean wait for a provisioning slot included in {@code refillMs}.
+   */
+  public boolean setPoolTarget(
+      PoolDemand seen,
+      int target,
+      long refillMs,
+      boolean moved,
+      double sizingRate,
+      int rawTarget,
+      long slotWaitMs) {
+    Args.requireNotNegative(target, "target");
+    Args.requireNotNegative(rawTarget, "rawTarget");
+    if (!(sizingRate >= 0 && sizingRate < 1e9)) {
+      throw new IllegalArgumentException("sizingRate must be >= 0 and < 1e9: " + sizingRate);
+    }
+    Reply r =
+        client.call(
+            "set_pool_target",
+            now(),
+            seen.template(),
+            String.valueOf(seen.version()),
+            String.valueOf(target),
+            String.valueOf(Math.max(0, refillMs)),
+            moved ? "1" : "0",
+            String.format(java.util.Locale.ROOT, "%.6f", sizingRate),
+            String.valueOf(rawTarget),
+            String.valueOf(Math.max(0, slotWaitMs)));
+    return "ok".equals(status(r));
+  }
+
+  /**
    * Retires up to {@code max} ready instances beyond {@code keep} ({@code ready → terminating},
    * unclaimed: publish their cleanup requests), unless one was retired less than {@code minGap} ago
    * or a visitor waits. Returns them.

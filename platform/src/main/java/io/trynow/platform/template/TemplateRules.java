@@ -136,10 +136,8 @@ public final class TemplateRules {
     s.maxReady().ifPresent(m -> require(m >= 0, k + "max-ready", "must be ≥ 0"));
     positive(k + "window", s.window());
     positive(k + "burst-window", s.burstWindow());
-    require(
-        s.refillPercentile() > 0 && s.refillPercentile() <= 1,
-        k + "refill-percentile",
-        "must be > 0 and ≤ 1");
+    s.refillPercentile()
+        .ifPresent(q -> require(q > 0 && q <= 1, k + "refill-percentile", "must be > 0 and ≤ 1"));
     positive(k + "provision-estimate", s.provisionEstimate());
     positive(k + "scale-down-step", s.scaleDownStep());
   }

@@ -307,9 +307,12 @@ public interface TemplatesConfig {
       return burstWindow().compareTo(window()) < 0 ? burstWindow() : window();
     }
 
-    /** Percentile of the recent provisioning times taken as the refill time R, 0 < q ≤ 1. */
-    @WithDefault("0.95")
-    double refillPercentile();
+    /**
+     * Percentile of the recent provisioning times taken as the refill time R, 0 < q ≤ 1; unset (the
+     * default): their mean, which is what the model needs (the number of refills under way depends
+     * on the provisioning times only through their mean), with single slow samples damped.
+     */
+    OptionalDouble refillPercentile();
 
     /** Refill time assumed until three provisioning times have been measured. */
     @WithDefault("10s")

@@ -13,10 +13,13 @@ public interface WarmUpConfig {
 
   /**
    * Rounds of the hot path run at startup, before the service reports ready; 0 turns the warm-up
-   * off. A few hundred rounds get the path's methods compiled (the JIT compiles a method after a
-   * few hundred calls).
+   * off. The first round pays for first use (class initialisation, connections, serializers);
+   * the rest for interpreted code. 50: the first sparse request met its target (85 ms, target 100)
+   * after 41-57 rounds ({@code ./trynow bench sparse}, load 7-8), when 300 were never reached
+   * within the max time on the loaded machine anyway; each round costs CPU that the other services
+   * starting beside it need.
    */
-  @WithDefault("300")
+  @WithDefault("50")
   int rounds();
 
   /**

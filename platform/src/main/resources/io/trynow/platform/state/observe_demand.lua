@@ -7,7 +7,8 @@ errors:  BADARG on malformed arguments
 slo:<tpl> holds: arrivals, warm (counted by acquire); seen, seen_warm, at (the last fold), since
 (the first); rate, warm_rate (EWMA of arrivals/s and of warm acquires/s, 6 decimals); burst_rate
 (EWMA of arrivals/s with the shorter burst_tau_ms: what a rising rate has reached); target,
-r_ms, target_at, moved_at (set_pool_target); retired_at (retire_surplus); version (bumped by every
+r_ms, target_at, moved_at, and what the target came from: sizing_rate, raw_target, wait_ms
+(set_pool_target); retired_at (retire_surplus); version (bumped by every
 fold and every set). With dt = now - at and d = exp(-dt / tau):
 rate' = rate * d + (n / dt) * (1 - d), n the arrivals since the last fold (burst_rate the same
 with exp(-dt / burst_tau)). Calls are serialized

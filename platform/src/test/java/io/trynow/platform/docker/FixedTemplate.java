@@ -187,8 +187,8 @@ record FixedTemplate(
       }
 
       @Override
-      public double refillPercentile() {
-        return 0.95;
+      public OptionalDouble refillPercentile() {
+        return OptionalDouble.empty();
       }
 
       @Override

@@ -2,6 +2,7 @@ package io.trynow.platform.state;
 
 import static io.trynow.platform.state.Fixtures.acquireArgs;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.trynow.model.Ids;
@@ -116,6 +117,26 @@ class PoolTargetIT extends StoreTestBase {
     assertThat(now.target()).isEqualTo(4);
     assertThat(now.refillMs()).isEqualTo(1000);
     assertThat(now.movedAtMs()).isEqualTo(clock.millis());
+  }
+
+  @Test
+  void theTargetIsStoredWithWhatItWasComputedFrom() {
+    String tpl = template();
+    PoolDemand d = store.sizing().observeDemand(tpl, WINDOW);
+    assertThat(store.sizing().setPoolTarget(d, 6, 3500, true, 0.8125, 7, 500)).isTrue();
+    PoolDemand now = store.sizing().poolDemand(tpl);
+    assertThat(now.target()).isEqualTo(6);
+    assertThat(now.refillMs()).isEqualTo(3500);
+    assertThat(now.sizingRatePerSecond()).isCloseTo(0.8125, within(1e-6));
+    assertThat(now.rawTarget()).isEqualTo(7);
+    assertThat(now.slotWaitMs()).isEqualTo(500);
+    // the short form leaves them as they were; a bad rate is refused before anything is written
+    assertThat(store.sizing().setPoolTarget(now, 5, 3000, true)).isTrue();
+    assertThat(store.sizing().poolDemand(tpl).rawTarget()).isEqualTo(7);
+    PoolDemand later = store.sizing().poolDemand(tpl);
+    assertThatThrownBy(() -> store.sizing().setPoolTarget(later, 5, 3000, true, Double.NaN, 5, 0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(store.sizing().poolDemand(tpl).version()).isEqualTo(later.version());
   }
 
   @Test

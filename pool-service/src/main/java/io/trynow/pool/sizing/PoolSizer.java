@@ -13,22 +13,47 @@ import java.util.List;
  *
  * <p>The pool is a base-stock system. {@code reserve_provision} keeps ready + coming − waiting at
  * the target S, so every arrival (served warm or queued) orders one replacement at once, which is
- * ready after the refill time R. Visitors arrive as a Poisson process of rate λ (the EWMA kept in
- * Valkey). At an arrival the pool is short by exactly the arrivals of the last R whose replacements
- * are not ready yet, so the visitor finds an instance ready iff fewer than S others arrived in the
- * preceding R; Poisson arrivals see time averages (PASTA), so the share served warm is
- * P(Poisson(λ·R) ≤ S − 1). For a hit-rate target h the pool keeps the smallest S with
- * P(Poisson(λ·R) ≤ S − 1) ≥ h. Served in order, visitor n gets the replacement ordered by visitor n
- * − S, ready at t(n − S) + R: it waits at most W iff fewer than S others arrived in the preceding R
- * − W, so a wait bound W for a share p of visitors needs the smallest S with P(Poisson(λ·max(0, R −
- * W)) ≤ S − 1) ≥ p. (Nothing arriving needs no pool: S = 0, min-ready applies.) The larger of the
- * two, clamped to [min-ready, min(max-total, max-ready)], is the raw target. R is a high percentile
- * of the measured provisioning times, so a variable refill time is covered conservatively; {@code
- * PoolSizerTest} checks both formulas against a simulation of the pool.
+ * ready after the refill time. Visitors arrive as a Poisson process of rate λ. At an arrival the
+ * pool is short by exactly the replacements ordered and not ready yet, so the visitor finds an
+ * instance ready iff fewer than S are outstanding; Poisson arrivals see time averages (PASTA), so
+ * the share served warm is P(N ≤ S − 1), N the number of replacements under way. With no limit on
+ * parallel provisioning N is Poisson(λ·R), R the mean provisioning time (M/G/∞: only the mean
+ * matters, whatever the spread). For a hit-rate target h the pool keeps the smallest S with
+ * P(Poisson(λ·R') ≤ S − 1) ≥ h. Served in order, visitor n gets the replacement ordered by visitor
+ * n − S: it waits at most W iff fewer than S others arrived in the preceding R' − W, so a wait
+ * bound W for a share p of visitors needs the smallest S with P(Poisson(λ·max(0, R' − W)) ≤ S − 1)
+ * ≥ p. (Nothing arriving needs no pool: S = 0, min-ready applies.) The larger of the two, clamped
+ * to [min-ready, min(max-total, max-ready)], is the raw target.
  *
- * <p>The target rises at once (a visitor waiting costs more than an idle container) and falls by
- * one per {@code scale-down-step}, and only when even a rate {@value #HYSTERESIS_PERCENT}% higher
- * would ask for less: noise in the estimate does not make the pool oscillate.
+ * <p>Four corrections make it hold on a real pool ({@code bench slo} missed 95 % without them):
+ *
+ * <ul>
+ *   <li><b>The wait for a provisioning slot.</b> At most {@code max-in-flight} provisions run at
+ *       once, so a replacement first waits for a slot: R' = R + W_q, W_q the mean wait of an M/G/m
+ *       queue (m = max-in-flight, Erlang C with the Allen–Cunneen factor (1 + c²)/2 for the
+ *       provisioning times' spread c, at least the M/M/m wait), at the sustained (slow) rate and a
+ *       load of at most {@value #MAX_LOAD}: a burst's backlog clears, and past that load no pool
+ *       size holds anyway (the budget caps it).
+ *   <li><b>The refill time from recent samples.</b> R is the mean of the newest {@value #SAMPLES}
+ *       provisioning times, each capped at {@value #CAP_OVER_MEDIAN}× their median, plus {@value
+ *       #MEAN_Z} standard errors of that mean: the first fill of cold services (12.7 s against ~3 s
+ *       later) no longer sizes the pool for minutes, and only the newest samples count ({@code
+ *       slo.refill-percentile} keeps the earlier percentile of all 64).
+ *   <li><b>The rising edge.</b> λ is the slow EWMA ({@code window}) unless the fast one ({@code
+ *       burst-window}) lies {@value #BURST_Z} of its standard deviations above it (σ = √(λ / 2τ)
+ *       for an EWMA of Poisson arrivals, λ at least one arrival per burst window): then a real rise
+ *       is under way, and λ is the fast estimate plus its own lag and the refill time ahead along
+ *       the trend the two EWMAs give (a ramp of slope g leaves an EWMA g·τ behind, so g = (fast −
+ *       slow) / (τ_slow − τ_fast)), at most twice the fast one. Earlier the fast estimate counted
+ *       only less 2σ, which on a morning ramp left it below the true rate for most of the ramp.
+ *   <li><b>Gentle scale-down.</b> The target rises at once (a visitor waiting costs more than an
+ *       idle container) and falls by one per {@code scale-down-step}, and only when even a rate
+ *       {@value #HYSTERESIS_PERCENT}% higher would ask for less: noise in the estimate does not
+ *       make the pool oscillate.
+ * </ul>
+ *
+ * {@code PoolSizerTest} checks the formulas against a simulated pool (with and without the slot
+ * limit) and a simulated day (ramp, flash crowd, evening) against the smallest fixed pool.
  */
 public final class PoolSizer {
 
@@ -41,6 +66,18 @@ public final class PoolSizer {
   /** Provisioning samples needed before they replace the configured estimate. */
   static final int MIN_SAMPLES = 3;
 
+  /** The newest provisioning samples the refill time is the mean of. */
+  static final int SAMPLES = 32;
+
+  /** The refill time is the mean plus this many standard errors of it (one-sided 95 %). */
+  static final double MEAN_Z = 1.645;
+
+  /** A sample counts at most this many times the median of the newest samples. */
+  static final int CAP_OVER_MEDIAN = 2;
+
+  /** The slot wait is computed at most at this load of the provisioning slots. */
+  static final double MAX_LOAD = 0.8;
+
   /** Least share of the window the estimate is divided by while young (1 − 1/e). */
   private static final double MIN_WEIGHT = 1 - Math.exp(-1);
 
@@ -52,27 +89,33 @@ public final class PoolSizer {
    * @param target the ready target to store
    * @param raw the model's value for the current estimate, before smoothing
    * @param ratePerSecond the arrival rate used
-   * @param refillMs the refill time used
+   * @param refillMs the refill time used: the provisioning time plus the mean wait for a slot
+   * @param slotWaitMs of that, the mean wait for a provisioning slot
    * @param moved whether {@code target} differs from the stored one
    */
-  public record Decision(int target, int raw, double ratePerSecond, long refillMs, boolean moved) {}
+  public record Decision(
+      int target, int raw, double ratePerSecond, long refillMs, long slotWaitMs, boolean moved) {}
 
   /** The decision for a template from its stored estimate at {@code nowMs}. */
-  public static Decision decide(Slo slo, int minReady, int maxTotal, PoolDemand d, long nowMs) {
-    double rate = rate(d, slo);
-    long refillMs = refillMs(d.provisionTimesMs(), slo);
+  public static Decision decide(
+      Slo slo, int minReady, int maxTotal, int maxInFlight, PoolDemand d, long nowMs) {
+    long provisionMs = refillMs(d.provisionTimesMs(), slo);
+    double slow = rate(d.ratePerSecond(), d, slo.window());
+    long waitMs = slotWaitMs(slow, provisionMs, maxInFlight, spread(d.provisionTimesMs()));
+    long refillMs = provisionMs + waitMs;
+    double rate = rate(d, slo, refillMs);
     int cap = Math.max(minReady, Math.min(maxTotal, slo.maxReady().orElse(maxTotal)));
     int raw = target(slo, rate, refillMs, minReady, cap);
     int current = d.target() > 0 ? Math.max(minReady, Math.min(cap, d.target())) : minReady;
     if (raw >= current) {
-      return new Decision(raw, raw, rate, refillMs, raw != d.target());
+      return new Decision(raw, raw, rate, refillMs, waitMs, raw != d.target());
     }
     int high = target(slo, rate * (100 + HYSTERESIS_PERCENT) / 100.0, refillMs, minReady, cap);
     boolean stepDue = nowMs - d.movedAtMs() >= slo.scaleDownStep().toMillis();
     if (high < current && stepDue) {
-      return new Decision(current - 1, raw, rate, refillMs, true);
+      return new Decision(current - 1, raw, rate, refillMs, waitMs, true);
     }
-    return new Decision(current, raw, rate, refillMs, current != d.target());
+    return new Decision(current, raw, rate, refillMs, waitMs, current != d.target());
   }
 
   /** The model's target for a rate and refill time, clamped to [minReady, cap]. */
@@ -97,20 +140,23 @@ public final class PoolSizer {
     return mean <= 0 ? 0 : Math.min(cap, 1 + poissonQuantile(mean, p, cap));
   }
 
-  /**
-   * Arrivals per second the pool is sized for: the slow EWMA ({@code window}), or the fast one
-   * ({@code burst-window}, which a rising rate reaches sooner: the slow one alone lagged a day's
-   * morning ramp and left the pool short) less {@value #BURST_Z} of its standard deviations under a
-   * steady rate, σ = √(λ / 2τ) for an EWMA of Poisson arrivals, when that is larger: a real rise
-   * counts at once, the fast estimate's noise does not raise the pool. Each is divided by the share
-   * of its window observed so far (at least 1 − 1/e) so that a young estimate is not biased low.
-   */
+  /** The arrival rate the pool is sized for (the rising-edge rule in the class Javadoc). */
   public static double rate(PoolDemand d, Slo slo) {
+    return rate(d, slo, refillMs(d.provisionTimesMs(), slo));
+  }
+
+  static double rate(PoolDemand d, Slo slo, long refillMs) {
     double slow = rate(d.ratePerSecond(), d, slo.window());
     Duration burstWindow = slo.effectiveBurstWindow();
     double fast = rate(d.burstRatePerSecond(), d, burstWindow);
-    double sigma = Math.sqrt(slow / (2 * Math.max(0.001, burstWindow.toMillis() / 1000.0)));
-    return Math.max(slow, fast - BURST_Z * sigma);
+    double tauFast = Math.max(0.001, burstWindow.toMillis() / 1000.0);
+    double tauSlow = slo.window().toMillis() / 1000.0;
+    double sigma = Math.sqrt(Math.max(slow, 1 / tauFast) / (2 * tauFast));
+    if (fast - BURST_Z * sigma <= slow) {
+      return slow;
+    }
+    double slope = tauSlow > tauFast ? (fast - slow) / (tauSlow - tauFast) : 0;
+    return Math.min(2 * fast, fast + slope * (tauFast + refillMs / 1000.0));
   }
 
   static double rate(double ewma, PoolDemand d, Duration window) {
@@ -119,12 +165,81 @@ public final class PoolSizer {
     return Math.max(0, ewma) / Math.max(MIN_WEIGHT, weight);
   }
 
-  /** The refill time: the configured percentile of recent samples, or the estimate until then. */
+  /**
+   * The provisioning time R: the configured percentile of recent samples, or (unset) the mean of
+   * the newest {@value #SAMPLES}, each capped at {@value #CAP_OVER_MEDIAN}× their median, plus
+   * {@value #MEAN_Z} standard errors (a few samples of a spread-out provisioning time must not size
+   * the pool low); the estimate until {@value #MIN_SAMPLES} are measured.
+   */
   static long refillMs(List<Long> samples, Slo slo) {
     if (samples.size() < MIN_SAMPLES) {
       return slo.provisionEstimate().toMillis();
     }
-    return percentile(samples, slo.refillPercentile());
+    if (slo.refillPercentile().isPresent()) {
+      return percentile(samples, slo.refillPercentile().getAsDouble());
+    }
+    List<Long> recent = capped(samples);
+    double mean = recent.stream().mapToLong(Long::longValue).average().orElse(0);
+    double var = 0;
+    for (long x : recent) {
+      var += (x - mean) * (x - mean);
+    }
+    double sd = Math.sqrt(var / Math.max(1, recent.size() - 1));
+    return Math.round(mean + MEAN_Z * sd / Math.sqrt(recent.size()));
+  }
+
+  /** The newest {@value #SAMPLES} samples (newest first), each capped at twice their median. */
+  static List<Long> capped(List<Long> samples) {
+    List<Long> recent = samples.subList(0, Math.min(SAMPLES, samples.size()));
+    long cap = CAP_OVER_MEDIAN * percentile(recent, 0.5);
+    return recent.stream().map(s -> Math.min(s, cap)).toList();
+  }
+
+  /** Squared coefficient of variation of the (capped) recent samples; 1 until there are enough. */
+  static double spread(List<Long> samples) {
+    if (samples.size() < MIN_SAMPLES) {
+      return 1;
+    }
+    List<Long> recent = capped(samples);
+    double mean = recent.stream().mapToLong(Long::longValue).average().orElse(0);
+    if (mean <= 0) {
+      return 1;
+    }
+    double var = 0;
+    for (long s : recent) {
+      var += (s - mean) * (s - mean);
+    }
+    return var / recent.size() / (mean * mean);
+  }
+
+  /**
+   * The mean wait for one of {@code slots} provisioning slots, in ms: M/G/m by Erlang C times the
+   * Allen–Cunneen factor (1 + c²)/2 but never below the M/M/m wait (the pool needs the backlog's
+   * tail, not only its mean: with the factor for steady provisioning times a simulated pool of 4
+   * slots missed 95 %), at a load of at most {@value #MAX_LOAD}; 0 without a limit.
+   */
+  static long slotWaitMs(double ratePerSecond, long provisionMs, int slots, double c2) {
+    if (slots <= 0 || ratePerSecond <= 0 || provisionMs <= 0) {
+      return 0;
+    }
+    double r = provisionMs / 1000.0;
+    double a = Math.min(ratePerSecond * r, MAX_LOAD * slots);
+    double rho = a / slots;
+    double erlangC = erlangC(slots, a);
+    // at least the M/M/m wait: a Poisson count with the mean R' understates the backlog's spread
+    double wq = erlangC * r / (slots * (1 - rho)) * (1 + Math.max(1, Math.min(2, c2))) / 2;
+    return Math.round(wq * 1000);
+  }
+
+  /** Erlang C: the probability that an arrival waits in an M/M/m queue offered {@code a} < m. */
+  static double erlangC(int m, double a) {
+    // the Erlang B recursion B(k) = a B(k-1) / (k + a B(k-1)), then C from B; stable for large m
+    double b = 1;
+    for (int k = 1; k <= m; k++) {
+      b = a * b / (k + a * b);
+    }
+    double rho = a / m;
+    return b / (1 - rho + rho * b);
   }
 
   /** Nearest-rank percentile, 0 < q ≤ 1. */

@@ -90,12 +90,17 @@ public class PoolTargets {
       metrics.target(name, PoolSizer.rate(d, slo), d.hitRate(), 0, tpl.minReady());
       return tpl.minReady();
     }
-    PoolSizer.Decision x = PoolSizer.decide(slo, tpl.minReady(), tpl.maxTotal(), d, clock.millis());
-    if (store.sizing().setPoolTarget(d, x.target(), x.refillMs(), x.moved())) {
+    PoolSizer.Decision x =
+        PoolSizer.decide(slo, tpl.minReady(), tpl.maxTotal(), tpl.maxInFlight(), d, clock.millis());
+    if (store
+        .sizing()
+        .setPoolTarget(
+            d, x.target(), x.refillMs(), x.moved(), x.ratePerSecond(), x.raw(), x.slotWaitMs())) {
       if (x.target() > d.target()) {
         LOG.infof(
-            "template %s: ready target %d -> %d (%.3f arrivals/s, refill %d ms)",
-            name, d.target(), x.target(), x.ratePerSecond(), x.refillMs());
+            "template %s: ready target %d -> %d (%.3f arrivals/s, refill %d ms of which %d ms"
+                + " waiting for a slot)",
+            name, d.target(), x.target(), x.ratePerSecond(), x.refillMs(), x.slotWaitMs());
         replenisher.wake(name);
       } else if (x.moved()) {
         LOG.infof("template %s: ready target %d -> %d", name, d.target(), x.target());

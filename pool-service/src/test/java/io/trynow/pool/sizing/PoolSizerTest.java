@@ -52,19 +52,115 @@ class PoolSizerTest {
   }
 
   @Test
-  void refillTimeIsAPercentileOfSamplesOrTheEstimateUntilThree() {
+  void refillTimeIsTheMeanOfTheNewestSamplesOrTheEstimateUntilThree() {
     Slo slo = slo(0.95, null, null);
     assertThat(PoolSizer.refillMs(List.of(4000L, 6000L), slo)).isEqualTo(10_000);
+    // the mean, not a high percentile: the number of refills under way depends on the
+    // provisioning times only through their mean (M/G/inf); plus 1.645 standard errors of it
+    // (sd 1000 of 3 samples: 1.645 * 1000 / sqrt(3) = 950)
+    assertThat(PoolSizer.refillMs(List.of(2000L, 3000L, 4000L), slo)).isEqualTo(3950);
+    assertThat(PoolSizer.refillMs(List.of(3000L, 3000L, 3000L), slo)).isEqualTo(3000);
+    // only the newest 32 count (newest first)
     List<Long> s = new ArrayList<>();
-    for (long i = 1; i <= 100; i++) {
-      s.add(i * 100);
+    for (int i = 0; i < 64; i++) {
+      s.add(i < 32 ? 3000L : 9000L);
     }
-    assertThat(PoolSizer.refillMs(s, slo)).isEqualTo(9500);
+    assertThat(PoolSizer.refillMs(s, slo)).isEqualTo(3000);
+    // a percentile when one is configured (nearest rank over all 64 kept)
+    List<Long> hundred = new ArrayList<>();
+    for (long i = 1; i <= 100; i++) {
+      hundred.add(i * 100);
+    }
+    assertThat(PoolSizer.refillMs(hundred, ((TestSlo) slo).withRefillPercentile(0.95)))
+        .isEqualTo(9500);
     // slower provisioning asks for more warm instances at the same rate
     int fast = decide(slo, 0, 100, demand(1.0, samples(2000), 0, 0)).target();
     int slow = decide(slo, 0, 100, demand(1.0, samples(20_000), 0, 0)).target();
     assertThat(fast).isEqualTo(6); // P(Poisson(2) <= 5) >= 0.95
     assertThat(slow).isEqualTo(29); // P(Poisson(20) <= 28) >= 0.95
+  }
+
+  @Test
+  void aSlowFirstFillDoesNotSizeThePoolForLong() {
+    Slo slo = slo(0.95, null, null);
+    // cold services: the first fill took 12.7 s, the refills since 3 s (newest first)
+    List<Long> s = new ArrayList<>(List.of(3000L, 3000L, 3000L, 3000L, 12_700L));
+    // each sample counts at most twice the median: mean (4 * 3000 + 6000) / 5 = 3600, sd 1342,
+    // plus 1.645 * 1342 / sqrt(5) = 987
+    assertThat(PoolSizer.refillMs(s, slo)).isEqualTo(4587);
+    // the 95th percentile took the cold sample as R
+    assertThat(PoolSizer.refillMs(s, ((TestSlo) slo).withRefillPercentile(0.95))).isEqualTo(12_700);
+    // at a night's 0.1/s that sized the pool larger than the refills need
+    int before =
+        PoolSizer.target(
+            slo, 0.1, PoolSizer.refillMs(s, ((TestSlo) slo).withRefillPercentile(0.95)), 0, 100);
+    int now = PoolSizer.target(slo, 0.1, PoolSizer.refillMs(s, slo), 0, 100);
+    assertThat(now).isLessThan(before);
+    // 32 refills later it no longer counts at all
+    for (int i = 0; i < 32; i++) {
+      s.addFirst(3000L);
+    }
+    assertThat(PoolSizer.refillMs(s, slo)).isEqualTo(3000);
+  }
+
+  @Test
+  void theRefillTimeIncludesTheWaitForAProvisioningSlot() {
+    // Erlang C of M/M/4 offered a = 2.7, from its closed form
+    double a = 2.7;
+    int m = 4;
+    double rho = a / m;
+    double sum = 0;
+    double term = 1;
+    for (int k = 0; k < m; k++) {
+      sum += term;
+      term *= a / (k + 1);
+    }
+    double top = term / (1 - rho);
+    double c = top / (sum + top);
+    assertThat(PoolSizer.erlangC(4, 2.7)).isCloseTo(c, within());
+    // 0.9 arrivals/s, provisioning 3 s, 4 slots: the M/M/m wait W = C R / (m (1 - ρ)) (the
+    // Allen–Cunneen factor of a steady provisioning time would halve it: not below M/M/m)
+    long w = PoolSizer.slotWaitMs(0.9, 3000, 4, 0);
+    assertThat(w).isEqualTo(Math.round(c * 3 / (4 * (1 - rho)) * 1000));
+    assertThat(w).isEqualTo(PoolSizer.slotWaitMs(0.9, 3000, 4, 1));
+    assertThat(w).isBetween(800L, 1000L);
+    // a spread-out provisioning time (c² = 2) waits longer: (1 + 2) / 2
+    assertThat(PoolSizer.slotWaitMs(0.9, 3000, 4, 2))
+        .isCloseTo(w * 3 / 2, org.assertj.core.data.Offset.offset(2L));
+    // no limit, plenty of slots, nothing arriving: no wait
+    assertThat(PoolSizer.slotWaitMs(0.9, 3000, 0, 0)).isZero();
+    assertThat(PoolSizer.slotWaitMs(0.9, 3000, 100, 0)).isZero();
+    assertThat(PoolSizer.slotWaitMs(0, 3000, 4, 0)).isZero();
+    // overloaded (5/s against 4 slots of 3 s): computed at a load of 0.8, finite
+    long over = PoolSizer.slotWaitMs(5, 3000, 4, 1);
+    assertThat(over).isEqualTo(PoolSizer.slotWaitMs(3.2 / 3, 3000, 4, 1)).isBetween(1000L, 30_000L);
+    // decide adds it to the refill time and sizes for it
+    Slo slo = slo(0.95, null, null);
+    PoolSizer.Decision limited =
+        PoolSizer.decide(slo, 0, 100, 4, demand(0.9, samples(3000), 0, 0), NOW);
+    PoolSizer.Decision unlimited =
+        PoolSizer.decide(slo, 0, 100, 0, demand(0.9, samples(3000), 0, 0), NOW);
+    assertThat(limited.slotWaitMs()).isEqualTo(w);
+    assertThat(limited.refillMs()).isEqualTo(3000 + w);
+    assertThat(unlimited.refillMs()).isEqualTo(3000);
+    assertThat(limited.target()).isGreaterThan(unlimited.target());
+  }
+
+  @Test
+  void aSlotLimitedPoolMeetsItsTargetInASimulatedPool() {
+    // 1 arrival/s, provisioning 3 s, 4 slots (load 0.75): sized without the wait for a slot the
+    // pool misses 95 %, with it the pool meets it
+    Slo slo = slo(0.95, null, null);
+    int without = PoolSizer.target(slo, 1.0, 3000, 0, 1000);
+    int with = PoolSizer.target(slo, 1.0, 3000 + PoolSizer.slotWaitMs(1.0, 3000, 4, 0), 0, 1000);
+    double shareWithout = Sim.run(1.0, () -> 3.0, without, 200_000, 14, 4).warmShare();
+    double shareWith = Sim.run(1.0, () -> 3.0, with, 200_000, 14, 4).warmShare();
+    System.out.printf(
+        "4 slots: S=%d (no wait) warm %.4f, S=%d (with the wait) warm %.4f%n",
+        without, shareWithout, with, shareWith);
+    assertThat(with).isGreaterThan(without);
+    assertThat(shareWithout).isLessThan(0.95);
+    assertThat(shareWith).isGreaterThan(0.95);
   }
 
   @Test
@@ -95,15 +191,20 @@ class PoolSizerTest {
   @Test
   void aRisingRateIsSeenThroughTheBurstWindow() {
     Slo slo = slo(0.95, null, null);
-    // the 5 min EWMA still says 0.2/s, the 30 s one has reached 1.2/s: sized for 1.2/s less two
-    // standard deviations of a 30 s EWMA at 0.2/s (sqrt(0.2 / 60) = 0.058): 1.085/s
+    // the 5 min EWMA still says 0.2/s, the 30 s one has reached 1.2/s, well above its noise
+    // (sqrt(0.2 / 60) = 0.058/s): a rise under way. A ramp of slope g leaves an EWMA g·τ behind,
+    // so g = (1.2 - 0.2) / (300 - 30) s, and the pool is sized for the fast estimate plus its own
+    // lag and the refill time ahead: 1.2 + g (30 + 5)
     PoolDemand rising =
         new PoolDemand("t", 0.2, 0, NOW - 3_600_000, NOW, 0, 0, 0, 0, 0, 1, samples(5000), 1.2);
-    double expected = 1.2 - 2 * Math.sqrt(0.2 / 60);
+    double expected = 1.2 + (1.0 / 270) * (30 + 5);
     assertThat(PoolSizer.rate(rising, slo)).isCloseTo(expected, within());
-    // P(Poisson(5.42) <= 9) = 0.95 -> S = 10 (the slow rate alone: P(Poisson(1) <= 2): S = 3)
-    assertThat(decide(slo, 0, 20, rising).target()).isEqualTo(10);
-    // within the noise of the fast estimate: the slow one rules
+    assertThat(decide(slo, 0, 20, rising).target())
+        .isEqualTo(PoolSizer.stock(expected * 5, 0.95, 20));
+    // the earlier rule sized for the fast estimate less 2 sigma: 1.085/s, below even the lagging
+    // fast estimate
+    assertThat(PoolSizer.rate(rising, slo)).isGreaterThan(1.2);
+    // within two standard deviations of the fast estimate's noise (0.129/s): the slow one rules
     PoolDemand noisy =
         new PoolDemand("t", 1.0, 0, NOW - 3_600_000, NOW, 0, 0, 0, 0, 0, 1, samples(5000), 1.2);
     assertThat(PoolSizer.rate(noisy, slo)).isCloseTo(1.0, within());
@@ -111,6 +212,46 @@ class PoolSizerTest {
     PoolDemand lull =
         new PoolDemand("t", 1.0, 0, NOW - 3_600_000, NOW, 0, 0, 0, 0, 0, 1, samples(5000), 0.1);
     assertThat(PoolSizer.rate(lull, slo)).isCloseTo(1.0, within());
+    // a jump (a flash crowd folded at once): the trend counts at most as much as the fast estimate
+    PoolDemand jump =
+        new PoolDemand("t", 0.01, 0, NOW - 3_600_000, NOW, 0, 0, 0, 0, 0, 1, samples(5000), 50);
+    assertThat(PoolSizer.rate(jump, slo)).isLessThanOrEqualTo(100);
+  }
+
+  @Test
+  void aMorningRampIsFollowedNotLagged() {
+    // the bench's settings (window 30 s, burst window 5 s, refill 3 s): Poisson arrivals whose
+    // rate climbs from 0.05/s to 0.9/s over 60 s, folded every second; while it climbs, the rate
+    // the pool is sized for stays close to the true one (the earlier rule lagged it by 0.2-0.3/s)
+    Slo slo = benchSlo();
+    double shortfall = 0;
+    double before = 0;
+    int n = 0;
+    for (long seed = 1; seed <= 20; seed++) {
+      Random rnd = new Random(seed);
+      double rate = 0;
+      double burst = 0;
+      for (int t = 1; t <= 90; t++) {
+        double truth = t < 20 ? 0.05 : Math.min(0.9, 0.05 + 0.85 * (t - 20) / 60.0);
+        int arrivals = poisson(rnd, truth);
+        rate = rate * Math.exp(-1 / 30.0) + arrivals * (1 - Math.exp(-1 / 30.0));
+        burst = burst * Math.exp(-1 / 5.0) + arrivals * (1 - Math.exp(-1 / 5.0));
+        if (t >= 40 && t <= 80) {
+          PoolDemand d =
+              new PoolDemand(
+                  "t", rate, 0, NOW - 3_600_000, NOW, 0, 0, 0, 0, 0, 1, samples(3000), burst);
+          shortfall += truth - PoolSizer.rate(d, slo);
+          // the earlier rule: the fast estimate less 2 sigma, or the slow one
+          before += truth - Math.max(rate, burst - 2 * Math.sqrt(rate / (2 * 5.0)));
+          n++;
+        }
+      }
+    }
+    double meanShortfall = shortfall / n;
+    System.out.printf(
+        "ramp: the sizing rate is on average %.3f/s below the true rate (the earlier rule %.3f/s)%n",
+        meanShortfall, before / n);
+    assertThat(meanShortfall).isLessThan(0.15).isLessThan(before / n * 0.6);
   }
 
   @Test
@@ -171,8 +312,9 @@ class PoolSizerTest {
   }
 
   @Test
-  void aVariableRefillTimeIsCoveredByItsPercentile() {
-    // refill times uniform in [1 s, 9 s]; the target from their p95 (8.6 s) still serves 95 % warm
+  void aVariableRefillTimeIsCoveredByItsMean() {
+    // refill times uniform in [1 s, 9 s]: the target from their mean (~5 s, plus its standard
+    // error) serves 95 % warm, as M/G/inf says: only the mean matters
     Random rnd = new Random(5);
     List<Long> ptimes = new ArrayList<>();
     for (int i = 0; i < 64; i++) {
@@ -204,7 +346,22 @@ class PoolSizerTest {
 
     static Sim run(
         double rate, java.util.function.DoubleSupplier refill, int stock, int n, long seed) {
+      return run(rate, refill, stock, n, seed, 0);
+    }
+
+    /** With {@code slots} > 0 a replacement waits for one of that many provisioning slots. */
+    static Sim run(
+        double rate,
+        java.util.function.DoubleSupplier refill,
+        int stock,
+        int n,
+        long seed,
+        int slots) {
       Random rnd = new Random(seed);
+      java.util.PriorityQueue<Double> free = new java.util.PriorityQueue<>();
+      for (int k = 0; k < slots; k++) {
+        free.add(0.0);
+      }
       java.util.PriorityQueue<Double> coming = new java.util.PriorityQueue<>();
       java.util.ArrayDeque<Double> waiting = new java.util.ArrayDeque<>();
       double[] waits = new double[n];
@@ -228,13 +385,62 @@ class PoolSizerTest {
         } else {
           waiting.add(t);
         }
-        coming.add(t + refill.getAsDouble());
+        if (slots > 0) {
+          double done = Math.max(t, free.poll()) + refill.getAsDouble();
+          free.add(done);
+          coming.add(done);
+        } else {
+          coming.add(t + refill.getAsDouble());
+        }
       }
       while (!waiting.isEmpty()) {
         waits[served++] = coming.poll() - waiting.poll();
       }
       return new Sim(n, warm, java.util.Arrays.copyOf(waits, served));
     }
+  }
+
+  /**
+   * The bench's day (SloBench: 3 minutes, peak 0.9/s, the app boots in 2 s so a provision takes ~3
+   * s, 4 slots, min-ready 1, the services' cold first fill measured at 12.7 s) against the
+   * simulated pool, six days: on most of them the target-driven pool serves 95 % warm with fewer
+   * idle container-seconds than the smallest fixed pool that does. The days with the bench's flash
+   * crowd (8 visitors at once, 10 % of the day) are printed: a crowd is not Poisson, and the pool
+   * sized for the rate before it meets 95 % over the day only on some of them.
+   */
+  @Test
+  void aSimulatedBenchDayMeetsTheHitRateWithLessIdleThanTheSmallestFixedPool() {
+    Slo slo = benchSlo();
+    int met = 0;
+    for (int crowd : new int[] {0, 8}) {
+      for (long seed = 1; seed <= 6; seed++) {
+        List<Double> day = PoolDaySim.benchDay(3, 0.9, crowd, seed);
+        PoolDaySim.Result auto =
+            PoolDaySim.run(day, slo, 1, 210, 4, provision(seed), List.of(12_700L), 108, 108.4);
+        PoolDaySim.Result fixed = null;
+        int m = 1;
+        for (; m <= 40; m++) {
+          fixed = PoolDaySim.run(day, null, m, 210, 4, provision(seed), List.of(), 108, 108.4);
+          if (fixed.warmShare() >= 0.95) {
+            break;
+          }
+        }
+        boolean better = auto.warmShare() >= 0.95 && auto.idleSeconds() < fixed.idleSeconds();
+        System.out.printf(
+            "day %d crowd %d target-driven: %s%n                 fixed %2d: %s%s%n",
+            seed, crowd, auto, m, fixed, better ? "  (target-driven better)" : "");
+        if (crowd == 0 && better) {
+          met++;
+        }
+      }
+    }
+    assertThat(met).isGreaterThanOrEqualTo(4);
+  }
+
+  /** Provisioning of the bench's app: 2 s boot + ~0.4 s create + exponential overhead. */
+  private static java.util.function.DoubleSupplier provision(long seed) {
+    Random rnd = new Random(seed * 7919);
+    return () -> 2.4 - Math.log(1 - rnd.nextDouble()) * 0.6;
   }
 
   @Test
@@ -267,7 +473,7 @@ class PoolSizerTest {
       }
       PoolDemand pd =
           new PoolDemand("t", rate, 0, since, now, 0, 0, target, 0, movedAt, s, ptimes, burst);
-      PoolSizer.Decision x = PoolSizer.decide(slo, 1, 50, pd, now);
+      PoolSizer.Decision x = PoolSizer.decide(slo, 1, 50, 0, pd, now);
       if (x.moved()) {
         movedAt = now;
         if (s > 600) {
@@ -280,11 +486,14 @@ class PoolSizerTest {
         hi = Math.max(hi, target);
       }
     }
-    // the exact answer for λ = 1, R = p95 of U(4 s, 6 s) = 5.9 s: P(Poisson(5.9) <= 10) >= 0.95,
-    // S = 11
+    // the exact answer for λ = 1, R = the mean of U(4 s, 6 s) plus its standard error, ~5.2 s:
+    // P(Poisson(5.2) <= 9) >= 0.95, S = 10; now and then the burst estimate's noise (2 sigma)
+    // lifts it for a few steps
+    System.out.printf(
+        "noise: target %d..%d, %d changes after warm-up%n", lo, hi, changesAfterWarmUp);
     assertThat(lo).isGreaterThanOrEqualTo(10);
-    assertThat(hi).isLessThanOrEqualTo(12);
-    assertThat(changesAfterWarmUp).isLessThanOrEqualTo(4);
+    assertThat(hi).isLessThanOrEqualTo(13);
+    assertThat(changesAfterWarmUp).isLessThanOrEqualTo(8);
   }
 
   private static int poisson(Random rnd, double mean) {
@@ -303,7 +512,7 @@ class PoolSizerTest {
   }
 
   private static PoolSizer.Decision decide(Slo slo, int minReady, int maxTotal, PoolDemand d) {
-    return PoolSizer.decide(slo, minReady, maxTotal, d, NOW);
+    return PoolSizer.decide(slo, minReady, maxTotal, 0, d, NOW);
   }
 
   /** An old estimate (observed for hours) of {@code rate}, with a stored target. */
@@ -320,39 +529,52 @@ class PoolSizerTest {
     return new TestSlo(
         hitRate == null ? OptionalDouble.empty() : OptionalDouble.of(hitRate),
         Optional.ofNullable(maxWait),
-        maxReady == null ? OptionalInt.empty() : OptionalInt.of(maxReady));
+        maxReady == null ? OptionalInt.empty() : OptionalInt.of(maxReady),
+        OptionalDouble.empty(),
+        WINDOW,
+        Duration.ofSeconds(30),
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(30));
   }
 
-  record TestSlo(OptionalDouble hitRate, Optional<Duration> maxWait, OptionalInt maxReady)
+  /** The settings {@code bench slo} gives its target-driven pool. */
+  static Slo benchSlo() {
+    return new TestSlo(
+        OptionalDouble.of(0.95),
+        Optional.empty(),
+        OptionalInt.empty(),
+        OptionalDouble.empty(),
+        Duration.ofSeconds(30),
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(3),
+        Duration.ofSeconds(5));
+  }
+
+  record TestSlo(
+      OptionalDouble hitRate,
+      Optional<Duration> maxWait,
+      OptionalInt maxReady,
+      OptionalDouble refillPercentile,
+      Duration window,
+      Duration burstWindow,
+      Duration provisionEstimate,
+      Duration scaleDownStep)
       implements Slo {
     @Override
     public double waitPercentile() {
       return 0.95;
     }
 
-    @Override
-    public Duration window() {
-      return WINDOW;
-    }
-
-    @Override
-    public Duration burstWindow() {
-      return Duration.ofSeconds(30);
-    }
-
-    @Override
-    public double refillPercentile() {
-      return 0.95;
-    }
-
-    @Override
-    public Duration provisionEstimate() {
-      return Duration.ofSeconds(10);
-    }
-
-    @Override
-    public Duration scaleDownStep() {
-      return Duration.ofSeconds(30);
+    TestSlo withRefillPercentile(double q) {
+      return new TestSlo(
+          hitRate,
+          maxWait,
+          maxReady,
+          OptionalDouble.of(q),
+          window,
+          burstWindow,
+          provisionEstimate,
+          scaleDownStep);
     }
   }
 }
