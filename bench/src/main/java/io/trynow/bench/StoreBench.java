@@ -43,11 +43,17 @@ public final class StoreBench {
   private static final String TOKEN = "0123456789abcdef0123456789abcdef";
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("idle")) {
+      idle(
+          args.length > 1 ? Integer.parseInt(args[1]) : 80,
+          args.length > 2 ? Integer.parseInt(args[2]) : 400);
+      return;
+    }
     int ops1 = args.length > 0 ? Integer.parseInt(args[0]) : 3000;
     int ops32 = args.length > 1 ? Integer.parseInt(args[1]) : 8000;
     try (ValkeyServer valkey = new ValkeyServer(true)) {
       valkey.start();
-      try (Store vertx = Store.connect(valkey.url(), "bench-vertx");
+      try (Store vertx = ValkeyPool.vertxOnly(valkey.url(), "bench-vertx");
           Store socket = ValkeyPool.store(valkey.url(), "bench-socket")) {
         vertx.capacity().initPorts(20000, 39999);
         socket.capacity().initPorts(20000, 39999);
@@ -69,6 +75,72 @@ public final class StoreBench {
         }
         System.out.printf("load average after: %s%n", load());
       }
+    }
+  }
+
+  /**
+   * One call at a time with the machine idle in between ({@code ./trynow bench store idle [n]
+   * [interval ms]}): what sparse traffic pays per store call, where each thread wake-up finds an
+   * idle CPU. Per round, each a quarter interval apart: a read function (FCALL of {@code request})
+   * on the Vert.x client from a virtual thread (the services' way until #15), on a blocking socket
+   * (the store's blocking lane) from a virtual thread and from a platform thread, and a raw PING
+   * from a platform thread.
+   */
+  private static void idle(int n, int intervalMs) throws Exception {
+    try (ValkeyServer valkey = new ValkeyServer(true)) {
+      valkey.start();
+      try (Store vertx = ValkeyPool.vertxOnly(valkey.url(), "bench-vertx");
+          Store socket = Store.connect(valkey.url(), "bench-lane")) {
+        System.out.printf(
+            "store bench idle: %d rounds, %d ms apart, load average %s%n", n, intervalMs, load());
+        StoreBench raw = new StoreBench(null, valkey, "floor", "x", 1, 1);
+        Stats vv = new Stats("FCALL request  Vert.x, virtual thread ");
+        Stats sv = new Stats("FCALL request  socket, virtual thread ");
+        Stats sp = new Stats("FCALL request  socket, platform thread");
+        Stats rp = new Stats("PING raw socket, platform thread     ");
+        String rid = Ids.newRequestId();
+        for (int i = -5; i < n; i++) {
+          boolean keep = i >= 0;
+          onVirtual(vv, keep, () -> vertx.request(rid));
+          Thread.sleep(intervalMs / 4);
+          onVirtual(sv, keep, () -> socket.request(rid));
+          Thread.sleep(intervalMs / 4);
+          long t0 = System.nanoTime();
+          socket.request(rid);
+          long t1 = System.nanoTime();
+          if (keep) {
+            sp.record(t1 - t0);
+          }
+          Thread.sleep(intervalMs / 4);
+          t0 = System.nanoTime();
+          raw.rawPing();
+          t1 = System.nanoTime();
+          if (keep) {
+            rp.record(t1 - t0);
+          }
+          Thread.sleep(intervalMs / 4);
+        }
+        for (Stats s : List.of(vv, sv, sp, rp)) {
+          s.stop();
+          s.print(System.out);
+        }
+        System.out.printf("load average after: %s%n", load());
+      }
+    }
+  }
+
+  private static void onVirtual(Stats stats, boolean keep, Runnable call) throws Exception {
+    long[] took = new long[1];
+    Thread t =
+        Thread.ofVirtual()
+            .start(() -> {
+              long t0 = System.nanoTime();
+              call.run();
+              took[0] = System.nanoTime() - t0;
+            });
+    t.join();
+    if (keep) {
+      stats.record(took[0]);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.trynow.platform.state;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +38,31 @@ public final class ValkeyPool implements Commands {
   public static Store store(String url, String prefix) {
     return new Store(
         new ValkeyPool(Endpoint.parse(url), Store.POOL_SIZE, 5000),
+        prefix,
+        java.time.InstantSource.system(),
+        Store.DEFAULT_RETENTION);
+  }
+
+  /**
+   * A {@link Store} on the Vert.x client alone (no blocking lane): every call wakes the client's
+   * event loop and is woken by it, as the services' calls were before #15.
+   */
+  public static Store vertxOnly(String url, String prefix) {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    io.vertx.redis.client.RedisOptions options =
+        new io.vertx.redis.client.RedisOptions()
+            .setConnectionString(url)
+            .setMaxPoolSize(Store.POOL_SIZE)
+            .setMaxPoolWaiting(1024);
+    return new Store(
+        new ValkeyClient(
+            io.vertx.redis.client.Redis.createClient(vertx, options),
+            vertx,
+            Endpoint.parse(url).toString(),
+            Duration.ofSeconds(5),
+            0,
+            Duration.ofSeconds(1),
+            null),
         prefix,
         java.time.InstantSource.system(),
         Store.DEFAULT_RETENTION);

@@ -16,7 +16,9 @@ import java.util.function.Supplier;
 
 /**
  * One wildcard inbox subscription ({@code _INBOX.<nuid>.*}) shared by every caller waiting for a
- * reply, with a future per token: no subscribe/unsubscribe per request.
+ * reply, with a future per token: no subscribe/unsubscribe per request. A reply completes its
+ * future on the NATS reader thread that read it ({@link ReaderDelivery}), so a caller waiting on it
+ * is woken by that thread directly, not by a dispatcher thread woken first.
  */
 final class ReplyInbox {
 
@@ -43,7 +45,10 @@ final class ReplyInbox {
       return subject;
     }
 
-    /** Completed by the reply (on the connection's dispatcher thread). */
+    /**
+     * Completed by the reply, on the connection's reader thread ({@link ReaderDelivery}; else its
+     * dispatcher's): what depends on it must not block.
+     */
     CompletableFuture<Message> future() {
       return future;
     }
@@ -112,8 +117,10 @@ final class ReplyInbox {
       now = subscribed;
       if (now == null || now.connection != c) {
         String base = c.createInbox() + ".";
-        Dispatcher d = c.createDispatcher(this::onReply);
-        d.subscribe(base + "*");
+        Dispatcher d = c.createDispatcher();
+        // the replies complete their futures on the reader thread (no dispatcher wake-up), or,
+        // where jnats does not let us, on the dispatcher's thread
+        ReaderDelivery.install(d.subscribe(base + "*", this::onReply), this::onReply);
         try {
           c.flush(Duration.ofSeconds(2));
         } catch (TimeoutException e) {

@@ -18,10 +18,14 @@ import java.util.Deque;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -29,12 +33,13 @@ import org.jboss.logging.Logger;
  * The fetch loop of one durable pull consumer, run by the Supervisor. One iteration: handle pending
  * MAX_DELIVERIES advisories, send {@code in-progress} for running handlers that are due, pull as
  * many messages as there are free handler slots (when no pull is open), then wait for the next
- * message. With a slot free (always, under sparse traffic) the wait happens on a new virtual thread
- * that then runs that message's handler itself, so a message meets its handler without a hand-off
- * between threads (each one a thread wake-up, ~0.5 ms on an idle loaded machine); the loop waits
- * for that thread's receive and goes on. Messages that arrive together, or while every slot is
- * busy, are received by the loop and each started on a virtual thread. Either way one thread at a
- * time reads the subscription.
+ * message. With a slot free (always, under sparse traffic) the wait happens on a pooled platform
+ * thread that then runs that message's handler itself, so a message meets its handler without a
+ * hand-off between threads (each one a thread wake-up, ~0.5 ms on an idle loaded machine), and the
+ * handler's blocking calls wake that thread directly (a virtual thread is woken through the JDK's
+ * poller and a carrier); the loop waits for that thread's receive and goes on. Messages that arrive
+ * together, or while every slot is busy, are received by the loop and each started on a virtual
+ * thread. Either way one thread at a time reads the subscription.
  *
  * <p>Pulls are explicit (a pull subscription; each pull asks for at most the free slots and expires
  * after {@link #PULL_EXPIRES}), so this process never holds more than it can start, and a stop
@@ -71,6 +76,18 @@ final class SupervisedConsumer implements Loop {
   private final Set<InFlight> inFlight = ConcurrentHashMap.newKeySet();
   private final ThreadFactory handlerThreads;
 
+  /**
+   * Platform threads for the thread that waits for the next message and then runs its handler: a
+   * handler's blocking calls (the store's blocking lane, a publish's PubAck) wake a platform thread
+   * directly, where a virtual thread is woken through the JDK's poller and then a carrier thread —
+   * one thread wake-up more per call, ~0.5–1 ms each when traffic is sparse (issue #15). Reused
+   * (idle ones end after {@link #RECEIVER_KEEP_ALIVE}); at most one waits at a time, so their
+   * number stays at the handlers running on them plus one.
+   */
+  private final ExecutorService receivers;
+
+  private static final Duration RECEIVER_KEEP_ALIVE = Duration.ofSeconds(30);
+
   private JetStreamSubscription subscription;
   private Subscription advisories;
 
@@ -105,6 +122,14 @@ final class SupervisedConsumer implements Loop {
     this.runner = new HandlerRunner(spec, handler, deadLetters, meters, tracing);
     this.slots = new Semaphore(spec.concurrency());
     this.handlerThreads = Thread.ofVirtual().name(spec.durable() + "-handler-", 0).factory();
+    this.receivers =
+        new ThreadPoolExecutor(
+            0,
+            Integer.MAX_VALUE,
+            RECEIVER_KEEP_ALIVE.toMillis(),
+            TimeUnit.MILLISECONDS,
+            new SynchronousQueue<>(),
+            Thread.ofPlatform().daemon(true).name(spec.durable() + "-handler-p", 0).factory());
     Gauge.builder(MetricNames.CONSUMER_IN_FLIGHT, inFlight, Set::size)
         .description("Handlers running now")
         .tag(MetricNames.TAG_CONSUMER, spec.durable())
@@ -271,22 +296,31 @@ final class SupervisedConsumer implements Loop {
   }
 
   /**
-   * Waits up to {@code wait} for the next message on a new handler thread, which then runs that
-   * message's handler itself: nothing stands between a message's arrival and its handler (no
-   * hand-off from this loop to another thread, which under sparse traffic costs a thread wake-up
-   * per message). This loop waits until that thread has received (or not), so only one thread ever
-   * reads the subscription. Takes the slot already acquired by the caller: the handler keeps it
-   * (released when it finishes); with no message it is released here.
+   * Waits up to {@code wait} for the next message on a receiver thread ({@link #receivers}), which
+   * then runs that message's handler itself: nothing stands between a message's arrival and its
+   * handler (no hand-off from this loop to another thread, which under sparse traffic costs a
+   * thread wake-up per message). This loop waits until that thread has received (or not), so only
+   * one thread ever reads the subscription. Takes the slot already acquired by the caller: the
+   * handler keeps it (released when it finishes); with no message it is released here.
    *
    * @return the message now handled on that thread, or null (none within {@code wait})
    */
   private Message receiveOnHandlerThread(Duration wait) throws Exception {
     CompletableFuture<Message> got = new CompletableFuture<>();
     JetStreamSubscription sub = subscription;
-    Thread receiver;
+    AtomicReference<Thread> receiver = new AtomicReference<>();
     try {
-      receiver = handlerThreads.newThread(() -> receiveAndRun(sub, wait, got));
-      receiver.start();
+      receivers.execute(() -> {
+        receiver.set(Thread.currentThread());
+        try {
+          receiveAndRun(sub, wait, got);
+        } finally {
+          receiver.set(null);
+          // nothing of this message stays with the pooled thread: its log context, an interrupt
+          org.jboss.logging.MDC.clear();
+          Thread.interrupted();
+        }
+      });
     } catch (Throwable t) {
       slots.release();
       throw t;
@@ -310,7 +344,8 @@ final class SupervisedConsumer implements Loop {
    * answer, which comes at once.
    */
   private static Message awaitReceiver(
-      Thread receiver, CompletableFuture<Message> got, Duration wait) throws Exception {
+      AtomicReference<Thread> receiver, CompletableFuture<Message> got, Duration wait)
+      throws Exception {
     boolean interrupted = false;
     try {
       while (true) {
@@ -325,7 +360,10 @@ final class SupervisedConsumer implements Loop {
           // Interrupted, or the receiver overran its wait: make it stop reading, then take its
           // answer (a message it already has is being handled on it).
           interrupted |= e instanceof InterruptedException;
-          receiver.interrupt();
+          Thread t = receiver.get();
+          if (t != null) {
+            t.interrupt();
+          }
         }
       }
     } finally {

@@ -15,8 +15,9 @@ import org.jboss.logging.Logger;
  * Makes {@link Store} a bean on the one Valkey client of the service: the Vert.x Redis client that
  * quarkus-redis-client configures from {@code quarkus.redis.*} (address or Sentinel, TLS, password,
  * ACL user, pool), used through its non-blocking API; store settings from {@link ValkeyConfig}.
- * Loads the function library at startup; a Valkey that is down then does not stop the service, the
- * first call loads it instead.
+ * With a standalone Valkey without TLS, blocking callers get the blocking lane beside it ({@link
+ * BlockingConnections}, {@code trynow.valkey.blocking-lane}). Loads the function library at
+ * startup; a Valkey that is down then does not stop the service, the first call loads it instead.
  */
 @Singleton
 public class StoreProducer {
@@ -30,7 +31,11 @@ public class StoreProducer {
       Redis redis,
       @ConfigProperty(name = "quarkus.redis.hosts") String hosts,
       @ConfigProperty(name = "quarkus.redis.client-type", defaultValue = "standalone") String type,
-      @ConfigProperty(name = "quarkus.redis.master-name") Optional<String> master) {
+      @ConfigProperty(name = "quarkus.redis.master-name") Optional<String> master,
+      @ConfigProperty(name = "quarkus.redis.password") Optional<String> password,
+      @ConfigProperty(name = "quarkus.redis.tls-configuration-name") Optional<String> tlsName,
+      @ConfigProperty(name = "quarkus.redis.tls.enabled", defaultValue = "false") boolean tls,
+      @ConfigProperty(name = "quarkus.redis.max-pool-size", defaultValue = "6") int poolSize) {
     if (config.waitReplicas() < 0) {
       throw new IllegalArgumentException("trynow.valkey.wait-replicas must be >= 0");
     }
@@ -40,14 +45,48 @@ public class StoreProducer {
     if ("sentinel".equalsIgnoreCase(type)) {
       where = "sentinel master " + master.orElse("mymaster") + " via " + where;
     }
+    BlockingConnections lane = null;
+    if (config.blockingLane()
+        && !"sentinel".equalsIgnoreCase(type)
+        && tlsName.isEmpty()
+        && !tls
+        && !hosts.contains(",")) {
+      lane = blockingLane(Endpoint.parse(hosts), password, config, poolSize);
+    }
+    LOG.infof(
+        "valkey at %s: %s",
+        where, lane == null ? "Vert.x client" : "Vert.x client + blocking lane");
     ValkeyClient client =
         new ValkeyClient(
-            redis, null, where, config.timeout(), config.waitReplicas(), config.waitTimeout());
+            redis,
+            null,
+            where,
+            config.timeout(),
+            config.waitReplicas(),
+            config.waitTimeout(),
+            lane);
     if ("standalone".equalsIgnoreCase(type)) {
       // with Sentinel the pool follows a failover; a loop's own connection would not
       client.withLoopConnections();
     }
     return new Store(client, config.prefix(), InstantSource.system(), config.retention());
+  }
+
+  /**
+   * The lane on the address the Vert.x client uses, logged in as it is (its own credentials in the
+   * address, else {@code trynow.valkey.user} / {@code quarkus.redis.password}); null for TLS.
+   */
+  static BlockingConnections blockingLane(
+      Endpoint e, Optional<String> password, ValkeyConfig config, int poolSize) {
+    if (e.tls()) {
+      return null;
+    }
+    Endpoint login = e;
+    if (e.password() == null && password.isPresent() && !password.get().isEmpty()) {
+      String user = config.user().filter(u -> !u.isBlank()).orElse(e.user());
+      login = new Endpoint(false, e.host(), e.port(), user, password.get(), e.db());
+    }
+    return new BlockingConnections(login, Math.max(1, poolSize), config.timeout());
   }
 
   void close(@Disposes Store store) {

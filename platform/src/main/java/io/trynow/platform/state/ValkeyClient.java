@@ -18,11 +18,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The store's only Valkey client: the Vert.x Redis client of quarkus-redis-client (in a service,
- * the one Quarkus configures from {@code quarkus.redis.*}: TLS, password, ACL user, Sentinel), used
- * through its non-blocking API. {@link #send} returns the reply as a future on the client's event
- * loop; {@link #call} waits for it on the caller's thread, which must be a worker or virtual thread
- * — an event-loop caller is refused instead of stalling the loop.
+ * The store's Valkey client: the Vert.x Redis client of quarkus-redis-client (in a service, the one
+ * Quarkus configures from {@code quarkus.redis.*}: TLS, password, ACL user, Sentinel), used through
+ * its non-blocking API. {@link #send} returns the reply as a future on the client's event loop;
+ * {@link #call} waits for it on the caller's thread, which must be a worker or virtual thread — an
+ * event-loop caller is refused instead of stalling the loop.
+ *
+ * <p>With a standalone Valkey without TLS, {@link #call} and {@link #write} go over the {@link
+ * BlockingConnections blocking lane} instead: the calling thread writes and reads the socket itself
+ * (no wake-up of the event loop and back, which is what a call costs when traffic is sparse), and
+ * only when all of its connections are busy through the Vert.x client.
  *
  * <p>A failed command is never retried here (it may have run). With {@code waitReplicas > 0} a
  * state change is sent together with {@code WAIT n timeout} in one pipelined batch on one
@@ -37,6 +42,7 @@ final class ValkeyClient implements Commands {
   private final long timeoutMs;
   private final int waitReplicas;
   private final Duration waitTimeout;
+  private final BlockingConnections blocking;
 
   /**
    * @param redis the client (not closed by {@link #close}, unless {@code ownedVertx} is set)
@@ -45,6 +51,8 @@ final class ValkeyClient implements Commands {
    * @param timeout how long {@link #call} waits for a reply
    * @param waitReplicas replicas that must have a state change before it counts (0: none)
    * @param waitTimeout how long Valkey waits for them
+   * @param blocking the blocking lane for {@link #call} / {@link #write} (closed with this client),
+   *     or null: every call through the Vert.x client
    */
   ValkeyClient(
       Redis redis,
@@ -52,7 +60,9 @@ final class ValkeyClient implements Commands {
       String where,
       Duration timeout,
       int waitReplicas,
-      Duration waitTimeout) {
+      Duration waitTimeout,
+      BlockingConnections blocking) {
+    this.blocking = blocking;
     this.redis = redis;
     this.ownedVertx = ownedVertx;
     this.where = where;
@@ -83,7 +93,8 @@ final class ValkeyClient implements Commands {
         e.toString(),
         timeout,
         waitReplicas,
-        waitTimeout);
+        waitTimeout,
+        e.tls() ? null : new BlockingConnections(e, poolSize, timeout));
   }
 
   /** Event-loop callers' own connections ({@link LoopConnections}), or null: all via the pool. */
@@ -121,21 +132,24 @@ final class ValkeyClient implements Commands {
     io.vertx.redis.client.RedisConnection c = loopConnection();
     return (c != null ? c.batch(batch) : redis.batch(batch))
         .map(replies -> {
-          long acked = replies.get(1).toLong();
-          if (acked < waitReplicas) {
-            throw new StoreException(
-                "valkey at "
-                    + where
-                    + ": the change reached "
-                    + acked
-                    + " of "
-                    + waitReplicas
-                    + " replica(s) within "
-                    + waitTimeout.toMillis()
-                    + " ms; it may be lost on a failover");
-          }
+          checkReplicas(replies.get(1).toLong());
           return replies.get(0);
         });
+  }
+
+  private void checkReplicas(long acked) {
+    if (acked < waitReplicas) {
+      throw new StoreException(
+          "valkey at "
+              + where
+              + ": the change reached "
+              + acked
+              + " of "
+              + waitReplicas
+              + " replica(s) within "
+              + waitTimeout.toMillis()
+              + " ms; it may be lost on a failover");
+    }
   }
 
   @Override
@@ -188,11 +202,37 @@ final class ValkeyClient implements Commands {
 
   @Override
   public Reply call(String... args) {
+    if (blocking != null && !Context.isOnEventLoopThread()) {
+      List<Reply> r = blocking.send(List.<String[]>of(args));
+      if (r != null) {
+        return r.get(0);
+      }
+    }
     return await(send(args), args);
   }
 
   @Override
   public Reply write(String... args) {
+    if (blocking != null && !Context.isOnEventLoopThread()) {
+      List<Reply> r =
+          blocking.send(
+              waitReplicas == 0
+                  ? List.<String[]>of(args)
+                  : List.of(
+                      args,
+                      new String[] {
+                        "WAIT", String.valueOf(waitReplicas), String.valueOf(waitTimeout.toMillis())
+                      }));
+      if (r != null) {
+        if (waitReplicas > 0 && !r.get(0).isError()) {
+          if (r.get(1).isError()) {
+            return r.get(1);
+          }
+          checkReplicas(Long.parseLong(r.get(1).toString()));
+        }
+        return r.get(0);
+      }
+    }
     return await(sendReplicated(args), args);
   }
 
@@ -276,6 +316,9 @@ final class ValkeyClient implements Commands {
 
   @Override
   public void close() {
+    if (blocking != null) {
+      blocking.close();
+    }
     LoopConnections l = loops;
     if (l != null) {
       l.close();

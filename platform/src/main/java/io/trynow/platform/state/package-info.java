@@ -59,6 +59,14 @@
  * needs — so the store uses the library, and the socket pool lives on only in the benchmark module
  * as the baseline ({@code bench/.../platform/state/ValkeyPool.java}).
  *
+ * <p>That figure is the busy machine's. When traffic is sparse each thread wake-up finds an idle
+ * CPU, and the hand-off to the event loop and back is most of a call: {@code ./trynow bench store
+ * idle 60 400} (load ~3.7) gave p50 3.80 ms through the Vert.x client against 1.02–1.17 ms for the
+ * caller writing and reading a socket itself. So blocking callers use the blocking lane ({@code
+ * BlockingConnections}: plain connections, standalone Valkey without TLS, {@code
+ * trynow.valkey.blocking-lane}) and the Vert.x client stays for TLS, Sentinel, non-blocking callers
+ * and the readiness check (issue #15).
+ *
  * <h2>Settings</h2>
  *
  * <ul>

@@ -33,7 +33,8 @@ class LoopConnectionsIT {
         Redis.createClient(
             vertx, new RedisOptions().setConnectionString(valkey.url()).setMaxPoolSize(4));
     try (ValkeyClient client =
-        new ValkeyClient(redis, vertx, "test", Duration.ofSeconds(5), 0, Duration.ofSeconds(1))
+        new ValkeyClient(
+                redis, vertx, "test", Duration.ofSeconds(5), 0, Duration.ofSeconds(1), null)
             .withLoopConnections()) {
       Context loop = vertx.getOrCreateContext();
       // the first call opens the loop's connection in the background (it goes through the pool);
@@ -69,7 +70,8 @@ class LoopConnectionsIT {
         Redis.createClient(
             vertx, new RedisOptions().setConnectionString(valkey.url()).setMaxPoolSize(4));
     try (ValkeyClient client =
-        new ValkeyClient(redis, vertx, "test", Duration.ofSeconds(5), 1, Duration.ofMillis(50))
+        new ValkeyClient(
+                redis, vertx, "test", Duration.ofSeconds(5), 1, Duration.ofMillis(50), null)
             .withLoopConnections()) {
       Context loop = vertx.getOrCreateContext();
       await().atMost(Duration.ofSeconds(5)).until(() -> ownConnection(client, loop) != null);

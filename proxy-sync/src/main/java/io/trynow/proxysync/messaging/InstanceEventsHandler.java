@@ -74,11 +74,6 @@ public class InstanceEventsHandler implements MessageHandler {
     if (routes.routedNow(before.get())) {
       // written ahead while the container started (RouteSync): no cycle to wait for
       ready.markReady(id, before.get().template(), "event");
-      // ...but ask for one without waiting for it: the provisions that follow this one (its freed
-      // slot's successor has just been reserved) get their routes written ahead by it. Without
-      // it, a run of instances all routed ahead asked for no cycle, the next ones were not routed
-      // ahead and each waited for a cycle and min-write-interval (0.5-1.5 s in a flash crowd).
-      routes.request();
       return Outcome.done();
     }
     RouteSync.Cycle cycle;

@@ -8,28 +8,32 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One blocking connection speaking RESP2: the caller's thread writes the command and reads the
- * reply, with no hand-off to another thread (the cheapest round trip there is). Not thread-safe;
- * {@link ValkeyPool} lends it to one caller at a time. Any I/O error leaves it unusable.
+ * One blocking connection speaking RESP2: the caller's thread writes the commands and reads the
+ * replies, with no hand-off to another thread (the cheapest round trip there is). Not thread-safe;
+ * {@link BlockingConnections} lends it to one caller at a time. Any I/O error leaves it unusable.
  */
 final class RespConnection implements AutoCloseable {
 
-  private final Socket socket;
+  private final SocketChannel channel;
   private final OutputStream out;
   private final InputStream in;
+  private final ByteBuffer peek = ByteBuffer.allocate(1);
 
   RespConnection(Endpoint e, int timeoutMs) throws IOException {
-    socket = new Socket();
+    channel = SocketChannel.open();
     try {
+      Socket socket = channel.socket();
       socket.setTcpNoDelay(true);
       socket.setKeepAlive(true);
       socket.connect(new InetSocketAddress(e.host(), e.port()), timeoutMs);
-      socket.setSoTimeout(timeoutMs);
+      socket.setSoTimeout(timeoutMs); // honoured by the socket's streams
       out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
       in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
       if (e.password() != null) {
@@ -41,7 +45,7 @@ final class RespConnection implements AutoCloseable {
         expectOk(call("SELECT", String.valueOf(e.db())), "SELECT");
       }
     } catch (IOException | RuntimeException ex) {
-      socket.close();
+      channel.close();
       throw ex;
     }
   }
@@ -57,6 +61,42 @@ final class RespConnection implements AutoCloseable {
     write(args);
     out.flush();
     return read();
+  }
+
+  /** Sends the commands in one write and reads their replies, in order. */
+  List<Reply> pipeline(List<String[]> commands) throws IOException {
+    for (String[] c : commands) {
+      write(c);
+    }
+    out.flush();
+    List<Reply> replies = new ArrayList<>(commands.size());
+    for (int i = 0; i < commands.size(); i++) {
+      replies.add(read());
+    }
+    return replies;
+  }
+
+  /**
+   * True when this idle connection cannot be used: the server closed it (a restart, a client
+   * timeout) or sent something nobody asked for. Looks without blocking, so a connection that went
+   * away while idle is replaced before a command is written to it — a command written to it could
+   * not tell "never ran" from "ran, reply lost".
+   */
+  boolean stale() {
+    try {
+      if (in.available() > 0) {
+        return true;
+      }
+      channel.configureBlocking(false);
+      try {
+        peek.clear();
+        return channel.read(peek) != 0;
+      } finally {
+        channel.configureBlocking(true);
+      }
+    } catch (IOException | RuntimeException e) {
+      return true;
+    }
   }
 
   private void write(String[] args) throws IOException {
@@ -131,7 +171,7 @@ final class RespConnection implements AutoCloseable {
   @Override
   public void close() {
     try {
-      socket.close();
+      channel.close();
     } catch (IOException e) {
       // closing a broken socket: nothing left to do
     }
