@@ -13,8 +13,8 @@ public interface WarmUpConfig {
 
   /**
    * Rounds of the hot path run at startup, before the service reports ready; 0 turns the warm-up
-   * off. The first round pays for first use (class initialisation, connections, serializers);
-   * the rest for interpreted code. 50: the first sparse request met its target (85 ms, target 100)
+   * off. The first round pays for first use (class initialisation, connections, serializers); the
+   * rest for interpreted code. 50: the first sparse request met its target (85 ms, target 100)
    * after 41-57 rounds ({@code ./trynow bench sparse}, load 7-8), when 300 were never reached
    * within the max time on the loaded machine anyway; each round costs CPU that the other services
    * starting beside it need.
