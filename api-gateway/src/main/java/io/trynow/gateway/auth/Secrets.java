@@ -27,12 +27,28 @@ public final class Secrets {
     }
   }
 
-  public static byte[] sha256(byte[] data) {
+  /**
+   * Looked up once and cloned per call: {@code MessageDigest.getInstance} walks the security
+   * providers on every call, and every acquire hashes its token.
+   */
+  private static final MessageDigest SHA256 = sha256Digest();
+
+  private static MessageDigest sha256Digest() {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(data);
+      return MessageDigest.getInstance("SHA-256");
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }
+  }
+
+  public static byte[] sha256(byte[] data) {
+    MessageDigest md;
+    try {
+      md = (MessageDigest) SHA256.clone();
+    } catch (CloneNotSupportedException e) {
+      md = sha256Digest();
+    }
+    return md.digest(data);
   }
 
   /** SHA-256 of the UTF-8 text, lower-case hex (how tokens are stored). */

@@ -2,7 +2,6 @@ package io.trynow.gateway.rest;
 
 import io.trynow.gateway.outcome.RateLimits;
 import jakarta.ws.rs.core.Response;
-import java.util.stream.Collectors;
 
 /**
  * The acquire rate limit as the IETF draft's fields (draft-ietf-httpapi-ratelimit-headers-10/11),
@@ -26,14 +25,27 @@ public final class RateLimitFields {
   }
 
   static String policy(RateLimits limits) {
-    return limits.windows().stream()
-        .map(w -> "\"" + w.name() + "\";q=" + w.quota() + ";w=" + w.windowSeconds())
-        .collect(Collectors.joining(", "));
+    // a loop, not a stream: both fields are built on every acquire
+    StringBuilder sb = new StringBuilder(64);
+    for (RateLimits.Window w : limits.windows()) {
+      if (!sb.isEmpty()) {
+        sb.append(", ");
+      }
+      sb.append('"').append(w.name()).append("\";q=").append(w.quota());
+      sb.append(";w=").append(w.windowSeconds());
+    }
+    return sb.toString();
   }
 
   static String status(RateLimits limits) {
-    return limits.windows().stream()
-        .map(w -> "\"" + w.name() + "\";r=" + w.remaining() + ";t=" + w.resetSeconds())
-        .collect(Collectors.joining(", "));
+    StringBuilder sb = new StringBuilder(64);
+    for (RateLimits.Window w : limits.windows()) {
+      if (!sb.isEmpty()) {
+        sb.append(", ");
+      }
+      sb.append('"').append(w.name()).append("\";r=").append(w.remaining());
+      sb.append(";t=").append(w.resetSeconds());
+    }
+    return sb.toString();
   }
 }

@@ -32,6 +32,22 @@ class AuthPrimitivesTest {
   }
 
   @Test
+  void sha256IsTheStandardDigestFromEveryThread() throws Exception {
+    // FIPS 180-2 test vector; the digest object is shared and cloned, so check it across threads
+    String abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    assertThat(Secrets.sha256Hex("abc")).isEqualTo(abc);
+    try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+      var results = new java.util.ArrayList<java.util.concurrent.Future<String>>();
+      for (int i = 0; i < 2000; i++) {
+        results.add(pool.submit(() -> Secrets.sha256Hex("abc")));
+      }
+      for (var r : results) {
+        assertThat(r.get()).isEqualTo(abc);
+      }
+    }
+  }
+
+  @Test
   void bearerHeaderParsing() {
     assertThat(AccessTokens.bearer("Bearer abc")).isEqualTo("abc");
     assertThat(AccessTokens.bearer("bearer  abc ")).isEqualTo("abc");
