@@ -319,10 +319,7 @@ public final class CrowdBench {
       List<String> cmd =
           new ArrayList<>(
               List.of(
-                  "docker",
-                  "inspect",
-                  "--format",
-                  "{{.Name}} {{.Created}} {{.State.StartedAt}}"));
+                  "docker", "inspect", "--format", "{{.Name}} {{.Created}} {{.State.StartedAt}}"));
       cmd.addAll(names);
       Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
       String text = new String(p.getInputStream().readAllBytes());
