@@ -236,8 +236,10 @@ public final class CrowdBench {
     String label = "trynow.bench=floor-s" + slot;
     List<String> names = Collections.synchronizedList(new ArrayList<>());
     List<Double> healthy = Collections.synchronizedList(new ArrayList<>());
+    Map<String, double[]> runHealthy = new java.util.concurrent.ConcurrentHashMap<>();
     AtomicInteger next = new AtomicInteger();
     long t0 = System.nanoTime();
+    long t0Epoch = System.currentTimeMillis();
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<?>> fs = new ArrayList<>();
       for (int w = 0; w < parallel; w++) {
@@ -247,6 +249,7 @@ public final class CrowdBench {
                 int port = first + i;
                 String name = "trynow-bench-floor-s" + slot + "-" + i;
                 names.add(name);
+                double runAt = (System.nanoTime() - t0) / 1e6;
                 docker(
                     "run",
                     "-d",
@@ -280,6 +283,7 @@ public final class CrowdBench {
                     if (http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode()
                         == 200) {
                       healthy.add((System.nanoTime() - t0) / 1e9);
+                      runHealthy.put(name, new double[] {runAt, (System.nanoTime() - t0) / 1e6});
                       break;
                     }
                   } catch (java.io.IOException e) {
@@ -295,12 +299,63 @@ public final class CrowdBench {
         f.get();
       }
     }
+    floorStages(names, runHealthy, t0Epoch);
     List<String> rm = new ArrayList<>(List.of("rm", "-f"));
     rm.addAll(names);
     docker(rm.toArray(String[]::new));
     List<Double> curve = new ArrayList<>(healthy);
     Collections.sort(curve);
     return curve;
+  }
+
+  /**
+   * The floor's own stages, as the crowd's timeline shows trynow's (docker inspect): docker run
+   * called -> container created -> process started -> healthy, and how many containers the engine
+   * had between created and healthy on average. Best effort.
+   */
+  private static void floorStages(
+      List<String> names, Map<String, double[]> runHealthy, long t0Epoch) {
+    try {
+      List<String> cmd =
+          new ArrayList<>(
+              List.of(
+                  "docker", "inspect", "--format", "{{.Name}} {{.Created}} {{.State.StartedAt}}"));
+      cmd.addAll(names);
+      Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      String text = new String(p.getInputStream().readAllBytes());
+      p.waitFor();
+      List<Double> runToCreated = new ArrayList<>();
+      List<Double> createdToStarted = new ArrayList<>();
+      List<Double> startedToHealthy = new ArrayList<>();
+      double inEngine = 0;
+      double end = 0;
+      for (String line : text.split("\n")) {
+        String[] f = line.trim().split(" ");
+        if (f.length != 3) {
+          continue;
+        }
+        double[] rh = runHealthy.get(f[0].replaceFirst("^/", ""));
+        if (rh == null) {
+          continue;
+        }
+        double created = java.time.Instant.parse(f[1]).toEpochMilli() - t0Epoch;
+        double started = java.time.Instant.parse(f[2]).toEpochMilli() - t0Epoch;
+        runToCreated.add(created - rh[0]);
+        createdToStarted.add(started - created);
+        startedToHealthy.add(rh[1] - started);
+        inEngine += rh[1] - Math.max(0, created);
+        end = Math.max(end, rh[1]);
+      }
+      line("  floor: docker run -> container created", runToCreated);
+      line("  floor: container created -> process started", createdToStarted);
+      line("  floor: process started -> healthy", startedToHealthy);
+      if (end > 0) {
+        System.out.printf(
+            "  floor pacing: on average %.2f container created..healthy at once%n", inEngine / end);
+      }
+    } catch (Exception e) {
+      System.out.println("  floor stages not printed: " + e);
+    }
   }
 
   static void docker(String... args) throws Exception {

@@ -100,13 +100,12 @@ class ProvisionerIT {
 
   @Test
   void aProvisionThatFreesItsSlotReservesAndPublishesTheNextOne() {
-    // "refill": keep 2 ready, 1 in flight at a time. Unknown to this provisioner, so the request
-    // published for it ends with its record failed: proof that the message went out.
+    // "refill": keep 2 ready, 1 in the engine at a time. Unknown to this provisioner, so the
+    // request published for it ends with its record failed: proof that the message went out.
     TemplatesConfig.Template tpl =
         template("refill", Map.of("min-ready", "2", "max-in-flight", "1"));
     SlotRefill refill = new SlotRefill(store, publisher, new SimpleMeterRegistry());
     String first = fx.requested("refill");
-    assertThat(refill.afterStarted("refill", tpl)).as("the slot is still taken").isEmpty();
 
     ClaimResult.Claimed c =
         (ClaimResult.Claimed) store.claims().claimProvision(first, Duration.ofMinutes(1));
@@ -115,9 +114,27 @@ class ProvisionerIT {
     List<String> next = refill.afterStarted("refill", tpl);
 
     assertThat(next).as("the freed slot's successor").hasSize(1);
-    assertThat(refill.afterStarted("refill", tpl)).as("max-in-flight holds").isEmpty();
     await().atMost(WAIT).until(() -> fx.instance(next.getFirst()).state() == InstanceState.FAILED);
     assertThat(fx.instance(next.getFirst()).template()).isEqualTo("refill");
+  }
+
+  @Test
+  void theRefillReservesOnePreparedProvisionBehindEachEngineSlot() {
+    // "ahead": 2 in the engine at a time (EngineSlots), a crowd's worth wanted. One provision in
+    // flight: the refill reserves up to 2 x max-in-flight, so the provisioner claims, places and
+    // gives a port to the next ones while the engine's slots are busy (before: up to
+    // max-in-flight, and that bookkeeping held an engine slot).
+    TemplatesConfig.Template tpl =
+        template("ahead", Map.of("min-ready", "10", "max-in-flight", "2"));
+    SlotRefill refill = new SlotRefill(store, publisher, new SimpleMeterRegistry());
+    fx.requested("ahead");
+
+    List<String> next = refill.afterStarted("ahead", tpl);
+
+    assertThat(next).as("in flight: 1 + 3 = 2 x max-in-flight").hasSize(3);
+    for (String id : next) {
+      await().atMost(WAIT).until(() -> fx.instance(id).state() == InstanceState.FAILED);
+    }
   }
 
   private static TemplatesConfig.Template template(String name, Map<String, String> settings) {

@@ -51,8 +51,12 @@ public interface TemplatesConfig {
     int maxTotal();
 
     /**
-     * Most instances in the Docker engine's hands at once (requested or provisioning). A started
-     * one (container healthy, route pending) no longer counts: the next starts meanwhile.
+     * Most containers of this template in the Docker engine's hands at once (create → healthy) per
+     * provisioner process. A started one (container healthy, route pending) no longer counts: the
+     * next starts meanwhile. The store lets the provisioner's slot refill hold up to twice as many
+     * requested or provisioning records, so the next ones are claimed, placed and given a port
+     * while the engine works (provisioner-worker {@code EngineSlots}); the replenisher reserves up
+     * to this many.
      */
     @WithDefault("4")
     int maxInFlight();

@@ -105,9 +105,14 @@ public interface ProvisionerConfig {
     @WithDefault("5")
     int maxDeliver();
 
-    /** Provisions run at once in this process. */
+    /**
+     * Provisions handled at once in this process: each template's engine work is gated to its
+     * {@code max-in-flight} ({@code EngineSlots}); the handlers beyond wait there claimed, placed
+     * and with a port, so this must be at least {@code EngineSlots.LOOKAHEAD} × the templates'
+     * {@code max-in-flight} summed.
+     */
     @Override
-    @WithDefault("4")
+    @WithDefault("16")
     int concurrency();
   }
 }

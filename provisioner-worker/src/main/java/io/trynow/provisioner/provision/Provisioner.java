@@ -75,6 +75,7 @@ public class Provisioner {
   private final ProvisionFailures failures;
   private final Placement placement;
   private final SlotRefill refill;
+  private final EngineSlots engine = new EngineSlots();
 
   Provisioner(
       Leases leases,
@@ -185,6 +186,7 @@ public class Provisioner {
     String id = a.id();
     Timer.Sample sample = Timer.start();
     Target target = null;
+    EngineSlots.Slot slot = null;
     try {
       Placement.Placed placed = placement.place(a, template, lastDelivery);
       if (placed.outcome() != null) {
@@ -218,6 +220,12 @@ public class Provisioner {
               endpoints.publicUrl(id));
       Containers containers = placed.containers();
       target = new Target(host, containers, spec);
+      // claimed, placed and given a port ahead: wait only for the engine (EngineSlots)
+      slot = engine.acquire(a.template(), template.maxInFlight());
+      if (a.claim().lost()) {
+        LOG.infof("instance %s: claim lost while waiting for an engine slot; stopping", id);
+        return Outcome.done();
+      }
       Containers.Created created = containers.ensureCreated(spec);
       if (created.adopted()) {
         LOG.infof("instance %s: adopted its existing container %s", id, spec.name());
@@ -237,6 +245,7 @@ public class Provisioner {
               template.healthTimeout(),
               () -> problem(containers, name));
       LOG.debugf("instance %s healthy %d ms after start", id, took.toMillis());
+      slot.close(); // the engine's work is done: the next prepared container starts now
       return started(a, target, sample);
     } catch (InvalidTemplateException e) {
       return failures.fail(a, null, e.getMessage(), true, template.circuit().policy());
@@ -255,6 +264,10 @@ public class Provisioner {
       a.claim().release();
       Thread.currentThread().interrupt();
       return Outcome.retryLater("interrupted (shutting down)");
+    } finally {
+      if (slot != null) {
+        slot.close();
+      }
     }
   }
 
