@@ -18,12 +18,15 @@ base_args=()
 # service:port[:management port]
 for entry in api-gateway:8080:9000 pool-service:8081 provisioner-worker:8082 proxy-sync:8083 cleanup-worker:8084; do
   IFS=: read -r service port management <<<"$entry"
+  # the workers stop the JIT at C1, as ./trynow up runs them (README "Startup and memory")
+  jvm_opts=""
+  case "$service" in provisioner-worker | proxy-sync | cleanup-worker) jvm_opts="-XX:TieredStopAtLevel=1" ;; esac
   app="$root/$service/target/quarkus-app"
   [ -f "$app/quarkus-run.jar" ] || { echo "$app/quarkus-run.jar is missing: run ./mvnw -B -DskipTests package" >&2; exit 1; }
   image="$registry/$service:$version"
   docker build -q -f "$root/deploy/docker/Dockerfile.jvm" "${base_args[@]}" \
     --build-arg "SERVICE=$service" --build-arg "PORT=$port" \
-    --build-arg "MANAGEMENT_PORT=${management:-}" --build-arg "VERSION=$version" \
+    --build-arg "MANAGEMENT_PORT=${management:-}" --build-arg "VERSION=$version" --build-arg "JVM_OPTS=$jvm_opts" \
     -t "$image" "$app" >/dev/null
   echo "$image"
   [ "$push" = 0 ] || docker push "$image"

@@ -42,7 +42,7 @@ final class WorkerProcess implements AutoCloseable {
     BenchServices.mavenPackage(root, stale);
   }
 
-  private static long newestSource(Path module) throws IOException {
+  static long newestSource(Path module) throws IOException {
     Path src = module.resolve("src/main");
     if (!Files.exists(src)) {
       return 0;

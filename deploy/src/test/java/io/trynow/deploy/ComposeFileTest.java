@@ -143,8 +143,16 @@ class ComposeFileTest {
       assertThat(map(build, "args"))
           .containsEntry("SERVICE", name)
           .containsEntry("PORT", port.toString());
+      // the workers stop the JIT at C1, as ./trynow up runs them (README "Startup and memory")
+      if (WORKERS.contains(name)) {
+        assertThat(map(build, "args")).containsEntry("JVM_OPTS", "-XX:TieredStopAtLevel=1");
+      } else {
+        assertThat(map(build, "args")).doesNotContainKey("JVM_OPTS");
+      }
     });
   }
+
+  static final Set<String> WORKERS = Set.of("provisioner-worker", "proxy-sync", "cleanup-worker");
 
   /**
    * The socket's group comes from .env; without it every command but {@code up} still works (the

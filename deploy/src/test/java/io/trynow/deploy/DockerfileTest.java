@@ -70,6 +70,9 @@ class DockerfileTest {
     assertThat(env).contains("-XX:MaxRAMPercentage=", "-XX:+ExitOnOutOfMemoryError");
     // the collector ./trynow up runs the services with (SERVICE_JVM_OPTS), not G1 by ergonomics
     assertThat(env).contains("-XX:+UseSerialGC");
+    // a service's own options (the workers' -XX:TieredStopAtLevel=1) come as a build argument
+    assertThat(env).contains("${JVM_OPTS}");
+    assertThat(dockerfile.all("ARG").stream().map(Instruction::args)).contains("JVM_OPTS=");
     assertThat(dockerfile.last("EXPOSE").orElseThrow().args()).isEqualTo("${PORT}");
   }
 

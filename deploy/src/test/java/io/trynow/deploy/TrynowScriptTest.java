@@ -134,6 +134,42 @@ class TrynowScriptTest {
   }
 
   @Test
+  void theWorkersStopTheJitAtC1AndTheirOptionsKeyTheAotCache() throws Exception {
+    assertThat(trynow("build").exit()).isZero();
+    for (String m : MODULES) {
+      List<String> opts =
+          bash(Map.of(), "source ./trynow; service_jvm_opts " + m).out().lines().toList();
+      assertThat(opts).startsWith("-XX:+UseSerialGC", "-Xms32m", "-Xmx96m");
+      if (m.equals("api-gateway") || m.equals("pool-service")) {
+        assertThat(opts).as(m).doesNotContain("-XX:TieredStopAtLevel=1");
+      } else {
+        assertThat(opts).as(m).endsWith("-XX:TieredStopAtLevel=1");
+      }
+    }
+    // other options: another AOT cache (the JDK would refuse one made with other JIT settings)
+    String base = bash(Map.of(), "source ./trynow; aot_base proxy-sync").out().strip();
+    String full =
+        bash(Map.of("TRYNOW_WORKER_JVM_OPTS", ""), "source ./trynow; aot_base proxy-sync")
+            .out()
+            .strip();
+    assertThat(full)
+        .startsWith(root.resolve(".trynow/aot/proxy-sync-").toString())
+        .isNotEqualTo(base);
+    assertThat(
+            bash(
+                    Map.of("TRYNOW_WORKER_JVM_OPTS", ""),
+                    "source ./trynow; service_jvm_opts proxy-sync")
+                .out()
+                .lines())
+        .containsExactly("-XX:+UseSerialGC", "-Xms32m", "-Xmx96m");
+    // the gateway's key does not depend on the workers' options
+    assertThat(
+            bash(Map.of("TRYNOW_WORKER_JVM_OPTS", ""), "source ./trynow; aot_base api-gateway")
+                .out())
+        .isEqualTo(bash(Map.of(), "source ./trynow; aot_base api-gateway").out());
+  }
+
+  @Test
   void theAotCacheIsOffWhenAskedAndEachSlotKeepsItsOwnProcesses() throws Exception {
     Result off =
         bash(
@@ -192,6 +228,7 @@ class TrynowScriptTest {
     pb.environment().remove("TRYNOW_AOT");
     pb.environment().remove("TRYNOW_BUILD");
     pb.environment().remove("TRYNOW_SKIP_BUILD");
+    pb.environment().remove("TRYNOW_WORKER_JVM_OPTS");
     pb.environment().putAll(env);
     Path out = Files.createTempFile("trynow", ".out");
     Path err = Files.createTempFile("trynow", ".err");
