@@ -5,6 +5,7 @@ import io.trynow.platform.state.PoolDemand;
 import io.trynow.platform.state.PoolStats;
 import io.trynow.platform.state.Store;
 import io.trynow.testsupport.SampleImage;
+import io.trynow.testsupport.SloDay;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,7 +14,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -25,10 +25,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * stack: the pool sized from a service target (hit rate {@value #HIT_RATE}, floor 1), then the
  * smallest fixed {@code min-ready} pool that meets the same hit rate on the same arrivals (same
  * seed). Arrivals are Poisson with a day-shaped rate — a quiet night, a busy afternoon, peak {@code
- * peak}/s — plus one flash crowd at 60 % of the day; each visitor keeps its demo {@code hold}
- * seconds, then releases it. Printed per run: % served warm (all, and outside the crowd), wait p95
- * of all visitors and p50/max of the queued ones, container-seconds spent ready and idle (ready
- * count sampled every 250 ms), the target the pool kept, next to the load average.
+ * peak}/s — plus one flash crowd at 60 % of the day ({@link SloDay}, shared with {@code
+ * PoolDaySim}); each visitor keeps its demo {@code hold} seconds, then releases it. Printed per
+ * run: % served warm (all, and outside the crowd), wait p95 of all visitors and p50/max of the
+ * queued ones, container-seconds spent ready and idle (ready count sampled every 250 ms), the
+ * target the pool kept, next to the load average.
  *
  * <p>The demo app boots in {@value #BOOT_SECONDS} s (the sample image with a start delay, built
  * here from trynow/sample-hello:1): busybox alone is ready in ~0.4 s, so demand over the refill
@@ -84,7 +85,7 @@ public final class SloBench {
     double peak = args.length > 5 ? Double.parseDouble(args[5]) : 0.9;
     Path root = SampleImage.RepoRoot.find();
     HttpClient http = Visitor.client();
-    List<Double> arrivals = schedule(minutes, peak, crowd, seed);
+    List<Double> arrivals = SloDay.schedule(minutes, peak, crowd, seed);
     System.out.printf(
         "slo bench: %d arrivals over %d min (seed %d, peak %.2f/s, flash crowd of %d at 60 %%),"
             + " hold %d s, app boot %d s, stated hit rate %.0f %% (load %s)%n",
@@ -109,7 +110,8 @@ public final class SloBench {
       sloEnv.put("trynow.templates.hello.slo.burst-window", "5s");
       sloEnv.put("trynow.templates.hello.slo.scale-down-step", "5s");
       sloEnv.put("trynow.templates.hello.slo.provision-estimate", (BOOT_SECONDS + 1) + "s");
-      Result slo = run(stack, http, sloEnv, arrivals, hold, 1, crowd, crowdStart(minutes * 60.0));
+      Result slo =
+          run(stack, http, sloEnv, arrivals, hold, 1, crowd, SloDay.crowdStart(minutes * 60.0));
       String sloName = "target-driven (hit-rate " + HIT_RATE + ", floor 1)";
       print(sloName, slo);
 
@@ -134,7 +136,8 @@ public final class SloBench {
       for (int tries = 0; tries < 3; tries++, m++) {
         Map<String, String> fixedEnv = new HashMap<>(base);
         fixedEnv.put("trynow.templates.hello.min-ready", String.valueOf(m));
-        Result r = run(stack, http, fixedEnv, arrivals, hold, m, crowd, crowdStart(minutes * 60.0));
+        Result r =
+            run(stack, http, fixedEnv, arrivals, hold, m, crowd, SloDay.crowdStart(minutes * 60.0));
         print("fixed min-ready=" + m, r);
         fixed.add(r);
         sizes.add(m);
@@ -147,7 +150,15 @@ public final class SloBench {
         Map<String, String> fixedEnv = new HashMap<>(base);
         fixedEnv.put("trynow.templates.hello.min-ready", String.valueOf(met - 1));
         Result below =
-            run(stack, http, fixedEnv, arrivals, hold, met - 1, crowd, crowdStart(minutes * 60.0));
+            run(
+                stack,
+                http,
+                fixedEnv,
+                arrivals,
+                hold,
+                met - 1,
+                crowd,
+                SloDay.crowdStart(minutes * 60.0));
         print("fixed min-ready=" + (met - 1), below);
         System.out.printf(
             "min-ready %d %s the hit rate on the real stack%n",
@@ -214,36 +225,6 @@ public final class SloBench {
     stack.run(Map.of(), "docker", "build", "-q", "-t", IMAGE, dir.toString());
   }
 
-  /**
-   * Arrival times in seconds: Poisson with rate peak * (0.05 + 0.95 sin^4(pi t / span)) — night, an
-   * afternoon peak, night — and a flash crowd of {@code crowd} at 60 % (50 ms apart).
-   */
-  static List<Double> schedule(int minutes, double peak, int crowd, long seed) {
-    Random rnd = new Random(seed);
-    double span = minutes * 60.0;
-    List<Double> out = new ArrayList<>();
-    double t = 0;
-    while (true) {
-      t += -Math.log(1 - rnd.nextDouble()) / peak; // thinning: candidates at the peak rate
-      if (t >= span) {
-        break;
-      }
-      double dayShape = Math.pow(Math.sin(Math.PI * t / span), 4);
-      if (rnd.nextDouble() < 0.05 + 0.95 * dayShape) {
-        out.add(t);
-      }
-    }
-    for (int i = 0; i < crowd; i++) {
-      out.add(crowdStart(span) + i * 0.05);
-    }
-    Collections.sort(out);
-    return out;
-  }
-
-  static double crowdStart(double span) {
-    return span * 0.6;
-  }
-
   static Result run(
       LocalStack stack,
       HttpClient http,
@@ -299,7 +280,8 @@ public final class SloBench {
           if (wait > 0) {
             Thread.sleep(Duration.ofNanos(wait));
           }
-          boolean inCrowd = crowd > 0 && at >= crowdFrom && at < crowdFrom + crowd * 0.05 - 0.01;
+          boolean inCrowd =
+              crowd > 0 && at >= crowdFrom && at < crowdFrom + crowd * SloDay.CROWD_SPACING - 0.01;
           fs.add(
               pool.submit(() -> {
                 long s = System.nanoTime();

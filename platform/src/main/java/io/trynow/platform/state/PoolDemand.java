@@ -46,40 +46,6 @@ public record PoolDemand(
     provisionTimesMs = List.copyOf(provisionTimesMs);
   }
 
-  /** An estimate without the figures of a stored decision. */
-  public PoolDemand(
-      String template,
-      double ratePerSecond,
-      double warmPerSecond,
-      long sinceMs,
-      long atMs,
-      long arrivals,
-      long warm,
-      int target,
-      long refillMs,
-      long movedAtMs,
-      long version,
-      List<Long> provisionTimesMs,
-      double burstRatePerSecond) {
-    this(
-        template,
-        ratePerSecond,
-        warmPerSecond,
-        sinceMs,
-        atMs,
-        arrivals,
-        warm,
-        target,
-        refillMs,
-        movedAtMs,
-        version,
-        provisionTimesMs,
-        burstRatePerSecond,
-        0,
-        0,
-        0);
-  }
-
   /** Share of all arrivals counted so far that were served warm; 1 when nothing arrived. */
   public double hitRateTotal() {
     return arrivals <= 0 ? 1.0 : Math.min(1.0, (double) warm / arrivals);

@@ -68,25 +68,8 @@ public final class PoolSizing extends Operations {
   /**
    * Stores the template's ready target if nothing changed the estimate since {@code seen.version()}
    * (compare-and-set); {@code reserveProvision} keeps at least that many ready. Returns false when
-   * another caller got there first with a newer estimate.
-   */
-  public boolean setPoolTarget(PoolDemand seen, int target, long refillMs, boolean moved) {
-    Args.requireNotNegative(target, "target");
-    Reply r =
-        client.call(
-            "set_pool_target",
-            now(),
-            seen.template(),
-            String.valueOf(seen.version()),
-            String.valueOf(target),
-            String.valueOf(Math.max(0, refillMs)),
-            moved ? "1" : "0");
-    return "ok".equals(status(r));
-  }
-
-  /**
-   * {@link #setPoolTarget(PoolDemand, int, long, boolean)}, storing beside the target what it was
-   * computed from for operators ({@code /admin/pools}): the arrival rate used, the model's target
+   * another caller got there first with a newer estimate. Beside the target it stores what it was
+   * computed from, for operators ({@code /admin/pools}): the arrival rate used, the model's target
    * before smoothing and the mean wait for a provisioning slot included in {@code refillMs}.
    */
   public boolean setPoolTarget(

@@ -91,16 +91,18 @@ class PoolTargetIT extends StoreTestBase {
   void reserveProvisionKeepsTheStoredTargetReady() {
     String tpl = template();
     PoolDemand d = store.sizing().observeDemand(tpl, WINDOW);
-    assertThat(store.sizing().setPoolTarget(d, 5, 2000, true)).isTrue();
+    assertThat(store.sizing().setPoolTarget(d, 5, 2000, true, 0, 5, 0)).isTrue();
     List<String> created = store.sizing().reserveProvision(args(tpl, 2, 20, 20, 10)).created();
     assertThat(created).hasSize(5);
     // the budget still caps it
     String other = template();
-    store.sizing().setPoolTarget(store.sizing().observeDemand(other, WINDOW), 50, 2000, true);
+    store
+        .sizing()
+        .setPoolTarget(store.sizing().observeDemand(other, WINDOW), 50, 2000, true, 0, 50, 0);
     assertThat(store.sizing().reserveProvision(args(other, 0, 3, 20, 10)).created()).hasSize(3);
     // target 0 again: min-ready rules
     String third = template();
-    store.sizing().setPoolTarget(store.sizing().observeDemand(third, WINDOW), 0, 0, false);
+    store.sizing().setPoolTarget(store.sizing().observeDemand(third, WINDOW), 0, 0, false, 0, 0, 0);
     assertThat(store.sizing().reserveProvision(args(third, 1, 20, 20, 10)).created()).hasSize(1);
   }
 
@@ -110,9 +112,10 @@ class PoolTargetIT extends StoreTestBase {
     PoolDemand first = store.sizing().observeDemand(tpl, WINDOW);
     clock.advance(Duration.ofSeconds(1));
     PoolDemand second = store.sizing().observeDemand(tpl, WINDOW);
-    assertThat(store.sizing().setPoolTarget(first, 9, 1000, true)).isFalse();
-    assertThat(store.sizing().setPoolTarget(second, 4, 1000, true)).isTrue();
-    assertThat(store.sizing().setPoolTarget(second, 7, 1000, true)).isFalse(); // version moved on
+    assertThat(store.sizing().setPoolTarget(first, 9, 1000, true, 0, 9, 0)).isFalse();
+    assertThat(store.sizing().setPoolTarget(second, 4, 1000, true, 0, 4, 0)).isTrue();
+    assertThat(store.sizing().setPoolTarget(second, 7, 1000, true, 0, 7, 0))
+        .isFalse(); // version moved on
     PoolDemand now = store.sizing().poolDemand(tpl);
     assertThat(now.target()).isEqualTo(4);
     assertThat(now.refillMs()).isEqualTo(1000);
@@ -130,9 +133,7 @@ class PoolTargetIT extends StoreTestBase {
     assertThat(now.sizingRatePerSecond()).isCloseTo(0.8125, within(1e-6));
     assertThat(now.rawTarget()).isEqualTo(7);
     assertThat(now.slotWaitMs()).isEqualTo(500);
-    // the short form leaves them as they were; a bad rate is refused before anything is written
-    assertThat(store.sizing().setPoolTarget(now, 5, 3000, true)).isTrue();
-    assertThat(store.sizing().poolDemand(tpl).rawTarget()).isEqualTo(7);
+    // a bad rate is refused before anything is written
     PoolDemand later = store.sizing().poolDemand(tpl);
     assertThatThrownBy(() -> store.sizing().setPoolTarget(later, 5, 3000, true, Double.NaN, 5, 0))
         .isInstanceOf(IllegalArgumentException.class);
@@ -163,7 +164,7 @@ class PoolTargetIT extends StoreTestBase {
     String tpl = template();
     PoolDemand d = store.sizing().observeDemand(tpl, WINDOW);
     org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> store.sizing().setPoolTarget(d, -1, 0, false))
+            () -> store.sizing().setPoolTarget(d, -1, 0, false, 0, 0, 0))
         .isInstanceOf(IllegalArgumentException.class);
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () -> store.sizing().observeDemand("Bad Name", WINDOW))

@@ -85,7 +85,7 @@ public class PoolTargets {
     PoolDemand d = store.sizing().observeDemand(name, slo.window(), slo.effectiveBurstWindow());
     if (!slo.enabled()) {
       if (d.target() != 0) {
-        store.sizing().setPoolTarget(d, 0, 0, true);
+        store.sizing().setPoolTarget(d, 0, 0, true, 0, 0, 0);
       }
       metrics.target(name, PoolSizer.rate(d, slo), d.hitRate(), 0, tpl.minReady());
       return tpl.minReady();

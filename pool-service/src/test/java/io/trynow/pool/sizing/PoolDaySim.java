@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.PriorityQueue;
-import java.util.Random;
 import java.util.function.DoubleSupplier;
 
 /**
@@ -151,7 +150,7 @@ final class PoolDaySim {
           PoolDemand pd =
               new PoolDemand(
                   "t", rate, 0, since, nowMs, count, warm, target, 0, movedAt, version, ptimes,
-                  burst);
+                  burst, 0, 0, 0);
           PoolSizer.Decision x = PoolSizer.decide(slo, minReady, maxTotal, slots, pd, nowMs);
           if (x.moved()) {
             movedAt = nowMs;
@@ -198,32 +197,5 @@ final class PoolDaySim {
       }
     }
     return new Result(arrivals.size(), warm, idle, tMin, tMax, waits, crowdWarm);
-  }
-
-  /**
-   * The arrivals of {@code bench slo} (SloBench.schedule, same seed, same numbers): Poisson with
-   * rate peak * (0.05 + 0.95 sin^4(pi t / span)) and a flash crowd of {@code crowd} at 60 %, 50 ms
-   * apart.
-   */
-  static List<Double> benchDay(int minutes, double peak, int crowd, long seed) {
-    Random rnd = new Random(seed);
-    double span = minutes * 60.0;
-    List<Double> out = new ArrayList<>();
-    double t = 0;
-    while (true) {
-      t += -Math.log(1 - rnd.nextDouble()) / peak;
-      if (t >= span) {
-        break;
-      }
-      double dayShape = Math.pow(Math.sin(Math.PI * t / span), 4);
-      if (rnd.nextDouble() < 0.05 + 0.95 * dayShape) {
-        out.add(t);
-      }
-    }
-    for (int i = 0; i < crowd; i++) {
-      out.add(span * 0.6 + i * 0.05);
-    }
-    Collections.sort(out);
-    return out;
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.trynow.platform.state.PoolDemand;
 import io.trynow.platform.template.TemplatesConfig.Slo;
+import io.trynow.testsupport.SloDay;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -164,6 +165,52 @@ class PoolSizerTest {
   }
 
   @Test
+  void withASlotLimitTheHitRateTargetCoversTheBacklogOfAnMmmQueue() {
+    // M/M/4 offered a = 2.7 (0.9/s, 3 s): P(N = n) = p0 a^n / n! below 4, p0 a^4 / 4! rho^(n-4)
+    // from 4 on; the target is the smallest S with P(N <= S - 1) >= 0.95, from the closed form
+    double a = 2.7;
+    int m = 4;
+    double rho = a / m;
+    double[] p = new double[60];
+    double term = 1;
+    for (int n = 0; n < p.length; n++) {
+      p[n] = n < m ? term : p[m - 1] * a / m * Math.pow(rho, n - m);
+      term *= a / (n + 1);
+    }
+    double total = java.util.Arrays.stream(p).sum();
+    double cdf = 0;
+    int expected = 0;
+    while (cdf < 0.95) {
+      cdf += p[expected++] / total;
+    }
+    assertThat(PoolSizer.queueStock(a, m, 0.95, 1000)).isEqualTo(expected).isEqualTo(10);
+    // more than the Poisson count with the mean slot wait (what the mean leaves out: the tail)
+    Slo slo = slo(0.95, null, null);
+    long w = PoolSizer.slotWaitMs(0.9, 3000, 4, 1);
+    int poisson = PoolSizer.target(slo, 0.9, 3000 + w, 0, 1000);
+    assertThat(PoolSizer.target(slo, 0.9, 3000, w, 4, 0, 1000))
+        .isEqualTo(10)
+        .isGreaterThan(poisson);
+    // no slot limit: the M/G/inf count as before; plenty of slots: the same
+    assertThat(PoolSizer.target(slo, 0.9, 3000, 0, 0, 0, 1000))
+        .isEqualTo(PoolSizer.target(slo, 0.9, 3000, 0, 1000));
+    assertThat(PoolSizer.queueStock(2.7, 100, 0.95, 1000))
+        .isEqualTo(PoolSizer.stock(2.7, 0.95, 1000));
+    // past a load of MAX_LOAD it stays at that load's value (finite), the budget caps it
+    int atMax = PoolSizer.queueStock(PoolSizer.MAX_LOAD * 4, 4, 0.95, 1000);
+    assertThat(PoolSizer.queueStock(10, 4, 0.95, 1000)).isEqualTo(atMax).isBetween(12, 20);
+    assertThat(PoolSizer.queueStock(10, 4, 0.95, 9)).isEqualTo(9);
+    assertThat(PoolSizer.queueStock(0, 4, 0.95, 1000)).isZero();
+    // monotone in the load
+    int last = 0;
+    for (double x = 0.1; x <= 4; x += 0.1) {
+      int s = PoolSizer.queueStock(x, 4, 0.95, 1000);
+      assertThat(s).isGreaterThanOrEqualTo(last);
+      last = s;
+    }
+  }
+
+  @Test
   void waitBoundCoversOnlyTheDemandItCannotWaitFor() {
     // refill 5 s, visitors may wait 4 s: the pool covers 1 s of demand,
     // P(Poisson(1) <= 3) = 0.981 >= 0.95 > P(<= 2) = 0.920 -> S = 4
@@ -181,10 +228,12 @@ class PoolSizerTest {
   void aYoungEstimateIsScaledUpByAtMostOneOverOneMinusOneOverE() {
     // observed for 0 s of a 5 min window: the rate is divided by 1 - 1/e, not by ~0
     Slo slo = slo(0.95, null, null);
-    PoolDemand young = new PoolDemand("t", 1.0, 0, NOW, NOW, 0, 0, 0, 0, 0, 1, List.of(), 1.0);
+    PoolDemand young =
+        new PoolDemand("t", 1.0, 0, NOW, NOW, 0, 0, 0, 0, 0, 1, List.of(), 1.0, 0, 0, 0);
     assertThat(PoolSizer.rate(young, slo)).isCloseTo(1 / (1 - Math.exp(-1)), within());
     PoolDemand old =
-        new PoolDemand("t", 1.0, 0, NOW - 3_600_000, NOW, 0, 0, 0, 0, 0, 1, List.of(), 1.0);
+        new PoolDemand(
+            "t", 1.0, 0, NOW - 3_600_000, NOW, 0, 0, 0, 0, 0, 1, List.of(), 1.0, 0, 0, 0);
     assertThat(PoolSizer.rate(old, slo)).isCloseTo(1.0, within());
   }
 
@@ -196,7 +245,8 @@ class PoolSizerTest {
     // so g = (1.2 - 0.2) / (300 - 30) s, and the pool is sized for the fast estimate plus its own
     // lag and the refill time ahead: 1.2 + g (30 + 5)
     PoolDemand rising =
-        new PoolDemand("t", 0.2, 0, NOW - 3_600_000, NOW, 0, 0, 0, 0, 0, 1, samples(5000), 1.2);
+        new PoolDemand(
+            "t", 0.2, 0, NOW - 3_600_000, NOW, 0, 0, 0, 0, 0, 1, samples(5000), 1.2, 0, 0, 0);
     double expected = 1.2 + (1.0 / 270) * (30 + 5);
     assertThat(PoolSizer.rate(rising, slo)).isCloseTo(expected, within());
     assertThat(decide(slo, 0, 20, rising).target())
@@ -206,15 +256,18 @@ class PoolSizerTest {
     assertThat(PoolSizer.rate(rising, slo)).isGreaterThan(1.2);
     // within two standard deviations of the fast estimate's noise (0.129/s): the slow one rules
     PoolDemand noisy =
-        new PoolDemand("t", 1.0, 0, NOW - 3_600_000, NOW, 0, 0, 0, 0, 0, 1, samples(5000), 1.2);
+        new PoolDemand(
+            "t", 1.0, 0, NOW - 3_600_000, NOW, 0, 0, 0, 0, 0, 1, samples(5000), 1.2, 0, 0, 0);
     assertThat(PoolSizer.rate(noisy, slo)).isCloseTo(1.0, within());
     // a lull: the burst EWMA falls first, the slow one holds the rate
     PoolDemand lull =
-        new PoolDemand("t", 1.0, 0, NOW - 3_600_000, NOW, 0, 0, 0, 0, 0, 1, samples(5000), 0.1);
+        new PoolDemand(
+            "t", 1.0, 0, NOW - 3_600_000, NOW, 0, 0, 0, 0, 0, 1, samples(5000), 0.1, 0, 0, 0);
     assertThat(PoolSizer.rate(lull, slo)).isCloseTo(1.0, within());
     // a jump (a flash crowd folded at once): the trend counts at most as much as the fast estimate
     PoolDemand jump =
-        new PoolDemand("t", 0.01, 0, NOW - 3_600_000, NOW, 0, 0, 0, 0, 0, 1, samples(5000), 50);
+        new PoolDemand(
+            "t", 0.01, 0, NOW - 3_600_000, NOW, 0, 0, 0, 0, 0, 1, samples(5000), 50, 0, 0, 0);
     assertThat(PoolSizer.rate(jump, slo)).isLessThanOrEqualTo(100);
   }
 
@@ -239,7 +292,22 @@ class PoolSizerTest {
         if (t >= 40 && t <= 80) {
           PoolDemand d =
               new PoolDemand(
-                  "t", rate, 0, NOW - 3_600_000, NOW, 0, 0, 0, 0, 0, 1, samples(3000), burst);
+                  "t",
+                  rate,
+                  0,
+                  NOW - 3_600_000,
+                  NOW,
+                  0,
+                  0,
+                  0,
+                  0,
+                  0,
+                  1,
+                  samples(3000),
+                  burst,
+                  0,
+                  0,
+                  0);
           shortfall += truth - PoolSizer.rate(d, slo);
           // the earlier rule: the fast estimate less 2 sigma, or the slow one
           before += truth - Math.max(rate, burst - 2 * Math.sqrt(rate / (2 * 5.0)));
@@ -403,10 +471,11 @@ class PoolSizerTest {
   /**
    * The bench's day (SloBench: 3 minutes, peak 0.9/s, the app boots in 2 s so a provision takes ~3
    * s, 4 slots, min-ready 1, the services' cold first fill measured at 12.7 s) against the
-   * simulated pool, six days: on most of them the target-driven pool serves 95 % warm with fewer
-   * idle container-seconds than the smallest fixed pool that does. The days with the bench's flash
-   * crowd (8 visitors at once, 10 % of the day) are printed: a crowd is not Poisson, and the pool
-   * sized for the rate before it meets 95 % over the day only on some of them.
+   * simulated pool, six days without and six with the bench's flash crowd (8 visitors at once, 10 %
+   * of the day): the target-driven pool serves 95 % warm on every day without the crowd, and on at
+   * least five of the six with it it does so with fewer idle container-seconds than the smallest
+   * fixed pool that does (the Poisson count with the mean slot wait: 4 of 6 without the crowd, 2 of
+   * 6 with it, seed 1 — the bench's — at 79 %).
    */
   @Test
   void aSimulatedBenchDayMeetsTheHitRateWithLessIdleThanTheSmallestFixedPool() {
@@ -414,7 +483,7 @@ class PoolSizerTest {
     int met = 0;
     for (int crowd : new int[] {0, 8}) {
       for (long seed = 1; seed <= 6; seed++) {
-        List<Double> day = PoolDaySim.benchDay(3, 0.9, crowd, seed);
+        List<Double> day = SloDay.schedule(3, 0.9, crowd, seed);
         PoolDaySim.Result auto =
             PoolDaySim.run(day, slo, 1, 210, 4, provision(seed), List.of(12_700L), 108, 108.4);
         PoolDaySim.Result fixed = null;
@@ -429,12 +498,14 @@ class PoolSizerTest {
         System.out.printf(
             "day %d crowd %d target-driven: %s%n                 fixed %2d: %s%s%n",
             seed, crowd, auto, m, fixed, better ? "  (target-driven better)" : "");
-        if (crowd == 0 && better) {
+        if (crowd == 0) {
+          assertThat(auto.warmShare()).as("day %d without the crowd", seed).isGreaterThan(0.95);
+        } else if (better) {
           met++;
         }
       }
     }
-    assertThat(met).isGreaterThanOrEqualTo(4);
+    assertThat(met).isGreaterThanOrEqualTo(5);
   }
 
   /** Provisioning of the bench's app: 2 s boot + ~0.4 s create + exponential overhead. */
@@ -472,7 +543,8 @@ class PoolSizerTest {
         }
       }
       PoolDemand pd =
-          new PoolDemand("t", rate, 0, since, now, 0, 0, target, 0, movedAt, s, ptimes, burst);
+          new PoolDemand(
+              "t", rate, 0, since, now, 0, 0, target, 0, movedAt, s, ptimes, burst, 0, 0, 0);
       PoolSizer.Decision x = PoolSizer.decide(slo, 1, 50, 0, pd, now);
       if (x.moved()) {
         movedAt = now;
@@ -518,7 +590,7 @@ class PoolSizerTest {
   /** An old estimate (observed for hours) of {@code rate}, with a stored target. */
   static PoolDemand demand(double rate, List<Long> ptimes, int target, long movedAt) {
     return new PoolDemand(
-        "t", rate, 0, NOW - 36_000_000, NOW, 0, 0, target, 0, movedAt, 7, ptimes, rate);
+        "t", rate, 0, NOW - 36_000_000, NOW, 0, 0, target, 0, movedAt, 7, ptimes, rate, 0, 0, 0);
   }
 
   static List<Long> samples(long ms) {
