@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.Nats;
+import io.quarkus.arc.ClientProxy;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.trynow.model.Ids;
@@ -240,6 +241,37 @@ class ProxySyncIT {
     assertThat(writes.count() - before)
         .as("the route was in Caddy already: confirmed without a write")
         .isZero();
+  }
+
+  @Test
+  void aStartedEventDuringTheCycleThatWritesItsRouteIsMarkedReadyByThatCycle() throws Exception {
+    Counter cycles = metrics.counter(ProxySyncMetrics.SYNC_CYCLES, "outcome", "ok");
+    Counter writes = metrics.counter(ProxySyncMetrics.CADDY_WRITES, "outcome", "ok");
+    await().atMost(Duration.ofSeconds(10)).until(() -> syncIdle(writes));
+    String id;
+    double before;
+    // CaddyRoutes.apply is synchronized: holding its monitor holds a cycle between its Valkey read
+    // and its Caddy write
+    synchronized (ClientProxy.unwrap(caddyRoutes)) {
+      id = demos.provisioningWithPort();
+      routeSync.request();
+      await().atMost(Duration.ofSeconds(5)).until(() -> routeSync.running() != null);
+      before = cycles.count();
+      // meanwhile its container turned healthy: the started event finds no route in Caddy yet
+      demos.markStarted(id);
+      publishStarted(id);
+      Thread.sleep(300);
+    }
+    String started = id;
+    await()
+        .pollInterval(Duration.ofMillis(5))
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> state(started) != InstanceState.STARTED);
+    double after = cycles.count();
+    assertThat(state(id)).isEqualTo(InstanceState.READY);
+    assertThat(after - before)
+        .as("marked ready by the cycle that wrote its route, not by one more cycle after it")
+        .isEqualTo(1);
   }
 
   @Test

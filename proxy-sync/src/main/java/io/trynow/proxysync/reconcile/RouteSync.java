@@ -58,6 +58,9 @@ public class RouteSync {
 
   private CompletableFuture<Cycle> next = new CompletableFuture<>();
 
+  /** The cycle running now (it has read Valkey already), or null. */
+  private CompletableFuture<Cycle> running;
+
   RouteSync(
       Store store,
       CaddyRoutes caddy,
@@ -92,6 +95,16 @@ public class RouteSync {
   }
 
   /**
+   * The cycle running now, or null. It read the desired routes from Valkey when it started, so it
+   * may already be writing the route of an instance that reports {@code started} meanwhile (written
+   * ahead while its container started): such an event waits for this cycle instead of the next one,
+   * which starts only after this one and {@code min-write-interval}.
+   */
+  public synchronized CompletableFuture<Cycle> running() {
+    return running;
+  }
+
+  /**
    * Runs one cycle if one was requested within {@code wait} (or at once when {@code force}). Called
    * by the sync loop only.
    *
@@ -117,6 +130,7 @@ public class RouteSync {
       pending = false;
       mine = next;
       next = new CompletableFuture<>();
+      running = mine;
     }
     try {
       Cycle cycle = cycle();
@@ -130,6 +144,12 @@ public class RouteSync {
       metrics.counter(ProxySyncMetrics.SYNC_CYCLES, "outcome", "failed").increment();
       mine.completeExceptionally(e);
       throw e;
+    } finally {
+      synchronized (this) {
+        if (running == mine) {
+          running = null;
+        }
+      }
     }
   }
 
