@@ -17,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jboss.logging.Logger;
 
 /**
  * Fleet-wide gauges read from the shared state every {@link #PERIOD} by a supervised loop (never at
@@ -26,6 +27,8 @@ import java.util.Set;
  */
 @Singleton
 public class FleetGauges {
+
+  private static final Logger LOG = Logger.getLogger(FleetGauges.class);
 
   /** {@code trynow_pool_instances{template,state}}: live instances by state. */
   public static final String POOL_INSTANCES = "trynow.pool.instances";
@@ -78,7 +81,14 @@ public class FleetGauges {
   }
 
   void start(@Observes StartupEvent ev, Supervisor supervisor) {
-    refresh();
+    try {
+      refresh();
+    } catch (RuntimeException e) {
+      // gauges are a view: a store or NATS hiccup at boot must not stop the gateway starting;
+      // the supervised loop below fills them on its next pass
+      LOG.warnf(
+          "fleet gauges: first refresh failed (%s); retried every %s", e.getMessage(), PERIOD);
+    }
     supervisor.every("fleet-gauges", PERIOD, this::refresh);
   }
 

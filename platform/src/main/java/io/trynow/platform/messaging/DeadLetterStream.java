@@ -34,6 +34,13 @@ final class DeadLetterStream {
   private static final Logger LOG = Logger.getLogger(DeadLetterStream.class);
   private static final int NO_MESSAGE_FOUND = 10037;
 
+  /**
+   * JetStream API error: no such stream. {@code TRYNOW_DLQ} is declared by the first service that
+   * starts a consumer; a reader that comes first (the gateway's gauges at startup) finds none
+   * stored.
+   */
+  private static final int STREAM_NOT_FOUND = 10059;
+
   /** Message delete failed; what nats-server answers when the sequence does not exist. */
   private static final int DELETE_FAILED = 10057;
 
@@ -70,7 +77,7 @@ final class DeadLetterStream {
         next = mi.getSeq() + 1;
       }
     } catch (JetStreamApiException e) {
-      if (e.getApiErrorCode() != NO_MESSAGE_FOUND) {
+      if (e.getApiErrorCode() != NO_MESSAGE_FOUND && e.getApiErrorCode() != STREAM_NOT_FOUND) {
         throw rejected("list dead letters", e);
       }
     } catch (IOException e) {
@@ -110,6 +117,9 @@ final class DeadLetterStream {
     try {
       return jsm().getStreamInfo(Subjects.STREAM_DLQ).getStreamState().getMsgCount();
     } catch (JetStreamApiException e) {
+      if (e.getApiErrorCode() == STREAM_NOT_FOUND) {
+        return 0;
+      }
       throw rejected("count dead letters", e);
     } catch (IOException e) {
       throw unavailable("count dead letters", e);

@@ -3,6 +3,9 @@ package io.trynow.platform.messaging;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
 import io.trynow.model.Headers;
 import io.trynow.model.Subjects;
 import io.trynow.platform.metrics.MetricNames;
@@ -153,5 +156,21 @@ class DeadLetterIT {
 
   private static long ms(long nanos) {
     return nanos / 1_000_000;
+  }
+
+  /**
+   * {@code TRYNOW_DLQ} is declared by the first service that starts a consumer. A reader that comes
+   * first (the gateway's fleet gauges at its startup) finds no dead letters, not an error: before,
+   * the "stream not found" failed the gateway's start (seen in CI, NatsOutageIT).
+   */
+  @Test
+  void beforeTheStreamIsDeclaredThereAreNoDeadLetters() throws Exception {
+    try (NatsServer bare = (NatsServer) new NatsServer().start();
+        Connection c = Nats.connect(bare.url())) {
+      DeadLetters none = new DeadLetters(c, f.publisher, new SimpleMeterRegistry());
+      assertThat(none.list(0, 10).items()).isEmpty();
+      assertThat(none.list(0, 10, "trynow.provision.>").items()).isEmpty();
+      assertThat(none.count()).isZero();
+    }
   }
 }
