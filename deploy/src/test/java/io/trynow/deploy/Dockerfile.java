@@ -52,14 +52,23 @@ record Dockerfile(List<Instruction> instructions) {
     return found.isEmpty() ? Optional.empty() : Optional.of(found.get(found.size() - 1));
   }
 
-  /** Every {@code ENV key=value} (quoted values unquoted), in order. */
+  /**
+   * Every {@code ENV key=value} (quoted values unquoted), in order, with {@code ${ARG}} references
+   * expanded to the ARG's default (empty without one), as {@code docker build} without build
+   * arguments does: the image's environment, not the Dockerfile's text.
+   */
   Map<String, String> env() {
     Map<String, String> out = new LinkedHashMap<>();
     Pattern pair = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)=(\"([^\"]*)\"|\\S+)");
+    Pattern ref = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
     for (Instruction i : all("ENV")) {
       Matcher m = pair.matcher(i.args());
       while (m.find()) {
-        out.put(m.group(1), m.group(3) != null ? m.group(3) : m.group(2));
+        String value = m.group(3) != null ? m.group(3) : m.group(2);
+        out.put(
+            m.group(1),
+            ref.matcher(value)
+                .replaceAll(r -> Matcher.quoteReplacement(argDefault(r.group(1)).orElse(""))));
       }
     }
     return out;
