@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * The services a benchmark runs as processes from their built jars: start, readiness, stop, CPU
@@ -225,7 +226,7 @@ final class BenchServices {
     if (present && "1".equals(System.getenv("TRYNOW_BENCH_SKIP_BUILD"))) {
       return;
     }
-    if (present && current(root, List.of("api-gateway", "pool-service"))) {
+    if (present && stale(root, List.of("api-gateway", "pool-service")).isEmpty()) {
       System.out.println("api-gateway and pool-service jars are current: not packaged again");
       return;
     }
@@ -233,22 +234,36 @@ final class BenchServices {
   }
 
   /**
-   * Whether each module's quarkus-run.jar is newer than every file under src/main of the module,
-   * platform and shared-model.
+   * The modules whose quarkus-run.jar is missing or older than a file under src/main of the module,
+   * platform or shared-model.
    */
-  static boolean current(Path root, List<String> modules) throws Exception {
+  static List<String> stale(Path root, List<String> modules) throws IOException {
     long common =
         Math.max(
-            WorkerProcess.newestSource(root.resolve("platform")),
-            WorkerProcess.newestSource(root.resolve("shared-model")));
+            newestSource(root.resolve("platform")), newestSource(root.resolve("shared-model")));
+    List<String> out = new ArrayList<>();
     for (String m : modules) {
       Path jar = root.resolve(m + "/target/quarkus-app/quarkus-run.jar");
       long built = Files.exists(jar) ? Files.getLastModifiedTime(jar).toMillis() : 0;
-      if (Math.max(common, WorkerProcess.newestSource(root.resolve(m))) > built) {
-        return false;
+      if (Math.max(common, newestSource(root.resolve(m))) > built) {
+        out.add(m);
       }
     }
-    return true;
+    return out;
+  }
+
+  private static long newestSource(Path module) throws IOException {
+    Path src = module.resolve("src/main");
+    if (!Files.exists(src)) {
+      return 0;
+    }
+    try (Stream<Path> files = Files.walk(src)) {
+      return files
+          .filter(Files::isRegularFile)
+          .mapToLong(f -> f.toFile().lastModified())
+          .max()
+          .orElse(0);
+    }
   }
 
   /**

@@ -86,6 +86,7 @@ public final class SloBench {
     Path root = SampleImage.RepoRoot.find();
     HttpClient http = Visitor.client();
     List<Double> arrivals = SloDay.schedule(minutes, peak, crowd, seed);
+    double crowdFrom = SloDay.crowdStart(minutes * 60.0);
     System.out.printf(
         "slo bench: %d arrivals over %d min (seed %d, peak %.2f/s, flash crowd of %d at 60 %%),"
             + " hold %d s, app boot %d s, stated hit rate %.0f %% (load %s)%n",
@@ -110,8 +111,7 @@ public final class SloBench {
       sloEnv.put("trynow.templates.hello.slo.burst-window", "5s");
       sloEnv.put("trynow.templates.hello.slo.scale-down-step", "5s");
       sloEnv.put("trynow.templates.hello.slo.provision-estimate", (BOOT_SECONDS + 1) + "s");
-      Result slo =
-          run(stack, http, sloEnv, arrivals, hold, 1, crowd, SloDay.crowdStart(minutes * 60.0));
+      Result slo = run(stack, http, sloEnv, arrivals, hold, 1, crowd, crowdFrom);
       String sloName = "target-driven (hit-rate " + HIT_RATE + ", floor 1)";
       print(sloName, slo);
 
@@ -136,8 +136,7 @@ public final class SloBench {
       for (int tries = 0; tries < 3; tries++, m++) {
         Map<String, String> fixedEnv = new HashMap<>(base);
         fixedEnv.put("trynow.templates.hello.min-ready", String.valueOf(m));
-        Result r =
-            run(stack, http, fixedEnv, arrivals, hold, m, crowd, SloDay.crowdStart(minutes * 60.0));
+        Result r = run(stack, http, fixedEnv, arrivals, hold, m, crowd, crowdFrom);
         print("fixed min-ready=" + m, r);
         fixed.add(r);
         sizes.add(m);
@@ -149,16 +148,7 @@ public final class SloBench {
       if (verify && fixed.getLast().warmShare() >= HIT_RATE && met > 1) {
         Map<String, String> fixedEnv = new HashMap<>(base);
         fixedEnv.put("trynow.templates.hello.min-ready", String.valueOf(met - 1));
-        Result below =
-            run(
-                stack,
-                http,
-                fixedEnv,
-                arrivals,
-                hold,
-                met - 1,
-                crowd,
-                SloDay.crowdStart(minutes * 60.0));
+        Result below = run(stack, http, fixedEnv, arrivals, hold, met - 1, crowd, crowdFrom);
         print("fixed min-ready=" + (met - 1), below);
         System.out.printf(
             "min-ready %d %s the hit rate on the real stack%n",

@@ -6,13 +6,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /** A worker service started from its Quarkus build, logging to a file; stopped on close. */
 final class WorkerProcess implements AutoCloseable {
@@ -28,31 +25,9 @@ final class WorkerProcess implements AutoCloseable {
   }
 
   static void ensureBuilt(Path root) throws Exception {
-    List<String> stale = new ArrayList<>();
-    for (String m : List.of("provisioner-worker", "cleanup-worker")) {
-      Path jar = root.resolve(m + "/target/quarkus-app/quarkus-run.jar");
-      long built = Files.exists(jar) ? Files.getLastModifiedTime(jar).toMillis() : 0;
-      if (newestSource(root.resolve(m)) > built || newestSource(root.resolve("platform")) > built) {
-        stale.add(m);
-      }
-    }
-    if (stale.isEmpty()) {
-      return;
-    }
-    BenchServices.mavenPackage(root, stale);
-  }
-
-  static long newestSource(Path module) throws IOException {
-    Path src = module.resolve("src/main");
-    if (!Files.exists(src)) {
-      return 0;
-    }
-    try (Stream<Path> files = Files.walk(src)) {
-      return files
-          .filter(Files::isRegularFile)
-          .mapToLong(f -> f.toFile().lastModified())
-          .max()
-          .orElse(0);
+    List<String> stale = BenchServices.stale(root, List.of("provisioner-worker", "cleanup-worker"));
+    if (!stale.isEmpty()) {
+      BenchServices.mavenPackage(root, stale);
     }
   }
 

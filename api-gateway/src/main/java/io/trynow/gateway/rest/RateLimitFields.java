@@ -2,6 +2,7 @@ package io.trynow.gateway.rest;
 
 import io.trynow.gateway.outcome.RateLimits;
 import jakarta.ws.rs.core.Response;
+import java.util.function.ToLongFunction;
 
 /**
  * The acquire rate limit as the IETF draft's fields (draft-ietf-httpapi-ratelimit-headers-10/11),
@@ -25,26 +26,35 @@ public final class RateLimitFields {
   }
 
   static String policy(RateLimits limits) {
-    // a loop, not a stream: both fields are built on every acquire
-    StringBuilder sb = new StringBuilder(64);
-    for (RateLimits.Window w : limits.windows()) {
-      if (!sb.isEmpty()) {
-        sb.append(", ");
-      }
-      sb.append('"').append(w.name()).append("\";q=").append(w.quota());
-      sb.append(";w=").append(w.windowSeconds());
-    }
-    return sb.toString();
+    return items(limits, 'q', RateLimits.Window::quota, 'w', RateLimits.Window::windowSeconds);
   }
 
   static String status(RateLimits limits) {
+    return items(limits, 'r', RateLimits.Window::remaining, 't', RateLimits.Window::resetSeconds);
+  }
+
+  /**
+   * One {@code "name";a=…;b=…} item per window, comma-separated. A loop, not a stream: both fields
+   * are built on every acquire.
+   */
+  private static String items(
+      RateLimits limits,
+      char a,
+      ToLongFunction<RateLimits.Window> first,
+      char b,
+      ToLongFunction<RateLimits.Window> second) {
     StringBuilder sb = new StringBuilder(64);
     for (RateLimits.Window w : limits.windows()) {
       if (!sb.isEmpty()) {
         sb.append(", ");
       }
-      sb.append('"').append(w.name()).append("\";r=").append(w.remaining());
-      sb.append(";t=").append(w.resetSeconds());
+      sb.append('"')
+          .append(w.name())
+          .append("\";")
+          .append(a)
+          .append('=')
+          .append(first.applyAsLong(w));
+      sb.append(';').append(b).append('=').append(second.applyAsLong(w));
     }
     return sb.toString();
   }

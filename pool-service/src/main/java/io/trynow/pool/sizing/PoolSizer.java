@@ -152,11 +152,7 @@ public final class PoolSizer {
       double offered = ratePerSecond * provisionMs / 1000.0;
       k = queueStock(offered, slots, slo.hitRate().getAsDouble(), cap);
     }
-    if (slo.maxWait().isPresent()) {
-      double r = (provisionMs + slotWaitMs) / 1000.0;
-      double uncovered = Math.max(0, r - slo.maxWait().get().toMillis() / 1000.0);
-      k = Math.max(k, stock(ratePerSecond * uncovered, slo.waitPercentile(), cap));
-    }
+    k = Math.max(k, waitStock(slo, ratePerSecond, provisionMs + slotWaitMs, cap));
     return Math.max(minReady, Math.min(cap, k));
   }
 
@@ -199,15 +195,23 @@ public final class PoolSizer {
   /** The model's target for a rate and refill time without a slot limit, clamped. */
   static int target(Slo slo, double ratePerSecond, long refillMs, int minReady, int cap) {
     int k = 0;
-    double r = refillMs / 1000.0;
     if (slo.hitRate().isPresent()) {
-      k = Math.max(k, stock(ratePerSecond * r, slo.hitRate().getAsDouble(), cap));
+      k = stock(ratePerSecond * (refillMs / 1000.0), slo.hitRate().getAsDouble(), cap);
     }
-    if (slo.maxWait().isPresent()) {
-      double uncovered = Math.max(0, r - slo.maxWait().get().toMillis() / 1000.0);
-      k = Math.max(k, stock(ratePerSecond * uncovered, slo.waitPercentile(), cap));
-    }
+    k = Math.max(k, waitStock(slo, ratePerSecond, refillMs, cap));
     return Math.max(minReady, Math.min(cap, k));
+  }
+
+  /**
+   * The wait bound's part (0 without one): the stock that covers the arrivals of the part of the
+   * refill time {@code refillMs} beyond {@code max-wait}, at the wait percentile.
+   */
+  private static int waitStock(Slo slo, double ratePerSecond, long refillMs, int cap) {
+    if (slo.maxWait().isEmpty()) {
+      return 0;
+    }
+    double uncovered = Math.max(0, refillMs / 1000.0 - slo.maxWait().get().toMillis() / 1000.0);
+    return stock(ratePerSecond * uncovered, slo.waitPercentile(), cap);
   }
 
   /**
