@@ -36,9 +36,11 @@ public enum InstanceState {
           TERMINATED, EnumSet.noneOf(InstanceState.class),
           FAILED, EnumSet.noneOf(InstanceState.class));
 
-  /** The name stored in Valkey and sent on the wire: lower case. */
+  private final String wire = name().toLowerCase(Locale.ROOT);
+
+  /** The name stored in Valkey and sent on the wire: lower case (made once, not per call). */
   public String wire() {
-    return name().toLowerCase(Locale.ROOT);
+    return wire;
   }
 
   public static InstanceState fromWire(String s) {
