@@ -106,7 +106,7 @@ public final class SparseBench {
         }
         System.out.println(
             "server-side stages (p50/p90/p99 over the last ~30 s, ms; gateway: dispatch,"
-                + " rate_limit, publish, reply, respond; pool: deliver, handoff, store, reply):");
+                + " acquire_ready, publish, reply, respond; pool: deliver, handoff, store, reply):");
         BenchServices.printQuantiles(
             LocalStack.healthPort("api-gateway", stack.gatewayPort()),
             "trynow_gateway_acquire_stage");
