@@ -33,6 +33,11 @@ class TrynowScriptTest {
   void scratchCheckout() throws IOException {
     Files.copy(Repo.root().resolve("trynow"), root.resolve("trynow"));
     root.resolve("trynow").toFile().setExecutable(true);
+    // what it sources and reads: the build helpers it shares, the services' own JVM options
+    for (String f : List.of("deploy/lib/build.sh", "deploy/jvm-options.properties")) {
+      Files.createDirectories(root.resolve(f).getParent());
+      Files.copy(Repo.root().resolve(f), root.resolve(f));
+    }
     Files.writeString(root.resolve("pom.xml"), "<project/>\n");
     for (String m : MODULES) {
       Path src = Files.createDirectories(root.resolve(m + "/src/main/java"));
@@ -118,6 +123,14 @@ class TrynowScriptTest {
     assertThat(trynow("build").exit()).isZero(); // sources unchanged: quarkus-app untouched
     assertThat(aotOptions("api-gateway", "api-gateway"))
         .containsExactly("-XX:AOTCache=" + base + ".aot");
+    assertThat(aotOptions("api-gateway-2", "api-gateway")).isEqualTo(fromCache);
+    Result training =
+        bash(
+            Map.of("TRYNOW_AOT_TRAINING", "1"),
+            "source ./trynow; aot_options api-gateway api-gateway");
+    assertThat(training.out().lines()).containsExactly("-XX:AOTCache=" + base + ".aot");
+    assertThat(trynow("build").exit()).isZero(); // sources unchanged: quarkus-app untouched
+    assertThat(aotOptions("api-gateway", "api-gateway")).isEqualTo(fromCache);
 
     // another build: a new key, recorded again, the old cache removed (the JDK would refuse it)
     Path jar = root.resolve("api-gateway/target/quarkus-app/quarkus-run.jar");
