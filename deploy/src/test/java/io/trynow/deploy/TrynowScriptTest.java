@@ -123,14 +123,6 @@ class TrynowScriptTest {
     assertThat(trynow("build").exit()).isZero(); // sources unchanged: quarkus-app untouched
     assertThat(aotOptions("api-gateway", "api-gateway"))
         .containsExactly("-XX:AOTCache=" + base + ".aot");
-    assertThat(aotOptions("api-gateway-2", "api-gateway")).isEqualTo(fromCache);
-    Result training =
-        bash(
-            Map.of("TRYNOW_AOT_TRAINING", "1"),
-            "source ./trynow; aot_options api-gateway api-gateway");
-    assertThat(training.out().lines()).containsExactly("-XX:AOTCache=" + base + ".aot");
-    assertThat(trynow("build").exit()).isZero(); // sources unchanged: quarkus-app untouched
-    assertThat(aotOptions("api-gateway", "api-gateway")).isEqualTo(fromCache);
 
     // another build: a new key, recorded again, the old cache removed (the JDK would refuse it)
     Path jar = root.resolve("api-gateway/target/quarkus-app/quarkus-run.jar");
