@@ -28,10 +28,10 @@ public class GatewayMetrics {
 
   /**
    * {@code trynow_gateway_acquire_stage_seconds{stage}}: where an acquire's time goes, as a
-   * histogram ({@code _bucket}) and p50/p90/p99: {@code dispatch} (request received on the event
-   * loop until the resource method runs on its virtual thread, body parsed), {@code rate_limit}
-   * (the store call), {@code publish} (JetStream publish until the PubAck), {@code reply} (PubAck
-   * until pool-service's reply), {@code respond} (the method's return until the response ended) and
+   * histogram ({@code _bucket}): {@code dispatch} (request received on the event loop until the
+   * resource method runs on its virtual thread, body parsed), {@code rate_limit} (the store call),
+   * {@code publish} (JetStream publish until the PubAck), {@code reply} (PubAck until
+   * pool-service's reply), {@code respond} (the method's return until the response ended) and
    * {@code total} (received until the response ended).
    */
   public static final String ACQUIRE_STAGE = "trynow.gateway.acquire.stage";

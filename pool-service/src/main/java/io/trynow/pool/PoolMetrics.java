@@ -43,12 +43,12 @@ public class PoolMetrics {
   public static final String QUEUE_UNAVAILABLE = "trynow.pool.queue.unavailable";
 
   /**
-   * {@code trynow_pool_acquire_stage_seconds{stage}}, a histogram ({@code _bucket}) and
-   * p50/p90/p99: {@code deliver} (the stream stored the request until its handler started: the
-   * pull, this process's fetch loop and the hand-off; wall clocks of one machine, microseconds),
-   * {@code handoff} (the fetch loop handed it over until the handler started), {@code store} (the
-   * claim, one Lua call), {@code reply} (handler start until the reply was sent), {@code
-   * claim-check} (the probe of a just-assigned instance, with {@code probe-before-claim}).
+   * {@code trynow_pool_acquire_stage_seconds{stage}}, a histogram ({@code _bucket}): {@code
+   * deliver} (the stream stored the request until its handler started: the pull, this process's
+   * fetch loop and the hand-off; wall clocks of one machine, microseconds), {@code handoff} (the
+   * fetch loop handed it over until the handler started), {@code store} (the claim, one Lua call),
+   * {@code reply} (handler start until the reply was sent), {@code claim-check} (the probe of a
+   * just-assigned instance, with {@code probe-before-claim}).
    */
   public static final String ACQUIRE_STAGE = "trynow.pool.acquire.stage";
 

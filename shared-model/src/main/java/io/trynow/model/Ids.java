@@ -1,5 +1,6 @@
 package io.trynow.model;
 
+import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.regex.Pattern;
 
@@ -23,8 +24,22 @@ public final class Ids {
   /** Docker host name in the host registry (the instance record's {@code host}). */
   public static final Pattern HOST = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
 
-  private static final SecureRandom RANDOM = new SecureRandom();
+  /**
+   * DRBG (NIST SP 800-90A), seeded by the OS: no system call per id. The platform default
+   * (NativePRNG) reads {@code /dev/urandom} and mixes in SHA1PRNG output under one lock on every
+   * call.
+   */
+  private static final SecureRandom RANDOM = drbg();
+
   private static final char[] BASE32 = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
+
+  private static SecureRandom drbg() {
+    try {
+      return SecureRandom.getInstance("DRBG");
+    } catch (GeneralSecurityException e) {
+      return new SecureRandom();
+    }
+  }
 
   public static String newInstanceId() {
     return "i" + random(19);
@@ -34,10 +49,30 @@ public final class Ids {
     return "r" + random(25);
   }
 
-  private static String random(int n) {
+  /**
+   * {@code n} base32 characters, 5 random bits each, from one call to the generator: every gateway
+   * request and every acquire makes an id, and a call per character ({@code nextInt(32)}) cost 25
+   * generator calls for a request id.
+   */
+  static String random(int n) {
+    byte[] bits = new byte[(n * 5 + 7) / 8];
+    RANDOM.nextBytes(bits);
+    return base32(bits, n);
+  }
+
+  /** The first {@code n} 5-bit groups of {@code bits} (most significant first), in base32. */
+  static String base32(byte[] bits, int n) {
     char[] c = new char[n];
+    int buffer = 0;
+    int held = 0;
+    int next = 0;
     for (int i = 0; i < n; i++) {
-      c[i] = BASE32[RANDOM.nextInt(32)];
+      if (held < 5) {
+        buffer = (buffer << 8) | (bits[next++] & 0xff);
+        held += 8;
+      }
+      held -= 5;
+      c[i] = BASE32[(buffer >>> held) & 31];
     }
     return new String(c);
   }

@@ -21,6 +21,7 @@ public class Views {
   /** A demo; {@code accessToken} only in the acquire answer, else null. */
   public DemoView demo(Instance i, String accessToken) {
     boolean live = i.state() == InstanceState.ASSIGNED;
+    Links.Urls urls = accessToken == null ? null : links.demo(i.id());
     return new DemoView(
         i.id(),
         i.template(),
@@ -30,8 +31,8 @@ public class Views {
         live ? i.maxExpiresAt() : null,
         live ? remaining(i.expiresAt()) : null,
         i.requestId(),
-        accessToken == null ? null : links.demoStatus(i.id()),
-        accessToken == null ? null : links.demoEvents(i.id()),
+        urls == null ? null : urls.status(),
+        urls == null ? null : urls.events(),
         accessToken);
   }
 
@@ -39,6 +40,7 @@ public class Views {
   public DemoView demo(AcquireReply r, String accessToken) {
     Instant expires = r.expiresAtMs() == null ? null : Instant.ofEpochMilli(r.expiresAtMs());
     Instant max = r.maxExpiresAtMs() == null ? null : Instant.ofEpochMilli(r.maxExpiresAtMs());
+    Links.Urls urls = links.demo(r.instanceId());
     return new DemoView(
         r.instanceId(),
         r.template(),
@@ -48,8 +50,8 @@ public class Views {
         max,
         remaining(expires),
         r.requestId(),
-        links.demoStatus(r.instanceId()),
-        links.demoEvents(r.instanceId()),
+        urls.status(),
+        urls.events(),
         accessToken);
   }
 
@@ -79,14 +81,15 @@ public class Views {
       Long position,
       Long etaSeconds,
       String accessToken) {
+    Links.Urls urls = links.request(requestId);
     return new QueuedView(
         requestId,
         status,
         template,
         position,
         etaSeconds,
-        links.requestStatus(requestId),
-        links.requestEvents(requestId),
+        urls.status(),
+        urls.events(),
         accessToken);
   }
 

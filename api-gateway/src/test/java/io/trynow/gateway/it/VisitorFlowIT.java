@@ -105,6 +105,10 @@ class VisitorFlowIT {
     // The ticket of status_url reads it too, without the token.
     String statusUrl = r.path("status_url");
     given().get(statusUrl).then().statusCode(200).body("id", equalTo(id));
+    // status_url and events_url carry one ticket (one signature per answer).
+    String eventsUrl = r.path("events_url");
+    assertThat(statusUrl).matches("/v1/demos/" + id + "\\?ticket=\\d+\\.[A-Za-z0-9_-]{43}");
+    assertThat(eventsUrl).isEqualTo(statusUrl.replace("?ticket=", "/events?ticket="));
   }
 
   /**
