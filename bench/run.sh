@@ -10,14 +10,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 name="${1:?usage: ./trynow bench NAME (see bench/src/main/java/io/trynow/bench)}"; shift || true
 class="io.trynow.bench.$(tr '[:lower:]' '[:upper:]' <<<"${name:0:1}")${name:1}Bench"
 cd "$root"
-stamp="$(
-  {
-    echo "$JAVA_HOME"
-    find . -maxdepth 1 -name pom.xml -printf '%P %s %T@\n'
-    find .mvn bench platform shared-model test-support \( -name target -prune \) -o -type f \
-      \( -path '*/src/main/*' -o -name pom.xml -o -path '.mvn/*' \) -printf '%p %s %T@\n' 2>/dev/null || true
-  } | sort | sha256sum | cut -c1-16
-)"
+# shellcheck source=../deploy/lib/build.sh
+source "$root/deploy/lib/build.sh" # source_stamp, shared with ./trynow's build skip
+stamp="$(source_stamp pom.xml .mvn bench platform shared-model test-support)"
 current=0
 if [ -s bench/target/classpath.txt ] && [ -d bench/target/classes ] &&
   [ "$(cat bench/target/run.stamp 2>/dev/null)" = "$stamp" ]; then

@@ -6,6 +6,8 @@
 #   BASE_IMAGE=trynow/local-jre:25.0.3 deploy/docker/build-images.sh   # no registry: see local-jre-base.sh
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=../lib/build.sh
+source "$root/deploy/lib/build.sh" # service_extra_jvm_opts
 registry="${REGISTRY:-trynow}"
 version="${VERSION:-0.1.0}"
 push=0
@@ -18,9 +20,8 @@ base_args=()
 # service:port[:management port]
 for entry in api-gateway:8080:9000 pool-service:8081 provisioner-worker:8082 proxy-sync:8083 cleanup-worker:8084; do
   IFS=: read -r service port management <<<"$entry"
-  # the workers stop the JIT at C1, as ./trynow up runs them (README "Startup and memory")
-  jvm_opts=""
-  case "$service" in provisioner-worker | proxy-sync | cleanup-worker) jvm_opts="-XX:TieredStopAtLevel=1" ;; esac
+  # the service's own JVM options, as ./trynow up runs it (deploy/jvm-options.properties)
+  jvm_opts="$(service_extra_jvm_opts "$root" "$service")"
   app="$root/$service/target/quarkus-app"
   [ -f "$app/quarkus-run.jar" ] || { echo "$app/quarkus-run.jar is missing: run ./mvnw -B -DskipTests package" >&2; exit 1; }
   image="$registry/$service:$version"

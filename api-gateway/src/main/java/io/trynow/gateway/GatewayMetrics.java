@@ -29,7 +29,8 @@ public class GatewayMetrics {
   /**
    * {@code trynow_gateway_acquire_stage_seconds{stage}}: where an acquire's time goes, as a
    * histogram ({@code _bucket}): {@code dispatch} (request received on the event loop until the
-   * resource method runs on its virtual thread, body parsed), {@code rate_limit} (the store call),
+   * resource method runs on its virtual thread, body parsed), {@code acquire_ready} (the one store
+   * call: rate limit, and a warm hit assigned right there; a warm hit's answer follows at once),
    * {@code publish} (JetStream publish until the PubAck), {@code reply} (PubAck until
    * pool-service's reply), {@code respond} (the method's return until the response ended) and
    * {@code total} (received until the response ended).
@@ -39,7 +40,7 @@ public class GatewayMetrics {
   /** The acquire path's stages, in order (see {@link #ACQUIRE_STAGE}). */
   public enum Stage {
     DISPATCH,
-    RATE_LIMIT,
+    ACQUIRE_READY,
     PUBLISH,
     REPLY,
     RESPOND,

@@ -220,7 +220,9 @@ public final class AcquireBench {
           i < servicePorts.length / 2 ? "trynow_gateway_acquire" : "trynow_pool_acquire_stage");
     }
     System.out.printf(
-        "outcomes: 201=%d other=%d (errors counted above); floor sum of p50s printed above%n",
+        "outcomes: 201=%d other=%d (errors counted above); floor (p50s printed above): a warm"
+            + " hit is one Lua call (the gateway's acquire_ready), an acquire through pool-service"
+            + " Lua + PubAck + request/reply + Lua%n",
         outcome[0], outcome[1]);
     return new Phase(
         acquire.percentileMs(50),

@@ -35,7 +35,7 @@ final class BenchServices {
     return service(jar, port, common, List.of("-Dtrynow.pool.max-live-per-ip=0"), name);
   }
 
-  /** An api-gateway process: no rate limit in the way. */
+  /** An api-gateway process: no rate limit or live cap in the way. */
   static Process gateway(Path jar, int port, List<String> common, String name) throws IOException {
     return service(
         jar,
@@ -45,6 +45,8 @@ final class BenchServices {
             "-Dtrynow.gateway.acquires-per-hour=100000000",
             "-Dtrynow.gateway.acquires-per-day=100000000",
             "-Dtrynow.gateway.reply-wait=5s",
+            // as pool-service's cap: none (all load comes from one address)
+            "-Dtrynow.gateway.max-live-per-ip=100000000",
             // production refuses to start without one; replicas share it (tickets are checked
             // by whichever replica a visitor reaches)
             "-Dtrynow.gateway.ticket-secret=" + AcquireBench.TICKET_SECRET),

@@ -91,7 +91,7 @@ public final class CrowdBench {
         CrowdTimeline.print(store, visits, floorCurve, parallel);
         System.out.println(
             "the crowd's acquires, server side (p50/p90/p99 over the last ~30 s, ms; gateway:"
-                + " dispatch, rate_limit, publish, reply, respond; pool: deliver, handoff, store,"
+                + " dispatch, acquire_ready, publish, reply, respond; pool: deliver, handoff, store,"
                 + " reply):");
         BenchServices.printQuantiles(
             LocalStack.healthPort("api-gateway", stack.gatewayPort()),

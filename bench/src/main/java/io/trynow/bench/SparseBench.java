@@ -99,6 +99,8 @@ public final class SparseBench {
             "first request: %.1f ms (target <= 100); not 201 (pool empty): %d%n", firstMs, queued);
         floor.close();
         browser.close();
+        // a warm hit's floor is this one Lua call (the gateway's acquire_ready); an acquire
+        // through pool-service adds the PubAck and the request/reply
         floor.lua.print(System.out);
         floor.reqReply.print(System.out);
         for (Stats f : Floor.floor(store, stack.natsUrl(), 2000)) {
@@ -106,7 +108,7 @@ public final class SparseBench {
         }
         System.out.println(
             "server-side stages (p50/p90/p99 over the last ~30 s, ms; gateway: dispatch,"
-                + " rate_limit, publish, reply, respond; pool: deliver, handoff, store, reply):");
+                + " acquire_ready, publish, reply, respond; pool: deliver, handoff, store, reply):");
         BenchServices.printQuantiles(
             LocalStack.healthPort("api-gateway", stack.gatewayPort()),
             "trynow_gateway_acquire_stage");
@@ -128,7 +130,7 @@ public final class SparseBench {
    * responder in this process) every interval, on connections as idle as the stack's.
    */
   static final class SparseFloor implements AutoCloseable {
-    final Stats lua = new Stats("sparse floor: one Lua call (FCALL)");
+    final Stats lua = new Stats("sparse floor: one Lua call (FCALL; a warm hit's whole floor)");
     final Stats reqReply = new Stats("sparse floor: core NATS request/reply");
     private final Store store;
     private final io.nats.client.Connection nc;

@@ -27,6 +27,8 @@ class BenchRunScriptTest {
     Path bench = Files.createDirectories(root.resolve("bench"));
     Files.copy(Repo.root().resolve("bench/run.sh"), bench.resolve("run.sh"));
     bench.resolve("run.sh").toFile().setExecutable(true);
+    Files.createDirectories(root.resolve("deploy/lib"));
+    Files.copy(Repo.root().resolve("deploy/lib/build.sh"), root.resolve("deploy/lib/build.sh"));
     Files.writeString(root.resolve("pom.xml"), "<project/>\n");
     for (String m : new String[] {"bench", "platform", "shared-model", "test-support"}) {
       Path src = Files.createDirectories(root.resolve(m + "/src/main/java"));

@@ -143,12 +143,17 @@ class ComposeFileTest {
       assertThat(map(build, "args"))
           .containsEntry("SERVICE", name)
           .containsEntry("PORT", port.toString());
-      // the workers stop the JIT at C1, as ./trynow up runs them (README "Startup and memory")
-      if (WORKERS.contains(name)) {
-        assertThat(map(build, "args")).containsEntry("JVM_OPTS", "-XX:TieredStopAtLevel=1");
-      } else {
+      // the service's own JVM options, as ./trynow up runs it: Compose's copy of
+      // deploy/jvm-options.properties (the workers stop the JIT at C1)
+      String own = Repo.jvmOptions(name);
+      if (own.isEmpty()) {
         assertThat(map(build, "args")).doesNotContainKey("JVM_OPTS");
+      } else {
+        assertThat(map(build, "args")).containsEntry("JVM_OPTS", own);
       }
+      assertThat(own.contains("-XX:TieredStopAtLevel=1"))
+          .as(name)
+          .isEqualTo(WORKERS.contains(name));
     });
   }
 

@@ -58,6 +58,14 @@ record Dockerfile(List<Instruction> instructions) {
    * arguments does: the image's environment, not the Dockerfile's text.
    */
   Map<String, String> env() {
+    return env(Map.of());
+  }
+
+  /**
+   * The image's environment built with {@code buildArgs} ({@code docker build --build-arg}): an ARG
+   * given there is expanded to its value, any other to its default.
+   */
+  Map<String, String> env(Map<String, String> buildArgs) {
     Map<String, String> out = new LinkedHashMap<>();
     Pattern pair = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)=(\"([^\"]*)\"|\\S+)");
     Pattern ref = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
@@ -68,7 +76,9 @@ record Dockerfile(List<Instruction> instructions) {
         out.put(
             m.group(1),
             ref.matcher(value)
-                .replaceAll(r -> Matcher.quoteReplacement(argDefault(r.group(1)).orElse(""))));
+                .replaceAll(r ->
+                    Matcher.quoteReplacement(
+                        buildArgs.getOrDefault(r.group(1), argDefault(r.group(1)).orElse("")))));
       }
     }
     return out;

@@ -80,7 +80,7 @@ class RenderedChartIT {
   private static Map<String, Map<String, String>> secrets;
   private static Map<String, String> addresses;
   private static Map<String, String> listeners;
-  private static Map<String, String> imageEnv;
+  private static Dockerfile image;
 
   @BeforeAll
   static void start() throws Exception {
@@ -95,7 +95,7 @@ class RenderedChartIT {
     docker.start();
 
     manifests = render(null);
-    imageEnv = Dockerfile.parse(Repo.dockerfile()).env();
+    image = Dockerfile.parse(Repo.dockerfile());
 
     // The Secrets in the cluster: the chart's own, and the operator's that the example names.
     secrets = new LinkedHashMap<>();
@@ -177,8 +177,17 @@ class RenderedChartIT {
     return HelmChart.render(Repo.chart(), files, Map.of());
   }
 
+  /**
+   * The environment of {@code service}'s image as {@code build-images.sh} builds it: Dockerfile.jvm
+   * with the service's own JVM options as its {@code JVM_OPTS} build argument (the workers' C1), so
+   * that each pod runs the JVM the chart ships.
+   */
+  private static Map<String, String> imageEnv(String service) {
+    return image.env(Map.of("JVM_OPTS", Repo.jvmOptions(service)));
+  }
+
   private static RenderedPod pod(String service, Map<String, Map<String, String>> with) {
-    return new RenderedPod(manifests, service, imageEnv, with, addresses, listeners);
+    return new RenderedPod(manifests, service, imageEnv(service), with, addresses, listeners);
   }
 
   @Test
@@ -194,7 +203,8 @@ class RenderedChartIT {
       for (String service : SERVICES) {
         if (!service.equals("api-gateway")) {
           pods.add(
-              new RenderedPod(manifests, service, imageEnv, secrets, names, listeners).start());
+              new RenderedPod(manifests, service, imageEnv(service), secrets, names, listeners)
+                  .start());
         }
       }
       // One thread per pod: the common pool may have a single worker here, which would make the
@@ -218,6 +228,17 @@ class RenderedChartIT {
         assertThat(check(ready, "valkey").path("status").asText()).as(p.service()).isEqualTo("UP");
         // The production profile: the gateway read its ticket secret from the mounted file.
         assertThat(p.env()).doesNotContainKey("QUARKUS_PROFILE");
+        // The JVM ran with the image's options, the service's own included (the workers: C1 only)
+        String options = p.env().get("JAVA_TOOL_OPTIONS");
+        assertThat(options)
+            .as(p.service())
+            .contains("-XX:+UseSerialGC", Repo.jvmOptions(p.service()));
+        assertThat(options.contains("-XX:TieredStopAtLevel=1"))
+            .as(p.service())
+            .isEqualTo(ComposeFileTest.WORKERS.contains(p.service()));
+        assertThat(Files.readString(p.log()))
+            .as(p.service())
+            .contains("Picked up JAVA_TOOL_OPTIONS: " + options);
       }
       // A demo host without a route: Caddy's catch-all (written by proxy-sync) fetches its page
       // from api-gateway (TRYNOW_CADDY_PAGES_UPSTREAM), not Caddy's own static 404 page. (The
@@ -360,7 +381,9 @@ class RenderedChartIT {
     Map<String, String> all = new LinkedHashMap<>(addresses);
     all.putAll(names);
     try (RenderedPod pool =
-        new RenderedPod(render(values), "pool-service", imageEnv, with, all, listeners).start()) {
+        new RenderedPod(
+                render(values), "pool-service", imageEnv("pool-service"), with, all, listeners)
+            .start()) {
       pool.awaitReady(Duration.ofMinutes(5));
       JsonNode ready = JSON.readTree(pool.readiness().body());
       JsonNode natsCheck = check(ready, "nats");
@@ -406,7 +429,9 @@ class RenderedChartIT {
                   - {name: TRYNOW_TEMPLATES_MY_SHOP_MAX_LIFETIME, value: 1h}
             """);
     try (RenderedPod gateway =
-        new RenderedPod(withEnv, "api-gateway", imageEnv, secrets, addresses, listeners).start()) {
+        new RenderedPod(
+                withEnv, "api-gateway", imageEnv("api-gateway"), secrets, addresses, listeners)
+            .start()) {
       gateway.awaitReady(Duration.ofMinutes(5));
       HttpResponse<String> r =
           HTTP.send(

@@ -34,4 +34,22 @@ final class Repo {
   static Path dockerfile() {
     return root().resolve("deploy/docker/Dockerfile.jvm");
   }
+
+  /**
+   * Each service's own JVM options ({@code deploy/jvm-options.properties}, the one place they are
+   * written): what {@code build-images.sh} passes as the image's {@code JVM_OPTS} build argument
+   * and {@code ./trynow up} adds after the common options; empty for a service without any.
+   */
+  static String jvmOptions(String service) {
+    java.util.Properties p = new java.util.Properties();
+    try (var in = Files.newBufferedReader(root().resolve("deploy/jvm-options.properties"))) {
+      p.load(in);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    if (!p.containsKey(service)) {
+      throw new IllegalStateException(service + " is missing in deploy/jvm-options.properties");
+    }
+    return p.getProperty(service).strip();
+  }
 }

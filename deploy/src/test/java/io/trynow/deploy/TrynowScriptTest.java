@@ -33,6 +33,11 @@ class TrynowScriptTest {
   void scratchCheckout() throws IOException {
     Files.copy(Repo.root().resolve("trynow"), root.resolve("trynow"));
     root.resolve("trynow").toFile().setExecutable(true);
+    // what it sources and reads: the build helpers it shares, the services' own JVM options
+    for (String f : List.of("deploy/lib/build.sh", "deploy/jvm-options.properties")) {
+      Files.createDirectories(root.resolve(f).getParent());
+      Files.copy(Repo.root().resolve(f), root.resolve(f));
+    }
     Files.writeString(root.resolve("pom.xml"), "<project/>\n");
     for (String m : MODULES) {
       Path src = Files.createDirectories(root.resolve(m + "/src/main/java"));

@@ -14,9 +14,13 @@ import io.trynow.model.AcquireRequest;
 import io.trynow.model.Headers;
 import io.trynow.model.Ids;
 import io.trynow.model.Json;
+import io.trynow.model.WireMessage;
+import io.trynow.platform.messaging.InstanceEvents;
 import io.trynow.platform.messaging.MessagingException;
 import io.trynow.platform.messaging.Publisher;
 import io.trynow.platform.state.AbandonResult;
+import io.trynow.platform.state.AcquireArgs;
+import io.trynow.platform.state.AcquireReadyResult;
 import io.trynow.platform.state.Instance;
 import io.trynow.platform.state.RateLimitResult;
 import io.trynow.platform.state.RequestRecord;
@@ -186,13 +190,17 @@ public class Acquirer {
     }
 
     long t0 = System.nanoTime();
-    int perHour = settings.config().acquiresPerHour();
-    int perDay = settings.config().acquiresPerDay();
-    RateLimits rl =
-        rateLimits(
-            store.limits().rateLimit(caller.clientIp(), rid, perHour, perDay), perHour, perDay);
+    AcquireReadyResult fast =
+        store
+            .requests()
+            .acquireReady(
+                readyArgs(tpl, template, checked, caller, rid, tokenHash), perHour(), perDay());
     long t1 = System.nanoTime();
-    metrics.stage(GatewayMetrics.Stage.RATE_LIMIT, t1 - t0);
+    metrics.stage(GatewayMetrics.Stage.ACQUIRE_READY, t1 - t0);
+    if (fast instanceof AcquireReadyResult.Assigned a) {
+      return warmHit(a, t);
+    }
+    RateLimits rl = missWindows(fast);
     AcquireRequest msg = message(template, checked, caller, rid, tokenHash);
     Optional<Message> reply;
     try {
@@ -250,17 +258,19 @@ public class Acquirer {
       Ticket t) {
     String rid = t.requestId();
     String tokenHash = AccessTokens.hash(t.accessToken());
-    int perHour = settings.config().acquiresPerHour();
-    int perDay = settings.config().acquiresPerDay();
     long t0 = System.nanoTime();
     return store
-        .limits()
-        .rateLimitAsync(caller.clientIp(), rid, perHour, perDay)
+        .requests()
+        .acquireReadyAsync(
+            readyArgs(tpl, template, checked, caller, rid, tokenHash), perHour(), perDay())
         .toCompletableFuture()
-        .thenCompose(limit -> {
+        .thenCompose(fast -> {
           long t1 = System.nanoTime();
-          metrics.stage(GatewayMetrics.Stage.RATE_LIMIT, t1 - t0);
-          RateLimits rl = rateLimits(limit, perHour, perDay);
+          metrics.stage(GatewayMetrics.Stage.ACQUIRE_READY, t1 - t0);
+          if (fast instanceof AcquireReadyResult.Assigned a) {
+            return CompletableFuture.completedFuture(warmHit(a, t));
+          }
+          RateLimits rl = missWindows(fast);
           AtomicLong stored = new AtomicLong();
           return publisher
               .publishAndAwaitReplyAsync(
@@ -301,6 +311,87 @@ public class Acquirer {
               })
               .thenCompose(x -> x);
         });
+  }
+
+  private int perHour() {
+    return settings.config().acquiresPerHour();
+  }
+
+  private int perDay() {
+    return settings.config().acquiresPerDay();
+  }
+
+  /**
+   * The arguments of the fast path ({@code acquire_ready}): the same as pool-service passes to
+   * {@code acquire}, with the gateway's {@code max-live-per-ip} (it must not exceed pool-service's:
+   * a lower one only sends more acquires the queue path).
+   */
+  private AcquireArgs readyArgs(
+      TemplatesConfig.Template tpl,
+      String template,
+      Map<String, Object> checked,
+      Caller caller,
+      String rid,
+      String tokenHash) {
+    return new AcquireArgs(
+        rid,
+        template,
+        tokenHash,
+        caller.clientIp(),
+        tpl.defaultTtl(),
+        tpl.maxLifetime(),
+        tpl.maxQueue(),
+        settings.config().maxLivePerIp(),
+        checked.isEmpty() ? null : fieldsJson(checked),
+        tpl.checksClaims());
+  }
+
+  private static String fieldsJson(Map<String, Object> checked) {
+    return new String(Json.write(checked), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /**
+   * A warm hit decided by {@code acquire_ready}: answered at once from the stored instance; the
+   * hand-over's events (the same pool-service publishes for a warm assign: the instance's {@code
+   * assigned}, which proxy-sync and the event streams read, and the request's {@code assigned},
+   * which wakes pool-service's replenisher through {@code PoolSignals}) go out behind the answer,
+   * so the visitor never waits for their PubAcks. A lost event is a lost hint: the replenisher's
+   * periodic pass ({@code trynow.pool.replenish-interval}) sees the pool short all the same.
+   */
+  private Result warmHit(AcquireReadyResult.Assigned a, Ticket t) {
+    RateLimits rl = rateLimits(a.windows(), perHour(), perDay());
+    announce(t.requestId(), a.instance());
+    return new Assigned(new Demo.Stored(a.instance()), t.accessToken(), rl);
+  }
+
+  /** The windows of a miss (the queue path continues), or the 429 when limited. */
+  private RateLimits missWindows(AcquireReadyResult fast) {
+    return switch (fast) {
+      case AcquireReadyResult.Limited l -> rateLimits(l.limited(), perHour(), perDay());
+      case AcquireReadyResult.Miss m -> rateLimits(m.windows(), perHour(), perDay());
+      case AcquireReadyResult.Assigned a -> throw new IllegalStateException("not a miss");
+    };
+  }
+
+  /** Publishes a fast-path hand-over's events on a virtual thread, in the request's trace. */
+  private void announce(String rid, Instance inst) {
+    Runnable publish =
+        io.opentelemetry.context.Context.current()
+            .wrap(() -> {
+              MDC.put(Headers.MDC_REQUEST_ID, rid);
+              try {
+                for (WireMessage event : InstanceEvents.warmAssigned(rid, inst)) {
+                  try {
+                    publisher.publish(event);
+                  } catch (MessagingException e) {
+                    LOG.warnf("event %s not published: %s", event.subject(), e.getMessage());
+                  }
+                }
+              } finally {
+                MDC.remove(Headers.MDC_REQUEST_ID);
+              }
+            });
+    BLOCKING.execute(publish);
   }
 
   /** Where an acquire's rare blocking steps run: a virtual thread each. */

@@ -84,7 +84,12 @@ public interface GatewayConfig {
   @WithDefault("100")
   int acquiresPerDay();
 
-  /** Most live demos (assigned or queued) one client IP may hold at once. */
+  /**
+   * Most live demos (assigned or queued) one client IP may hold for the gateway to hand out a warm
+   * demo itself ({@code acquire_ready}); past it the acquire goes to pool-service, whose {@code
+   * trynow.pool.max-live-per-ip} decides. Keep it at most pool-service's: a lower value only sends
+   * more acquires the slower way.
+   */
   @WithDefault("3")
   int maxLivePerIp();
 

@@ -119,6 +119,15 @@ class NatsOutageIT {
             .until(() ->
                 jsm.getStreamInfo(Subjects.STREAM_ACQUIRE).getStreamState().getMsgCount() == 0);
       }
+      // The gateway's fast path hands out ready demos without NATS, so the pool may be empty by
+      // the end and later visitors queued: one demo made ready (handed over by mark_ready) per
+      // waiting visitor, as a refill would, so every 202 ends in a demo or a visible end.
+      int extra = 0;
+      for (String id : Pools.requested(store, "hello", (int) store.poolStats("hello").waiting())) {
+        assertThat(store.provisioning().markReady(Pools.started(store, id).id(), Pools.url(id)))
+            .isInstanceOf(io.trynow.platform.state.ReadyResult.HandedOver.class);
+        extra++;
+      }
 
       Set<String> holding = new HashSet<>();
       int failed = 0;
@@ -173,7 +182,7 @@ class NatsOutageIT {
           .containsExactlyInAnyOrderElementsOf(holding);
       assertThat(store.poolStats("hello").ready() + held.size())
           .as("no instance leaked")
-          .isEqualTo(READY);
+          .isEqualTo(READY + extra);
       assertThat(ConsistencyChecker.check(store)).isEmpty();
 
       // the outage was real: acquires the gateway had given up on reached pool-service later and

@@ -49,6 +49,17 @@ public class InstanceEvents {
   }
 
   /**
+   * The events of a warm hand-over ({@code rid} took the ready {@code inst}): the instance's {@code
+   * assigned} (msg id {@code <id>:<version>:assigned}) and the request's {@code assigned}, in that
+   * order. One place for both publishers of a warm assign: pool-service (the queue path) and the
+   * gateway (the fast path, {@code acquire_ready}); their msg ids make a repeat harmless.
+   */
+  public static java.util.List<io.trynow.model.WireMessage> warmAssigned(
+      String rid, Instance inst) {
+    return java.util.List.of(of(InstanceEventKind.ASSIGNED, inst, null), assigned(rid, inst));
+  }
+
+  /**
    * Publishes {@link #of}: msg id {@code <id>:<version>:<kind>}, so a repeat is de-duplicated.
    *
    * @throws MessagingException as {@link Publisher#publish(io.trynow.model.WireMessage)}

@@ -44,6 +44,7 @@ final class Library {
           "abandon_request",
           "rate_limit",
           "rate_limit_refund",
+          "acquire_ready",
           "reclaim_ports",
           "circuit_image",
           "drop_unavailable",

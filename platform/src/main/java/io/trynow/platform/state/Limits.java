@@ -64,7 +64,7 @@ public final class Limits extends Operations {
     };
   }
 
-  private static RateLimitResult rateLimitResult(Reply r) {
+  static RateLimitResult rateLimitResult(Reply r) {
     return switch (status(r)) {
       case "allowed" ->
           new RateLimitResult.Allowed(lng(r, 1), lng(r, 2), time(r, 3), time(r, 4), flag(r, 5));

@@ -36,21 +36,7 @@ public final class Requests extends Operations {
    * request id.
    */
   public AcquireResult acquire(AcquireArgs a) {
-    Reply r =
-        client.call(
-            "acquire",
-            now(),
-            a.requestId(),
-            a.template(),
-            a.ownerTokenHash(),
-            a.clientIp(),
-            ms(a.ttl()),
-            ms(a.maxLifetime()),
-            String.valueOf(a.maxQueue()),
-            String.valueOf(a.maxLivePerIp()),
-            retentionMs,
-            a.fieldsJson() == null ? "" : a.fieldsJson(),
-            a.checksClaims() ? "1" : "0");
+    Reply r = client.call("acquire", acquireArgs(a));
     return switch (status(r)) {
       case "assigned" ->
           new AcquireResult.Assigned(Decode.instance(r.get(2)), a.requestId(), flag(r, 1));
@@ -63,6 +49,81 @@ public final class Requests extends Operations {
               a.requestId(), Duration.ofMillis(lng(r, 1)), emptyToNull(str(r, 2)));
       default -> throw Decode.unexpected("acquire", r);
     };
+  }
+
+  /** The arguments of {@code acquire}, and the first ones of {@code acquire_ready}. */
+  private String[] acquireArgs(AcquireArgs a, String... more) {
+    String[] args = {
+      now(),
+      a.requestId(),
+      a.template(),
+      a.ownerTokenHash(),
+      a.clientIp(),
+      ms(a.ttl()),
+      ms(a.maxLifetime()),
+      String.valueOf(a.maxQueue()),
+      String.valueOf(a.maxLivePerIp()),
+      retentionMs,
+      a.fieldsJson() == null ? "" : a.fieldsJson(),
+      a.checksClaims() ? "1" : "0"
+    };
+    if (more.length == 0) {
+      return args;
+    }
+    String[] all = java.util.Arrays.copyOf(args, args.length + more.length);
+    System.arraycopy(more, 0, all, args.length, more.length);
+    return all;
+  }
+
+  /**
+   * The warm-hit fast path of an acquire, in one atomic call: the rate limit is checked and counted
+   * as {@link Limits#rateLimit} does (limited: nothing written); then, when the template checks no
+   * claims, the client IP is under {@code maxLivePerIp} and a ready instance waits, the request
+   * takes it exactly as {@link #acquire} would. Otherwise {@link AcquireReadyResult.Miss}: only the
+   * rate limit was counted, and the caller continues with {@link #acquire} (pool-service).
+   * Idempotent per request id: a repeat returns the instance the request holds.
+   */
+  public AcquireReadyResult acquireReady(AcquireArgs a, int perHour, int perDay) {
+    return acquireReadyResult(client.call("acquire_ready", acquireReadyArgs(a, perHour, perDay)));
+  }
+
+  /**
+   * {@link #acquireReady} without blocking anybody (an event loop may call it); bad arguments throw
+   * at once, a store failure fails the stage.
+   */
+  public java.util.concurrent.CompletionStage<AcquireReadyResult> acquireReadyAsync(
+      AcquireArgs a, int perHour, int perDay) {
+    return client
+        .callAsync("acquire_ready", acquireReadyArgs(a, perHour, perDay))
+        .thenApply(Requests::acquireReadyResult);
+  }
+
+  private String[] acquireReadyArgs(AcquireArgs a, int perHour, int perDay) {
+    Args.requireNotNegative(perHour, "perHour");
+    Args.requireNotNegative(perDay, "perDay");
+    return acquireArgs(a, String.valueOf(perHour), String.valueOf(perDay));
+  }
+
+  private static AcquireReadyResult acquireReadyResult(Reply r) {
+    return switch (status(r)) {
+      case "assigned" ->
+          new AcquireReadyResult.Assigned(Decode.instance(r.get(2)), flag(r, 1), allowed(r.get(3)));
+      case "miss" ->
+          new AcquireReadyResult.Miss(
+              AcquireReadyResult.Reason.valueOf(str(r, 1).toUpperCase(java.util.Locale.ROOT)),
+              allowed(r.get(2)));
+      case "limited" ->
+          new AcquireReadyResult.Limited(
+              (RateLimitResult.Limited) Limits.rateLimitResult(r.get(1)));
+      default -> throw Decode.unexpected("acquire_ready", r);
+    };
+  }
+
+  private static RateLimitResult.Allowed allowed(Reply rl) {
+    if (Limits.rateLimitResult(rl) instanceof RateLimitResult.Allowed a) {
+      return a;
+    }
+    throw Decode.unexpected("acquire_ready", rl);
   }
 
   /**

@@ -24,21 +24,8 @@ also one warm), the input of the pool's service target (observe_demand.lua).
 ]]
 local function acquire(keys, args)
   local b = keys[1]
-  local now = int(args[1], 'now', 0)
-  local rid = check_rid(args[2])
-  local tpl = check_tpl(args[3])
-  local token = check_token(args[4])
-  local ip = check_ip(args[5])
-  local ttl = int(args[6], 'ttl_ms', 1)
-  local maxlife = int(args[7], 'max_lifetime_ms', 1)
-  local max_queue = int(args[8], 'max_queue', 0)
-  local max_ip = int(args[9], 'max_live_per_ip', 0)
-  local retention = int(args[10], 'retention_ms', 1)
-  local fields = args[11] or ''
-  local checks = (args[12] or '0') == '1'
-  if #fields > 8192 then
-    bad('fields must be at most 8192 bytes')
-  end
+  local a = acquire_args(args)
+  local rid, tpl, ip, now = a.rid, a.tpl, a.ip, a.now
 
   local rk = k_req(b, rid)
   local req = load(rk)
@@ -56,42 +43,16 @@ local function acquire(keys, args)
   end
 
   local ipk = k_ip(b, ip)
-  if max_ip > 0 then
+  if a.max_ip > 0 then
     local live = redis.call('SCARD', ipk)
-    if live >= max_ip then
+    if live >= a.max_ip then
       return {'limit', s(live)}
     end
   end
 
-  local rl = k_ready(b, tpl)
-  while true do
-    local id = redis.call('LINDEX', rl, 0)
-    if not id then
-      break
-    end
-    local ik = k_inst(b, id)
-    local f = redis.call('HMGET', ik, 'state', 'template')
-    redis.call('LPOP', rl)
-    if f[1] == 'ready' then
-      local rec = {state = f[1], template = f[2]}
-      assign(b, id, rec, rid, token, ip, now, ttl, maxlife, 'pool')
-      touch(b, id)
-      redis.call('HSET', rk, 'id', rid, 'template', tpl, 'state', 'assigned', 'instance_id', id,
-        'client_ip', ip, 'owner_token_hash', token, 'created_at', s(now), 'assigned_at', s(now),
-        'ttl_ms', s(ttl), 'max_lifetime_ms', s(maxlife))
-      if fields ~= '' then
-        redis.call('HSET', rk, 'fields', fields)
-      end
-      if checks then
-        redis.call('HSET', rk, 'checking', '1')
-      end
-      redis.call('PEXPIRE', rk, s(maxlife + retention))
-      redis.call('SADD', ipk, rid)
-      redis.call('SADD', b .. 'templates', tpl)
-      count_arrival(b, tpl, true)
-      return {'assigned', '0', redis.call('HGETALL', ik)}
-    end
-    -- a non-ready id in the ready list would be a bug elsewhere; it is dropped, never handed out
+  local id, rec = take_ready(b, tpl, true)
+  if id then
+    return {'assigned', '0', assign_request(b, id, rec, a)}
   end
 
   local retry, circ = circuit_retry_ms(b, tpl, now)
@@ -101,18 +62,18 @@ local function acquire(keys, args)
 
   local q = k_queue(b, tpl)
   local waiting = redis.call('LLEN', q)
-  if waiting >= max_queue then
+  if waiting >= a.max_queue then
     count_arrival(b, tpl, false)
     return {'queue_full'}
   end
   redis.call('RPUSH', q, rid)
   redis.call('HSET', rk, 'id', rid, 'template', tpl, 'state', 'queued', 'client_ip', ip,
-    'owner_token_hash', token, 'created_at', s(now), 'ttl_ms', s(ttl),
-    'max_lifetime_ms', s(maxlife), 'notified_pos', s(waiting + 1))
-  if fields ~= '' then
-    redis.call('HSET', rk, 'fields', fields)
+    'owner_token_hash', a.token, 'created_at', s(now), 'ttl_ms', s(a.ttl),
+    'max_lifetime_ms', s(a.maxlife), 'notified_pos', s(waiting + 1))
+  if a.fields ~= '' then
+    redis.call('HSET', rk, 'fields', a.fields)
   end
-  redis.call('PEXPIRE', rk, s(retention))
+  redis.call('PEXPIRE', rk, s(a.retention))
   redis.call('SADD', ipk, rid)
   redis.call('SADD', b .. 'templates', tpl)
   count_arrival(b, tpl, false)

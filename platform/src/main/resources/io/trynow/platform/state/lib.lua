@@ -229,6 +229,105 @@ local function assign(b, id, rec, rid, token, ip, now, ttl, maxlife, via)
   rec.client_ip = ip
 end
 
+-- The arguments of acquire (acquire.lua) and of its fast path (acquire_ready.lua), which takes
+-- the same list (and two more): checked before anything is written.
+local function acquire_args(args)
+  local a = {
+    now = int(args[1], 'now', 0),
+    rid = check_rid(args[2]),
+    tpl = check_tpl(args[3]),
+    token = check_token(args[4]),
+    ip = check_ip(args[5]),
+    ttl = int(args[6], 'ttl_ms', 1),
+    maxlife = int(args[7], 'max_lifetime_ms', 1),
+    max_queue = int(args[8], 'max_queue', 0),
+    max_ip = int(args[9], 'max_live_per_ip', 0),
+    retention = int(args[10], 'retention_ms', 1),
+    fields = args[11] or '',
+    checks = (args[12] or '0') == '1'
+  }
+  if #a.fields > 8192 then
+    bad('fields must be at most 8192 bytes')
+  end
+  return a
+end
+
+-- The oldest ready instance of the template, taken off its ready list: id and record, or nil.
+-- A non-ready id at the head (a bug elsewhere) is dropped and never handed out when drop_stale;
+-- otherwise nothing is taken and nil is returned (acquire.lua will drop it).
+local function take_ready(b, tpl, drop_stale)
+  local rl = k_ready(b, tpl)
+  while true do
+    local id = redis.call('LINDEX', rl, 0)
+    if not id then
+      return nil
+    end
+    local f = redis.call('HMGET', k_inst(b, id), 'state', 'template')
+    if f[1] ~= 'ready' and not drop_stale then
+      return nil
+    end
+    redis.call('LPOP', rl)
+    if f[1] == 'ready' then
+      return id, {state = f[1], template = f[2]}
+    end
+  end
+end
+
+-- The request a.rid takes the ready instance id (taken by take_ready): the instance assigned
+-- (expiry, max lifetime), the request record, the client IP's live set, one warm arrival.
+-- Returns the instance record (flat).
+local function assign_request(b, id, rec, a)
+  local rk = k_req(b, a.rid)
+  assign(b, id, rec, a.rid, a.token, a.ip, a.now, a.ttl, a.maxlife, 'pool')
+  touch(b, id)
+  redis.call('HSET', rk, 'id', a.rid, 'template', a.tpl, 'state', 'assigned', 'instance_id', id,
+    'client_ip', a.ip, 'owner_token_hash', a.token, 'created_at', s(a.now),
+    'assigned_at', s(a.now), 'ttl_ms', s(a.ttl), 'max_lifetime_ms', s(a.maxlife))
+  if a.fields ~= '' then
+    redis.call('HSET', rk, 'fields', a.fields)
+  end
+  if a.checks then
+    redis.call('HSET', rk, 'checking', '1')
+  end
+  redis.call('PEXPIRE', rk, s(a.maxlife + a.retention))
+  redis.call('SADD', k_ip(b, a.ip), a.rid)
+  redis.call('SADD', b .. 'templates', a.tpl)
+  count_arrival(b, a.tpl, true)
+  return redis.call('HGETALL', k_inst(b, id))
+end
+
+-- Checks and counts one call of ip in its hour and day windows (rate_limit.lua, and the fast
+-- path acquire_ready.lua): the reply of rate_limit, {'allowed', ...} (counted, or a repeat of
+-- rid: '1' last) or {'limited', ...} (nothing counted).
+local function rate_count(b, now, ip, rid, per_hour, per_day)
+  local hw = math.floor(now / 3600000)
+  local dw = math.floor(now / 86400000)
+  local hk = b .. 'rl:' .. ip .. ':h:' .. s(hw)
+  local dk = b .. 'rl:' .. ip .. ':d:' .. s(dw)
+  local hreset = (hw + 1) * 3600000
+  local dreset = (dw + 1) * 86400000
+  local h = tonumber(redis.call('GET', hk) or '0')
+  local d = tonumber(redis.call('GET', dk) or '0')
+  local mk = b .. 'rl:req:' .. rid
+  if rid ~= '' and redis.call('EXISTS', mk) == 1 then
+    return {'allowed', s(h), s(d), s(hreset), s(dreset), '1'}
+  end
+  if h >= per_hour then
+    return {'limited', 'hour', s(h), s(hreset), s(h), s(d), s(hreset), s(dreset)}
+  end
+  if d >= per_day then
+    return {'limited', 'day', s(d), s(dreset), s(h), s(d), s(hreset), s(dreset)}
+  end
+  redis.call('INCR', hk)
+  redis.call('PEXPIRE', hk, s(hreset - now + 60000))
+  redis.call('INCR', dk)
+  redis.call('PEXPIRE', dk, s(dreset - now + 60000))
+  if rid ~= '' then
+    redis.call('SET', mk, s(now), 'PX', '172800000')
+  end
+  return {'allowed', s(h + 1), s(d + 1), s(hreset), s(dreset), '0'}
+end
+
 -- Leaves every index (state sets, ready list, expiry, leases), frees the port and keeps the
 -- record as a tombstone with state `to` (failed or terminated) for `retention` ms.
 local function finish(b, id, rec, to, now, retention)

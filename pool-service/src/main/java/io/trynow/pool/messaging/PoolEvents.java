@@ -1,6 +1,5 @@
 package io.trynow.pool.messaging;
 
-import io.trynow.model.InstanceEventKind;
 import io.trynow.model.RequestEvent;
 import io.trynow.model.WireMessage;
 import io.trynow.platform.messaging.InstanceEvents;
@@ -47,8 +46,7 @@ public class PoolEvents {
 
   /** A warm acquire: the instance's {@code assigned} and the request's {@code assigned}. */
   public void assigned(Instance i, String rid) {
-    hint(InstanceEvents.of(InstanceEventKind.ASSIGNED, i, null));
-    hint(InstanceEvents.assigned(rid, i));
+    InstanceEvents.warmAssigned(rid, i).forEach(this::hint);
   }
 
   private void hint(WireMessage event) {
