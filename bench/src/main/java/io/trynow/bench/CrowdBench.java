@@ -74,9 +74,7 @@ public final class CrowdBench {
                 + " load %s)%n",
             settled[0], settled[1], LocalStack.load());
       }
-      if (System.getenv("TRYNOW_BENCH_JFR") != null) {
-        System.out.println("service pids: " + stack.pids());
-      }
+      CrowdProfile profile = CrowdProfile.start(System.getenv("TRYNOW_BENCH_JFR"), stack.pids());
       Map<String, Long> rssBefore = stack.rssMb();
       Map<String, Double> cpuBefore = stack.cpuSeconds();
       long crowdStart = System.nanoTime();
@@ -84,6 +82,7 @@ public final class CrowdBench {
       List<Visitor.Visit> visits = crowd(http, stack.gatewayPort(), visitors);
       double crowdSeconds = (System.nanoTime() - crowdStart) / 1e9;
       Map<String, Double> cpuAfter = stack.cpuSeconds();
+      profile.dump();
       Map<String, Long> rssAfter = stack.rssMb();
       System.out.printf(
           "CPU seconds used during the crowd (%.2f s wall, 2 cores): %s%n",
@@ -115,16 +114,7 @@ public final class CrowdBench {
   }
 
   static Map<String, String> env(int visitors, int ready, int parallel) {
-    Map<String, String> env = new java.util.HashMap<>(settings(visitors, ready, parallel));
-    String jfr = System.getenv("TRYNOW_BENCH_JFR");
-    if (jfr != null) {
-      // TRYNOW_BENCH_JFR=DIR: a JFR recording of every service (DIR/<pid>.jfr; the pids are
-      // printed before the crowd), to see where the stack's CPU goes during the crowd.
-      env.put(
-          "JAVA_TOOL_OPTIONS",
-          "-XX:StartFlightRecording=filename=" + jfr + "/%p.jfr,settings=profile");
-    }
-    return env;
+    return settings(visitors, ready, parallel);
   }
 
   static Map<String, String> settings(int visitors, int ready, int parallel) {

@@ -190,7 +190,7 @@ final class LocalStack implements AutoCloseable {
   Map<String, String> pids() throws IOException {
     Map<String, String> out = new LinkedHashMap<>();
     for (String s : SERVICES) {
-      Path pidFile = root.resolve(".trynow/pids/" + s + ".pid");
+      Path pidFile = state("pids").resolve(s + ".pid");
       if (Files.exists(pidFile)) {
         out.put(s, Files.readString(pidFile).strip());
       }

@@ -234,10 +234,26 @@ class ProxySyncIT {
     await().atMost(Duration.ofSeconds(10)).until(() -> syncIdle(writes));
     double before = writes.count();
 
-    demos.markStarted(id);
-    publishStarted(id);
-
-    await().atMost(Duration.ofSeconds(15)).until(() -> state(id) == InstanceState.READY);
+    // CaddyRoutes.apply is synchronized: holding its monitor holds the sync loop in a cycle of our
+    // own, so a cycle asked for meanwhile stays asked for (RouteSync.requested) until we let go
+    synchronized (ClientProxy.unwrap(caddyRoutes)) {
+      routeSync.request();
+      await().atMost(Duration.ofSeconds(5)).until(() -> routeSync.running() != null);
+      assertThat(routeSync.requested()).isFalse();
+      demos.markStarted(id);
+      publishStarted(id);
+      await()
+          .pollInterval(Duration.ofMillis(5))
+          .atMost(Duration.ofSeconds(15))
+          .until(() -> state(id) == InstanceState.READY);
+      // its container freed an engine slot: the instances prepared behind it (claimed, placed and
+      // given a port ahead) need their routes before their own started events
+      await()
+          .alias("a started event that found its route asks for a cycle, without waiting for it")
+          .atMost(Duration.ofSeconds(3))
+          .until(routeSync::requested);
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> syncIdle(writes));
     assertThat(writes.count() - before)
         .as("the route was in Caddy already: confirmed without a write")
         .isZero();

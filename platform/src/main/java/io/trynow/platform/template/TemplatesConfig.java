@@ -25,6 +25,20 @@ import java.util.OptionalInt;
 @ConfigMapping(prefix = "trynow.templates")
 public interface TemplatesConfig {
 
+  /**
+   * {@code reserve_provision}'s in-flight cap (requested + provisioning records of a template) as a
+   * multiple of {@code max-in-flight}: one provision claimed, placed and given a port waits behind
+   * each of the provisioner's engine slots (provisioner-worker {@code EngineSlots}), so the engine
+   * gets its next container as soon as one turns healthy. Both callers of the reserve use it: the
+   * provisioner's slot refill and pool-service's replenisher (from a crowd's first acquire on).
+   */
+  int LOOKAHEAD = 2;
+
+  /** The in-flight cap passed to {@code reserve_provision} for {@code maxInFlight}. */
+  static int reserveCap(int maxInFlight) {
+    return Math.max(1, maxInFlight) * LOOKAHEAD;
+  }
+
   /** Templates by name; the name must be a DNS label ({@link io.trynow.model.Ids#TEMPLATE}). */
   @WithParentName
   Map<String, Template> templates();
@@ -53,13 +67,20 @@ public interface TemplatesConfig {
     /**
      * Most containers of this template in the Docker engine's hands at once (create → healthy) per
      * provisioner process. A started one (container healthy, route pending) no longer counts: the
-     * next starts meanwhile. The store lets the provisioner's slot refill hold up to twice as many
-     * requested or provisioning records, so the next ones are claimed, placed and given a port
-     * while the engine works (provisioner-worker {@code EngineSlots}); the replenisher reserves up
-     * to this many.
+     * next starts meanwhile. The store holds up to {@link #reserveCap} requested or provisioning
+     * records, so the next ones are claimed, placed and given a port while the engine works
+     * (provisioner-worker {@code EngineSlots}).
      */
     @WithDefault("4")
     int maxInFlight();
+
+    /**
+     * {@code reserve_provision}'s cap on requested + provisioning records: {@link #LOOKAHEAD} ×
+     * {@code max-in-flight}.
+     */
+    default int reserveCap() {
+      return TemplatesConfig.reserveCap(maxInFlight());
+    }
 
     /** Most visitors waiting in the queue when the pool is empty. */
     @WithDefault("100")

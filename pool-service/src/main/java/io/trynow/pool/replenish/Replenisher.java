@@ -134,9 +134,17 @@ public class Replenisher implements Loop {
     }
   }
 
-  /** One reserve call for the template, then one provision message per created record. */
+  /**
+   * One reserve call for the template, then one provision message per created record. It reserves
+   * up to {@link TemplatesConfig.Template#reserveCap} (the look-ahead, as the provisioner's slot
+   * refill does), not only {@code max-in-flight}: at a flash crowd's first acquires the provisioner
+   * then claims, places and gives a port to the next containers while the first ones are in the
+   * engine, and the engine gets them as soon as a slot frees. Before, the look-ahead began only
+   * with the first container healthy, so the engine's second round waited for that bookkeeping.
+   */
   public List<String> replenish(String template, TemplatesConfig.Template tpl) {
-    int n = Math.min(100, Math.max(1, tpl.maxInFlight()));
+    int cap = tpl.reserveCap();
+    int n = Math.min(100, cap);
     List<String> ids = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       ids.add(Ids.newInstanceId());
@@ -144,8 +152,7 @@ public class Replenisher implements Loop {
     ReserveResult r =
         store
             .sizing()
-            .reserveProvision(
-                new ReserveArgs(template, tpl.minReady(), tpl.maxTotal(), tpl.maxInFlight(), ids));
+            .reserveProvision(new ReserveArgs(template, tpl.minReady(), tpl.maxTotal(), cap, ids));
     if (!r.created().isEmpty()) {
       Context asked = askers.remove(template);
       try (Scope ignored = asked != null ? asked.makeCurrent() : Scope.noop()) {

@@ -73,9 +73,12 @@ class ReplenishIT {
 
   @Test
   void finding5_concurrentReplenishersOnManyReplicasNeverOverProvision() throws Exception {
-    // "warm": min-ready 3, max-in-flight 2, max-total 5. Three "replicas", 16 threads each,
-    // all replenishing at once while instances become ready and visitors take them.
+    // "warm"'s settings: min-ready 3, max-in-flight 2, max-total 5. Three "replicas", 16 threads
+    // each, all replenishing at once while instances become ready. Under a name of its own, which
+    // this service's own replenisher does not know: it reserves up to the whole target at its
+    // start, and the replicas here would then find nothing to do.
     TemplatesConfig.Template warm = settings.templates().get("warm");
+    String name = "warm-race";
     List<Replenisher> replicas =
         List.of(
             new Replenisher(store, publisher, settings, metrics, queueServer),
@@ -92,9 +95,9 @@ class ReplenishIT {
             pool.submit(() -> {
               go.await();
               for (int i = 0; i < 30; i++) {
-                created.addAll(r.replenish("warm", warm));
-                PoolStats s = store.poolStats("warm");
-                if (s.inEngine() > warm.maxInFlight() || s.total() > warm.maxTotal()) {
+                created.addAll(r.replenish(name, warm));
+                PoolStats s = store.poolStats(name);
+                if (s.inEngine() > warm.reserveCap() || s.total() > warm.maxTotal()) {
                   synchronized (violations) {
                     violations.add(s.toString());
                   }
@@ -109,7 +112,7 @@ class ReplenishIT {
             go.await();
             for (int i = 0; i < 40; i++) {
               for (Instance req : store.instances(InstanceState.REQUESTED)) {
-                if (req.template().equals("warm")) {
+                if (req.template().equals(name)) {
                   try {
                     Pools.started(store, req.id());
                     store.provisioning().markReady(req.id(), Pools.url(req.id()));
@@ -128,7 +131,7 @@ class ReplenishIT {
       }
     }
     assertThat(violations).as("in the engine / total above the caps").isEmpty();
-    PoolStats s = store.poolStats("warm");
+    PoolStats s = store.poolStats(name);
     assertThat(s.total()).isLessThanOrEqualTo(warm.maxTotal());
     assertThat(s.ready() + s.inFlight()).isLessThanOrEqualTo(warm.minReady() + s.waiting());
     assertThat(created).isNotEmpty();
@@ -136,8 +139,33 @@ class ReplenishIT {
     Awaitility.await()
         .atMost(WAIT)
         .untilAsserted(
-            () -> assertThat(provisionMessages("warm")).isEqualTo(store.poolStats("warm").total()));
+            () -> assertThat(provisionMessages(name)).isEqualTo(store.poolStats(name).total()));
     assertThat(ConsistencyChecker.check(store)).isEmpty();
+  }
+
+  @Test
+  void aReplenishReservesTheLookAheadNotOnlyMaxInFlight() {
+    // "warm" with a crowd's target: 10 wanted, max-in-flight 2. The first reserve takes the
+    // look-ahead (2 x 2), so the provisioner prepares two more behind its two engine slots
+    // instead of waiting for the first container to be healthy.
+    TemplatesConfig.Template warm = settings.templates().get("warm");
+    TemplatesConfig.Template crowd =
+        (TemplatesConfig.Template)
+            java.lang.reflect.Proxy.newProxyInstance(
+                TemplatesConfig.Template.class.getClassLoader(),
+                new Class<?>[] {TemplatesConfig.Template.class},
+                (proxy, method, args) ->
+                    switch (method.getName()) {
+                      case "minReady" -> 10;
+                      case "maxTotal" -> 20;
+                      case "maxInFlight" -> 2;
+                      case "reserveCap" -> TemplatesConfig.reserveCap(2);
+                      default -> method.invoke(warm, args);
+                    });
+    Replenisher r = new Replenisher(store, publisher, settings, metrics, queueServer);
+    assertThat(r.replenish("ahead", crowd)).hasSize(4);
+    assertThat(store.poolStats("ahead").inEngine()).isEqualTo(4);
+    assertThat(r.replenish("ahead", crowd)).as("the cap holds").isEmpty();
   }
 
   @Test

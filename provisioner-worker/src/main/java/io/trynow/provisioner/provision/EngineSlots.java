@@ -1,5 +1,6 @@
 package io.trynow.provisioner.provision;
 
+import io.trynow.platform.template.TemplatesConfig;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 
@@ -23,10 +24,10 @@ import java.util.concurrent.Semaphore;
 public final class EngineSlots {
 
   /**
-   * {@code reserve_provision}'s in-flight cap for the provision that frees a slot, as a multiple of
-   * {@code max-in-flight}: one prepared request waits behind each engine slot.
+   * {@code reserve_provision}'s in-flight cap, as a multiple of {@code max-in-flight}: one prepared
+   * request waits behind each engine slot ({@link TemplatesConfig#LOOKAHEAD}).
    */
-  public static final int LOOKAHEAD = 2;
+  public static final int LOOKAHEAD = TemplatesConfig.LOOKAHEAD;
 
   private final ConcurrentHashMap<String, Semaphore> gates = new ConcurrentHashMap<>();
 
@@ -74,6 +75,6 @@ public final class EngineSlots {
 
   /** The in-flight cap {@link SlotRefill} passes to {@code reserve_provision}. */
   public static int reserveCap(int maxInFlight) {
-    return Math.max(1, maxInFlight) * LOOKAHEAD;
+    return TemplatesConfig.reserveCap(maxInFlight);
   }
 }

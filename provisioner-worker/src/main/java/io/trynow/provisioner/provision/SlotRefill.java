@@ -20,14 +20,14 @@ import org.jboss.logging.Logger;
  * one itself: one {@code reserve_provision} (the same atomic call, targets and caps as
  * pool-service's replenisher, so any number of callers never over-provision) and one provision
  * message per record it created, before the {@code started} event goes out. It reserves up to
- * {@link EngineSlots#LOOKAHEAD} × {@code max-in-flight} records in flight (the replenisher up to
- * {@code max-in-flight}): the ones beyond are claimed, placed and given a port while they wait for
- * an engine slot ({@link EngineSlots}), so that bookkeeping no longer holds a slot the engine could
- * use. In a flash crowd the engine then gets its next container without the round trip through
- * pool-service (started event → replenisher wake-up → reserve → publish), which on the busy 2-core
- * machine cost 40-270 ms per freed slot. The replenisher still runs on the same event and finds
- * nothing left to do. Best effort: a failure leaves the replenisher to do it (a record without its
- * message is published again by its timer).
+ * {@link EngineSlots#LOOKAHEAD} × {@code max-in-flight} records in flight (as the replenisher
+ * does): the ones beyond are claimed, placed and given a port while they wait for an engine slot
+ * ({@link EngineSlots}), so that bookkeeping no longer holds a slot the engine could use. In a
+ * flash crowd the engine then gets its next container without the round trip through pool-service
+ * (started event → replenisher wake-up → reserve → publish), which on the busy 2-core machine cost
+ * 40-270 ms per freed slot. The replenisher still runs on the same event and finds nothing left to
+ * do. Best effort: a failure leaves the replenisher to do it (a record without its message is
+ * published again by its timer).
  */
 public final class SlotRefill {
 
@@ -54,7 +54,7 @@ public final class SlotRefill {
   public List<String> afterStarted(String template, Template tpl) {
     // up to LOOKAHEAD x max-in-flight records: the provisioner prepares them (claim, place, port)
     // while the engine's max-in-flight slots are busy (EngineSlots gates the engine's work)
-    int cap = EngineSlots.reserveCap(tpl.maxInFlight());
+    int cap = tpl.reserveCap();
     int n = Math.min(100, cap);
     List<String> ids = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {

@@ -94,6 +94,11 @@ public class RouteSync {
     return next;
   }
 
+  /** Whether a cycle was asked for and has not started yet (tests). */
+  public synchronized boolean requested() {
+    return pending;
+  }
+
   /**
    * The cycle running now, or null. It read the desired routes from Valkey when it started, so it
    * may already be writing the route of an instance that reports {@code started} meanwhile (written
