@@ -28,10 +28,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the same run: one Lua call, one JetStream PubAck, one core NATS request/reply.
  *
  * <p>{@code ./trynow bench acquire [rate/s] [seconds] [ready] [warm-up seconds]} (defaults 500, 60,
- * enough ready demos for every acquire and at least 10,000, 30). The services run with {@code
- * -XX:+UseSerialGC -Xms256m -Xmx512m -Xmn128m} plus {@code TRYNOW_BENCH_JVM_OPTS} (space-separated)
- * when set; {@code TRYNOW_BENCH_JFR=DIR} records a JFR profile of each service. Both services are
- * rebuilt first ({@code TRYNOW_BENCH_SKIP_BUILD=1} skips that when their jars exist).
+ * enough ready demos for every acquire and at least 10,000, 30). The services run with the JVM
+ * options {@code ./trynow up} gives them ({@code deploy/jvm-options.properties}: the {@code local}
+ * line and their own) plus {@code TRYNOW_BENCH_JVM_OPTS} (space-separated) when set; {@code
+ * TRYNOW_BENCH_JFR=DIR} records a JFR profile of each service. Both services are rebuilt first
+ * ({@code TRYNOW_BENCH_SKIP_BUILD=1} skips that when their jars exist).
  *
  * <p>{@code TRYNOW_BENCH_REPLICAS=2}: after the run with one gateway and one pool-service, a second
  * of each is started on the same NATS and Valkey and the same load (same rate, same durations) is

@@ -64,10 +64,10 @@ final class BenchServices {
     if (MANAGEMENT.containsKey(port)) {
       cmd.add("-Dquarkus.management.port=" + MANAGEMENT.get(port));
     }
-    cmd.add("-XX:+UseSerialGC");
-    cmd.add("-Xms256m");
-    cmd.add("-Xmx512m");
-    cmd.add("-Xmn128m");
+    // what ./trynow up runs the service with: the bench measures what ships (a larger young
+    // generation of its own once made the bench's GC tail, not the services')
+    cmd.addAll(jvmOptions("local"));
+    cmd.addAll(jvmOptions(name.replaceFirst("-\\d+$", "")));
     String extra = System.getenv("TRYNOW_BENCH_JVM_OPTS");
     if (extra != null && !extra.isBlank()) {
       cmd.addAll(List.of(extra.strip().split("\\s+")));
@@ -86,6 +86,19 @@ final class BenchServices {
     Path log = Files.createTempFile("bench-" + name + "-", ".log");
     System.out.println(name + " log: " + log);
     return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  /**
+   * One line of {@code deploy/jvm-options.properties} (the one place the services' JVM options are
+   * written), split into options; none for a name it does not list.
+   */
+  static List<String> jvmOptions(String key) throws IOException {
+    java.util.Properties p = new java.util.Properties();
+    try (var in = Files.newBufferedReader(Path.of("deploy/jvm-options.properties"))) {
+      p.load(in);
+    }
+    String line = p.getProperty(key, "").strip();
+    return line.isEmpty() ? List.of() : List.of(line.split("\\s+"));
   }
 
   static void awaitReady(int port, Process p, String name) throws Exception {
