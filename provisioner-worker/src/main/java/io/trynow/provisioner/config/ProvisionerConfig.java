@@ -108,7 +108,7 @@ public interface ProvisionerConfig {
     /**
      * Provisions handled at once in this process: each template's engine work is gated to its
      * {@code max-in-flight} ({@code EngineSlots}); the handlers beyond wait there claimed, placed
-     * and with a port, so this must be at least {@code EngineSlots.LOOKAHEAD} × the templates'
+     * and with a port, so this must be at least {@code TemplatesConfig.LOOKAHEAD} × the templates'
      * {@code max-in-flight} summed.
      */
     @Override

@@ -13,21 +13,16 @@ import java.util.concurrent.Semaphore;
  * requested → {@code mark_started}, so the bookkeeping before the engine's work (reserve, publish,
  * delivery, claim, place, port: p50 220 ms per container in the crowd bench on the busy 2-core
  * machine) held a slot while the engine had nothing to do, and the engine ran 2.56 of its 4 slots
- * on average. {@link SlotRefill} now reserves up to {@link #LOOKAHEAD} × {@code max-in-flight}
- * records, the provisioner claims, places and gives them a port at once and waits here only for the
- * engine: when a container turns healthy, the next one is created within milliseconds, as in the
- * raw floor's {@code docker run} loop at the same parallelism.
+ * on average. {@link SlotRefill} now reserves up to {@link TemplatesConfig#LOOKAHEAD} × {@code
+ * max-in-flight} records, the provisioner claims, places and gives them a port at once and waits
+ * here only for the engine: when a container turns healthy, the next one is created within
+ * milliseconds, as in the raw floor's {@code docker run} loop at the same parallelism.
  *
  * <p>The gate is per worker process; with several provisioner replicas the engine's parallelism is
- * at most min(replicas, {@link #LOOKAHEAD}) × {@code max-in-flight}, capped by the store.
+ * at most min(replicas, {@link TemplatesConfig#LOOKAHEAD}) × {@code max-in-flight}, capped by the
+ * store.
  */
 public final class EngineSlots {
-
-  /**
-   * {@code reserve_provision}'s in-flight cap, as a multiple of {@code max-in-flight}: one prepared
-   * request waits behind each engine slot ({@link TemplatesConfig#LOOKAHEAD}).
-   */
-  public static final int LOOKAHEAD = TemplatesConfig.LOOKAHEAD;
 
   private final ConcurrentHashMap<String, Semaphore> gates = new ConcurrentHashMap<>();
 
@@ -71,10 +66,5 @@ public final class EngineSlots {
   int queued(String template) {
     Semaphore gate = gates.get(template);
     return gate == null ? 0 : gate.getQueueLength();
-  }
-
-  /** The in-flight cap {@link SlotRefill} passes to {@code reserve_provision}. */
-  public static int reserveCap(int maxInFlight) {
-    return TemplatesConfig.reserveCap(maxInFlight);
   }
 }

@@ -20,14 +20,14 @@ import org.jboss.logging.Logger;
  * one itself: one {@code reserve_provision} (the same atomic call, targets and caps as
  * pool-service's replenisher, so any number of callers never over-provision) and one provision
  * message per record it created, before the {@code started} event goes out. It reserves up to
- * {@link EngineSlots#LOOKAHEAD} × {@code max-in-flight} records in flight (as the replenisher
- * does): the ones beyond are claimed, placed and given a port while they wait for an engine slot
- * ({@link EngineSlots}), so that bookkeeping no longer holds a slot the engine could use. In a
- * flash crowd the engine then gets its next container without the round trip through pool-service
- * (started event → replenisher wake-up → reserve → publish), which on the busy 2-core machine cost
- * 40-270 ms per freed slot. The replenisher still runs on the same event and finds nothing left to
- * do. Best effort: a failure leaves the replenisher to do it (a record without its message is
- * published again by its timer).
+ * {@link io.trynow.platform.template.TemplatesConfig#LOOKAHEAD} × {@code max-in-flight} records in
+ * flight (as the replenisher does): the ones beyond are claimed, placed and given a port while they
+ * wait for an engine slot ({@link EngineSlots}), so that bookkeeping no longer holds a slot the
+ * engine could use. In a flash crowd the engine then gets its next container without the round trip
+ * through pool-service (started event → replenisher wake-up → reserve → publish), which on the busy
+ * 2-core machine cost 40-270 ms per freed slot. The replenisher still runs on the same event and
+ * finds nothing left to do. Best effort: a failure leaves the replenisher to do it (a record
+ * without its message is published again by its timer).
  */
 public final class SlotRefill {
 

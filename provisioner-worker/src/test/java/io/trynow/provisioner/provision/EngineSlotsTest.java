@@ -2,6 +2,7 @@ package io.trynow.provisioner.provision;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.trynow.platform.template.TemplatesConfig;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -81,8 +82,8 @@ class EngineSlotsTest {
 
   @Test
   void theStoreCapLeavesOnePreparedProvisionBehindEachEngineSlot() {
-    assertThat(EngineSlots.reserveCap(4)).isEqualTo(8);
-    assertThat(EngineSlots.reserveCap(1)).isEqualTo(2);
+    assertThat(TemplatesConfig.reserveCap(4)).isEqualTo(8);
+    assertThat(TemplatesConfig.reserveCap(1)).isEqualTo(2);
   }
 
   private static boolean waiting(EngineSlots slots, int n) {
