@@ -214,7 +214,8 @@ public final class AcquireBench {
     System.out.printf(
         "machine: %d cores, load average %.2f (other processes share them)%n",
         Runtime.getRuntime().availableProcessors(), loadAverage);
-    System.out.println("server-side stages (p50/p90/p99 over the last ~30 s, ms):");
+    System.out.println(
+        "server-side stages (p50/p90/p99 since the service started, warm-up included, ms):");
     for (int i = 0; i < servicePorts.length; i++) {
       BenchServices.printQuantiles(
           servicePorts[i],

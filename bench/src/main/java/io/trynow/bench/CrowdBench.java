@@ -90,7 +90,7 @@ public final class CrowdBench {
       try (Store store = Store.connect(stack.valkeyUrl(), stack.prefix())) {
         CrowdTimeline.print(store, visits, floorCurve, parallel);
         System.out.println(
-            "the crowd's acquires, server side (p50/p90/p99 over the last ~30 s, ms; gateway:"
+            "the crowd's acquires, server side (p50/p90/p99 since the service started, warm-up included, ms; gateway:"
                 + " dispatch, acquire_ready, publish, reply, respond; pool: deliver, handoff, store,"
                 + " reply):");
         BenchServices.printQuantiles(

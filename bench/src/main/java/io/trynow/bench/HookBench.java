@@ -72,7 +72,8 @@ public final class HookBench {
         for (Stats f : Floor.floor(store, stack.natsUrl(), 2000)) {
           f.print(System.out);
         }
-        System.out.println("server-side stages (p50/p90/p99 over the last ~30 s, ms):");
+        System.out.println(
+            "server-side stages (p50/p90/p99 since the service started, warm-up included, ms):");
         BenchServices.printQuantiles(stack.poolPort(), "trynow_pool_acquire_stage");
       }
     }

@@ -107,7 +107,7 @@ public final class SparseBench {
           f.print(System.out);
         }
         System.out.println(
-            "server-side stages (p50/p90/p99 over the last ~30 s, ms; gateway: dispatch,"
+            "server-side stages (p50/p90/p99 since the service started, warm-up included, ms; gateway: dispatch,"
                 + " acquire_ready, publish, reply, respond; pool: deliver, handoff, store, reply):");
         BenchServices.printQuantiles(
             LocalStack.healthPort("api-gateway", stack.gatewayPort()),
