@@ -179,8 +179,8 @@ class RenderedChartIT {
 
   /**
    * The environment of {@code service}'s image as {@code build-images.sh} builds it: Dockerfile.jvm
-   * with the service's own JVM options as its {@code JVM_OPTS} build argument (the workers' C1), so
-   * that each pod runs the JVM the chart ships.
+   * with the service's own JVM options as its {@code JVM_OPTS} build argument (C1 for all but the
+   * gateway), so that each pod runs the JVM the chart ships.
    */
   private static Map<String, String> imageEnv(String service) {
     return image.env(Map.of("JVM_OPTS", Repo.jvmOptions(service)));
@@ -228,14 +228,15 @@ class RenderedChartIT {
         assertThat(check(ready, "valkey").path("status").asText()).as(p.service()).isEqualTo("UP");
         // The production profile: the gateway read its ticket secret from the mounted file.
         assertThat(p.env()).doesNotContainKey("QUARKUS_PROFILE");
-        // The JVM ran with the image's options, the service's own included (the workers: C1 only)
+        // The JVM ran with the image's options, the service's own included (all but the gateway:
+        // C1 only)
         String options = p.env().get("JAVA_TOOL_OPTIONS");
         assertThat(options)
             .as(p.service())
             .contains("-XX:+UseSerialGC", Repo.jvmOptions(p.service()));
         assertThat(options.contains("-XX:TieredStopAtLevel=1"))
             .as(p.service())
-            .isEqualTo(ComposeFileTest.WORKERS.contains(p.service()));
+            .isEqualTo(ComposeFileTest.C1_ONLY.contains(p.service()));
         assertThat(Files.readString(p.log()))
             .as(p.service())
             .contains("Picked up JAVA_TOOL_OPTIONS: " + options);

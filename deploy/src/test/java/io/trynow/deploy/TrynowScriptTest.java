@@ -145,7 +145,7 @@ class TrynowScriptTest {
       List<String> opts =
           bash(Map.of(), "source ./trynow; service_jvm_opts " + m).out().lines().toList();
       assertThat(opts).startsWith("-XX:+UseSerialGC", "-Xms32m", "-Xmx96m");
-      if (m.equals("api-gateway") || m.equals("pool-service")) {
+      if (m.equals("api-gateway")) {
         assertThat(opts).as(m).doesNotContain("-XX:TieredStopAtLevel=1");
       } else {
         assertThat(opts).as(m).endsWith("-XX:TieredStopAtLevel=1");
