@@ -74,19 +74,30 @@ public final class CrowdBench {
                 + " load %s)%n",
             settled[0], settled[1], LocalStack.load());
       }
+      int warmUp = Integer.parseInt(System.getenv().getOrDefault("TRYNOW_BENCH_WARM_CROWD", "0"));
+      if (warmUp > 0) {
+        warmUpCrowd(http, stack, warmUp, ready);
+      }
       CrowdProfile profile = CrowdProfile.start(System.getenv("TRYNOW_BENCH_JFR"), stack.pids());
       Map<String, Long> rssBefore = stack.rssMb();
       Map<String, Double> cpuBefore = stack.cpuSeconds();
+      Map<String, String> jitPids = new java.util.LinkedHashMap<>(stack.pids());
+      jitPids.put("bench", String.valueOf(ProcessHandle.current().pid()));
+      Map<String, Double> jitBefore = jitSeconds(jitPids);
       long crowdStart = System.nanoTime();
       System.out.printf("crowd starts at %d (epoch ms)%n", System.currentTimeMillis());
       List<Visitor.Visit> visits = crowd(http, stack.gatewayPort(), visitors);
       double crowdSeconds = (System.nanoTime() - crowdStart) / 1e9;
       Map<String, Double> cpuAfter = stack.cpuSeconds();
+      Map<String, Double> jitAfter = jitSeconds(jitPids);
       profile.dump();
       Map<String, Long> rssAfter = stack.rssMb();
       System.out.printf(
           "CPU seconds used during the crowd (%.2f s wall, 2 cores): %s%n",
           crowdSeconds, LocalStack.cpuUsed(cpuBefore, cpuAfter));
+      System.out.printf(
+          "  of which JIT compiler threads (C1, C2): %s%n",
+          LocalStack.cpuUsed(jitBefore, jitAfter));
       try (Store store = Store.connect(stack.valkeyUrl(), stack.prefix())) {
         CrowdTimeline.print(store, visits, floorCurve, parallel);
         System.out.println(
@@ -111,6 +122,73 @@ public final class CrowdBench {
       System.out.println("RSS MB idle (pool filled):  " + rssBefore);
       System.out.println("RSS MB after the crowd:     " + rssAfter);
     }
+  }
+
+  /**
+   * {@code TRYNOW_BENCH_WARM_CROWD=N}: a crowd of {@code N} visitors before the measured one, whose
+   * demos are then released; the measured crowd starts once the pool is back at {@code ready} and
+   * the stack has settled. It tells apart what a crowd costs the JVMs the first time they run its
+   * code (class loading, JIT: the services' compilers are busy through the first crowd) from what
+   * it costs a stack that has served one before.
+   */
+  static void warmUpCrowd(HttpClient http, LocalStack stack, int visitors, int ready)
+      throws Exception {
+    long t0 = System.nanoTime();
+    List<Visitor.Visit> visits = crowd(http, stack.gatewayPort(), visitors);
+    double last = visits.stream().mapToDouble(Visitor.Visit::pageMs).max().orElse(0) / 1000;
+    int released = 0;
+    for (Visitor.Visit v : visits) {
+      if (v.id() != null
+          && v.token() != null
+          && Visitor.release(http, stack.gatewayPort(), v.id(), v.token()) / 100 == 2) {
+        released++;
+      }
+    }
+    try (Store store = Store.connect(stack.valkeyUrl(), stack.prefix())) {
+      LocalStack.awaitPool(store, TEMPLATE, ready);
+      double[] settled = stack.awaitSettled(SETTLED_CORES, Duration.ofSeconds(90));
+      System.out.printf(
+          "warm-up crowd: %d visitors, last served after %.2f s, %d demos released; pool back at"
+              + " %d ready and settled %.1f s after it began (load %s)%n",
+          visitors,
+          last,
+          released,
+          store.poolStats(TEMPLATE).ready(),
+          (System.nanoTime() - t0) / 1e9,
+          LocalStack.load());
+      if (settled[1] > SETTLED_CORES) {
+        System.out.printf("  (not settled: %.2f cores)%n", settled[1]);
+      }
+    }
+  }
+
+  /**
+   * CPU seconds used so far by each JVM's JIT compiler threads ({@code /proc/<pid>/task/*}, threads
+   * named {@code C1 CompilerThre...} / {@code C2 CompilerThre...}).
+   */
+  static Map<String, Double> jitSeconds(Map<String, String> pids) {
+    Map<String, Double> out = new java.util.LinkedHashMap<>();
+    for (Map.Entry<String, String> e : pids.entrySet()) {
+      double sum = 0;
+      try (java.util.stream.Stream<Path> tasks =
+          java.nio.file.Files.list(Path.of("/proc", e.getValue(), "task"))) {
+        for (Path t : tasks.toList()) {
+          try {
+            if (java.nio.file.Files.readString(t.resolve("comm")).contains("CompilerThre")) {
+              String stat = java.nio.file.Files.readString(t.resolve("stat"));
+              String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+              sum += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+            }
+          } catch (java.io.IOException | RuntimeException gone) {
+            // a thread that ended meanwhile
+          }
+        }
+      } catch (java.io.IOException gone) {
+        continue;
+      }
+      out.put(e.getKey(), sum);
+    }
+    return out;
   }
 
   static Map<String, String> env(int visitors, int ready, int parallel) {
