@@ -342,8 +342,8 @@ public class Acquirer {
 
   /**
    * The arguments of the fast path ({@code acquire_ready}): the same as pool-service passes to
-   * {@code acquire}, with the gateway's {@code max-live-per-ip} (it must not exceed pool-service's:
-   * a lower one only sends more acquires the queue path).
+   * {@code acquire}, with the gateway's {@code max-live-per-ip}, the one per-IP cap: a miss's
+   * message carries it to pool-service ({@link #message}).
    */
   private AcquireArgs readyArgs(
       TemplatesConfig.Template tpl,
@@ -456,7 +456,11 @@ public class Acquirer {
     }
   }
 
-  private static AcquireRequest message(
+  /**
+   * The queue path's message; it carries the per-IP cap the fast path used for this request, so
+   * pool-service decides with the same one ({@code max-live-per-ip} is the gateway's setting only).
+   */
+  private AcquireRequest message(
       String template, Map<String, Object> checked, Caller caller, String rid, String tokenHash) {
     return new AcquireRequest(
         rid,
@@ -465,7 +469,8 @@ public class Acquirer {
         tokenHash,
         System.currentTimeMillis(),
         null,
-        checked.isEmpty() ? null : checked);
+        checked.isEmpty() ? null : checked,
+        settings.config().maxLivePerIp());
   }
 
   /** pool-service's answer as the visitor's result, or its refusal thrown. */
