@@ -30,9 +30,9 @@ final class BenchServices {
     return MANAGEMENT.getOrDefault(port, port);
   }
 
-  /** A pool-service process: no live cap per address (all load comes from one). */
+  /** A pool-service process (its per-IP cap comes in each acquire message, from the gateway). */
   static Process pool(Path jar, int port, List<String> common, String name) throws IOException {
-    return service(jar, port, common, List.of("-Dtrynow.pool.max-live-per-ip=0"), name);
+    return service(jar, port, common, List.of(), name);
   }
 
   /** An api-gateway process: no rate limit or live cap in the way. */
@@ -45,8 +45,8 @@ final class BenchServices {
             "-Dtrynow.gateway.acquires-per-hour=100000000",
             "-Dtrynow.gateway.acquires-per-day=100000000",
             "-Dtrynow.gateway.reply-wait=5s",
-            // as pool-service's cap: none (all load comes from one address)
-            "-Dtrynow.gateway.max-live-per-ip=100000000",
+            // no per-IP cap on either path (all load comes from one address)
+            "-Dtrynow.gateway.max-live-per-ip=0",
             // production refuses to start without one; replicas share it (tickets are checked
             // by whichever replica a visitor reaches)
             "-Dtrynow.gateway.ticket-secret=" + AcquireBench.TICKET_SECRET),

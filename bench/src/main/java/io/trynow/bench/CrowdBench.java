@@ -209,8 +209,7 @@ public final class CrowdBench {
         Map.entry("trynow.templates.hello.max-total", String.valueOf(visitors + ready + 10)),
         Map.entry("trynow.templates.hello.max-in-flight", String.valueOf(parallel)),
         Map.entry("trynow.templates.hello.max-queue", String.valueOf(visitors * 2)),
-        Map.entry("TRYNOW_POOL_MAX_LIVE_PER_IP", "0"),
-        Map.entry("TRYNOW_GATEWAY_MAX_LIVE_PER_IP", "1000000"),
+        Map.entry("TRYNOW_GATEWAY_MAX_LIVE_PER_IP", "0"),
         Map.entry("TRYNOW_GATEWAY_ACQUIRES_PER_HOUR", "1000000"),
         Map.entry("TRYNOW_GATEWAY_ACQUIRES_PER_DAY", "1000000"),
         Map.entry("TRYNOW_GATEWAY_SSE_MAX_PER_IP", "1000000"));
