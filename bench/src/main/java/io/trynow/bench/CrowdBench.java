@@ -73,6 +73,11 @@ public final class CrowdBench {
         System.out.printf(
             "pool of %d ready after %.1f s (load %s)%n", ready, filled, LocalStack.load());
       }
+      int gatewayQ = LocalStack.healthPort("api-gateway", stack.gatewayPort());
+      // the services' stage histograms before the crowd (before the settle wait, which absorbs
+      // the reads), so that the figures below are the crowd's own
+      ServerStages.Snapshot gatewayBefore = ServerStages.read(gatewayQ, ServerStages.GATEWAY);
+      ServerStages.Snapshot poolBefore = ServerStages.read(stack.poolPort(), ServerStages.POOL);
       if (!"0".equals(System.getenv("TRYNOW_BENCH_SETTLE"))) {
         // The crowd meets a running stack, as in production: not JVMs still compiling their
         // start (that is bench startup's figure). TRYNOW_BENCH_SETTLE=0 starts it at once.
@@ -109,13 +114,11 @@ public final class CrowdBench {
       try (Store store = Store.connect(stack.valkeyUrl(), stack.prefix())) {
         CrowdTimeline.print(store, visits, floorCurve, parallel);
         System.out.println(
-            "the crowd's acquires, server side (p50/p90/p99 since the service started, warm-up included, ms; gateway:"
-                + " dispatch, acquire_ready, publish, reply, respond; pool: deliver, handoff, store,"
-                + " reply):");
-        BenchServices.printQuantiles(
-            LocalStack.healthPort("api-gateway", stack.gatewayPort()),
-            "trynow_gateway_acquire_stage");
-        BenchServices.printQuantiles(stack.poolPort(), "trynow_pool_acquire_stage");
+            "the crowd's acquires, server side (count, p50/p90/p99 ms of the crowd's acquires only;"
+                + " gateway: dispatch, acquire_ready, publish, reply, respond; pool: deliver,"
+                + " handoff, store, reply):");
+        ServerStages.read(gatewayQ, ServerStages.GATEWAY).since(gatewayBefore).printQuantiles();
+        ServerStages.read(stack.poolPort(), ServerStages.POOL).since(poolBefore).printQuantiles();
       } catch (Exception e) {
         System.out.println("timeline not printed: " + e);
       }
