@@ -73,6 +73,10 @@ public final class CrowdBench {
         System.out.printf(
             "pool of %d ready after %.1f s (load %s)%n", ready, filled, LocalStack.load());
       }
+      int warmUp = Integer.parseInt(System.getenv().getOrDefault("TRYNOW_BENCH_WARM_CROWD", "0"));
+      if (warmUp > 0) { // before the stage snapshot: the figures below are the measured crowd's
+        warmUpCrowd(http, stack, warmUp, ready);
+      }
       int gatewayQ = LocalStack.healthPort("api-gateway", stack.gatewayPort());
       // the services' stage histograms before the crowd (before the settle wait, which absorbs
       // the reads), so that the figures below are the crowd's own
@@ -86,10 +90,6 @@ public final class CrowdBench {
             "stack settled after %.1f s (its processes used %.2f cores over the last second;"
                 + " load %s)%n",
             settled[0], settled[1], LocalStack.load());
-      }
-      int warmUp = Integer.parseInt(System.getenv().getOrDefault("TRYNOW_BENCH_WARM_CROWD", "0"));
-      if (warmUp > 0) {
-        warmUpCrowd(http, stack, warmUp, ready);
       }
       CrowdProfile profile = CrowdProfile.start(System.getenv("TRYNOW_BENCH_JFR"), stack.pids());
       Map<String, Long> rssBefore = stack.rssMb();
