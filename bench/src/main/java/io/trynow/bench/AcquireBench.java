@@ -152,6 +152,11 @@ public final class AcquireBench {
     }
   }
 
+  /** The histograms read from the i-th of {@code n} service ports (gateways first, then pools). */
+  private static String stagePrefix(int i, int n) {
+    return i < n / 2 ? "trynow_gateway_acquire" : "trynow_pool_acquire_stage";
+  }
+
   /**
    * Warm-up, then the measured open-loop load spread round-robin over {@code urls}, with the floor
    * probes running beside it; prints the figures, CPU per process and the services' own stages.
@@ -173,6 +178,11 @@ public final class AcquireBench {
         "load (%s): %d acquires/s, %d s warm-up (not counted), %d s measured, open loop%n",
         name, rate, warmupSeconds, seconds);
     OpenLoad.load(urls, rate, warmupSeconds, null);
+    // the services' stage histograms now, so that their figures below are the measured load's
+    ServerStages.Snapshot[] stagesBefore = new ServerStages.Snapshot[servicePorts.length];
+    for (int i = 0; i < servicePorts.length; i++) {
+      stagesBefore[i] = ServerStages.read(servicePorts[i], stagePrefix(i, servicePorts.length));
+    }
     Stats acquire = new Stats(name);
     long[] pids = new long[servicePids.length + 3];
     System.arraycopy(servicePids, 0, pids, 0, servicePids.length);
@@ -215,11 +225,12 @@ public final class AcquireBench {
         "machine: %d cores, load average %.2f (other processes share them)%n",
         Runtime.getRuntime().availableProcessors(), loadAverage);
     System.out.println(
-        "server-side stages (p50/p90/p99 since the service started, warm-up included, ms):");
+        "server-side stages (count, p50/p90/p99 ms; the measured load's acquires only, warm-up"
+            + " excluded):");
     for (int i = 0; i < servicePorts.length; i++) {
-      BenchServices.printQuantiles(
-          servicePorts[i],
-          i < servicePorts.length / 2 ? "trynow_gateway_acquire" : "trynow_pool_acquire_stage");
+      ServerStages.read(servicePorts[i], stagePrefix(i, servicePorts.length))
+          .since(stagesBefore[i])
+          .printQuantiles();
     }
     System.out.printf(
         "outcomes: 201=%d other=%d (errors counted above); floor (p50s printed above): a warm"

@@ -30,9 +30,9 @@ final class BenchServices {
     return MANAGEMENT.getOrDefault(port, port);
   }
 
-  /** A pool-service process: no live cap per address (all load comes from one). */
+  /** A pool-service process (its per-IP cap comes in each acquire message, from the gateway). */
   static Process pool(Path jar, int port, List<String> common, String name) throws IOException {
-    return service(jar, port, common, List.of("-Dtrynow.pool.max-live-per-ip=0"), name);
+    return service(jar, port, common, List.of(), name);
   }
 
   /** An api-gateway process: no rate limit or live cap in the way. */
@@ -45,8 +45,8 @@ final class BenchServices {
             "-Dtrynow.gateway.acquires-per-hour=100000000",
             "-Dtrynow.gateway.acquires-per-day=100000000",
             "-Dtrynow.gateway.reply-wait=5s",
-            // as pool-service's cap: none (all load comes from one address)
-            "-Dtrynow.gateway.max-live-per-ip=100000000",
+            // no per-IP cap on either path (all load comes from one address)
+            "-Dtrynow.gateway.max-live-per-ip=0",
             // production refuses to start without one; replicas share it (tickets are checked
             // by whichever replica a visitor reaches)
             "-Dtrynow.gateway.ticket-secret=" + AcquireBench.TICKET_SECRET),
@@ -146,84 +146,6 @@ final class BenchServices {
       }
     }
     return out;
-  }
-
-  /**
-   * Prints the services' own p50/p90/p99 (interpolated in the histogram buckets of /q/metrics, as
-   * Prometheus' histogram_quantile does).
-   */
-  static void printQuantiles(int port, String prefix) throws Exception {
-    String metrics = metrics(port);
-    // series (name + labels without le) -> (le -> cumulative count)
-    java.util.Map<String, java.util.TreeMap<Double, Double>> buckets = new java.util.TreeMap<>();
-    for (String line : metrics.split("\n")) {
-      if (!line.startsWith(prefix) || !line.contains("_bucket{")) {
-        continue;
-      }
-      String labels = line.substring(line.indexOf('{') + 1, line.indexOf('}'));
-      String le = labels.replaceAll(".*le=\"([^\"]+)\".*", "$1");
-      String key =
-          line.substring(0, line.indexOf("_bucket{"))
-              + " "
-              + labels.replaceAll(",?le=\"[^\"]+\"", "");
-      double bound = le.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le);
-      double count = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-      buckets.computeIfAbsent(key, k -> new java.util.TreeMap<>()).put(bound, count);
-    }
-    buckets.forEach((k, b) ->
-        System.out.printf(
-            "  %s  p50=%.3f p90=%.3f p99=%.3f ms%n",
-            k, quantile(b, 0.5) * 1000, quantile(b, 0.9) * 1000, quantile(b, 0.99) * 1000));
-  }
-
-  /**
-   * Prints each series' sum of the histograms named {@code prefix} (ms): right after the first
-   * request of a fresh stack, that request's own time in each stage.
-   */
-  static void printSums(int port, String prefix) throws Exception {
-    String metrics = metrics(port);
-    for (String line : metrics.split("\n")) {
-      if (line.startsWith(prefix) && line.contains("_sum{")) {
-        double seconds = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-        System.out.printf(
-            "  %s  %.3f ms%n", line.substring(0, line.lastIndexOf(' ')), seconds * 1000);
-      }
-    }
-  }
-
-  /** The service's {@code /q/metrics} (Prometheus text). */
-  private static String metrics(int port) throws Exception {
-    return HttpClient.newHttpClient()
-        .send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + q(port) + "/q/metrics"))
-                .build(),
-            HttpResponse.BodyHandlers.ofString())
-        .body();
-  }
-
-  /** histogram_quantile: linear interpolation inside the bucket that holds the rank. */
-  static double quantile(java.util.TreeMap<Double, Double> cumulative, double q) {
-    double total = cumulative.lastEntry().getValue();
-    if (total == 0) {
-      return Double.NaN;
-    }
-    double rank = q * total;
-    double lower = 0;
-    double below = 0;
-    for (var e : cumulative.entrySet()) {
-      if (e.getValue() >= rank) {
-        if (e.getKey().isInfinite()) {
-          return lower;
-        }
-        double inBucket = e.getValue() - below;
-        return inBucket == 0
-            ? e.getKey()
-            : lower + (e.getKey() - lower) * (rank - below) / inBucket;
-      }
-      lower = e.getKey();
-      below = e.getValue();
-    }
-    return lower;
   }
 
   /**

@@ -49,6 +49,14 @@ public final class CrowdBench {
     try (LocalStack stack = new LocalStack(root)) {
       stack.build();
       int queued = Math.max(0, visitors - ready);
+      int clientWarmUp =
+          Integer.parseInt(System.getenv().getOrDefault("TRYNOW_BENCH_CLIENT_WARM_UP", "600"));
+      if (clientWarmUp > 0) {
+        // before the floor, which uses the same client: its compiling is over before either
+        System.out.printf(
+            "bench's own visitors warmed up on a stand-in (%d visits, %d at once): %.1f s%n",
+            clientWarmUp, visitors, ClientWarmUp.run(http, clientWarmUp, visitors));
+      }
       System.out.printf(
           "crowd bench: %d visitors at once, %d ready, max-in-flight %d (load %s)%n",
           visitors, ready, parallel, LocalStack.load());
@@ -65,6 +73,15 @@ public final class CrowdBench {
         System.out.printf(
             "pool of %d ready after %.1f s (load %s)%n", ready, filled, LocalStack.load());
       }
+      int warmUp = Integer.parseInt(System.getenv().getOrDefault("TRYNOW_BENCH_WARM_CROWD", "0"));
+      if (warmUp > 0) { // before the stage snapshot: the figures below are the measured crowd's
+        warmUpCrowd(http, stack, warmUp, ready);
+      }
+      int gatewayQ = LocalStack.healthPort("api-gateway", stack.gatewayPort());
+      // the services' stage histograms before the crowd (before the settle wait, which absorbs
+      // the reads), so that the figures below are the crowd's own
+      ServerStages.Snapshot gatewayBefore = ServerStages.read(gatewayQ, ServerStages.GATEWAY);
+      ServerStages.Snapshot poolBefore = ServerStages.read(stack.poolPort(), ServerStages.POOL);
       if (!"0".equals(System.getenv("TRYNOW_BENCH_SETTLE"))) {
         // The crowd meets a running stack, as in production: not JVMs still compiling their
         // start (that is bench startup's figure). TRYNOW_BENCH_SETTLE=0 starts it at once.
@@ -77,26 +94,31 @@ public final class CrowdBench {
       CrowdProfile profile = CrowdProfile.start(System.getenv("TRYNOW_BENCH_JFR"), stack.pids());
       Map<String, Long> rssBefore = stack.rssMb();
       Map<String, Double> cpuBefore = stack.cpuSeconds();
+      Map<String, String> jitPids = new java.util.LinkedHashMap<>(stack.pids());
+      jitPids.put("bench", String.valueOf(ProcessHandle.current().pid()));
+      Map<String, Double> jitBefore = jitSeconds(jitPids);
       long crowdStart = System.nanoTime();
       System.out.printf("crowd starts at %d (epoch ms)%n", System.currentTimeMillis());
       List<Visitor.Visit> visits = crowd(http, stack.gatewayPort(), visitors);
       double crowdSeconds = (System.nanoTime() - crowdStart) / 1e9;
       Map<String, Double> cpuAfter = stack.cpuSeconds();
+      Map<String, Double> jitAfter = jitSeconds(jitPids);
       profile.dump();
       Map<String, Long> rssAfter = stack.rssMb();
       System.out.printf(
           "CPU seconds used during the crowd (%.2f s wall, 2 cores): %s%n",
           crowdSeconds, LocalStack.cpuUsed(cpuBefore, cpuAfter));
+      System.out.printf(
+          "  of which JIT compiler threads (C1, C2): %s%n",
+          LocalStack.cpuUsed(jitBefore, jitAfter));
       try (Store store = Store.connect(stack.valkeyUrl(), stack.prefix())) {
         CrowdTimeline.print(store, visits, floorCurve, parallel);
         System.out.println(
-            "the crowd's acquires, server side (p50/p90/p99 since the service started, warm-up included, ms; gateway:"
-                + " dispatch, acquire_ready, publish, reply, respond; pool: deliver, handoff, store,"
-                + " reply):");
-        BenchServices.printQuantiles(
-            LocalStack.healthPort("api-gateway", stack.gatewayPort()),
-            "trynow_gateway_acquire_stage");
-        BenchServices.printQuantiles(stack.poolPort(), "trynow_pool_acquire_stage");
+            "the crowd's acquires, server side (count, p50/p90/p99 ms of the crowd's acquires only;"
+                + " gateway: dispatch, acquire_ready, publish, reply, respond; pool: deliver,"
+                + " handoff, store, reply):");
+        ServerStages.read(gatewayQ, ServerStages.GATEWAY).since(gatewayBefore).printQuantiles();
+        ServerStages.read(stack.poolPort(), ServerStages.POOL).since(poolBefore).printQuantiles();
       } catch (Exception e) {
         System.out.println("timeline not printed: " + e);
       }
@@ -113,6 +135,73 @@ public final class CrowdBench {
     }
   }
 
+  /**
+   * {@code TRYNOW_BENCH_WARM_CROWD=N}: a crowd of {@code N} visitors before the measured one, whose
+   * demos are then released; the measured crowd starts once the pool is back at {@code ready} and
+   * the stack has settled. It tells apart what a crowd costs the JVMs the first time they run its
+   * code (class loading, JIT: the services' compilers are busy through the first crowd) from what
+   * it costs a stack that has served one before.
+   */
+  static void warmUpCrowd(HttpClient http, LocalStack stack, int visitors, int ready)
+      throws Exception {
+    long t0 = System.nanoTime();
+    List<Visitor.Visit> visits = crowd(http, stack.gatewayPort(), visitors);
+    double last = visits.stream().mapToDouble(Visitor.Visit::pageMs).max().orElse(0) / 1000;
+    int released = 0;
+    for (Visitor.Visit v : visits) {
+      if (v.id() != null
+          && v.token() != null
+          && Visitor.release(http, stack.gatewayPort(), v.id(), v.token()) / 100 == 2) {
+        released++;
+      }
+    }
+    try (Store store = Store.connect(stack.valkeyUrl(), stack.prefix())) {
+      LocalStack.awaitPool(store, TEMPLATE, ready);
+      double[] settled = stack.awaitSettled(SETTLED_CORES, Duration.ofSeconds(90));
+      System.out.printf(
+          "warm-up crowd: %d visitors, last served after %.2f s, %d demos released; pool back at"
+              + " %d ready and settled %.1f s after it began (load %s)%n",
+          visitors,
+          last,
+          released,
+          store.poolStats(TEMPLATE).ready(),
+          (System.nanoTime() - t0) / 1e9,
+          LocalStack.load());
+      if (settled[1] > SETTLED_CORES) {
+        System.out.printf("  (not settled: %.2f cores)%n", settled[1]);
+      }
+    }
+  }
+
+  /**
+   * CPU seconds used so far by each JVM's JIT compiler threads ({@code /proc/<pid>/task/*}, threads
+   * named {@code C1 CompilerThre...} / {@code C2 CompilerThre...}).
+   */
+  static Map<String, Double> jitSeconds(Map<String, String> pids) {
+    Map<String, Double> out = new java.util.LinkedHashMap<>();
+    for (Map.Entry<String, String> e : pids.entrySet()) {
+      double sum = 0;
+      try (java.util.stream.Stream<Path> tasks =
+          java.nio.file.Files.list(Path.of("/proc", e.getValue(), "task"))) {
+        for (Path t : tasks.toList()) {
+          try {
+            if (java.nio.file.Files.readString(t.resolve("comm")).contains("CompilerThre")) {
+              String stat = java.nio.file.Files.readString(t.resolve("stat"));
+              String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+              sum += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+            }
+          } catch (java.io.IOException | RuntimeException gone) {
+            // a thread that ended meanwhile
+          }
+        }
+      } catch (java.io.IOException gone) {
+        continue;
+      }
+      out.put(e.getKey(), sum);
+    }
+    return out;
+  }
+
   static Map<String, String> env(int visitors, int ready, int parallel) {
     return settings(visitors, ready, parallel);
   }
@@ -123,8 +212,7 @@ public final class CrowdBench {
         Map.entry("trynow.templates.hello.max-total", String.valueOf(visitors + ready + 10)),
         Map.entry("trynow.templates.hello.max-in-flight", String.valueOf(parallel)),
         Map.entry("trynow.templates.hello.max-queue", String.valueOf(visitors * 2)),
-        Map.entry("TRYNOW_POOL_MAX_LIVE_PER_IP", "0"),
-        Map.entry("TRYNOW_GATEWAY_MAX_LIVE_PER_IP", "1000000"),
+        Map.entry("TRYNOW_GATEWAY_MAX_LIVE_PER_IP", "0"),
         Map.entry("TRYNOW_GATEWAY_ACQUIRES_PER_HOUR", "1000000"),
         Map.entry("TRYNOW_GATEWAY_ACQUIRES_PER_DAY", "1000000"),
         Map.entry("TRYNOW_GATEWAY_SSE_MAX_PER_IP", "1000000"));

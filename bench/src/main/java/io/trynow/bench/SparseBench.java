@@ -33,6 +33,11 @@ public final class SparseBench {
       double up = stack.up(env);
       System.out.printf(
           "stack up (all five services ready) in %.1f s (load %s)%n", up, LocalStack.load());
+      int gatewayQ = LocalStack.healthPort("api-gateway", stack.gatewayPort());
+      // the services' stage histograms before the first acquire (read before the pool fills, not
+      // beside the first request), so that the figures below are the measured requests' own
+      ServerStages.Snapshot gatewayBefore = ServerStages.read(gatewayQ, ServerStages.GATEWAY);
+      ServerStages.Snapshot poolBefore = ServerStages.read(stack.poolPort(), ServerStages.POOL);
       try (Store store = Store.connect(stack.valkeyUrl(), stack.prefix())) {
         double filled = LocalStack.awaitPool(store, TEMPLATE, ready);
         System.out.printf(
@@ -77,10 +82,8 @@ public final class SparseBench {
           if (i == 0) {
             firstMs = took / 1e6;
             System.out.printf("first request: %.1f ms; its server-side stages:%n", firstMs);
-            BenchServices.printSums(
-                LocalStack.healthPort("api-gateway", stack.gatewayPort()),
-                "trynow_gateway_acquire_stage");
-            BenchServices.printSums(stack.poolPort(), "trynow_pool_acquire_stage");
+            ServerStages.read(gatewayQ, ServerStages.GATEWAY).since(gatewayBefore).printSums();
+            ServerStages.read(stack.poolPort(), ServerStages.POOL).since(poolBefore).printSums();
           }
           all.record(took);
           if (i < 20) {
@@ -107,12 +110,11 @@ public final class SparseBench {
           f.print(System.out);
         }
         System.out.println(
-            "server-side stages (p50/p90/p99 since the service started, warm-up included, ms; gateway: dispatch,"
-                + " acquire_ready, publish, reply, respond; pool: deliver, handoff, store, reply):");
-        BenchServices.printQuantiles(
-            LocalStack.healthPort("api-gateway", stack.gatewayPort()),
-            "trynow_gateway_acquire_stage");
-        BenchServices.printQuantiles(stack.poolPort(), "trynow_pool_acquire_stage");
+            "server-side stages (count, p50/p90/p99 ms of the measured requests only; gateway:"
+                + " dispatch, acquire_ready, publish, reply, respond; pool: deliver, handoff, store,"
+                + " reply):");
+        ServerStages.read(gatewayQ, ServerStages.GATEWAY).since(gatewayBefore).printQuantiles();
+        ServerStages.read(stack.poolPort(), ServerStages.POOL).since(poolBefore).printQuantiles();
         System.out.printf("load %s at the end%n", LocalStack.load());
       }
     }

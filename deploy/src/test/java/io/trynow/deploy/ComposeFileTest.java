@@ -354,6 +354,10 @@ class ComposeFileTest {
       assertThat(env.containsKey("TRYNOW_GATEWAY_TICKET_SECRET")).as(name).isEqualTo(gateway);
       assertThat(env.containsKey("TRYNOW_GATEWAY_API_KEYS")).as(name).isEqualTo(gateway);
       assertThat(env.containsKey("TRYNOW_GATEWAY_ADMIN_KEY_HASH")).as(name).isEqualTo(gateway);
+      // the one per-IP live cap: the gateway's (pool-service gets it in each acquire message)
+      assertThat(env.get("TRYNOW_GATEWAY_MAX_LIVE_PER_IP"))
+          .as(name)
+          .isEqualTo(gateway ? "3" : null);
     });
     Map<String, Object> withKeys =
         load(Map.of("DOCKER_GID", "1", "TRYNOW_GATEWAY_ADMIN_KEY_HASH", "abc"));

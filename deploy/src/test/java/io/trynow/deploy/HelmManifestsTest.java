@@ -187,6 +187,23 @@ class HelmManifestsTest {
     }
   }
 
+  /** The per-IP live cap is one value, the gateway's; pool-service gets it in the messages. */
+  @Test
+  void theLiveCapPerIpIsTheGatewaysSettingOnly() {
+    assertThat(envValue(container(DEFAULTS, "api-gateway"), "TRYNOW_GATEWAY_MAX_LIVE_PER_IP"))
+        .isEqualTo("3");
+    for (String service : SERVICES) {
+      if (!service.equals("api-gateway")) {
+        assertThat(envNames(container(DEFAULTS, service)))
+            .as(service)
+            .noneMatch(n -> n.contains("MAX_LIVE_PER_IP"));
+      }
+    }
+    Manifests noCap = HelmChart.renderWith(Map.of("gateway.maxLivePerIp", 0));
+    assertThat(envValue(container(noCap, "api-gateway"), "TRYNOW_GATEWAY_MAX_LIVE_PER_IP"))
+        .isEqualTo("0");
+  }
+
   /** The gateway's three secrets are files from one Secret volume, read via *_FILE settings. */
   static void assertGatewayReadsItsSecretsAsFiles(Manifests m, String secretName) {
     Map<String, Object> gateway = container(m, "api-gateway");

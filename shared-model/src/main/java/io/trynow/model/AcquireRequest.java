@@ -10,6 +10,9 @@ package io.trynow.model;
  * @param requestedAtMs the gateway's clock when the visitor asked (epoch ms)
  * @param fields the visitor fields the template's schema allows (checked by the gateway), for the
  *     on-claim hook; null or empty when none
+ * @param maxLivePerIp the per-IP live cap this acquire is decided with (the gateway's {@code
+ *     trynow.gateway.max-live-per-ip}, the one setting of it: the gateway's fast path used the same
+ *     value for this request); 0: no cap, also what a message without it means
  */
 public record AcquireRequest(
     String requestId,
@@ -18,10 +21,11 @@ public record AcquireRequest(
     String ownerTokenHash,
     long requestedAtMs,
     String replyTo,
-    java.util.Map<String, Object> fields)
+    java.util.Map<String, Object> fields,
+    int maxLivePerIp)
     implements WireMessage {
 
-  /** Without visitor fields. */
+  /** Without visitor fields and without a per-IP cap (warm-ups, tests). */
   public AcquireRequest(
       String requestId,
       String template,
@@ -29,7 +33,13 @@ public record AcquireRequest(
       String ownerTokenHash,
       long requestedAtMs,
       String replyTo) {
-    this(requestId, template, clientIp, ownerTokenHash, requestedAtMs, replyTo, null);
+    this(requestId, template, clientIp, ownerTokenHash, requestedAtMs, replyTo, null, 0);
+  }
+
+  public AcquireRequest {
+    if (maxLivePerIp < 0) {
+      throw new IllegalArgumentException("maxLivePerIp must be >= 0: " + maxLivePerIp);
+    }
   }
 
   @Override

@@ -38,7 +38,7 @@ class WireMessagesTest {
     return List.of(
         new AcquireRequest(RID, "hello", "127.0.0.1", "ab".repeat(32), 1_700_000_000_000L, null),
         new AcquireRequest(
-            RID, "shop", "127.0.0.1", "cd".repeat(32), 1L, "_INBOX.x", Map.of("email", "a@b.c")),
+            RID, "shop", "127.0.0.1", "cd".repeat(32), 1L, "_INBOX.x", Map.of("email", "a@b.c"), 3),
         new ProvisionRequest(ID, "hello", RID),
         new ProvisionRequest(ID, "hello", null),
         new CleanupRequest(ID, "released", RID),

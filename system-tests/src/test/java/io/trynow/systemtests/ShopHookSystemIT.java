@@ -122,7 +122,8 @@ class ShopHookSystemIT {
               held.ownerTokenHash(),
               System.currentTimeMillis(),
               null,
-              Map.of("shop_name", "Acme Tools")),
+              Map.of("shop_name", "Acme Tools"),
+              0),
           "again-" + held.requestId());
     }
     await()

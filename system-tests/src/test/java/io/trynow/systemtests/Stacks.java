@@ -92,6 +92,7 @@ final class Stacks {
             Service.API_GATEWAY,
             "trynow.gateway.ticket-secret",
             "system-test-ticket-secret-0123456789abcdef")
-        .property(Service.POOL_SERVICE, "trynow.pool.max-live-per-ip", "100");
+        // the one per-IP cap (fast path and pool-service's queue path alike)
+        .property(Service.API_GATEWAY, "trynow.gateway.max-live-per-ip", "100");
   }
 }

@@ -198,7 +198,7 @@ public class Acquirer {
     long t1 = System.nanoTime();
     metrics.stage(GatewayMetrics.Stage.ACQUIRE_READY, t1 - t0);
     if (fast instanceof AcquireReadyResult.Assigned a) {
-      return warmHit(a, t);
+      return warmHit(a, t, Runnable::run);
     }
     RateLimits rl = missWindows(fast);
     AcquireRequest msg = message(template, checked, caller, rid, tokenHash);
@@ -232,17 +232,35 @@ public class Acquirer {
    */
   public CompletableFuture<Result> acquireAsync(
       String template, Map<String, ?> fields, Caller caller, Ticket t) {
+    return acquireAsync(template, fields, caller, t, Runnable::run);
+  }
+
+  /**
+   * {@link #acquireAsync(String, Map, Caller, Ticket)}, with a warm hit's follow-up (starting the
+   * publish of its {@code assigned} events) handed to {@code followUp} instead of started at once:
+   * the HTTP layer runs it once the response has been written (issue #15, sparse traffic). Started
+   * at once, the events' publish (a virtual thread, two JetStream publishes, their PubAcks, and
+   * proxy-sync and pool-service woken by them) ran beside the writing of the response and took the
+   * two cores from it: 3-10 ms of work that began 0.2 ms after the store's answer, while the answer
+   * still had ~3 ms to go.
+   */
+  public CompletableFuture<Result> acquireAsync(
+      String template,
+      Map<String, ?> fields,
+      Caller caller,
+      Ticket t,
+      java.util.concurrent.Executor followUp) {
     TemplatesConfig.Template tpl = template(template);
     Map<String, Object> checked = checkedFields(tpl, fields);
     if (caller.idempotencyKey() == null) {
-      return fresh(tpl, template, checked, caller, t);
+      return fresh(tpl, template, checked, caller, t, followUp);
     }
     return store
         .requestAsync(t.requestId())
         .toCompletableFuture()
         .thenCompose(earlier ->
             earlier.isEmpty()
-                ? fresh(tpl, template, checked, caller, t)
+                ? fresh(tpl, template, checked, caller, t, followUp)
                 // a retry of a request the store knows: answered as the blocking path answers it
                 : blocking(t.requestId(), () -> acquire(template, fields, caller, t)));
   }
@@ -255,7 +273,8 @@ public class Acquirer {
       String template,
       Map<String, Object> checked,
       Caller caller,
-      Ticket t) {
+      Ticket t,
+      java.util.concurrent.Executor followUp) {
     String rid = t.requestId();
     String tokenHash = AccessTokens.hash(t.accessToken());
     long t0 = System.nanoTime();
@@ -268,7 +287,7 @@ public class Acquirer {
           long t1 = System.nanoTime();
           metrics.stage(GatewayMetrics.Stage.ACQUIRE_READY, t1 - t0);
           if (fast instanceof AcquireReadyResult.Assigned a) {
-            return CompletableFuture.completedFuture(warmHit(a, t));
+            return CompletableFuture.completedFuture(warmHit(a, t, followUp));
           }
           RateLimits rl = missWindows(fast);
           AtomicLong stored = new AtomicLong();
@@ -323,8 +342,8 @@ public class Acquirer {
 
   /**
    * The arguments of the fast path ({@code acquire_ready}): the same as pool-service passes to
-   * {@code acquire}, with the gateway's {@code max-live-per-ip} (it must not exceed pool-service's:
-   * a lower one only sends more acquires the queue path).
+   * {@code acquire}, with the gateway's {@code max-live-per-ip}, the one per-IP cap: a miss's
+   * message carries it to pool-service ({@link #message}).
    */
   private AcquireArgs readyArgs(
       TemplatesConfig.Template tpl,
@@ -356,11 +375,14 @@ public class Acquirer {
    * assigned}, which proxy-sync and the event streams read, and the request's {@code assigned},
    * which wakes pool-service's replenisher through {@code PoolSignals}) go out behind the answer,
    * so the visitor never waits for their PubAcks. A lost event is a lost hint: the replenisher's
-   * periodic pass ({@code trynow.pool.replenish-interval}) sees the pool short all the same.
+   * periodic pass ({@code trynow.pool.replenish-interval}) sees the pool short all the same. {@code
+   * followUp} starts that publish (at once, or after the response: {@link #acquireAsync(String,
+   * Map, Caller, Ticket, java.util.concurrent.Executor)}).
    */
-  private Result warmHit(AcquireReadyResult.Assigned a, Ticket t) {
+  private Result warmHit(
+      AcquireReadyResult.Assigned a, Ticket t, java.util.concurrent.Executor followUp) {
     RateLimits rl = rateLimits(a.windows(), perHour(), perDay());
-    announce(t.requestId(), a.instance());
+    followUp.execute(announce(t.requestId(), a.instance()));
     return new Assigned(new Demo.Stored(a.instance()), t.accessToken(), rl);
   }
 
@@ -373,8 +395,11 @@ public class Acquirer {
     };
   }
 
-  /** Publishes a fast-path hand-over's events on a virtual thread, in the request's trace. */
-  private void announce(String rid, Instance inst) {
+  /**
+   * What publishes a fast-path hand-over's events on a virtual thread, in the request's trace (the
+   * trace is taken now; the returned task only starts the thread).
+   */
+  private Runnable announce(String rid, Instance inst) {
     Runnable publish =
         io.opentelemetry.context.Context.current()
             .wrap(() -> {
@@ -391,7 +416,7 @@ public class Acquirer {
                 MDC.remove(Headers.MDC_REQUEST_ID);
               }
             });
-    BLOCKING.execute(publish);
+    return () -> BLOCKING.execute(publish);
   }
 
   /** Where an acquire's rare blocking steps run: a virtual thread each. */
@@ -431,7 +456,11 @@ public class Acquirer {
     }
   }
 
-  private static AcquireRequest message(
+  /**
+   * The queue path's message; it carries the per-IP cap the fast path used for this request, so
+   * pool-service decides with the same one ({@code max-live-per-ip} is the gateway's setting only).
+   */
+  private AcquireRequest message(
       String template, Map<String, Object> checked, Caller caller, String rid, String tokenHash) {
     return new AcquireRequest(
         rid,
@@ -440,7 +469,8 @@ public class Acquirer {
         tokenHash,
         System.currentTimeMillis(),
         null,
-        checked.isEmpty() ? null : checked);
+        checked.isEmpty() ? null : checked,
+        settings.config().maxLivePerIp());
   }
 
   /** pool-service's answer as the visitor's result, or its refusal thrown. */

@@ -85,10 +85,10 @@ public interface GatewayConfig {
   int acquiresPerDay();
 
   /**
-   * Most live demos (assigned or queued) one client IP may hold for the gateway to hand out a warm
-   * demo itself ({@code acquire_ready}); past it the acquire goes to pool-service, whose {@code
-   * trynow.pool.max-live-per-ip} decides. Keep it at most pool-service's: a lower value only sends
-   * more acquires the slower way.
+   * Most live demos (assigned or queued) one client IP may hold at once; 0: no cap. The one setting
+   * of the per-IP cap: the fast path ({@code acquire_ready}) checks it, and an acquire that goes
+   * the queue path carries it in its message ({@code AcquireRequest.maxLivePerIp}), so pool-service
+   * refuses at the same count.
    */
   @WithDefault("3")
   int maxLivePerIp();

@@ -57,7 +57,9 @@ public class GatewaySettings {
     positive("expiring-warning", config.expiringWarning());
     atLeastOne("acquires-per-hour", config.acquiresPerHour());
     atLeastOne("acquires-per-day", config.acquiresPerDay());
-    atLeastOne("max-live-per-ip", config.maxLivePerIp());
+    if (config.maxLivePerIp() < 0) {
+      throw bad("max-live-per-ip", "must be at least 0 (0: no cap)");
+    }
     atLeastOne("sse-max-per-ip", config.sseMaxPerIp());
     atLeastOne("sse-max-total", config.sseMaxTotal());
     if (config.acquiresPerDay() < config.acquiresPerHour()) {

@@ -92,11 +92,18 @@ public class EventStreams {
   /**
    * A request's events (queued, position, then assigned or expired); once assigned, the demo's
    * events follow in the same stream.
+   *
+   * @param known the request as the endpoint read it to authorise the stream (null: not yet in the
+   *     store), so that opening a stream costs one store read, not two: in a flash crowd every
+   *     queued visitor opens its stream at once, and each sequential round trip delays the first
+   *     event. A state older by one store call is safe: only an {@code assigned} record changes
+   *     where the stream starts, and a stream started from the request's first event replays the
+   *     {@code assigned} event too.
    */
-  void request(String rid, long lastId, SseOut out) throws Exception {
+  void request(String rid, RequestRecord known, long lastId, SseOut out) throws Exception {
     Instant deadline = Instant.now().plus(config.sseMaxDuration());
     Connection c = connection();
-    RequestRecord r = store.request(rid).orElse(null);
+    RequestRecord r = known != null ? known : store.request(rid).orElse(null);
     long assignedSeq =
         r != null && r.state() == RequestState.ASSIGNED && !r.checking()
             ? assignedSequence(c, rid)

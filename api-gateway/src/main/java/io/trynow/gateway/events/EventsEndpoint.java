@@ -77,7 +77,7 @@ public class EventsEndpoint {
     } else {
       access.requireReader(r.ownerTokenHash(), authorization, ticket, id);
     }
-    run(ctx, sink, sse, out -> streams.request(id, last, out));
+    run(ctx, sink, sse, out -> streams.request(id, r, last, out));
   }
 
   @FunctionalInterface

@@ -146,7 +146,14 @@ public class DemosResource {
     CompletableFuture<Response> answer = new CompletableFuture<>();
     CompletableFuture<Acquirer.Result> result;
     try {
-      result = acquirer.acquireAsync(body.template(), body.fields(), caller, ticket);
+      // a warm hit's events are published once the response is written (not beside it)
+      result =
+          acquirer.acquireAsync(
+              body.template(),
+              body.fields(),
+              caller,
+              ticket,
+              followUp -> ctx.addEndHandler(ended -> followUp.run()));
     } catch (Refusal e) {
       refused(body.template(), e, start);
       throw e;

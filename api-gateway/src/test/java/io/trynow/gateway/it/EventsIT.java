@@ -222,6 +222,37 @@ class EventsIT {
     }
   }
 
+  /**
+   * In a flash crowd the demo is often handed over before the visitor's stream opens: the stream
+   * (authorised with the request record the endpoint read, not a second read) replays the request's
+   * events from its first and then follows the demo.
+   */
+  @Test
+  void aStreamOpenedAfterTheHandOverReplaysTheRequestThenFollowsTheDemo() throws Exception {
+    Response mine = acquire("brief", "198.51.100.41");
+    mine.then().statusCode(202);
+    String rid = mine.path("request_id");
+    Instance demo;
+    do {
+      demo = provideOne("brief"); // visitors of other tests may wait ahead
+    } while (!rid.equals(demo.requestId()));
+
+    List<String> ids = new ArrayList<>();
+    try (SseClient sse = SseClient.open(url(mine.path("events_url")), Map.of())) {
+      List<SseClient.Event> upToAssigned = sse.until("assigned", WAIT);
+      upToAssigned.forEach(e -> ids.add(e.id()));
+      assertThat(data(upToAssigned.getLast()).get("instance_id").asText()).isEqualTo(demo.id());
+      // brief: ttl 1m, warning 59s before expiry → the demo's expiring warning comes at once.
+      SseClient.Event warning = sse.until("expiring", WAIT).getLast();
+      assertThat(data(warning).get("instance_id").asText()).isEqualTo(demo.id());
+    }
+    List<String> all =
+        streamSequences("trynow.events.request." + rid + ".*").stream()
+            .map(String::valueOf)
+            .toList();
+    assertThat(ids).as("the request's events from its first, in order, once").isEqualTo(all);
+  }
+
   @Test
   void aStreamEndsAtItsMaximumDuration() throws Exception {
     Pools.fill(store, "hello", 1);

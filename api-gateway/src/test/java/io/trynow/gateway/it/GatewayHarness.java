@@ -15,10 +15,9 @@ public final class GatewayHarness {
 
   private GatewayHarness() {}
 
-  /** pool-service settings of the tests: no per-IP cap, no replenishing, short queue timeout. */
+  /** pool-service settings of the tests: no replenishing, short queue timeout. */
   public static Map<String, String> poolConfig(Map<String, String> extra) {
     Map<String, String> c = new HashMap<>();
-    c.put("trynow.pool.max-live-per-ip", "0");
     c.put("trynow.templates.hello.min-ready", "0");
     c.put("trynow.templates.hello.max-queue", "1000");
     c.put("trynow.templates.brief.image", "trynow/sample-hello:1");

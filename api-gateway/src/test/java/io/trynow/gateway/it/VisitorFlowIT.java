@@ -12,9 +12,11 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import io.trynow.model.AcquireRequest;
 import io.trynow.model.Ids;
 import io.trynow.model.InstanceState;
 import io.trynow.model.Subjects;
+import io.trynow.platform.messaging.Publisher;
 import io.trynow.platform.state.Instance;
 import io.trynow.platform.state.Store;
 import io.trynow.platform.testing.Pools;
@@ -42,6 +44,7 @@ class VisitorFlowIT {
   static PoolProcess pool;
 
   @Inject Store store;
+  @Inject Publisher publisher;
 
   @BeforeAll
   static void startPool() {
@@ -117,13 +120,34 @@ class VisitorFlowIT {
    */
   @Test
   void acquireStagesAreTimedOnBothSides() {
-    Pools.fill(store, "hello", 4);
-    // the first three are warm hits of the gateway's fast path; the fourth finds the address at
-    // the gateway's max-live-per-ip (3) and goes the queue path, where pool-service (no cap in
-    // these tests) assigns it: both sides' stages are timed
-    for (int n = 0; n < 4; n++) {
+    // pool-service times its stages when it assigns: a ready demo and an acquire message as the
+    // gateway sends one on a miss (the gateway itself hands a ready demo out on its fast path)
+    Pools.fill(store, "hello", 1);
+    assertThat(
+            publisher.publishAndAwaitReply(
+                new AcquireRequest(
+                    Ids.newRequestId(),
+                    "hello",
+                    "198.51.100.10",
+                    "a".repeat(64),
+                    System.currentTimeMillis(),
+                    null),
+                Duration.ofSeconds(15)))
+        .isPresent();
+    // the gateway's stages of both paths: a warm hit, then (nothing ready) a queued one, whose
+    // request is then cancelled (the next tests fill "hello" again)
+    Pools.fill(store, "hello", 1);
+    while (store.poolStats("hello").ready() > 0) {
       acquire("hello", "198.51.100.9").then().statusCode(201);
     }
+    Response queued = acquire("hello", "198.51.100.9");
+    queued.then().statusCode(202).body("status", equalTo("queued"));
+    given()
+        .auth()
+        .oauth2(queued.<String>path("access_token"))
+        .delete("/v1/requests/" + queued.path("request_id"))
+        .then()
+        .statusCode(202);
     Awaitility.await()
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(() -> {

@@ -86,6 +86,38 @@ class LoopConnectionsIT {
     }
   }
 
+  @Test
+  void aCallFromALoopThatGetsNoAnswerFailsAfterTheTimeout(ValkeyServer valkey) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    Redis redis =
+        Redis.createClient(
+            vertx, new RedisOptions().setConnectionString(valkey.url()).setMaxPoolSize(4));
+    try (ValkeyClient client =
+        new ValkeyClient(
+                redis, vertx, "test", Duration.ofMillis(300), 0, Duration.ofSeconds(1), null)
+            .withLoopConnections()) {
+      Context loop = vertx.getOrCreateContext();
+      // the timeout of a call made on an event loop is a timer of that loop (not the JDK's delay
+      // scheduler): a command Valkey holds (BLPOP of an empty list) fails after it all the same
+      CompletableFuture<String> outcome = new CompletableFuture<>();
+      long t0 = System.nanoTime();
+      loop.runOnContext(v ->
+          client
+              .callAsync("BLPOP", "loop-nothing", "0")
+              .whenComplete((r, e) -> outcome.complete(e == null ? "answered" : e.getMessage())));
+      assertThat(outcome.get(5, TimeUnit.SECONDS)).contains("did not answer within 300 ms");
+      assertThat(Duration.ofNanos(System.nanoTime() - t0))
+          .isBetween(Duration.ofMillis(250), Duration.ofSeconds(4));
+      // and a call that is answered is not failed later by its timer
+      CompletableFuture<String> answered = new CompletableFuture<>();
+      loop.runOnContext(v ->
+          client
+              .callAsync("PING")
+              .whenComplete((r, e) -> answered.complete(e == null ? "answered" : e.getMessage())));
+      assertThat(answered.get(5, TimeUnit.SECONDS)).isEqualTo("answered");
+    }
+  }
+
   /** {@code n} times {@code CLIENT ID}, one after the other, sent from the calling loop. */
   private static CompletableFuture<List<Long>> ids(ValkeyClient client, int n) {
     List<Long> out = new ArrayList<>();

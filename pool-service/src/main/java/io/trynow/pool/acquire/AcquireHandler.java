@@ -145,7 +145,7 @@ public class AcquireHandler implements MessageHandler {
                     tpl.defaultTtl(),
                     tpl.maxLifetime(),
                     tpl.maxQueue(),
-                    settings.config().maxLivePerIp(),
+                    req.maxLivePerIp(),
                     fieldsJson,
                     tpl.checksClaims()));
     long stored = System.nanoTime();

@@ -15,10 +15,6 @@ import java.util.List;
 @ConfigMapping(prefix = "trynow.pool")
 public interface PoolConfig {
 
-  /** Most live demos (queued or assigned) one client IP may hold at once; 0: no cap. */
-  @WithDefault("3")
-  int maxLivePerIp();
-
   /**
    * A queued request that got no demo within this time expires (and its rate-limit slot is
    * refunded).

@@ -29,7 +29,6 @@ public class PoolSettings {
   }
 
   static void check(PoolConfig c) {
-    require(c.maxLivePerIp() >= 0, "max-live-per-ip", "must be ≥ 0");
     positive("queue-timeout", c.queueTimeout());
     positive("expire-interval", c.expireInterval());
     positive("replenish-interval", c.replenishInterval());

@@ -50,6 +50,9 @@ class AcquireHandlerIT {
   static final String TOKEN_HASH = "a".repeat(64);
   static final Duration WAIT = Duration.ofSeconds(15);
 
+  /** The per-IP cap the tests' messages carry (the gateway's setting travels in the message). */
+  static final int MAX_LIVE_PER_IP = 2;
+
   @Inject Store store;
   @Inject Publisher publisher;
   @Inject NatsClient nats;
@@ -68,7 +71,14 @@ class AcquireHandlerIT {
   }
 
   AcquireReply ask(String rid, String template, String ip, long requestedAtMs, String msgId) {
-    AcquireRequest req = new AcquireRequest(rid, template, ip, TOKEN_HASH, requestedAtMs, null);
+    return ask(rid, template, ip, requestedAtMs, msgId, MAX_LIVE_PER_IP);
+  }
+
+  /** As the gateway sends it: the per-IP cap travels in the message. */
+  AcquireReply ask(
+      String rid, String template, String ip, long requestedAtMs, String msgId, int maxLivePerIp) {
+    AcquireRequest req =
+        new AcquireRequest(rid, template, ip, TOKEN_HASH, requestedAtMs, null, null, maxLivePerIp);
     io.nats.client.impl.Headers h = new io.nats.client.impl.Headers();
     h.put(io.trynow.model.Headers.REQUEST_ID, rid);
     // msgId: the request's own, or another one to get past dedup (a redelivery)
@@ -243,6 +253,10 @@ class AcquireHandlerIT {
     assertThat(store.limits().rateLimitRefund(ip, third, java.time.Instant.now()))
         .as("already refunded by pool-service")
         .isFalse();
+    // the cap is the message's, not a setting of pool-service's: one that carries 3 gets a demo
+    String fourth = Ids.newRequestId();
+    assertThat(ask(fourth, "hello", ip, System.currentTimeMillis(), fourth, 3).outcome())
+        .isEqualTo(AcquireOutcome.ASSIGNED);
   }
 
   @Test
