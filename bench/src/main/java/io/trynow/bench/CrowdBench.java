@@ -49,6 +49,14 @@ public final class CrowdBench {
     try (LocalStack stack = new LocalStack(root)) {
       stack.build();
       int queued = Math.max(0, visitors - ready);
+      int clientWarmUp =
+          Integer.parseInt(System.getenv().getOrDefault("TRYNOW_BENCH_CLIENT_WARM_UP", "600"));
+      if (clientWarmUp > 0) {
+        // before the floor, which uses the same client: its compiling is over before either
+        System.out.printf(
+            "bench's own visitors warmed up on a stand-in (%d visits, %d at once): %.1f s%n",
+            clientWarmUp, visitors, ClientWarmUp.run(http, clientWarmUp, visitors));
+      }
       System.out.printf(
           "crowd bench: %d visitors at once, %d ready, max-in-flight %d (load %s)%n",
           visitors, ready, parallel, LocalStack.load());
@@ -65,6 +73,10 @@ public final class CrowdBench {
         System.out.printf(
             "pool of %d ready after %.1f s (load %s)%n", ready, filled, LocalStack.load());
       }
+      int warmUp = Integer.parseInt(System.getenv().getOrDefault("TRYNOW_BENCH_WARM_CROWD", "0"));
+      if (warmUp > 0) { // before the stage snapshot: the figures below are the measured crowd's
+        warmUpCrowd(http, stack, warmUp, ready);
+      }
       int gatewayQ = LocalStack.healthPort("api-gateway", stack.gatewayPort());
       // the services' stage histograms before the crowd (before the settle wait, which absorbs
       // the reads), so that the figures below are the crowd's own
@@ -78,10 +90,6 @@ public final class CrowdBench {
             "stack settled after %.1f s (its processes used %.2f cores over the last second;"
                 + " load %s)%n",
             settled[0], settled[1], LocalStack.load());
-      }
-      int warmUp = Integer.parseInt(System.getenv().getOrDefault("TRYNOW_BENCH_WARM_CROWD", "0"));
-      if (warmUp > 0) {
-        warmUpCrowd(http, stack, warmUp, ready);
       }
       CrowdProfile profile = CrowdProfile.start(System.getenv("TRYNOW_BENCH_JFR"), stack.pids());
       Map<String, Long> rssBefore = stack.rssMb();
