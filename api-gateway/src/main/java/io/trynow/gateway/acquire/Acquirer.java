@@ -176,9 +176,10 @@ public class Acquirer {
    * An acquire with visitor fields, checked against the template's schema before anything is
    * written (400 {@code invalid_field}: nothing counted, nothing published).
    */
-  public Result acquire(String template, Map<String, ?> fields, Caller caller, Ticket t) {
+  public Result acquire(String template, Map<String, ?> fields, Caller caller, Ticket key) {
     TemplatesConfig.Template tpl = template(template);
     Map<String, Object> checked = checkedFields(tpl, fields);
+    Ticket t = caller.idempotencyKey() == null ? key : currentAttempt(key);
     String rid = t.requestId();
     String tokenHash = AccessTokens.hash(t.accessToken());
 
@@ -597,6 +598,36 @@ public class Acquirer {
     } catch (RuntimeException e) {
       LOG.warnf("rate-limit refund of %s failed: %s", rid, e.toString());
     }
+  }
+
+  /**
+   * Most 503-answered attempts one Idempotency-Key is followed through ({@link #currentAttempt}).
+   */
+  static final int MAX_ATTEMPTS = 16;
+
+  /**
+   * The attempt a call with an Idempotency-Key continues. An attempt answered 503 was closed
+   * unserved ({@code abandon_request}, {@link #NOT_PUBLISHED}: "nothing will be served for this
+   * request"), so a retry of the key must be able to get a demo: it goes on as the next attempt,
+   * whose request id is derived from the closed one ({@link IdempotencyKeys#nextAttempt}), with the
+   * same access token. The closed attempt stays closed (its message, if stored after all, is still
+   * refused), the new one is a request of its own (its own rate-limit count and JetStream msg id),
+   * and a repeat of the retry derives the same id again and lands on it. Every other outcome (held,
+   * queued, expired, failed for another reason) is the key's answer as before.
+   */
+  private Ticket currentAttempt(Ticket key) {
+    Ticket t = key;
+    for (int n = 0; n < MAX_ATTEMPTS; n++) {
+      Optional<RequestRecord> rec = store.request(t.requestId());
+      if (rec.isEmpty()
+          || rec.get().state() != RequestState.FAILED
+          || !NOT_PUBLISHED.equals(rec.get().endedReason())
+          || !AccessTokens.matches(t.accessToken(), rec.get().ownerTokenHash())) {
+        return t;
+      }
+      t = new Ticket(idempotency.nextAttempt(t.requestId()), t.accessToken());
+    }
+    throw closed();
   }
 
   /**

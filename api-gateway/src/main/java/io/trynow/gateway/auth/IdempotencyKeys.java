@@ -27,7 +27,18 @@ public final class IdempotencyKeys {
 
   /** {@code r} + 25 base32 characters (the {@link io.trynow.model.Ids#REQUEST} format). */
   public String requestId(String scope, String idempotencyKey) {
-    byte[] h = key.sign("request|" + scope + "|" + idempotencyKey);
+    return format(key.sign("request|" + scope + "|" + idempotencyKey));
+  }
+
+  /**
+   * The request id of the next attempt of the key whose request {@code requestId} was closed
+   * unserved (answered 503): as deterministic as the first, so a repeat of the retry lands on it.
+   */
+  public String nextAttempt(String requestId) {
+    return format(key.sign("attempt|" + requestId));
+  }
+
+  private static String format(byte[] h) {
     StringBuilder sb = new StringBuilder("r");
     // 25 characters x 5 bits = 125 bits from the first 16 bytes.
     long hi = 0;

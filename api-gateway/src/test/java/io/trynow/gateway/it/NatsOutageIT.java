@@ -196,16 +196,75 @@ class NatsOutageIT {
     }
   }
 
+  /**
+   * A 503 says nothing will be served for that request; a retry with the same Idempotency-Key is a
+   * new attempt that can get a demo, while the first attempt stays closed (its late delivery is
+   * refused), and a repeat of the retry lands on the retry's demo.
+   */
+  @Test
+  void aRetryWithTheSameIdempotencyKeyAfterA503GetsADemo() throws Exception {
+    try (PoolProcess pool = GatewayHarness.startPool(store, Map.of())) {
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+      String ip = "10.8.0.1";
+      String key = "retry-after-503-0123456789";
+      long natsPid = RealServersResource.servers().nats().pid();
+      Answer first;
+      signal("STOP", natsPid);
+      try {
+        // nothing ready: the fast path misses and the publish is not confirmed
+        first = acquire(http, ip, key);
+      } finally {
+        signal("CONT", natsPid);
+      }
+      assertThat(first.status()).as("first attempt: %s", first.body()).isEqualTo(503);
+      String abandoned = first.body().get("request_id").asText();
+
+      String id = Pools.fill(store, "hello", 1).getFirst();
+      Answer retry = acquire(http, ip, key);
+      assertThat(retry.status()).as("retry: %s", retry.body()).isEqualTo(201);
+      assertThat(retry.body().get("id").asText()).isEqualTo(id);
+      String served = retry.body().get("request_id").asText();
+      assertThat(served).isNotEqualTo(abandoned);
+
+      // idempotent again: the same key lands on the retry's demo
+      Answer again = acquire(http, ip, key);
+      assertThat(again.status()).isEqualTo(201);
+      assertThat(again.body().get("id").asText()).isEqualTo(id);
+      assertThat(again.body().get("request_id").asText()).isEqualTo(served);
+      assertThat(again.body().get("access_token").asText())
+          .isEqualTo(retry.body().get("access_token").asText());
+
+      // the first attempt was never served: its late delivery (if stored) is refused
+      try (Connection nc = Nats.connect(RealServersResource.servers().nats().url())) {
+        var jsm = nc.jetStreamManagement();
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() ->
+                jsm.getStreamInfo(Subjects.STREAM_ACQUIRE).getStreamState().getMsgCount() == 0);
+      }
+      RequestRecord closed = store.request(abandoned).orElseThrow();
+      assertThat(closed.state()).isEqualTo(RequestState.FAILED);
+      assertThat(closed.instanceId()).isNull();
+      assertThat(store.instance(id).orElseThrow().requestId()).isEqualTo(served);
+      assertThat(ConsistencyChecker.check(store)).isEmpty();
+    }
+  }
+
   private Answer acquire(HttpClient http, String ip) throws Exception {
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(URI.create(demos.toString()))
-                .timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/json")
-                .header("X-Forwarded-For", ip)
-                .POST(HttpRequest.BodyPublishers.ofString("{\"template\":\"hello\"}"))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    return acquire(http, ip, null);
+  }
+
+  private Answer acquire(HttpClient http, String ip, String idempotencyKey) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(demos.toString()))
+            .timeout(Duration.ofSeconds(60))
+            .header("Content-Type", "application/json")
+            .header("X-Forwarded-For", ip)
+            .POST(HttpRequest.BodyPublishers.ofString("{\"template\":\"hello\"}"));
+    if (idempotencyKey != null) {
+      b.header("Idempotency-Key", idempotencyKey);
+    }
+    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     return new Answer(r.statusCode(), JSON.readTree(r.body()));
   }
 

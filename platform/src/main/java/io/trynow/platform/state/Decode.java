@@ -91,7 +91,8 @@ final class Decode {
         ms(f.get("assigned_at")),
         ms(f.get("ended_at")),
         position,
-        "1".equals(f.get("checking")));
+        "1".equals(f.get("checking")),
+        f.get("ended_reason"));
   }
 
   static Circuit circuit(String template, Reply flat) {

@@ -18,6 +18,8 @@ import java.time.Instant;
  * @param position 1-based place in the wait queue while queued (read live), else 0
  * @param checking assigned, but the instance's claim check (probe, on-claim hook) has not passed
  *     yet: the visitor is not told about the instance until it has ({@code claim_checked})
+ * @param endedReason why it ended ({@code ended_reason}, e.g. {@code not_published}, {@code
+ *     too_late}, {@code cancelled}), null while it has not or when none was written
  */
 public record RequestRecord(
     String id,
@@ -30,4 +32,5 @@ public record RequestRecord(
     Instant assignedAt,
     Instant endedAt,
     long position,
-    boolean checking) {}
+    boolean checking,
+    String endedReason) {}
