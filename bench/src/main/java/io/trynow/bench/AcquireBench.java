@@ -154,7 +154,7 @@ public final class AcquireBench {
 
   /** The histograms read from the i-th of {@code n} service ports (gateways first, then pools). */
   private static String stagePrefix(int i, int n) {
-    return i < n / 2 ? "trynow_gateway_acquire" : "trynow_pool_acquire_stage";
+    return i < n / 2 ? "trynow_gateway_acquire" : ServerStages.POOL;
   }
 
   /**

@@ -186,11 +186,9 @@ public final class CrowdBench {
         for (Path t : tasks.toList()) {
           try {
             if (java.nio.file.Files.readString(t.resolve("comm")).contains("CompilerThre")) {
-              String stat = java.nio.file.Files.readString(t.resolve("stat"));
-              String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-              sum += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+              sum += LocalStack.cpu(t.resolve("stat")).orElse(0.0);
             }
-          } catch (java.io.IOException | RuntimeException gone) {
+          } catch (java.io.IOException gone) {
             // a thread that ended meanwhile
           }
         }

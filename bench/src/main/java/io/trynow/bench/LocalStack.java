@@ -290,8 +290,16 @@ final class LocalStack implements AutoCloseable {
 
   /** utime + stime of one process, in seconds (clock ticks of 100 Hz). */
   private static java.util.Optional<Double> cpu(String pid) {
+    return cpu(Path.of("/proc", pid, "stat"));
+  }
+
+  /**
+   * utime + stime in seconds from a {@code stat} file: a process's ({@code /proc/<pid>/stat}) or
+   * one thread's ({@code /proc/<pid>/task/<tid>/stat}); empty when it is gone or unreadable.
+   */
+  static java.util.Optional<Double> cpu(Path statFile) {
     try {
-      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String stat = Files.readString(statFile);
       String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
       return java.util.Optional.of((Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0);
     } catch (IOException | RuntimeException e) {
