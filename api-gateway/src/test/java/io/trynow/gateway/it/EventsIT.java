@@ -1,6 +1,7 @@
 package io.trynow.gateway.it;
 
 import static io.restassured.RestAssured.given;
+import static io.trynow.gateway.it.GatewayHarness.acquire;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,7 +17,6 @@ import io.nats.client.impl.Headers;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.trynow.model.InstanceEventKind;
 import io.trynow.model.Json;
@@ -79,14 +79,6 @@ class EventsIT {
 
   String url(String pathAndQuery) {
     return base.toString().replaceAll("/$", "") + pathAndQuery;
-  }
-
-  static Response acquire(String template, String ip) {
-    return given()
-        .contentType(ContentType.JSON)
-        .header("X-Forwarded-For", ip)
-        .body("{\"template\":\"" + template + "\"}")
-        .post("/v1/demos");
   }
 
   /**

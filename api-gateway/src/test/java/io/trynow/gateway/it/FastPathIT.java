@@ -1,6 +1,7 @@
 package io.trynow.gateway.it;
 
 import static io.restassured.RestAssured.given;
+import static io.trynow.gateway.it.GatewayHarness.acquireMessages;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -198,19 +199,5 @@ class FastPathIT {
         .header("Retry-After", org.hamcrest.Matchers.notNullValue());
     assertThat(store.instance(id).orElseThrow().state()).isEqualTo(InstanceState.READY);
     assertThat(store.poolStats("hello").assigned()).isZero();
-  }
-
-  /** Messages ever stored in TRYNOW_ACQUIRE (its last sequence; 0 before the first). */
-  private static long acquireMessages() throws Exception {
-    try (Connection nc = Nats.connect(RealServersResource.servers().nats().url())) {
-      try {
-        return nc.jetStreamManagement()
-            .getStreamInfo(Subjects.STREAM_ACQUIRE)
-            .getStreamState()
-            .getLastSequence();
-      } catch (io.nats.client.JetStreamApiException e) {
-        return 0;
-      }
-    }
   }
 }

@@ -1,6 +1,6 @@
 package io.trynow.gateway.it;
 
-import static io.restassured.RestAssured.given;
+import static io.trynow.gateway.it.GatewayHarness.acquire;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,7 +8,6 @@ import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.trynow.model.Ids;
 import io.trynow.platform.state.Store;
@@ -320,14 +319,6 @@ class FuzzIT {
       }
     }
     assertThat(failures).isEmpty();
-  }
-
-  static Response acquire(String template, String ip) {
-    return given()
-        .contentType(ContentType.JSON)
-        .header("X-Forwarded-For", ip)
-        .body("{\"template\":\"" + template + "\"}")
-        .post("/v1/demos");
   }
 
   /** Makes random calls; never a valid acquire, never the real token or admin key on a write. */

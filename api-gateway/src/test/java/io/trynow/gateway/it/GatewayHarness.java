@@ -1,5 +1,12 @@
 package io.trynow.gateway.it;
 
+import static io.restassured.RestAssured.given;
+
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.trynow.model.Subjects;
 import io.trynow.platform.state.Store;
 import io.trynow.testsupport.RealServersResource;
 import java.util.HashMap;
@@ -53,5 +60,28 @@ public final class GatewayHarness {
   public static PoolProcess startPoolKeepingState(Store store, Map<String, String> extra) {
     return PoolProcess.start(
         RealServersResource.servers(), RealServersResource.prefix(), poolConfig(extra));
+  }
+
+  /** {@code POST /v1/demos} for {@code template} from client IP {@code ip} (X-Forwarded-For). */
+  public static Response acquire(String template, String ip) {
+    return given()
+        .contentType(ContentType.JSON)
+        .header("X-Forwarded-For", ip)
+        .body("{\"template\":\"" + template + "\"}")
+        .post("/v1/demos");
+  }
+
+  /** Messages ever stored in TRYNOW_ACQUIRE (its last sequence; 0 before the first). */
+  public static long acquireMessages() throws Exception {
+    try (Connection nc = Nats.connect(RealServersResource.servers().nats().url())) {
+      try {
+        return nc.jetStreamManagement()
+            .getStreamInfo(Subjects.STREAM_ACQUIRE)
+            .getStreamState()
+            .getLastSequence();
+      } catch (io.nats.client.JetStreamApiException e) {
+        return 0;
+      }
+    }
   }
 }

@@ -1,18 +1,15 @@
 package io.trynow.gateway.it;
 
-import static io.restassured.RestAssured.given;
+import static io.trynow.gateway.it.GatewayHarness.acquire;
+import static io.trynow.gateway.it.GatewayHarness.acquireMessages;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
-import io.nats.client.Connection;
-import io.nats.client.Nats;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.restassured.http.ContentType;
 import io.restassured.response.Response;
-import io.trynow.model.Subjects;
 import io.trynow.platform.state.ConsistencyChecker;
 import io.trynow.platform.state.Store;
 import io.trynow.platform.testing.Pools;
@@ -57,14 +54,6 @@ class LiveCapIT {
     if (pool != null) {
       pool.close();
     }
-  }
-
-  static Response acquire(String template, String ip) {
-    return given()
-        .contentType(ContentType.JSON)
-        .header("X-Forwarded-For", ip)
-        .body("{\"template\":\"" + template + "\"}")
-        .post("/v1/demos");
   }
 
   static void refusedAtTheCap(Response r) {
@@ -115,19 +104,5 @@ class LiveCapIT {
     // the fast path sees the cap reached (a demo is ready); so does pool-service for "brief"
     refusedAtTheCap(acquire("hello", ip));
     refusedAtTheCap(acquire("brief", ip));
-  }
-
-  /** Messages ever stored in TRYNOW_ACQUIRE (its last sequence; 0 before the first). */
-  private static long acquireMessages() throws Exception {
-    try (Connection nc = Nats.connect(RealServersResource.servers().nats().url())) {
-      try {
-        return nc.jetStreamManagement()
-            .getStreamInfo(Subjects.STREAM_ACQUIRE)
-            .getStreamState()
-            .getLastSequence();
-      } catch (io.nats.client.JetStreamApiException e) {
-        return 0;
-      }
-    }
   }
 }

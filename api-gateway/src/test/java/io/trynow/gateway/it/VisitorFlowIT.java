@@ -1,6 +1,7 @@
 package io.trynow.gateway.it;
 
 import static io.restassured.RestAssured.given;
+import static io.trynow.gateway.it.GatewayHarness.acquire;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
@@ -60,14 +61,6 @@ class VisitorFlowIT {
     if (pool != null) {
       pool.close();
     }
-  }
-
-  static Response acquire(String template, String ip) {
-    return given()
-        .contentType(ContentType.JSON)
-        .header("X-Forwarded-For", ip)
-        .body("{\"template\":\"" + template + "\"}")
-        .post("/v1/demos");
   }
 
   @Test
