@@ -193,6 +193,7 @@ public class DemosResource {
 
   private Response respond(
       String template, Acquirer.Result result, long start, RoutingContext ctx) {
+    RequestIds.set(ctx, result.requestId());
     metrics.acquire(
         template,
         switch (result) {
