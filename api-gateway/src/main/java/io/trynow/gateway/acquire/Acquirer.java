@@ -126,6 +126,13 @@ public class Acquirer {
    */
   public sealed interface Result {
     RateLimits rateLimits();
+
+    /**
+     * The id of the request this answer is about. With an Idempotency-Key it is the key's current
+     * attempt, which differs from {@link #ticket}'s after a 503 ({@link #currentAttempt}): the HTTP
+     * layer answers under this id ({@code Trynow-Request-Id}), as the body does.
+     */
+    String requestId();
   }
 
   /**
@@ -133,7 +140,8 @@ public class Acquirer {
    *
    * @param accessToken the visitor's token, returned once
    */
-  public record Assigned(Demo demo, String accessToken, RateLimits rateLimits) implements Result {}
+  public record Assigned(String requestId, Demo demo, String accessToken, RateLimits rateLimits)
+      implements Result {}
 
   /**
    * No demo yet: {@code QUEUED} with its place, or {@code PENDING} (the pool has not answered, or
@@ -180,6 +188,21 @@ public class Acquirer {
     TemplatesConfig.Template tpl = template(template);
     Map<String, Object> checked = checkedFields(tpl, fields);
     Ticket t = caller.idempotencyKey() == null ? key : currentAttempt(key);
+    try {
+      return attempt(template, tpl, checked, caller, t);
+    } catch (Refusal e) {
+      // answered under the attempt's id, which is not the ticket's after a 503 (currentAttempt)
+      throw e.requestId(t.requestId());
+    }
+  }
+
+  /** One attempt of {@link #acquire(String, Map, Caller, Ticket)}, under its request id. */
+  private Result attempt(
+      String template,
+      TemplatesConfig.Template tpl,
+      Map<String, Object> checked,
+      Caller caller,
+      Ticket t) {
     String rid = t.requestId();
     String tokenHash = AccessTokens.hash(t.accessToken());
 
@@ -384,7 +407,7 @@ public class Acquirer {
       AcquireReadyResult.Assigned a, Ticket t, java.util.concurrent.Executor followUp) {
     RateLimits rl = rateLimits(a.windows(), perHour(), perDay());
     followUp.execute(announce(t.requestId(), a.instance()));
-    return new Assigned(new Demo.Stored(a.instance()), t.accessToken(), rl);
+    return new Assigned(t.requestId(), new Demo.Stored(a.instance()), t.accessToken(), rl);
   }
 
   /** The windows of a miss (the queue path continues), or the 429 when limited. */
@@ -480,7 +503,7 @@ public class Acquirer {
     AcquireReply r = Json.read(reply.getData(), AcquireReply.class);
     String rid = t.requestId();
     return switch (r.outcome()) {
-      case ASSIGNED -> new Assigned(new Demo.Replied(r), t.accessToken(), rl);
+      case ASSIGNED -> new Assigned(rid, new Demo.Replied(r), t.accessToken(), rl);
       case QUEUED ->
           new Waiting(
               rid,
@@ -601,11 +624,6 @@ public class Acquirer {
   }
 
   /**
-   * Most 503-answered attempts one Idempotency-Key is followed through ({@link #currentAttempt}).
-   */
-  static final int MAX_ATTEMPTS = 16;
-
-  /**
    * The attempt a call with an Idempotency-Key continues. An attempt answered 503 was closed
    * unserved ({@code abandon_request}, {@link #NOT_PUBLISHED}: "nothing will be served for this
    * request"), so a retry of the key must be able to get a demo: it goes on as the next attempt,
@@ -617,7 +635,7 @@ public class Acquirer {
    */
   private Ticket currentAttempt(Ticket key) {
     Ticket t = key;
-    for (int n = 0; n < MAX_ATTEMPTS; n++) {
+    for (int n = 0; n < IdempotencyKeys.MAX_ATTEMPTS; n++) {
       Optional<RequestRecord> rec = store.request(t.requestId());
       if (rec.isEmpty()
           || rec.get().state() != RequestState.FAILED
@@ -658,7 +676,7 @@ public class Acquirer {
         if (i.state() != io.trynow.model.InstanceState.ASSIGNED) {
           throw closed();
         }
-        yield Optional.of(new Assigned(new Demo.Stored(i), token, rl));
+        yield Optional.of(new Assigned(rid, new Demo.Stored(i), token, rl));
       }
       case UNAVAILABLE -> throw templateUnavailable(5);
       case FAILED, EXPIRED -> throw closed();

@@ -13,6 +13,12 @@ public final class IdempotencyKeys {
   /** 16–128 visible ASCII characters without spaces (a UUID fits). */
   public static final Pattern FORMAT = Pattern.compile("[\\x21-\\x7e]{16,128}");
 
+  /**
+   * Most attempts one key is followed through: the first and up to 15 retries that each came after
+   * a 503 ({@link #nextAttempt}); past them the key's answer is 409 {@code request-closed}.
+   */
+  public static final int MAX_ATTEMPTS = 16;
+
   private static final char[] BASE32 = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
 
   private final Secrets.HmacKey key;

@@ -71,6 +71,7 @@ public final class Refusal extends RuntimeException {
   private final Reason reason;
   private long retryAfterSeconds = -1;
   private RateLimits rateLimits;
+  private String requestId;
 
   public Refusal(Reason reason, String detail) {
     super(detail, null, false, false);
@@ -115,6 +116,24 @@ public final class Refusal extends RuntimeException {
   public Refusal rateLimits(RateLimits limits) {
     this.rateLimits = limits;
     return this;
+  }
+
+  /**
+   * The id of the request this refusal answers, when the use-case knows it better than the HTTP
+   * layer: a retry with an Idempotency-Key after a 503 is the key's next attempt, whose id is only
+   * known once the store has been read ({@code Acquirer}). The HTTP layer answers under this id
+   * (header {@code Trynow-Request-Id} and the problem's {@code request_id}).
+   */
+  public Refusal requestId(String id) {
+    this.requestId = id;
+    return this;
+  }
+
+  /**
+   * The id of the refused request when the use-case set it ({@link #requestId(String)}), or null.
+   */
+  public String requestId() {
+    return requestId;
   }
 
   public Reason reason() {

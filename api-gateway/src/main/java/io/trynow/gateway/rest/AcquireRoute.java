@@ -288,6 +288,7 @@ public class AcquireRoute {
   }
 
   private Answer answer(String template, Acquirer.Result result, long start, RoutingContext ctx) {
+    RequestIds.set(ctx, result.requestId()); // the attempt's id (a retry after a 503: a new one)
     metrics.acquire(
         template,
         switch (result) {

@@ -29,6 +29,9 @@ public class ErrorMappers {
 
   @ServerExceptionMapper
   public Response refusal(Refusal e, RoutingContext ctx) {
+    if (e.requestId() != null) {
+      RequestIds.set(ctx, e.requestId());
+    }
     Response.ResponseBuilder b = body(e.reason(), e.getMessage(), ctx);
     if (e.retryAfterSeconds() > 0) {
       b.header("Retry-After", e.retryAfterSeconds());

@@ -11,6 +11,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.trynow.model.Headers;
 import io.trynow.model.InstanceState;
 import io.trynow.model.Subjects;
 import io.trynow.platform.state.ConsistencyChecker;
@@ -73,7 +74,12 @@ class NatsOutageIT {
   @TestHTTPResource("/v1/demos")
   URL demos;
 
-  record Answer(int status, JsonNode body) {}
+  /** An answer: status, body and the {@code Trynow-Request-Id} header. */
+  record Answer(int status, JsonNode body, String requestIdHeader) {
+    String bodyRequestId() {
+      return body.get("request_id").asText();
+    }
+  }
 
   @Test
   void anAcquireAnsweredAsFailedDuringANatsOutageIsNeverServed() throws Exception {
@@ -199,7 +205,9 @@ class NatsOutageIT {
   /**
    * A 503 says nothing will be served for that request; a retry with the same Idempotency-Key is a
    * new attempt that can get a demo, while the first attempt stays closed (its late delivery is
-   * refused), and a repeat of the retry lands on the retry's demo.
+   * refused), and a repeat of the retry lands on the retry's demo. Each answer's {@code
+   * Trynow-Request-Id} header names the attempt its body names: a retry answered 503 again, and the
+   * retry that is served, each under its own new id.
    */
   @Test
   void aRetryWithTheSameIdempotencyKeyAfterA503GetsADemo() throws Exception {
@@ -209,28 +217,38 @@ class NatsOutageIT {
       String key = "retry-after-503-0123456789";
       long natsPid = RealServersResource.servers().nats().pid();
       Answer first;
+      Answer second;
       signal("STOP", natsPid);
       try {
         // nothing ready: the fast path misses and the publish is not confirmed
         first = acquire(http, ip, key);
+        // still down: the retry is the key's second attempt, closed in its turn
+        second = acquire(http, ip, key);
       } finally {
         signal("CONT", natsPid);
       }
       assertThat(first.status()).as("first attempt: %s", first.body()).isEqualTo(503);
-      String abandoned = first.body().get("request_id").asText();
+      String abandoned = first.bodyRequestId();
+      assertThat(first.requestIdHeader()).isEqualTo(abandoned);
+      assertThat(second.status()).as("second attempt: %s", second.body()).isEqualTo(503);
+      String abandonedAgain = second.bodyRequestId();
+      assertThat(abandonedAgain).isNotEqualTo(abandoned);
+      assertThat(second.requestIdHeader()).as("header of the second 503").isEqualTo(abandonedAgain);
 
       String id = Pools.fill(store, "hello", 1).getFirst();
       Answer retry = acquire(http, ip, key);
       assertThat(retry.status()).as("retry: %s", retry.body()).isEqualTo(201);
       assertThat(retry.body().get("id").asText()).isEqualTo(id);
-      String served = retry.body().get("request_id").asText();
-      assertThat(served).isNotEqualTo(abandoned);
+      String served = retry.bodyRequestId();
+      assertThat(served).isNotIn(abandoned, abandonedAgain);
+      assertThat(retry.requestIdHeader()).as("header of the served retry").isEqualTo(served);
 
       // idempotent again: the same key lands on the retry's demo
       Answer again = acquire(http, ip, key);
       assertThat(again.status()).isEqualTo(201);
       assertThat(again.body().get("id").asText()).isEqualTo(id);
-      assertThat(again.body().get("request_id").asText()).isEqualTo(served);
+      assertThat(again.bodyRequestId()).isEqualTo(served);
+      assertThat(again.requestIdHeader()).isEqualTo(served);
       assertThat(again.body().get("access_token").asText())
           .isEqualTo(retry.body().get("access_token").asText());
 
@@ -242,9 +260,11 @@ class NatsOutageIT {
             .until(() ->
                 jsm.getStreamInfo(Subjects.STREAM_ACQUIRE).getStreamState().getMsgCount() == 0);
       }
-      RequestRecord closed = store.request(abandoned).orElseThrow();
-      assertThat(closed.state()).isEqualTo(RequestState.FAILED);
-      assertThat(closed.instanceId()).isNull();
+      for (String rid : new String[] {abandoned, abandonedAgain}) {
+        RequestRecord closed = store.request(rid).orElseThrow();
+        assertThat(closed.state()).isEqualTo(RequestState.FAILED);
+        assertThat(closed.instanceId()).isNull();
+      }
       assertThat(store.instance(id).orElseThrow().requestId()).isEqualTo(served);
       assertThat(ConsistencyChecker.check(store)).isEmpty();
     }
@@ -265,7 +285,10 @@ class NatsOutageIT {
       b.header("Idempotency-Key", idempotencyKey);
     }
     HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    return new Answer(r.statusCode(), JSON.readTree(r.body()));
+    return new Answer(
+        r.statusCode(),
+        JSON.readTree(r.body()),
+        r.headers().firstValue(Headers.REQUEST_ID).orElse(null));
   }
 
   private JsonNode get(HttpClient http, String url) throws Exception {
