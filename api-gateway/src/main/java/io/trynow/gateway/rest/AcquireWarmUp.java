@@ -56,7 +56,10 @@ import org.eclipse.microprofile.health.Readiness;
  * of the warm-up's own, where a responder of the warm-up answers as JetStream and pool-service
  * would (a PubAck of stream {@code trynow-warm-up}, whose publish counter is removed afterwards, an
  * assigned reply); the reply read and a demo answer written with the application's JSON mapper; an
- * access token minted and hashed.
+ * access token minted and hashed; a {@code POST /v1/demos} through the acquire's route ({@link
+ * AcquireRoute}) whose body has an unknown field (read, parsed, refused before anything is
+ * counted); {@code acquire_ready} from the next event loop with quotas of 0 (refused before it
+ * writes anything), so each loop's own Valkey connection and the call are warm.
  */
 @Readiness
 @Singleton
