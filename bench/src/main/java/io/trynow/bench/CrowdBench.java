@@ -97,12 +97,14 @@ public final class CrowdBench {
       Map<String, String> jitPids = new java.util.LinkedHashMap<>(stack.pids());
       jitPids.put("bench", String.valueOf(ProcessHandle.current().pid()));
       Map<String, Double> jitBefore = jitSeconds(jitPids);
+      Map<String, Map<String, Double>> threadsBefore = threadCpu(jitPids);
       long crowdStart = System.nanoTime();
       System.out.printf("crowd starts at %d (epoch ms)%n", System.currentTimeMillis());
       List<Visitor.Visit> visits = crowd(http, stack.gatewayPort(), visitors);
       double crowdSeconds = (System.nanoTime() - crowdStart) / 1e9;
       Map<String, Double> cpuAfter = stack.cpuSeconds();
       Map<String, Double> jitAfter = jitSeconds(jitPids);
+      Map<String, Map<String, Double>> threadsAfter = threadCpu(jitPids);
       profile.dump();
       Map<String, Long> rssAfter = stack.rssMb();
       System.out.printf(
@@ -111,6 +113,7 @@ public final class CrowdBench {
       System.out.printf(
           "  of which JIT compiler threads (C1, C2): %s%n",
           LocalStack.cpuUsed(jitBefore, jitAfter));
+      printThreadCpu(threadsBefore, threadsAfter);
       try (Store store = Store.connect(stack.valkeyUrl(), stack.prefix())) {
         CrowdTimeline.print(store, visits, floorCurve, parallel);
         System.out.println(
@@ -198,6 +201,54 @@ public final class CrowdBench {
       out.put(e.getKey(), sum);
     }
     return out;
+  }
+
+  /**
+   * CPU seconds used so far by each JVM's threads, grouped by thread name without its digits
+   * ({@code /proc/<pid>/task/*}: {@code comm}, at most 15 characters; virtual threads show as their
+   * carriers, {@code ForkJoinPool-}).
+   */
+  static Map<String, Map<String, Double>> threadCpu(Map<String, String> pids) {
+    Map<String, Map<String, Double>> out = new java.util.LinkedHashMap<>();
+    for (Map.Entry<String, String> e : pids.entrySet()) {
+      Map<String, Double> groups = new java.util.HashMap<>();
+      try (java.util.stream.Stream<Path> tasks =
+          java.nio.file.Files.list(Path.of("/proc", e.getValue(), "task"))) {
+        for (Path t : tasks.toList()) {
+          try {
+            String group =
+                java.nio.file.Files.readString(t.resolve("comm")).strip().replaceAll("[0-9]+", "#");
+            groups.merge(group, LocalStack.cpu(t.resolve("stat")).orElse(0.0), Double::sum);
+          } catch (java.io.IOException gone) {
+            // a thread that ended meanwhile
+          }
+        }
+      } catch (java.io.IOException gone) {
+        continue;
+      }
+      out.put(e.getKey(), groups);
+    }
+    return out;
+  }
+
+  /**
+   * Per JVM, its thread groups that used the most CPU during the crowd (threads that ended during
+   * the crowd are not counted; a group's figure is the growth of its live threads' sums).
+   */
+  static void printThreadCpu(
+      Map<String, Map<String, Double>> before, Map<String, Map<String, Double>> after) {
+    System.out.println("  by thread (CPU s during the crowd, top groups per JVM):");
+    for (Map.Entry<String, Map<String, Double>> e : after.entrySet()) {
+      Map<String, Double> was = before.getOrDefault(e.getKey(), Map.of());
+      StringBuilder sb = new StringBuilder();
+      e.getValue().entrySet().stream()
+          .map(g -> Map.entry(g.getKey(), g.getValue() - was.getOrDefault(g.getKey(), 0.0)))
+          .filter(g -> g.getValue() >= 0.02)
+          .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+          .limit(8)
+          .forEach(g -> sb.append(String.format(" %s=%.2f", g.getKey(), g.getValue())));
+      System.out.printf("    %s:%s%n", e.getKey(), sb);
+    }
   }
 
   static Map<String, String> env(int visitors, int ready, int parallel) {
@@ -376,9 +427,7 @@ public final class CrowdBench {
       }
     }
     floorStages(names, runHealthy, t0Epoch);
-    List<String> rm = new ArrayList<>(List.of("rm", "-f"));
-    rm.addAll(names);
-    docker(rm.toArray(String[]::new));
+    removeFloor(names);
     List<Double> curve = new ArrayList<>(healthy);
     Collections.sort(curve);
     return curve;
@@ -433,6 +482,23 @@ public final class CrowdBench {
       System.out.println("  floor stages not printed: " + e);
     }
   }
+
+  /**
+   * Removes the floor's containers {@value #REMOVE_AT_ONCE} at a time. One {@code docker rm -f} of
+   * all of them removes them in parallel, and Docker 20.10 (Debian 12's engine) can deadlock on
+   * that many exits at once until dockerd is restarted (moby/moby#46661; the provisioner bounds its
+   * removals the same way, {@code trynow.docker.max-parallel-removals}): it happened here in
+   * session 9 on the floor's 40.
+   */
+  static void removeFloor(List<String> names) throws Exception {
+    for (int i = 0; i < names.size(); i += REMOVE_AT_ONCE) {
+      List<String> rm = new ArrayList<>(List.of("rm", "-f"));
+      rm.addAll(names.subList(i, Math.min(names.size(), i + REMOVE_AT_ONCE)));
+      docker(rm.toArray(String[]::new));
+    }
+  }
+
+  static final int REMOVE_AT_ONCE = 4;
 
   static void docker(String... args) throws Exception {
     List<String> cmd = new ArrayList<>();

@@ -1,6 +1,7 @@
 package io.trynow.deploy;
 
 import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.InstallCommand;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
 import java.nio.file.Path;
@@ -50,6 +51,25 @@ final class HelmChart {
       }
     }
     return new Manifests(out, docs);
+  }
+
+  /** The chart's NOTES.txt as an install would print them (dry run, client only: no cluster). */
+  static String notes(Map<String, Object> sets) {
+    HelmCluster.ensureStarted();
+    InstallCommand cmd =
+        new Helm(Repo.chart())
+            .install()
+            .withName(RELEASE)
+            .withNamespace(NAMESPACE)
+            .withKubeVersion("1.30.0")
+            .dryRun()
+            .clientOnly();
+    for (Map.Entry<String, Object> e : sets.entrySet()) {
+      cmd = cmd.set(e.getKey(), e.getValue());
+    }
+    String out = cmd.call().getOutput();
+    int at = out.indexOf("NOTES:");
+    return at < 0 ? "" : out.substring(at);
   }
 
   static Manifests render(Path... valuesFiles) {

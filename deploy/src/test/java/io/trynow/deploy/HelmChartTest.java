@@ -32,6 +32,23 @@ class HelmChartTest {
   }
 
   @Test
+  void theNotesTellTheLiveCapPerClientIp() {
+    assertThat(HelmChart.notes(Map.of()))
+        .contains("Live demos per client IP: at most 3 (assigned or queued)")
+        .contains("429 too-many-live-demos")
+        .contains("Set gateway.maxLivePerIp (0: no cap)")
+        .contains("gateway.trustedProxies is empty");
+    assertThat(
+            HelmChart.notes(
+                Map.of("gateway.maxLivePerIp", 2, "gateway.trustedProxies[0]", "10.0.0.0/8")))
+        .contains("at most 2 (assigned or queued)")
+        .doesNotContain("trustedProxies is empty");
+    assertThat(HelmChart.notes(Map.of("gateway.maxLivePerIp", 0)))
+        .contains("Live demos per client IP: no cap (gateway.maxLivePerIp is 0).")
+        .doesNotContain("too-many-live-demos");
+  }
+
+  @Test
   void lintsCleanWithTheProductionValuesExample(@TempDir Path tmp) throws IOException {
     // helm lint takes no values file: lint a copy whose values.yaml is defaults + production.
     Path chart = copyChart(tmp);
