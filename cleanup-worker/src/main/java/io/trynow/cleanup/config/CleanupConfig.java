@@ -90,11 +90,18 @@ public interface CleanupConfig {
   /** Reaper settings. */
   interface Reaper {
     /**
-     * How often expired instances are looked for (bounds the reap lag; one cheap Valkey call per
-     * tick).
+     * Shortest time between two passes. A pass runs when the earliest expiry is due (read from the
+     * expiry index after each pass), at least this long after the previous one.
      */
     @WithDefault("100ms")
     Duration interval();
+
+    /**
+     * Longest time between two passes when no expiry is due sooner: bounds the reap lag of a demo
+     * whose whole TTL is shorter than this (it was assigned after the last pass read the index).
+     */
+    @WithDefault("1s")
+    Duration maxWait();
 
     /** Most instances claimed per call; the reaper loops until a call returns fewer. */
     @WithDefault("100")

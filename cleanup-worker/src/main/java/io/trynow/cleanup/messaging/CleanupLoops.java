@@ -80,7 +80,13 @@ public class CleanupLoops {
     consumers.consume(
         ConsumerSpec.of(Subjects.STREAM_CLEANUP, Subjects.CLEANUP_ALL, config.consumer()),
         this::handle);
-    supervisor.every("reaper", config.reaper().interval(), reaper::reapOnce);
+    // a pass, then the wait until the earliest expiry (Reaper.nextWait: within interval..max-wait)
+    supervisor.run(
+        "reaper",
+        () -> {
+          reaper.reapOnce();
+          Thread.sleep(reaper.nextWait().toMillis());
+        });
     supervisor.every("orphan-sweeper", config.sweeper().interval(), sweeper::sweepOnce);
     supervisor.every("host-monitor", hostMonitorConfig.interval(), hostMonitor::checkOnce);
     if (prober.enabled()) {

@@ -10,7 +10,9 @@ import io.trynow.platform.state.Instance;
 import io.trynow.platform.state.Store;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
@@ -41,6 +43,24 @@ public class Reaper {
     this.publisher = publisher;
     this.events = events;
     this.config = config.reaper();
+  }
+
+  /**
+   * How long to wait before the next pass: until the earliest expiry in the index (one lookup),
+   * within {@code interval} and {@code max-wait}. Polling every {@code interval} (100 ms) cost an
+   * idle cleanup-worker 600 store calls a minute; a demo expiring is now reaped when it is due
+   * rather than up to one interval later, and only a demo whose whole TTL is shorter than {@code
+   * max-wait} (assigned after this lookup) waits up to {@code max-wait}.
+   */
+  public Duration nextWait() {
+    Duration min = config.interval();
+    Duration max = config.maxWait().compareTo(min) < 0 ? min : config.maxWait();
+    Optional<Instant> next = store.oldestExpiry();
+    if (next.isEmpty()) {
+      return max;
+    }
+    Duration until = Duration.between(Instant.now(), next.get());
+    return until.compareTo(min) < 0 ? min : until.compareTo(max) > 0 ? max : until;
   }
 
   /** One pass: claims batches until one comes back short. Returns how many were reaped. */
