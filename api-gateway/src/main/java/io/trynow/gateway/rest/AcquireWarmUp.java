@@ -17,6 +17,8 @@ import io.trynow.model.Ids;
 import io.trynow.model.Json;
 import io.trynow.platform.messaging.Publisher;
 import io.trynow.platform.nats.NatsClient;
+import io.trynow.platform.state.AcquireArgs;
+import io.trynow.platform.state.AcquireReadyResult;
 import io.trynow.platform.state.Store;
 import io.trynow.platform.supervisor.Supervisor;
 import io.trynow.platform.template.TemplatesConfig;
@@ -54,7 +56,10 @@ import org.eclipse.microprofile.health.Readiness;
  * of the warm-up's own, where a responder of the warm-up answers as JetStream and pool-service
  * would (a PubAck of stream {@code trynow-warm-up}, whose publish counter is removed afterwards, an
  * assigned reply); the reply read and a demo answer written with the application's JSON mapper; an
- * access token minted and hashed.
+ * access token minted and hashed; a {@code POST /v1/demos} through the acquire's route ({@link
+ * AcquireRoute}) whose body has an unknown field (read, parsed, refused before anything is
+ * counted); {@code acquire_ready} from the next event loop with quotas of 0 (refused before it
+ * writes anything), so each loop's own Valkey connection and the call are warm.
  */
 @Readiness
 @Singleton
@@ -79,9 +84,11 @@ public class AcquireWarmUp implements HealthCheck {
   private final Views views;
   private final ObjectMapper mapper;
   private final List<String> templates;
+  private final TemplatesConfig templateConfig;
   private final Publisher publisher;
   private final NatsClient nats;
   private final io.micrometer.core.instrument.MeterRegistry meters;
+  private final io.vertx.core.Vertx vertx;
   private volatile int roundTrips;
 
   public AcquireWarmUp(
@@ -92,15 +99,18 @@ public class AcquireWarmUp implements HealthCheck {
       TemplatesConfig templates,
       Publisher publisher,
       NatsClient nats,
-      io.micrometer.core.instrument.MeterRegistry meters) {
+      io.micrometer.core.instrument.MeterRegistry meters,
+      io.vertx.core.Vertx vertx) {
     this.warmUp = new WarmUp("POST /v1/demos", config);
     this.store = store;
     this.views = views;
     this.mapper = mapper;
     this.templates = List.copyOf(templates.templates().keySet());
+    this.templateConfig = templates;
     this.publisher = publisher;
     this.nats = nats;
     this.meters = meters;
+    this.vertx = vertx;
   }
 
   void start(@Observes StartupEvent ev, Supervisor supervisor) {
@@ -218,6 +228,12 @@ public class AcquireWarmUp implements HealthCheck {
       if (status != 404) {
         throw new IllegalStateException("GET of an unknown demo answered " + status);
       }
+      // the acquire's own route (AcquireRoute): body read and parsed, refused as a body with an
+      // unknown field before anything is counted, problem written
+      status = http.postJson("/v1/demos", "{\"template\":\"" + template + "\",\"warm_up\":1}");
+      if (status != 400) {
+        throw new IllegalStateException("POST of an unknown field answered " + status);
+      }
     }
     AcquireBody body =
         mapper.readValue(
@@ -226,6 +242,7 @@ public class AcquireWarmUp implements HealthCheck {
     String requestId = Ids.newRequestId();
     String token = AccessTokens.newToken();
     String tokenHash = AccessTokens.hash(token);
+    acquireReady(template, requestId, tokenHash);
     if (store.requestAsync(requestId).toCompletableFuture().get(5, TimeUnit.SECONDS).isPresent()) {
       throw new IllegalStateException("a fresh request id " + requestId + " exists");
     }
@@ -265,6 +282,50 @@ public class AcquireWarmUp implements HealthCheck {
       roundTrips++;
     }
     mapper.writeValueAsBytes(views.demo(reply, token));
+  }
+
+  /**
+   * The acquire's store call ({@code acquire_ready}) as an acquire makes it: from an event loop
+   * (each round the next one), over that loop's own Valkey connection, its answer parsed. With
+   * quotas of 0 the function refuses before it writes anything ({@code limited}: nothing counted,
+   * nothing assigned).
+   */
+  private void acquireReady(String template, String requestId, String tokenHash) throws Exception {
+    TemplatesConfig.Template tpl = templateConfig.templates().get(template);
+    if (tpl == null) {
+      return;
+    }
+    AcquireArgs args =
+        new AcquireArgs(
+            requestId,
+            template,
+            tokenHash,
+            "127.0.0.1",
+            tpl.defaultTtl(),
+            tpl.maxLifetime(),
+            tpl.maxQueue(),
+            0,
+            null,
+            tpl.checksClaims());
+    java.util.concurrent.CompletableFuture<AcquireReadyResult> done =
+        new java.util.concurrent.CompletableFuture<>();
+    ((io.vertx.core.impl.VertxInternal) vertx)
+        .createEventLoopContext() // the next event loop, round robin
+        .runOnContext(v ->
+            store
+                .requests()
+                .acquireReadyAsync(args, 0, 0)
+                .whenComplete((r, failure) -> {
+                  if (failure != null) {
+                    done.completeExceptionally(failure);
+                  } else {
+                    done.complete(r);
+                  }
+                }));
+    AcquireReadyResult r = done.get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    if (!(r instanceof AcquireReadyResult.Limited)) {
+      throw new IllegalStateException("acquire_ready with no quota answered " + r);
+    }
   }
 
   /** Round trips through the publisher's asynchronous path done by warm-ups of this instance. */

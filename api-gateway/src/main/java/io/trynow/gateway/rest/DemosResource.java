@@ -2,21 +2,14 @@ package io.trynow.gateway.rest;
 
 import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.common.annotation.RunOnVirtualThread;
-import io.trynow.gateway.GatewayMetrics;
-import io.trynow.gateway.acquire.Acquirer;
 import io.trynow.gateway.auth.Access;
-import io.trynow.gateway.config.GatewaySettings;
 import io.trynow.gateway.demo.Demos;
 import io.trynow.gateway.events.EventsEndpoint;
-import io.trynow.gateway.http.HttpEdge;
 import io.trynow.gateway.http.Problem;
 import io.trynow.gateway.http.Problems;
-import io.trynow.gateway.http.RequestIds;
-import io.trynow.gateway.outcome.Refusal;
 import io.trynow.gateway.view.DemoView;
 import io.trynow.gateway.view.QueuedView;
 import io.trynow.gateway.view.Views;
-import io.trynow.gateway.web.Cors;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -44,7 +37,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * The visitor's demos: acquire, read, extend, release. The acquire runs on the event loop that
- * received it and waits for nothing ({@link Acquirer#acquireAsync}); the others block on a virtual
+ * received it and waits for nothing ({@link io.trynow.gateway.acquire.Acquirer#acquireAsync}),
+ * mostly served by {@link AcquireRoute} before Quarkus REST sees it; the others block on a virtual
  * thread each.
  */
 @Path("/v1/demos")
@@ -52,42 +46,25 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 public class DemosResource {
 
-  private final Acquirer acquirer;
+  private final AcquireRoute route;
   private final Demos demos;
-  private final GatewaySettings settings;
-  private final HttpEdge edge;
   private final EventsEndpoint events;
-  private final GatewayMetrics metrics;
-  private final io.trynow.platform.template.TemplatesConfig templates;
-  private final Cors cors;
   private final Views views;
 
-  public DemosResource(
-      Acquirer acquirer,
-      Demos demos,
-      GatewaySettings settings,
-      HttpEdge edge,
-      EventsEndpoint events,
-      GatewayMetrics metrics,
-      io.trynow.platform.template.TemplatesConfig templates,
-      Cors cors,
-      Views views) {
-    this.acquirer = acquirer;
+  public DemosResource(AcquireRoute route, Demos demos, EventsEndpoint events, Views views) {
+    this.route = route;
     this.demos = demos;
-    this.settings = settings;
-    this.edge = edge;
     this.events = events;
-    this.metrics = metrics;
-    this.templates = templates;
-    this.cors = cors;
     this.views = views;
   }
 
-  /** Only configured template names become a metric tag. */
-  private String templateTag(String template) {
-    return template != null && templates.templates().containsKey(template) ? template : "unknown";
-  }
-
+  /**
+   * Served by {@link AcquireRoute} ahead of Quarkus REST when the request is a plain JSON one (its
+   * declared length, an {@code Accept} that JSON satisfies); Quarkus REST brings here only the
+   * others (another media type: 415; an {@code Accept} to negotiate: maybe 406; a chunked body),
+   * and this method describes the endpoint in the OpenAPI document. The same acquire either way:
+   * {@link AcquireRoute#acquire}.
+   */
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
   @Operation(
@@ -129,118 +106,18 @@ public class DemosResource {
           @HeaderParam("X-Api-Key")
           String apiKey,
       RoutingContext ctx) {
-    timeStages(ctx);
-    boolean keyRequired = settings.apiKeyRequired() || cors.hasPublishableKeys();
-    if (keyRequired && !settings.isApiKey(apiKey) && !cors.isPublishableKeyFor(apiKey, ctx)) {
-      throw Refusal.of(Refusal.Reason.UNAUTHORIZED, "a valid X-Api-Key header is required");
-    }
-    if (body == null) {
-      throw Refusal.badRequest("a JSON body {\"template\": \"...\"} is required");
-    }
-    cors.requireTemplateOrigin(body.template(), ctx);
-    Acquirer.Caller caller =
-        new Acquirer.Caller(edge.clientIp(ctx), keyRequired ? apiKey : null, idempotencyKey);
-    Acquirer.Ticket ticket = acquirer.ticket(caller);
-    RequestIds.set(ctx, ticket.requestId());
-    long start = System.nanoTime();
-    CompletableFuture<Response> answer = new CompletableFuture<>();
-    CompletableFuture<Acquirer.Result> result;
-    try {
-      // a warm hit's events are published once the response is written (not beside it)
-      result =
-          acquirer.acquireAsync(
-              body.template(),
-              body.fields(),
-              caller,
-              ticket,
-              followUp -> ctx.addEndHandler(ended -> followUp.run()));
-    } catch (Refusal e) {
-      refused(body.template(), e, start);
-      throw e;
-    }
-    result.whenComplete((r, failure) -> {
-      if (failure != null) {
-        // the mapper sees the Refusal (or store/messaging failure) itself, not its wrapper
-        Throwable cause = Acquirer.unwrap(failure);
-        if (cause instanceof Refusal e) {
-          refused(body.template(), e, start);
-        }
-        answer.completeExceptionally(cause);
-        return;
-      }
-      try {
-        answer.complete(respond(body.template(), r, start, ctx));
-      } catch (RuntimeException e) {
-        answer.completeExceptionally(e);
-      }
-    });
-    return answer;
-  }
-
-  /**
-   * {@code Location} as a relative reference (RFC 9110 §10.2.2), written as is: JAX-RS' {@code
-   * location(URI)} makes it absolute from the request (forwarded headers, URI parsing) on every
-   * acquire, and behind a proxy the relative one is the one that is right.
-   */
-  private static final String LOCATION = "Location";
-
-  private void refused(String template, Refusal e, long start) {
-    metrics.acquire(
-        templateTag(template),
-        e.reason().name().toLowerCase(java.util.Locale.ROOT),
-        System.nanoTime() - start);
-  }
-
-  private Response respond(
-      String template, Acquirer.Result result, long start, RoutingContext ctx) {
-    RequestIds.set(ctx, result.requestId());
-    metrics.acquire(
-        template,
-        switch (result) {
-          case Acquirer.Assigned a -> "assigned";
-          case Acquirer.Waiting w -> w.state().wire();
-        },
-        System.nanoTime() - start);
-    Response.ResponseBuilder rb =
-        switch (result) {
-          case Acquirer.Assigned a -> {
-            DemoView demo = views.demo(a.demo(), a.accessToken());
-            yield Response.status(201).header(LOCATION, "/v1/demos/" + demo.id()).entity(demo);
+    CompletableFuture<Response> response = new CompletableFuture<>();
+    route
+        .acquire(body, idempotencyKey, apiKey, ctx)
+        .whenComplete((answer, failure) -> {
+          if (failure != null) {
+            response.completeExceptionally(failure); // to its exception mapper
+          } else {
+            response.complete(AcquireRoute.response(answer));
           }
-          case Acquirer.Waiting w ->
-              Response.status(202)
-                  .header(LOCATION, "/v1/requests/" + w.requestId())
-                  .entity(views.queued(w));
-        };
-    RateLimitFields.add(rb, result.rateLimits());
-    Response response = rb.header("Cache-Control", "no-store").build();
-    ctx.put(RETURNED, System.nanoTime());
+        });
     return response;
   }
-
-  /**
-   * Records the acquire's {@code dispatch} stage now, and {@code respond} / {@code total} when its
-   * response has ended (the received time is Vert.x's, {@code
-   * quarkus.http.record-request-start-time}).
-   */
-  private void timeStages(RoutingContext ctx) {
-    long entered = System.nanoTime();
-    long received = ctx.get(REQUEST_START_TIME) instanceof Long l ? l : entered;
-    metrics.stage(GatewayMetrics.Stage.DISPATCH, entered - received);
-    ctx.addEndHandler(ar -> {
-      long returned = ctx.get(RETURNED) instanceof Long l ? l : -1;
-      long now = System.nanoTime();
-      if (returned > 0) {
-        metrics.stage(GatewayMetrics.Stage.RESPOND, now - returned);
-      }
-      metrics.stage(GatewayMetrics.Stage.TOTAL, now - received);
-    });
-  }
-
-  /** Where Vert.x puts a request's arrival ({@code System.nanoTime()}), when configured to. */
-  static final String REQUEST_START_TIME = "io.quarkus.request-start-time";
-
-  private static final String RETURNED = "trynow.acquire-returned";
 
   @GET
   @Path("{id}")

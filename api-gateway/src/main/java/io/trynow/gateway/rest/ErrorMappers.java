@@ -39,7 +39,7 @@ public class ErrorMappers {
     if (e.reason() == Refusal.Reason.UNAUTHORIZED) {
       b.header("WWW-Authenticate", "Bearer");
     }
-    RateLimitFields.add(b, e.rateLimits());
+    RateLimitFields.add(b::header, e.rateLimits());
     return b.build();
   }
 
@@ -136,6 +136,22 @@ public class ErrorMappers {
   public Response any(Throwable e, RoutingContext ctx) {
     LOG.errorf(e, "unexpected failure");
     return body(Refusal.Reason.INTERNAL, "internal error", ctx).build();
+  }
+
+  /**
+   * The answer its mapper gives to a failure of {@code POST /v1/demos} served outside Quarkus REST
+   * ({@link AcquireRoute}): a refusal, a body that is not the expected JSON, Valkey or NATS not
+   * answering, or anything else.
+   */
+  static Response of(Throwable e, RoutingContext ctx) {
+    ErrorMappers m = new ErrorMappers();
+    return switch (e) {
+      case Refusal r -> m.refusal(r, ctx);
+      case JsonProcessingException j -> m.json(j, ctx);
+      case io.trynow.platform.state.StoreException s -> m.storeDown(s, ctx);
+      case io.trynow.platform.messaging.MessagingException s -> m.messagingDown(s, ctx);
+      default -> m.any(e, ctx);
+    };
   }
 
   private static Response unavailable(RoutingContext ctx) {

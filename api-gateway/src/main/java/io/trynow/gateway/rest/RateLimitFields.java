@@ -1,7 +1,7 @@
 package io.trynow.gateway.rest;
 
 import io.trynow.gateway.outcome.RateLimits;
-import jakarta.ws.rs.core.Response;
+import java.util.function.BiConsumer;
 import java.util.function.ToLongFunction;
 
 /**
@@ -17,12 +17,16 @@ public final class RateLimitFields {
 
   private RateLimitFields() {}
 
-  /** Adds both fields when {@code limits} is known (a repeat answered from the store has none). */
-  public static void add(Response.ResponseBuilder rb, RateLimits limits) {
+  /**
+   * Adds both fields when {@code limits} is known (a repeat answered from the store has none), to a
+   * JAX-RS response ({@code builder::header}) or a Vert.x one ({@code headers::set}).
+   */
+  public static void add(BiConsumer<String, String> header, RateLimits limits) {
     if (limits == null || limits.windows().isEmpty()) {
       return;
     }
-    rb.header(POLICY, policy(limits)).header(STATUS, status(limits));
+    header.accept(POLICY, policy(limits));
+    header.accept(STATUS, status(limits));
   }
 
   static String policy(RateLimits limits) {

@@ -29,6 +29,34 @@ final class WarmUpHttp implements AutoCloseable {
 
   /** The status of {@code GET path}; its body read and dropped. */
   int get(String path) throws IOException {
+    return exchange(
+        ("GET "
+                + path
+                + " HTTP/1.1\r\nHost: 127.0.0.1:"
+                + port
+                + "\r\nAccept: application/json\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** The status of {@code POST path} with a JSON body as a browser's fetch sends it. */
+  int postJson(String path, String json) throws IOException {
+    byte[] body = json.getBytes(StandardCharsets.UTF_8);
+    byte[] head =
+        ("POST "
+                + path
+                + " HTTP/1.1\r\nHost: 127.0.0.1:"
+                + port
+                + "\r\nAccept: */*\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.length
+                + "\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
+    byte[] request = java.util.Arrays.copyOf(head, head.length + body.length);
+    System.arraycopy(body, 0, request, head.length, body.length);
+    return exchange(request);
+  }
+
+  /** Sends one request on the connection (opened when needed); its answer's status. */
+  private int exchange(byte[] request) throws IOException {
     if (socket == null) {
       Socket s = new Socket();
       s.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MS);
@@ -38,13 +66,7 @@ final class WarmUpHttp implements AutoCloseable {
       in = new BufferedInputStream(s.getInputStream());
       out = s.getOutputStream();
     }
-    out.write(
-        ("GET "
-                + path
-                + " HTTP/1.1\r\nHost: 127.0.0.1:"
-                + port
-                + "\r\nAccept: application/json\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII));
+    out.write(request);
     out.flush();
     String statusLine = line();
     if (!statusLine.startsWith("HTTP/1.") || statusLine.length() < 12) {

@@ -26,8 +26,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The gateway's startup warm-up ({@link AcquireWarmUp}) ran through the real listener before the
- * gateway reported ready, and a warm-up changes nothing: no request or address record in Valkey, no
- * message in any stream, though each round made the acquire's publish round trip.
+ * gateway reported ready, and a warm-up changes nothing: no request, address or rate-limit record
+ * in Valkey, no message in any stream, no acquire counted, though each round made the acquire's
+ * publish round trip, a POST through its route and its {@code acquire_ready} call.
  */
 @QuarkusTest
 @WithTestResource(RealServersResource.class)
@@ -41,6 +42,7 @@ class AcquireWarmUpIT {
   @Inject NatsClient nats;
   @Inject Publisher publisher;
   @Inject io.micrometer.core.instrument.MeterRegistry meters;
+  @Inject io.vertx.core.Vertx vertx;
 
   @TestHTTPResource("/")
   URL root;
@@ -54,6 +56,7 @@ class AcquireWarmUpIT {
     var jsm = nats.awaitConnection().jetStreamManagement();
     long streamed = streamed(jsm);
     Set<Object> before = keys();
+    double acquires = acquiresCounted();
     AcquireWarmUp another =
         new AcquireWarmUp(
             new WarmUpConfig() {
@@ -73,7 +76,8 @@ class AcquireWarmUpIT {
             templates,
             publisher,
             nats,
-            meters);
+            meters,
+            vertx);
     WarmUp.Result r = another.run(root.getPort());
     assertThat(r.failure()).isNull();
     assertThat(r.rounds()).isEqualTo(40);
@@ -84,6 +88,14 @@ class AcquireWarmUpIT {
         .noneMatch(m -> "trynow-warm-up".equals(m.getId().getTag("stream")));
     assertThat(before).containsAll(keys());
     assertThat(streamed(jsm)).isEqualTo(streamed);
+    // its POSTs through the acquire's route and its acquire_ready calls (quota 0) counted nothing
+    assertThat(acquiresCounted()).isEqualTo(acquires);
+  }
+
+  private double acquiresCounted() {
+    return meters.find("trynow.gateway.acquires").counters().stream()
+        .mapToDouble(io.micrometer.core.instrument.Counter::count)
+        .sum();
   }
 
   private Set<Object> keys() {

@@ -200,4 +200,51 @@ class FastPathIT {
     assertThat(store.instance(id).orElseThrow().state()).isEqualTo(InstanceState.READY);
     assertThat(store.poolStats("hello").assigned()).isZero();
   }
+
+  /**
+   * A plain JSON acquire is served by AcquireRoute (a plain Vert.x route); one with an Accept to
+   * negotiate goes on to Quarkus REST (DemosResource.acquire). Both answer a warm hit and a refusal
+   * alike: status, headers, body.
+   */
+  @Test
+  void theRouteAndQuarkusRestAnswerAnAcquireAlike() {
+    Pools.fill(store, "hello", 2);
+    String negotiate = "application/json, text/plain;q=0.5";
+    Response routed = post("198.51.100.91", "*/*", "{\"template\":\"hello\"}");
+    Response rest = post("198.51.100.92", negotiate, "{\"template\":\"hello\"}");
+    for (Response r : java.util.List.of(routed, rest)) {
+      r.then()
+          .statusCode(201)
+          .header("Content-Type", "application/json;charset=UTF-8")
+          .header("Cache-Control", "no-store")
+          .header("Location", "/v1/demos/" + r.path("id"))
+          .header("RateLimit-Policy", org.hamcrest.Matchers.startsWith("\"hour\";q="))
+          .header("RateLimit", org.hamcrest.Matchers.startsWith("\"hour\";r="))
+          .header("Trynow-Request-Id", equalTo(r.<String>path("request_id")));
+    }
+    assertThat(routed.jsonPath().getMap("$").keySet())
+        .isEqualTo(rest.jsonPath().getMap("$").keySet());
+    for (String accept : java.util.List.of("*/*", negotiate)) {
+      Response p = post("198.51.100.93", accept, "{\"template\":\"nope\"}");
+      p.then()
+          .statusCode(400)
+          .header("Content-Type", "application/problem+json")
+          .body("type", equalTo("https://trynow.dev/problems/unknown-template"))
+          .header("Trynow-Request-Id", equalTo(p.<String>path("request_id")));
+      post("198.51.100.93", accept, "{\"template\":")
+          .then()
+          .statusCode(400)
+          .header("Content-Type", "application/problem+json")
+          .body("detail", equalTo("the body is not valid JSON"));
+    }
+  }
+
+  private static Response post(String ip, String accept, String body) {
+    return given()
+        .contentType(ContentType.JSON)
+        .accept(accept)
+        .header("X-Forwarded-For", ip)
+        .body(body)
+        .post("/v1/demos");
+  }
 }
