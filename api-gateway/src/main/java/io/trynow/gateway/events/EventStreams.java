@@ -37,6 +37,12 @@ public class EventStreams {
 
   private static final Logger LOG = Logger.getLogger(EventStreams.class);
 
+  /** How long a request's stream waits after {@code assigned} before it follows the demo. */
+  static final Duration FOLLOW_AFTER_ASSIGNED = Duration.ofSeconds(2);
+
+  /** How often that wait checks whether the visitor closed the stream. */
+  static final Duration CLOSE_CHECK = Duration.ofMillis(100);
+
   private final Store store;
   private final NatsClient nats;
   private final GatewayConfig config;
@@ -109,6 +115,7 @@ public class EventStreams {
             ? assignedSequence(c, rid)
             : 0;
     String instanceId = null;
+    boolean toldAssigned = false;
     long from = lastId;
     if (assignedSeq > 0 && lastId >= assignedSeq) {
       instanceId = r.instanceId();
@@ -132,6 +139,7 @@ public class EventStreams {
             }
             if (ev.kind() == RequestEventKind.ASSIGNED && ev.instanceId() != null) {
               instanceId = ev.instanceId();
+              toldAssigned = true;
             }
             continue;
           }
@@ -168,11 +176,33 @@ public class EventStreams {
     if (instanceId == null || !out.isOpen() || !Instant.now().isBefore(deadline)) {
       return;
     }
+    if (toldAssigned && from > 0 && !staysAfterAssigned(out, deadline)) {
+      return;
+    }
     Instance i = store.instance(instanceId).orElse(null);
     try (EventFeed<InstanceEvent> feed =
         EventFeed.instance(c, instanceId, from > 0 ? from + 1 : -1)) {
       follow(feed, instanceId, i == null ? null : i.expiresAt(), deadline, out);
     }
+  }
+
+  /**
+   * After this stream told its visitor {@code assigned}: whether the visitor still listens after
+   * {@link #FOLLOW_AFTER_ASSIGNED} (or the stream's end, if sooner). The widget closes its stream
+   * on {@code assigned} (one status read, then it opens the demo), so most streams end here, and
+   * following the demo at once cost each one a store read and an ordered JetStream consumer (a
+   * consumer create on the server, a feed) that lived until the next heartbeat noticed the closed
+   * connection: in a flash crowd, one per queued visitor, all while the engine needs the CPU. A
+   * visitor who stays loses nothing: the demo's feed starts at the stream sequence after {@code
+   * assigned}, so its events of the wait are replayed, at most that much later.
+   */
+  private static boolean staysAfterAssigned(SseOut out, Instant deadline)
+      throws InterruptedException {
+    Instant until = min(Instant.now().plus(FOLLOW_AFTER_ASSIGNED), deadline);
+    while (out.isOpen() && Instant.now().isBefore(until)) {
+      Thread.sleep(Math.min(CLOSE_CHECK.toMillis(), Math.max(1, until(until).toMillis())));
+    }
+    return out.isOpen() && Instant.now().isBefore(deadline);
   }
 
   private void follow(

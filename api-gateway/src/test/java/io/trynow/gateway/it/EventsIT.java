@@ -245,6 +245,43 @@ class EventsIT {
     assertThat(ids).as("the request's events from its first, in order, once").isEqualTo(all);
   }
 
+  /**
+   * The widget closes its stream on {@code assigned}: the gateway does not start following that
+   * demo (before: a store read and an ordered JetStream consumer on the demo's events per queued
+   * visitor, living until the next heartbeat found the connection closed).
+   */
+  @Test
+  void aVisitorWhoLeavesOnAssignedCostsNoFeedOfTheDemo() throws Exception {
+    Response mine = acquire("brief", "198.51.100.51");
+    mine.then().statusCode(202);
+    String rid = mine.path("request_id");
+    Instance demo;
+    io.nats.client.JetStreamManagement jsm = nats.jetStreamManagement();
+    try (SseClient sse = SseClient.open(url(mine.path("events_url")), Map.of())) {
+      sse.until("queued", WAIT);
+      // the consumers' filters are readable: the request's own feed shows while its stream is open
+      assertThat(filters(jsm)).contains(Subjects.requestEvents(rid));
+      do {
+        demo = provideOne("brief"); // visitors of other tests may wait ahead
+      } while (!rid.equals(demo.requestId()));
+      assertThat(data(sse.until("assigned", WAIT).getLast()).get("instance_id").asText())
+          .isEqualTo(demo.id());
+    }
+    String filter = Subjects.instanceEvents(demo.id());
+    long end = System.nanoTime() + Duration.ofMillis(1500).toNanos();
+    while (System.nanoTime() < end) {
+      assertThat(filters(jsm)).as("consumers on the demo's events").doesNotContain(filter);
+      Thread.sleep(50);
+    }
+  }
+
+  /** The filter subject of every consumer of TRYNOW_EVENTS now. */
+  static List<String> filters(io.nats.client.JetStreamManagement jsm) throws Exception {
+    return jsm.getConsumers(Subjects.STREAM_EVENTS).stream()
+        .map(c -> c.getConsumerConfiguration().getFilterSubject())
+        .toList();
+  }
+
   @Test
   void aStreamEndsAtItsMaximumDuration() throws Exception {
     Pools.fill(store, "hello", 1);
