@@ -24,8 +24,9 @@ import org.jboss.logging.Logger;
  * If-Match}. A concurrent writer (another replica, an operator) makes Caddy answer 412; then it
  * reads again and retries. Duplicated {@code @id}s, foreign routes and drifted upstreams disappear
  * in the same write. A missing server (fresh or restarted Caddy) is created with a {@code PUT}
- * guarded by the ETag of the whole config, so two creators cannot both win. After a write it reads
- * again: the returned set is what Caddy's config really holds.
+ * guarded by the ETag of the whole config, so two creators cannot both win. A write Caddy accepted
+ * is not read back: being guarded, it left Caddy's config holding exactly what was written, and
+ * that is the returned set.
  */
 @ApplicationScoped
 public class CaddyRoutes {
@@ -71,11 +72,10 @@ public class CaddyRoutes {
       if (current.server() == null) {
         AdminResponse r = createServer(want);
         if (r.ok()) {
-          writes++;
-          created = true;
           metrics.counter(ProxySyncMetrics.SERVER_CREATED).increment();
           LOG.infof(
               "caddy: created server %s on %s with %d routes", serverPath, listen, desired.size());
+          return written(want, writes + 1, true);
         } else {
           handleFailedWrite("PUT", r, attempt);
         }
@@ -89,18 +89,31 @@ public class CaddyRoutes {
       ServerConfig.Diff diff = ServerConfig.diff(want, current.server());
       AdminResponse r = admin.exchange("PATCH", serverPath, json(want), current.etag());
       if (r.ok()) {
-        writes++;
         count("ok");
         record(diff);
         LOG.infof(
             "caddy: routes +%d -%d ~%d, duplicates removed %d",
             diff.added().size(), diff.removed().size(), diff.changed().size(), diff.duplicates());
+        return written(want, writes + 1, created);
       } else {
         handleFailedWrite("PATCH", r, attempt);
       }
     }
     throw new IllegalStateException(
         "caddy config kept changing under proxy-sync for " + MAX_ATTEMPTS + " attempts");
+  }
+
+  /**
+   * The outcome of a write Caddy accepted. The write was guarded ({@code If-Match} with the ETag of
+   * the object it replaced, or of the whole config for a create), so at that instant Caddy's config
+   * held exactly {@code want}: what a read right after it would return, unless another writer came
+   * in between, which a read-back could not rule out for the moment after it either. So it is not
+   * read back (before: one more GET and parse of the whole server object per write).
+   */
+  private Applied written(ObjectNode want, int writes, boolean created) {
+    Set<String> routed = ServerConfig.read(want).instanceIds();
+    routesGauge.set(routed.size());
+    return new Applied(routed, writes, created);
   }
 
   /**

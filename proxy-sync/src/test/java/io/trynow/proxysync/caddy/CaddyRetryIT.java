@@ -63,4 +63,38 @@ class CaddyRetryIT {
     assertThat(applied.routed()).containsExactly(id);
     assertThat(breakers.currentState(CaddyAdmin.BREAKER)).isEqualTo(CircuitBreakerState.CLOSED);
   }
+
+  /**
+   * A change costs Caddy one read and one guarded write, and is not read back (before: a third
+   * request, the whole server object again); what apply returns is still what Caddy holds.
+   */
+  @Test
+  void aChangeIsOneReadAndOneWriteAndItsResultIsWhatCaddyHolds() {
+    String kept = Ids.newInstanceId();
+    String added = Ids.newInstanceId();
+    routes.apply(List.of(Route.of(kept, "demo.localhost", "127.0.0.1", 20002)));
+    int before = PROXY.accepted();
+
+    CaddyRoutes.Applied applied =
+        routes.apply(
+            List.of(
+                Route.of(kept, "demo.localhost", "127.0.0.1", 20002),
+                Route.of(added, "demo.localhost", "127.0.0.1", 20003)));
+
+    assertThat(PROXY.accepted() - before).as("admin requests of one change").isEqualTo(2);
+    assertThat(applied.writes()).isEqualTo(1);
+    assertThat(applied.routed()).containsExactlyInAnyOrder(kept, added);
+    assertThat(routes.routed()).isEqualTo(applied.routed());
+
+    int unchanged = PROXY.accepted();
+    assertThat(
+            routes
+                .apply(
+                    List.of(
+                        Route.of(kept, "demo.localhost", "127.0.0.1", 20002),
+                        Route.of(added, "demo.localhost", "127.0.0.1", 20003)))
+                .writes())
+        .isZero();
+    assertThat(PROXY.accepted() - unchanged).as("admin requests when nothing changed").isEqualTo(1);
+  }
 }

@@ -24,6 +24,7 @@ public final class FlakyTcpProxy implements AutoCloseable {
   private final IntSupplier target;
   private final AtomicInteger toDrop = shared("to-drop");
   private final AtomicInteger dropped = shared("dropped");
+  private final AtomicInteger accepted = shared("accepted");
 
   /** The port connections are forwarded to, shared by every copy of this class. */
   public static AtomicInteger targetPort() {
@@ -61,10 +62,19 @@ public final class FlakyTcpProxy implements AutoCloseable {
     return dropped.get();
   }
 
+  /**
+   * Connections accepted so far, dropped ones included. The admin client does not keep connections
+   * alive, so against Caddy this counts admin requests.
+   */
+  public int accepted() {
+    return accepted.get();
+  }
+
   private void acceptLoop() {
     while (!server.isClosed()) {
       try {
         Socket client = server.accept();
+        accepted.incrementAndGet();
         if (toDrop.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
           dropped.incrementAndGet();
           client.setSoLinger(true, 0); // RST
