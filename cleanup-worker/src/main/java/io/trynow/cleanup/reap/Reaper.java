@@ -53,13 +53,22 @@ public class Reaper {
    * max-wait} (assigned after this lookup) waits up to {@code max-wait}.
    */
   public Duration nextWait() {
-    Duration min = config.interval();
-    Duration max = config.maxWait().compareTo(min) < 0 ? min : config.maxWait();
-    Optional<Instant> next = store.oldestExpiry();
+    return nextWait(store.oldestExpiry(), Instant.now(), config.interval(), config.maxWait());
+  }
+
+  /**
+   * The wait itself, pure: {@code max-wait} when nothing is assigned, else the time until {@code
+   * next} clamped to {@code interval..max-wait} (an expiry already due waits {@code interval}); a
+   * {@code max-wait} below {@code interval} counts as {@code interval}.
+   */
+  static Duration nextWait(
+      Optional<Instant> next, Instant now, Duration interval, Duration maxWait) {
+    Duration min = interval;
+    Duration max = maxWait.compareTo(min) < 0 ? min : maxWait;
     if (next.isEmpty()) {
       return max;
     }
-    Duration until = Duration.between(Instant.now(), next.get());
+    Duration until = Duration.between(now, next.get());
     return until.compareTo(min) < 0 ? min : until.compareTo(max) > 0 ? max : until;
   }
 
