@@ -28,9 +28,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the same run: one Lua call, one JetStream PubAck, one core NATS request/reply.
  *
  * <p>{@code ./trynow bench acquire [rate/s] [seconds] [ready] [warm-up seconds]} (defaults 500, 60,
- * enough ready demos for every acquire and at least 10,000, 30). The services run with the JVM
- * options {@code ./trynow up} gives them ({@code deploy/jvm-options.properties}: the {@code local}
- * line and their own) plus {@code TRYNOW_BENCH_JVM_OPTS} (space-separated) when set; {@code
+ * enough ready demos for every acquire of the longest warm-up and the load, at least 10,000 and at
+ * most 63,000 (one port each), 30: the least warm-up, see {@link #warmUp}). The services run with
+ * the JVM options {@code ./trynow up} gives them ({@code deploy/jvm-options.properties}: the {@code
+ * local} line and their own) plus {@code TRYNOW_BENCH_JVM_OPTS} (space-separated) when set; {@code
  * TRYNOW_BENCH_JFR=DIR} records a JFR profile of each service. Both services are rebuilt first
  * ({@code TRYNOW_BENCH_SKIP_BUILD=1} skips that when their jars exist).
  *
@@ -52,8 +53,12 @@ public final class AcquireBench {
     if (replicas < 1 || replicas > 2) {
       throw new IllegalArgumentException("TRYNOW_BENCH_REPLICAS must be 1 or 2");
     }
-    int total = rate * (seconds + warmupSeconds) * replicas;
-    int ready = args.length > 2 ? Integer.parseInt(args[2]) : Math.max(10_000, total + 1000);
+    int total = rate * (seconds + maxWarmUp(warmupSeconds)) * replicas;
+    // each ready demo holds a port of 1024-65000: at most 63,000
+    int ready =
+        args.length > 2
+            ? Integer.parseInt(args[2])
+            : Math.min(63_000, Math.max(10_000, total + 1000));
     Path root = Path.of("").toAbsolutePath();
     Path gatewayJar = root.resolve("api-gateway/target/quarkus-app/quarkus-run.jar");
     Path poolJar = root.resolve("pool-service/target/quarkus-app/quarkus-run.jar");
@@ -143,6 +148,43 @@ public final class AcquireBench {
     }
   }
 
+  /** Seconds of warm-up at most ({@code TRYNOW_BENCH_WARMUP_MAX}, default 60). */
+  static int maxWarmUp(int warmupSeconds) {
+    return Math.max(
+        warmupSeconds,
+        Integer.parseInt(System.getenv().getOrDefault("TRYNOW_BENCH_WARMUP_MAX", "60")));
+  }
+
+  /**
+   * The warm-up: {@code warmupSeconds} of the load, then 5 s more at a time while the services' JIT
+   * compilers used more than 5 % of a core in the last 5 s, up to {@link #maxWarmUp}. The bench
+   * measures a hot JVM: on this 2-core machine the gateway's C2 still compiled (25-60 % of a core,
+   * ~29 CPU-s in all) for ~27 s of the measured minute after a fixed 30 s warm-up, and that part of
+   * the minute made the whole p99 (183 / 62 / 49 ms in its first three 10 s, 13-16 ms after).
+   * Returns the seconds warmed.
+   */
+  static int warmUp(List<String> urls, int rate, int warmupSeconds, long[] servicePids)
+      throws Exception {
+    int step = 5;
+    int max = maxWarmUp(warmupSeconds);
+    int warmed = Math.max(0, warmupSeconds - step);
+    OpenLoad.load(urls, rate, warmed, null);
+    long jitMs;
+    do {
+      long before = BenchServices.jitTicks(servicePids);
+      OpenLoad.load(urls, rate, step, null);
+      warmed += step;
+      jitMs = (BenchServices.jitTicks(servicePids) - before) * 10;
+    } while (jitMs > step * 1000 / 20 && warmed < max);
+    System.out.printf(
+        "warm-up: %d s (the services' JIT compilers used %d ms of CPU in its last %d s%s)%n",
+        warmed,
+        jitMs,
+        step,
+        jitMs > step * 1000 / 20 ? ": still compiling at TRYNOW_BENCH_WARMUP_MAX" : "");
+    return warmed;
+  }
+
   /** The figures of one measured load, for the side-by-side summary. */
   record Phase(double p50, double p99, long errors, int created, double loadAverage) {
     void print(String what) {
@@ -175,9 +217,9 @@ public final class AcquireBench {
       Stats[] floor)
       throws Exception {
     System.out.printf(
-        "load (%s): %d acquires/s, %d s warm-up (not counted), %d s measured, open loop%n",
+        "load (%s): %d acquires/s, at least %d s warm-up (not counted), %d s measured, open loop%n",
         name, rate, warmupSeconds, seconds);
-    OpenLoad.load(urls, rate, warmupSeconds, null);
+    warmUp(urls, rate, warmupSeconds, servicePids);
     // the services' stage histograms now, so that their figures below are the measured load's
     ServerStages.Snapshot[] stagesBefore = new ServerStages.Snapshot[servicePorts.length];
     for (int i = 0; i < servicePorts.length; i++) {
@@ -204,6 +246,7 @@ public final class AcquireBench {
         java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     System.out.println();
     acquire.print(System.out);
+    acquire.printSlices(System.out, 10);
     for (Stats s : floor) {
       s.print(System.out);
     }

@@ -133,6 +133,34 @@ final class BenchServices {
     }
   }
 
+  /**
+   * utime + stime of the JIT compiler threads ({@code C1/C2 CompilerThread<n>}) of all {@code
+   * pids}, in clock ticks (100/s): what tells whether the services are still compiling.
+   */
+  static long jitTicks(long[] pids) {
+    long sum = 0;
+    for (long pid : pids) {
+      try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+        for (Path t : (Iterable<Path>) tasks::iterator) {
+          try {
+            String comm = Files.readString(t.resolve("comm"));
+            if (!comm.startsWith("C1 CompilerThre") && !comm.startsWith("C2 CompilerThre")) {
+              continue;
+            }
+            String stat = Files.readString(t.resolve("stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            sum += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+          } catch (IOException | RuntimeException e) {
+            // a thread that ended meanwhile
+          }
+        }
+      } catch (IOException e) {
+        // the process ended
+      }
+    }
+    return sum;
+  }
+
   /** utime + stime of each process, in clock ticks (100/s); -1 when unreadable. */
   static long[] cpu(long[] pids) {
     long[] out = new long[pids.length];

@@ -58,6 +58,12 @@ final class OpenLoad {
     if (stats != null) {
       stats.start();
     }
+    // each measured request's latency by its place in the schedule: the tail over time (Stats
+    // slices); TRYNOW_BENCH_LATENCIES=FILE also writes them, one line each (scheduled start in
+    // epoch ms, latency in ms), to line the tail up with a JFR recording's GC pauses and compiles
+    String latencyFile = stats == null ? null : System.getenv("TRYNOW_BENCH_LATENCIES");
+    long[] latencies = stats == null ? null : new long[n];
+    long startEpochMs = System.currentTimeMillis();
     long start = System.nanoTime();
     try (ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int i = 0; i < n; i++) {
@@ -67,6 +73,7 @@ final class OpenLoad {
           LockSupport.parkNanos(wait);
         }
         int target = i % targets;
+        int index = i;
         java.util.concurrent.ConcurrentLinkedQueue<RawConnection> idle = idles.get(target);
         byte[] request = requests[target];
         exec.submit(() -> {
@@ -78,6 +85,9 @@ final class OpenLoad {
             int status = c.exchange(request);
             long latency = System.nanoTime() - due;
             idle.add(c);
+            if (latencies != null) {
+              latencies[index] = latency;
+            }
             if (status == 201) {
               created.incrementAndGet();
               if (stats != null) {
@@ -106,6 +116,19 @@ final class OpenLoad {
     }
     if (stats != null) {
       stats.stop();
+    }
+    if (latencies != null) {
+      stats.series(latencies, interval);
+    }
+    if (latencyFile != null) {
+      StringBuilder sb = new StringBuilder(n * 24);
+      for (int i = 0; i < n; i++) {
+        sb.append(startEpochMs + (i * interval) / 1_000_000)
+            .append(' ')
+            .append(String.format("%.3f", latencies[i] / 1e6))
+            .append('\n');
+      }
+      java.nio.file.Files.writeString(java.nio.file.Path.of(latencyFile), sb);
     }
     for (var idle : idles) {
       RawConnection c;

@@ -12,6 +12,8 @@ public final class Stats {
   private long errors;
   private long startNanos = System.nanoTime();
   private long endNanos;
+  private long[] series;
+  private long seriesInterval;
 
   public Stats(String name) {
     this.name = name;
@@ -19,6 +21,40 @@ public final class Stats {
 
   public synchronized void record(long nanos) {
     histogram.recordValue(Math.min(nanos, histogram.getHighestTrackableValue()));
+  }
+
+  /**
+   * Each request's latency (ns; 0 = no answer) by its place in an open-loop schedule of one request
+   * every {@code intervalNanos}, for {@link #printSlices}.
+   */
+  public synchronized void series(long[] latencies, long intervalNanos) {
+    this.series = latencies.clone();
+    this.seriesInterval = intervalNanos;
+  }
+
+  /**
+   * Two lines: p50 and p99 of each {@code sliceSeconds} of the schedule (from {@link #series}), so
+   * a tail made in one part of the run (the JIT still compiling at its start, a pause) shows.
+   */
+  public synchronized void printSlices(PrintStream out, int sliceSeconds) {
+    if (series == null || series.length == 0) {
+      return;
+    }
+    int perSlice = (int) Math.max(1, TimeUnit.SECONDS.toNanos(sliceSeconds) / seriesInterval);
+    StringBuilder p50 = new StringBuilder();
+    StringBuilder p99 = new StringBuilder();
+    for (int from = 0; from < series.length; from += perSlice) {
+      Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+      for (int i = from; i < Math.min(series.length, from + perSlice); i++) {
+        if (series[i] > 0) {
+          h.recordValue(Math.min(series[i], h.getHighestTrackableValue()));
+        }
+      }
+      p50.append(String.format(" %6.2f", ms(h.getValueAtPercentile(50))));
+      p99.append(String.format(" %6.2f", ms(h.getValueAtPercentile(99))));
+    }
+    out.printf("  by %d s of the schedule: p50%s ms%n", sliceSeconds, p50);
+    out.printf("  %s p99%s ms%n", " ".repeat(String.valueOf(sliceSeconds).length() + 9), p99);
   }
 
   public synchronized void error() {
