@@ -24,6 +24,7 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -127,10 +128,7 @@ public class AcquireRoute {
     try {
       // as Quarkus REST's Jackson reader: an empty body is none, "null" too
       body = raw.length() == 0 ? null : bodyReader.readValue(raw.getBytes());
-    } catch (JsonProcessingException e) {
-      fail(ctx, e);
-      return;
-    } catch (java.io.IOException e) {
+    } catch (IOException e) { // a JsonProcessingException (malformed, unknown field) is one
       fail(ctx, e);
       return;
     }
