@@ -64,8 +64,6 @@ public class CaddyRoutes {
    * @throws IllegalStateException other writers kept winning for {@value #MAX_ATTEMPTS} attempts
    */
   public synchronized Applied apply(Collection<Route> desired) {
-    int writes = 0;
-    boolean created = false;
     for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       ObjectNode want = ServerConfig.render(desired, listen, streamCloseDelay, pagesUpstream);
       Snapshot current = readServer();
@@ -75,16 +73,14 @@ public class CaddyRoutes {
           metrics.counter(ProxySyncMetrics.SERVER_CREATED).increment();
           LOG.infof(
               "caddy: created server %s on %s with %d routes", serverPath, listen, desired.size());
-          return written(want, writes + 1, true);
+          return new Applied(routed(want), 1, true);
         } else {
           handleFailedWrite("PUT", r, attempt);
         }
         continue;
       }
       if (current.server().equals(want)) {
-        Set<String> routed = ServerConfig.read(current.server()).instanceIds();
-        routesGauge.set(routed.size());
-        return new Applied(routed, writes, created);
+        return new Applied(routed(current.server()), 0, false);
       }
       ServerConfig.Diff diff = ServerConfig.diff(want, current.server());
       AdminResponse r = admin.exchange("PATCH", serverPath, json(want), current.etag());
@@ -94,7 +90,7 @@ public class CaddyRoutes {
         LOG.infof(
             "caddy: routes +%d -%d ~%d, duplicates removed %d",
             diff.added().size(), diff.removed().size(), diff.changed().size(), diff.duplicates());
-        return written(want, writes + 1, created);
+        return new Applied(routed(want), 1, false);
       } else {
         handleFailedWrite("PATCH", r, attempt);
       }
@@ -104,16 +100,18 @@ public class CaddyRoutes {
   }
 
   /**
-   * The outcome of a write Caddy accepted. The write was guarded ({@code If-Match} with the ETag of
-   * the object it replaced, or of the whole config for a create), so at that instant Caddy's config
-   * held exactly {@code want}: what a read right after it would return, unless another writer came
-   * in between, which a read-back could not rule out for the moment after it either. So it is not
-   * read back (before: one more GET and parse of the whole server object per write).
+   * The instance ids routed by {@code server}, Caddy's demo server object now (also the routes
+   * gauge). After a write Caddy accepted, that is the object written: the write was guarded ({@code
+   * If-Match} with the ETag of the object it replaced, or of the whole config for a create), so at
+   * that instant Caddy's config held exactly it: what a read right after it would return, unless
+   * another writer came in between, which a read-back could not rule out for the moment after it
+   * either. So a write is not read back (before: one more GET and parse of the whole server object
+   * per write).
    */
-  private Applied written(ObjectNode want, int writes, boolean created) {
-    Set<String> routed = ServerConfig.read(want).instanceIds();
+  private Set<String> routed(JsonNode server) {
+    Set<String> routed = ServerConfig.read(server).instanceIds();
     routesGauge.set(routed.size());
-    return new Applied(routed, writes, created);
+    return routed;
   }
 
   /**
