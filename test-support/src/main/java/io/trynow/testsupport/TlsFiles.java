@@ -240,6 +240,30 @@ public final class TlsFiles {
     }
   }
 
+  /** A server-side context presenting this CA's server certificate (no client certificate asked). */
+  public SSLContext serverContext() {
+    try {
+      KeyStore keys = KeyStore.getInstance("PKCS12");
+      keys.load(null, null);
+      char[] pw = "changeit".toCharArray();
+      keys.setKeyEntry(
+          "server",
+          privateKey(serverKey()),
+          pw,
+          certificates(serverCert()).toArray(new Certificate[0]));
+      KeyManagerFactory kmf =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(keys, pw);
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(kmf.getKeyManagers(), null, null);
+      return ctx;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot build a TLS context from " + dir, e);
+    }
+  }
+
   private static List<Certificate> certificates(Path pem) throws Exception {
     try (InputStream in = Files.newInputStream(pem)) {
       return new ArrayList<>(CertificateFactory.getInstance("X.509").generateCertificates(in));

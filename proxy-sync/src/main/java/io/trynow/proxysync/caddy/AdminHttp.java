@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
@@ -38,12 +39,19 @@ final class AdminHttp {
   private final boolean tls;
   private final String hostHeader;
   private final int timeoutMs;
+  private final SSLSocketFactory tlsSockets;
 
   /**
    * @param baseUrl {@code http(s)://host:port} of the admin API (no path)
    * @param timeoutMs connect timeout, and the longest wait for each read of the answer
    */
   AdminHttp(String baseUrl, int timeoutMs) {
+    this(baseUrl, timeoutMs, (SSLSocketFactory) SSLSocketFactory.getDefault());
+  }
+
+  /** As above, with the TLS sockets (trust) of {@code tlsSockets} for an {@code https} URL. */
+  AdminHttp(String baseUrl, int timeoutMs, SSLSocketFactory tlsSockets) {
+    this.tlsSockets = tlsSockets;
     URI uri = URI.create(baseUrl);
     this.tls = "https".equalsIgnoreCase(uri.getScheme());
     this.host = uri.getHost();
@@ -100,10 +108,12 @@ final class AdminHttp {
       if (!tls) {
         return plain;
       }
-      SSLSocket s =
-          (SSLSocket)
-              ((SSLSocketFactory) SSLSocketFactory.getDefault())
-                  .createSocket(plain, host, port, true);
+      SSLSocket s = (SSLSocket) tlsSockets.createSocket(plain, host, port, true);
+      // the certificate must name the admin URL's host, as an HTTP client checks it: a layered
+      // socket checks only the chain unless told to
+      SSLParameters params = s.getSSLParameters();
+      params.setEndpointIdentificationAlgorithm("HTTPS");
+      s.setSSLParameters(params);
       s.setSoTimeout(timeoutMs);
       s.startHandshake();
       return s;

@@ -12,6 +12,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import io.trynow.testsupport.TlsFiles;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -144,5 +145,30 @@ class AdminHttpTest {
     assertThatThrownBy(
             () -> new AdminHttp("http://127.0.0.1:" + port, 500).exchange("GET", "/", null, null))
         .isInstanceOf(java.net.ConnectException.class);
+  }
+
+  @Test
+  void overTlsTheCertificateMustNameTheAdminHost() throws Exception {
+    TlsFiles tls = TlsFiles.create(); // server certificate for localhost, 127.0.0.1 and 127.0.0.2
+    javax.net.ssl.SSLSocketFactory trusting = tls.clientContext().getSocketFactory();
+    javax.net.ssl.SSLServerSocketFactory serving = tls.serverContext().getServerSocketFactory();
+    try (ServerSocket s = serving.createServerSocket(0, 5, InetAddress.getByName("127.0.0.1"))) {
+      serveOnce(s, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}");
+      AdminResponse r =
+          new AdminHttp("https://127.0.0.1:" + s.getLocalPort(), 2000, trusting)
+              .exchange("GET", "/config/", null, null);
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo("{}");
+    }
+    // a trusted chain for another name: refused, nothing sent
+    try (ServerSocket s = serving.createServerSocket(0, 5, InetAddress.getByName("127.0.0.3"))) {
+      CompletableFuture<String> request = serveOnce(s, "HTTP/1.1 200 OK\r\n\r\n");
+      assertThatThrownBy(
+              () ->
+                  new AdminHttp("https://127.0.0.3:" + s.getLocalPort(), 2000, trusting)
+                      .exchange("GET", "/config/", null, null))
+          .isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+      assertThat(request).failsWithin(5, TimeUnit.SECONDS);
+    }
   }
 }
