@@ -53,6 +53,15 @@ public class EtaEstimator {
         position, throughput(template, store.sizing().provisionRate(template, window), nowMs));
   }
 
+  /**
+   * The template's throughput now, in instances per second (one store read): for a caller that
+   * tells many positions at once ({@link PositionNotifier}) and needs the rate once, not per
+   * visitor.
+   */
+  public double throughput(String template, long nowMs) {
+    return throughput(template, store.sizing().provisionRate(template, window), nowMs);
+  }
+
   /** Instances per second: measured from {@code rate} when it has enough samples, else assumed. */
   double throughput(String template, ProvisionRate rate, long nowMs) {
     if (rate.count() >= MIN_SAMPLES) {
@@ -64,7 +73,8 @@ public class EtaEstimator {
     return inFlight * 1000.0 / Math.max(1, estimate.toMillis());
   }
 
-  static long etaSeconds(long position, double rate) {
+  /** Seconds until the visitor at 1-based {@code position} is served at {@code rate} per second. */
+  public static long etaSeconds(long position, double rate) {
     return Math.max(1, (long) Math.ceil(Math.max(1, position) / rate));
   }
 }

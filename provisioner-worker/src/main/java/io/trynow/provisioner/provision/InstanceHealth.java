@@ -1,10 +1,13 @@
 package io.trynow.provisioner.provision;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -14,6 +17,12 @@ import java.util.function.Supplier;
  * short, slowly growing intervals (the first answer is usually within tens of milliseconds), until
  * a deadline. Every {@code containerCheckEvery} it asks whether the container still runs, so a
  * container that exits fails at once instead of at the deadline.
+ *
+ * <p>A probe is one plain HTTP/1.1 {@code GET} on a socket of its own ({@code Connection: close}),
+ * read up to the status line: no HTTP client. A flash crowd polls ~10 times per container while it
+ * starts, mostly into refused connections, and the JDK {@code HttpClient} (its selector thread, a
+ * worker thread per exchange, futures and a request object per probe) was a quarter of the
+ * provisioner's CPU samples during the crowd bench, on the two cores the Docker engine needs.
  */
 public final class InstanceHealth {
 
@@ -36,17 +45,16 @@ public final class InstanceHealth {
     }
   }
 
-  private final HttpClient http;
+  /** The longest status line a probe reads; a longer one is not HTTP. */
+  private static final int MAX_STATUS_LINE = 1024;
+
+  /** What a probe reads after the status line, at most, before it closes. */
+  private static final int MAX_DRAIN = 16 * 1024;
+
   private final Settings settings;
 
   public InstanceHealth(Settings settings) {
     this.settings = settings;
-    this.http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(settings.requestTimeout())
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
   }
 
   /**
@@ -75,11 +83,7 @@ public final class InstanceHealth {
           Duration.ofNanos(
               Math.min(settings.requestTimeout().toNanos(), Math.max(left, 1_000_000)));
       try {
-        int status =
-            http.send(
-                    HttpRequest.newBuilder(uri).timeout(probeTimeout).GET().build(),
-                    HttpResponse.BodyHandlers.discarding())
-                .statusCode();
+        int status = probe(uri, probeTimeout);
         if (status >= 200 && status < 300) {
           return Duration.ofNanos(System.nanoTime() - start);
         }
@@ -97,6 +101,68 @@ public final class InstanceHealth {
       Thread.sleep(
           Duration.ofNanos(Math.min(pauseNanos, Math.max(0, deadline - System.nanoTime()))));
       pauseNanos = Math.min((long) (pauseNanos * 1.25), settings.maxInterval().toNanos());
+    }
+  }
+
+  /**
+   * One {@code GET uri} on a new connection: the status code of the answer (redirects are not
+   * followed, as before: a 3xx is not healthy).
+   *
+   * @throws IOException refused, timed out (connect or read, each within {@code timeout}), closed
+   *     before a status line, or not HTTP
+   */
+  static int probe(URI uri, Duration timeout) throws IOException {
+    int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+    int port = uri.getPort() > 0 ? uri.getPort() : 80;
+    String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+    if (uri.getRawQuery() != null) {
+      path += "?" + uri.getRawQuery();
+    }
+    String hostHeader = uri.getPort() > 0 ? uri.getHost() + ":" + port : uri.getHost();
+    try (Socket s = new Socket()) {
+      s.setTcpNoDelay(true);
+      s.connect(new InetSocketAddress(uri.getHost(), port), millis);
+      s.setSoTimeout(millis);
+      OutputStream out = s.getOutputStream();
+      out.write(
+          ("GET "
+                  + path
+                  + " HTTP/1.1\r\nHost: "
+                  + hostHeader
+                  + "\r\nUser-Agent: trynow-provisioner\r\nConnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = new BufferedInputStream(s.getInputStream(), 512);
+      int status = status(in);
+      // what has arrived of the rest is read (never waited for): closing with unread bytes would
+      // answer the server with a reset
+      for (int drained = 0, n; drained < MAX_DRAIN && (n = in.available()) > 0; drained += n) {
+        in.skipNBytes(Math.min(n, MAX_DRAIN - drained));
+      }
+      return status;
+    }
+  }
+
+  /** Reads {@code HTTP/1.x NNN ...} up to its line end and returns {@code NNN}. */
+  private static int status(InputStream in) throws IOException {
+    StringBuilder line = new StringBuilder(32);
+    for (int c; (c = in.read()) != '\n'; ) {
+      if (c < 0) {
+        throw new IOException("closed before a status line");
+      }
+      if (line.length() >= MAX_STATUS_LINE) {
+        throw new IOException("no HTTP status line");
+      }
+      line.append((char) c);
+    }
+    String l = line.toString();
+    if (!l.startsWith("HTTP/1.") || l.length() < 12 || l.charAt(8) != ' ') {
+      throw new IOException("not an HTTP/1.x status line");
+    }
+    try {
+      return Integer.parseInt(l.substring(9, 12));
+    } catch (NumberFormatException e) {
+      throw new IOException("not an HTTP/1.x status line");
     }
   }
 }
