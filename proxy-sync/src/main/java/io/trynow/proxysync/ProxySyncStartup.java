@@ -7,6 +7,8 @@ import io.trynow.platform.failpoint.Failpoints;
 import io.trynow.platform.messaging.ConsumerSpec;
 import io.trynow.platform.messaging.Consumers;
 import io.trynow.platform.supervisor.Supervisor;
+import io.trynow.proxysync.config.CaddyConfig;
+import io.trynow.proxysync.config.CaddyConfigCheck;
 import io.trynow.proxysync.config.ProxySyncConfig;
 import io.trynow.proxysync.messaging.InstanceEventsHandler;
 import io.trynow.proxysync.reconcile.SyncLoop;
@@ -29,10 +31,12 @@ public class ProxySyncStartup {
   void onStart(
       @Observes StartupEvent ev,
       ProxySyncConfig config,
+      CaddyConfig caddy,
       Supervisor supervisor,
       Consumers consumers,
       SyncLoop sync,
       InstanceEventsHandler handler) {
+    CaddyConfigCheck.check(caddy);
     refuseFailpointsInProd(
         config, ConfigProvider.getConfig().unwrap(SmallRyeConfig.class).getProfiles());
     if (config.failpointDelayBeforeMarkReady().isPresent()) {

@@ -1,33 +1,26 @@
 package io.trynow.platform.nats;
 
-import com.github.dockerjava.core.util.CertificateUtils;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.Security;
 import java.util.ArrayList;
 import java.util.List;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
 /**
  * How a service authenticates to NATS and secures the connection, from {@link NatsConfig}: checked
  * once (every file readable, at most one way to authenticate, a certificate with its key) and
  * applied to the client's options. A bad combination is an {@link IllegalArgumentException} naming
  * the key, so the service does not start. PEM files in any usual form (PKCS#8, PKCS#1, SEC1) are
- * read with docker-java's BouncyCastle-based {@link CertificateUtils}.
+ * read with docker-java's BouncyCastle-based {@code CertificateUtils}, in {@link NatsTlsContext}: a
+ * class of its own, loaded only when TLS is configured (see there why).
  */
 public final class NatsSecurity {
 
   private static final String P = "trynow.nats.";
-  private static final char[] STORE_PASSWORD = "docker".toCharArray(); // CertificateUtils' own
 
   private final NatsConfig config;
   private final String auth;
@@ -70,7 +63,7 @@ public final class NatsSecurity {
     SSLContext ssl = null;
     String tls = "off";
     if (t.caFile().isPresent() || t.certFile().isPresent()) {
-      ssl = sslContext(t);
+      ssl = NatsTlsContext.of(t);
       tls = t.certFile().isPresent() ? "mutual" : "server";
     }
     return new NatsSecurity(c, auth, ssl, tls);
@@ -109,44 +102,7 @@ public final class NatsSecurity {
     return tls;
   }
 
-  private static SSLContext sslContext(NatsConfig.Tls t) {
-    if (Security.getProvider(BouncyCastleProvider.PROVIDER_NAME) == null) {
-      Security.addProvider(new BouncyCastleProvider()); // CertificateUtils asks for it by name
-    }
-    try {
-      TrustManagerFactory tmf = null;
-      if (t.caFile().isPresent()) {
-        KeyStore trust = CertificateUtils.createTrustStore(read("tls.ca-file", t.caFile().get()));
-        tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-      }
-      KeyManagerFactory kmf = null;
-      if (t.certFile().isPresent()) {
-        KeyStore keys;
-        try {
-          keys =
-              CertificateUtils.createKeyStore(
-                  read("tls.key-file", t.keyFile().orElseThrow()),
-                  read("tls.cert-file", t.certFile().get()));
-        } catch (IOException | GeneralSecurityException | RuntimeException e) {
-          throw bad(
-              "tls.cert-file", "cannot load the certificate and key as PEM: " + e.getMessage());
-        }
-        kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(keys, STORE_PASSWORD);
-      }
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(
-          kmf == null ? null : kmf.getKeyManagers(),
-          tmf == null ? null : tmf.getTrustManagers(),
-          null);
-      return ctx;
-    } catch (IOException | GeneralSecurityException e) {
-      throw bad("tls.ca-file", "cannot load the CA certificate as PEM: " + e.getMessage());
-    }
-  }
-
-  private static String read(String key, Path file) {
+  static String read(String key, Path file) {
     readable(key, file);
     try {
       return Files.readString(file, StandardCharsets.UTF_8);
@@ -162,7 +118,7 @@ public final class NatsSecurity {
     return key;
   }
 
-  private static IllegalArgumentException bad(String key, String why) {
+  static IllegalArgumentException bad(String key, String why) {
     return new IllegalArgumentException("invalid configuration " + P + key + ": " + why);
   }
 

@@ -2,25 +2,25 @@ package io.trynow.proxysync.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
 import java.util.Optional;
 
 /**
  * The Caddy that serves the demos, driven through its admin API ({@code ./trynow} sets {@code
- * TRYNOW_CADDY_ADMIN_URL} and {@code TRYNOW_CADDY_HTTP_PORT}).
+ * TRYNOW_CADDY_ADMIN_URL} and {@code TRYNOW_CADDY_HTTP_PORT}). The shapes of the admin URL, the
+ * server name and the pages upstream are checked at startup by {@link CaddyConfigCheck} (a plain
+ * check, not Hibernate Validator: building the validator cost a third of proxy-sync's startup
+ * thread).
  */
 @ConfigMapping(prefix = "trynow.caddy")
 public interface CaddyConfig {
 
   /** Base URL of Caddy's admin API. */
   @WithDefault("http://127.0.0.1:12019")
-  @Pattern(regexp = "https?://[^/\\s]+/?", message = "must be http(s)://host:port")
   String adminUrl();
 
   /** Name of that server under {@code apps.http.servers}; proxy-sync owns all of it. */
   @WithDefault("trynow")
-  @Pattern(regexp = "[a-z][a-z0-9_-]{0,62}", message = "must be a simple name")
   String serverName();
 
   /**
@@ -36,12 +36,7 @@ public interface CaddyConfig {
    * ({@code GET /demo-host}: 410 ended with a link to start another, 503 starting…, 404 unknown).
    * Unset: the catch-all answers a static 404 page. Env {@code TRYNOW_CADDY_PAGES_UPSTREAM}.
    */
-  Optional<
-          @Pattern(
-              regexp = "[A-Za-z0-9.-]+:[0-9]{1,5}|\\[[0-9a-fA-F:.]+]:[0-9]{1,5}",
-              message = "must be host:port")
-          String>
-      pagesUpstream();
+  Optional<String> pagesUpstream();
 
   /** Timeout of one admin API call (connect + response). */
   @WithDefault("3s")
