@@ -209,53 +209,39 @@ public final class TlsFiles {
 
   /** A client-side context that trusts this CA and presents the client certificate. */
   public SSLContext clientContext() {
-    try {
-      KeyStore trust = KeyStore.getInstance("PKCS12");
-      trust.load(null, null);
-      int i = 0;
-      for (Certificate c : certificates(ca())) {
-        trust.setCertificateEntry("ca" + i++, c);
-      }
-      TrustManagerFactory tmf =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(trust);
-      KeyStore keys = KeyStore.getInstance("PKCS12");
-      keys.load(null, null);
-      char[] pw = "changeit".toCharArray();
-      keys.setKeyEntry(
-          "client",
-          privateKey(clientKey()),
-          pw,
-          certificates(clientCert()).toArray(new Certificate[0]));
-      KeyManagerFactory kmf =
-          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      kmf.init(keys, pw);
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-      return ctx;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot build a TLS context from " + dir, e);
-    }
+    return context(clientKey(), clientCert(), true);
   }
 
-  /** A server-side context presenting this CA's server certificate (no client certificate asked). */
+  /**
+   * A server-side context presenting this CA's server certificate (no client certificate asked).
+   */
   public SSLContext serverContext() {
+    return context(serverKey(), serverCert(), false);
+  }
+
+  /** A context presenting {@code key}/{@code cert}; trusting this CA if {@code trustCa}. */
+  private SSLContext context(Path key, Path cert, boolean trustCa) {
     try {
+      TrustManagerFactory tmf = null;
+      if (trustCa) {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        int i = 0;
+        for (Certificate c : certificates(ca())) {
+          trust.setCertificateEntry("ca" + i++, c);
+        }
+        tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+      }
       KeyStore keys = KeyStore.getInstance("PKCS12");
       keys.load(null, null);
       char[] pw = "changeit".toCharArray();
-      keys.setKeyEntry(
-          "server",
-          privateKey(serverKey()),
-          pw,
-          certificates(serverCert()).toArray(new Certificate[0]));
+      keys.setKeyEntry("own", privateKey(key), pw, certificates(cert).toArray(new Certificate[0]));
       KeyManagerFactory kmf =
           KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(keys, pw);
       SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(kmf.getKeyManagers(), null, null);
+      ctx.init(kmf.getKeyManagers(), tmf == null ? null : tmf.getTrustManagers(), null);
       return ctx;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

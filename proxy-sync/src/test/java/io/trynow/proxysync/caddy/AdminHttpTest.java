@@ -3,6 +3,7 @@ package io.trynow.proxysync.caddy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.trynow.testsupport.TlsFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +13,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import io.trynow.testsupport.TlsFiles;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -163,10 +163,9 @@ class AdminHttpTest {
     // a trusted chain for another name: refused, nothing sent
     try (ServerSocket s = serving.createServerSocket(0, 5, InetAddress.getByName("127.0.0.3"))) {
       CompletableFuture<String> request = serveOnce(s, "HTTP/1.1 200 OK\r\n\r\n");
-      assertThatThrownBy(
-              () ->
-                  new AdminHttp("https://127.0.0.3:" + s.getLocalPort(), 2000, trusting)
-                      .exchange("GET", "/config/", null, null))
+      assertThatThrownBy(() ->
+              new AdminHttp("https://127.0.0.3:" + s.getLocalPort(), 2000, trusting)
+                  .exchange("GET", "/config/", null, null))
           .isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
       assertThat(request).failsWithin(5, TimeUnit.SECONDS);
     }
