@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -137,12 +138,20 @@ final class ServerStages {
     return lower;
   }
 
-  /** The service's {@code /q/metrics} (Prometheus text); the gateway's on its management port. */
+  /**
+   * The service's {@code /q/metrics} (Prometheus text); the gateway's on its management port. Plain
+   * HTTP/1.1 and bounded: the client's default (an h2c upgrade, no timeout) once left a crowd bench
+   * waiting on the gateway's management port for minutes after the crowd was measured.
+   */
   private static String metrics(int port) throws Exception {
-    return HttpClient.newHttpClient()
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5))
+        .build()
         .send(
             HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + BenchServices.q(port) + "/q/metrics"))
+                .timeout(Duration.ofSeconds(30))
                 .build(),
             HttpResponse.BodyHandlers.ofString())
         .body();
