@@ -157,7 +157,8 @@ class OrphanSweeperIT {
     containers.remove("trynow-" + p.id());
 
     await().atMost(WAIT).until(() -> fx.instance(p.id()).state() == InstanceState.FAILED);
-    assertThat(fx.instance(p.id()).lastError()).contains("gone");
+    // the sweeper may see the container mid-removal (listed: "removing", or "dead" if that failed) or gone
+    assertThat(fx.instance(p.id()).lastError()).matches("container (gone|removing|dead)");
   }
 
   /** A release whose cleanup request was lost is still torn down. */
