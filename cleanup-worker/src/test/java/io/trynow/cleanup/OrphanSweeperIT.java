@@ -157,7 +157,8 @@ class OrphanSweeperIT {
     containers.remove("trynow-" + p.id());
 
     await().atMost(WAIT).until(() -> fx.instance(p.id()).state() == InstanceState.FAILED);
-    // the sweeper may see the container mid-removal (listed: "removing", or "dead" if that failed) or gone
+    // the sweeper may see the container mid-removal (listed: "removing", or "dead" if that failed)
+    // or gone
     assertThat(fx.instance(p.id()).lastError()).matches("container (gone|removing|dead)");
   }
 
