@@ -49,8 +49,7 @@ public class EtaEstimator {
 
   /** Seconds until the visitor at 1-based {@code position} is likely served (at least 1). */
   public long etaSeconds(String template, long position, long nowMs) {
-    return etaSeconds(
-        position, throughput(template, store.sizing().provisionRate(template, window), nowMs));
+    return etaSeconds(position, throughput(template, nowMs));
   }
 
   /**
