@@ -156,33 +156,71 @@ public final class AcquireBench {
   }
 
   /**
-   * The warm-up: {@code warmupSeconds} of the load, then 5 s more at a time while the services' JIT
-   * compilers used more than 5 % of a core in the last 5 s, up to {@link #maxWarmUp}. The bench
-   * measures a hot JVM: on this 2-core machine the gateway's C2 still compiled (25-60 % of a core,
-   * ~29 CPU-s in all) for ~27 s of the measured minute after a fixed 30 s warm-up, and that part of
-   * the minute made the whole p99 (183 / 62 / 49 ms in its first three 10 s, 13-16 ms after).
-   * Returns the seconds warmed.
+   * The warm-up: {@code warmupSeconds} of the load, then 5 s more at a time until the services' JIT
+   * compilers used at most 5 % of a core in each of the last two 5 s windows, up to {@link
+   * #maxWarmUp}. The bench measures a hot JVM: on this 2-core machine the gateway's C2 still
+   * compiled (25-60 % of a core, ~29 CPU-s in all) for ~27 s of the measured minute after a fixed
+   * 30 s warm-up, and that part of the minute made the whole p99 (183 / 62 / 49 ms in its first
+   * three 10 s, 13-16 ms after). One quiet window was not enough: C2 compiles in bursts, and a run
+   * of session 12 stopped at 40 s on a window of 0.06 CPU-s, then the gateway's C2 used 1.3 CPU-s
+   * in the first 20 s of the measured minute, whose p99 was 20 / 38 ms against 5-11 after. Returns
+   * the seconds warmed.
    */
   static int warmUp(List<String> urls, int rate, int warmupSeconds, long[] servicePids)
       throws Exception {
     int step = 5;
     int max = maxWarmUp(warmupSeconds);
-    int warmed = Math.max(0, warmupSeconds - step);
+    int warmed = Math.max(0, warmupSeconds - 2 * step);
+    long quietMs = step * 1000 / 20;
     OpenLoad.load(urls, rate, warmed, null);
-    long jitMs;
+    long[] windows = {Long.MAX_VALUE, Long.MAX_VALUE}; // the last two windows' JIT ms, newest first
+    long[][] last;
     do {
-      long before = BenchServices.jitTicks(servicePids);
+      last = BenchServices.jitTicksEach(servicePids);
       OpenLoad.load(urls, rate, step, null);
       warmed += step;
-      jitMs = (BenchServices.jitTicks(servicePids) - before) * 10;
-    } while (jitMs > step * 1000 / 20 && warmed < max);
+      windows[1] = windows[0];
+      windows[0] = (BenchServices.jitTicks(servicePids) - sum(last)) * 10;
+    } while ((windows[0] > quietMs || windows[1] > quietMs) && warmed < max);
+    long[][] now = BenchServices.jitTicksEach(servicePids);
     System.out.printf(
-        "warm-up: %d s (the services' JIT compilers used %d ms of CPU in its last %d s%s)%n",
+        "warm-up: %d s (the services' JIT compilers used %d and %d ms of CPU in its last two %d s"
+            + "%s; in its last %d s: %s)%n",
         warmed,
-        jitMs,
+        windows[1] == Long.MAX_VALUE ? -1 : windows[1],
+        windows[0],
         step,
-        jitMs > step * 1000 / 20 ? ": still compiling at TRYNOW_BENCH_WARMUP_MAX" : "");
+        windows[0] > quietMs || windows[1] > quietMs
+            ? ": still compiling at TRYNOW_BENCH_WARMUP_MAX"
+            : "",
+        step,
+        jitLine(servicePids.length, last, now));
     return warmed;
+  }
+
+  private static long sum(long[][] ticks) {
+    long s = 0;
+    for (long[] t : ticks) {
+      s += t[0] + t[1];
+    }
+    return s;
+  }
+
+  /** Per service, the CPU-s its C1 and C2 compiler threads used between two readings. */
+  static String jitLine(int services, long[][] from, long[][] to) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < services; i++) {
+      b.append(i == 0 ? "" : ", ")
+          .append(serviceName(i, services))
+          .append(String.format(" C1 %.2f", (to[i][0] - from[i][0]) / 100.0))
+          .append(String.format(" C2 %.2f CPU-s", (to[i][1] - from[i][1]) / 100.0));
+    }
+    return b.toString();
+  }
+
+  /** The i-th of {@code n} services: gateways first, then pool-services (#k with replicas). */
+  static String serviceName(int i, int n) {
+    return (i < n / 2 ? "api-gateway" : "pool-service") + (n > 2 ? "#" + (i % (n / 2) + 1) : "");
   }
 
   /** The figures of one measured load, for the side-by-side summary. */
@@ -232,6 +270,7 @@ public final class AcquireBench {
     pids[servicePids.length + 1] = valkey.pid();
     pids[servicePids.length + 2] = ProcessHandle.current().pid();
     long[] cpuBefore = BenchServices.cpu(pids);
+    long[][] jitBefore = BenchServices.jitTicksEach(servicePids);
     Stats[] underLoad;
     int[] outcome;
     try (Floor.Probe probe = new Floor.Probe(store, nats.url())) {
@@ -242,6 +281,7 @@ public final class AcquireBench {
       underLoad = probe.stats;
     }
     long[] cpuAfter = BenchServices.cpu(pids);
+    long[][] jitAfter = BenchServices.jitTicksEach(servicePids);
     double loadAverage =
         java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     System.out.println();
@@ -257,13 +297,15 @@ public final class AcquireBench {
     for (int i = 0; i < pids.length; i++) {
       String who =
           i < servicePids.length
-              ? (i < servicePids.length / 2 ? "api-gateway" : "pool-service")
-                  + (servicePids.length > 2 ? "#" + (i % (servicePids.length / 2) + 1) : "")
+              ? serviceName(i, servicePids.length)
               : new String[] {"nats-server", "valkey", "load generator"}[i - servicePids.length];
       cpuLine.append(
           String.format(" %s=%.2f", who, (cpuAfter[i] - cpuBefore[i]) / 100.0 / seconds));
     }
     System.out.println(cpuLine);
+    System.out.println(
+        "JIT compilers during the measured load: "
+            + jitLine(servicePids.length, jitBefore, jitAfter));
     System.out.printf(
         "machine: %d cores, load average %.2f (other processes share them)%n",
         Runtime.getRuntime().availableProcessors(), loadAverage);

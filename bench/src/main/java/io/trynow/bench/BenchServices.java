@@ -140,25 +140,47 @@ final class BenchServices {
   static long jitTicks(long[] pids) {
     long sum = 0;
     for (long pid : pids) {
-      try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
-        for (Path t : (Iterable<Path>) tasks::iterator) {
-          try {
-            String comm = Files.readString(t.resolve("comm"));
-            if (!comm.startsWith("C1 CompilerThre") && !comm.startsWith("C2 CompilerThre")) {
-              continue;
-            }
-            String stat = Files.readString(t.resolve("stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            sum += Long.parseLong(f[11]) + Long.parseLong(f[12]);
-          } catch (IOException | RuntimeException e) {
-            // a thread that ended meanwhile
-          }
-        }
-      } catch (IOException e) {
-        // the process ended
-      }
+      long[] t = jitTicks(pid);
+      sum += t[0] + t[1];
     }
     return sum;
+  }
+
+  /**
+   * utime + stime of one process's C1 and of its C2 compiler threads, in clock ticks (100/s): {c1,
+   * c2}, which JVM (and which compiler) still compiles.
+   */
+  static long[] jitTicks(long pid) {
+    long[] out = new long[2];
+    try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      for (Path t : (Iterable<Path>) tasks::iterator) {
+        try {
+          String comm = Files.readString(t.resolve("comm"));
+          int kind =
+              comm.startsWith("C1 CompilerThre") ? 0 : comm.startsWith("C2 CompilerThre") ? 1 : -1;
+          if (kind < 0) {
+            continue;
+          }
+          String stat = Files.readString(t.resolve("stat"));
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          out[kind] += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (IOException | RuntimeException e) {
+          // a thread that ended meanwhile
+        }
+      }
+    } catch (IOException e) {
+      // the process ended
+    }
+    return out;
+  }
+
+  /** {@link #jitTicks(long)} of each of {@code pids}. */
+  static long[][] jitTicksEach(long[] pids) {
+    long[][] out = new long[pids.length][];
+    for (int i = 0; i < pids.length; i++) {
+      out[i] = jitTicks(pids[i]);
+    }
+    return out;
   }
 
   /** utime + stime of each process, in clock ticks (100/s); -1 when unreadable. */
