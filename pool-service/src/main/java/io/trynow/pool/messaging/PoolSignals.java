@@ -20,10 +20,11 @@ import java.time.Duration;
  * Listens (core NATS, every replica) to the events that move the pool: {@code terminated} / {@code
  * failed} wake the replenisher, so does {@code started} (the container left the engine's work: room
  * for the next provision under max-in-flight); an instance leaving the in-flight count ({@code
- * instance.*.ready}, or {@code request.*.assigned} when handed straight to a waiting visitor) wakes
- * the replenisher (room for the next provision) and the position notifier. Hints only: each of
- * those also runs on its own timer. (The ETA's provisioning rate is recorded in Valkey by {@code
- * mark_started}, not here.)
+ * instance.*.ready}) wakes the replenisher (room for the next provision) and the position notifier;
+ * {@code request.*.assigned} (a warm hit, or a hand-over to a waiting visitor) wakes the position
+ * notifier and the replenisher lazily (at most one run per {@code Replenisher.LAZY_SPACING}). Hints
+ * only: each of those also runs on its own timer. (The ETA's provisioning rate is recorded in
+ * Valkey by {@code mark_started}, not here.)
  */
 @Singleton
 public class PoolSignals implements Loop {
@@ -110,12 +111,20 @@ public class PoolSignals implements Loop {
           replenisher.wake(template);
         }
       }
-      case READY, ASSIGNED -> {
-        // An instance left the in-flight count (ready, or handed straight to a waiting visitor):
-        // room for the next provision. Without this wake-up a flash crowd's queue refilled in
-        // batches of max-in-flight, one per replenish-interval.
+      case READY -> {
+        // An instance left the in-flight count: room for the next provision. Without this wake-up
+        // a flash crowd's queue refilled in batches of max-in-flight, one per replenish-interval.
         if (template != null) {
           replenisher.wake(template);
+        }
+        positions.wake();
+      }
+      case ASSIGNED -> {
+        // A warm hit took a ready instance (the gateway's fast path, up to hundreds a second), or
+        // a started one went straight to a waiting visitor (no room freed: one fewer waiting too):
+        // a replenish soon, not one run per event (Replenisher.wakeLazily).
+        if (template != null) {
+          replenisher.wakeLazily(template);
         }
         positions.wake();
       }
