@@ -320,6 +320,39 @@ final class LocalStack implements AutoCloseable {
   }
 
   /** The machine's 1-minute load average, to print beside every figure. */
+  /**
+   * How each service's JVM runs, by its command line and {@code ./trynow}'s recording mark: {@code
+   * recording} (the first {@code up} of a build, {@code -XX:AOTMode=record}), {@code cached}
+   * ({@code -XX:AOTCache}) or {@code no cache}. The same jars measured recording and from their
+   * caches differ by ~2x in {@code bench sparse} (session 12), so a figure is only comparable with
+   * one of the same mode.
+   */
+  String aotModes() {
+    StringBuilder out = new StringBuilder();
+    for (String service : SERVICES) {
+      out.append(out.isEmpty() ? "" : ", ")
+          .append(service)
+          .append(' ')
+          .append(aotMode(state("pids"), service));
+    }
+    return out.toString();
+  }
+
+  /** {@link #aotModes} of one service, from its pid file in {@code pids}; "?" when not running. */
+  static String aotMode(Path pids, String service) {
+    try {
+      String pid = Files.readString(pids.resolve(service + ".pid")).strip();
+      String cmd = Files.readString(Path.of("/proc", pid, "cmdline")).replace('\0', ' ');
+      if (Files.exists(pids.resolve(service + ".aot-training"))
+          || cmd.contains("-XX:AOTMode=record")) {
+        return "recording";
+      }
+      return cmd.contains("-XX:AOTCache=") ? "cached" : "no cache";
+    } catch (IOException | RuntimeException e) {
+      return "?";
+    }
+  }
+
   static String load() {
     try {
       return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];

@@ -33,6 +33,9 @@ public final class SparseBench {
       double up = stack.up(env);
       System.out.printf(
           "stack up (all five services ready) in %.1f s (load %s)%n", up, LocalStack.load());
+      // recording (first up of a build) or from the AOT caches: ~2x apart in this bench
+      String aot = stack.aotModes();
+      System.out.println("AOT: " + aot);
       int gatewayQ = LocalStack.healthPort("api-gateway", stack.gatewayPort());
       // the services' stage histograms before the first acquire (read before the pool fills, not
       // beside the first request), so that the figures below are the measured requests' own
@@ -115,7 +118,7 @@ public final class SparseBench {
                 + " reply):");
         ServerStages.read(gatewayQ, ServerStages.GATEWAY).since(gatewayBefore).printQuantiles();
         ServerStages.read(stack.poolPort(), ServerStages.POOL).since(poolBefore).printQuantiles();
-        System.out.printf("load %s at the end%n", LocalStack.load());
+        System.out.printf("load %s at the end; AOT: %s%n", LocalStack.load(), aot);
       }
     }
   }

@@ -1,5 +1,6 @@
 package io.trynow.provisioner.provision;
 
+import io.trynow.platform.http.Http1Answer;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,10 +20,11 @@ import java.util.function.Supplier;
  * container that exits fails at once instead of at the deadline.
  *
  * <p>A probe is one plain HTTP/1.1 {@code GET} on a socket of its own ({@code Connection: close}),
- * read up to the status line: no HTTP client. A flash crowd polls ~10 times per container while it
- * starts, mostly into refused connections, and the JDK {@code HttpClient} (its selector thread, a
- * worker thread per exchange, futures and a request object per probe) was a quarter of the
- * provisioner's CPU samples during the crowd bench, on the two cores the Docker engine needs.
+ * read up to the status line ({@link Http1Answer#readStatus}): no HTTP client. A flash crowd polls
+ * ~10 times per container while it starts, mostly into refused connections, and the JDK {@code
+ * HttpClient} (its selector thread, a worker thread per exchange, futures and a request object per
+ * probe) was a quarter of the provisioner's CPU samples during the crowd bench, on the two cores
+ * the Docker engine needs.
  */
 public final class InstanceHealth {
 
@@ -44,9 +46,6 @@ public final class InstanceHealth {
       super(message);
     }
   }
-
-  /** The longest status line a probe reads; a longer one is not HTTP. */
-  private static final int MAX_STATUS_LINE = 1024;
 
   /** What a probe reads after the status line, at most, before it closes. */
   private static final int MAX_DRAIN = 16 * 1024;
@@ -133,36 +132,13 @@ public final class InstanceHealth {
               .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       InputStream in = new BufferedInputStream(s.getInputStream(), 512);
-      int status = status(in);
+      int status = Http1Answer.readStatus(in);
       // what has arrived of the rest is read (never waited for): closing with unread bytes would
       // answer the server with a reset
       for (int drained = 0, n; drained < MAX_DRAIN && (n = in.available()) > 0; drained += n) {
         in.skipNBytes(Math.min(n, MAX_DRAIN - drained));
       }
       return status;
-    }
-  }
-
-  /** Reads {@code HTTP/1.x NNN ...} up to its line end and returns {@code NNN}. */
-  private static int status(InputStream in) throws IOException {
-    StringBuilder line = new StringBuilder(32);
-    for (int c; (c = in.read()) != '\n'; ) {
-      if (c < 0) {
-        throw new IOException("closed before a status line");
-      }
-      if (line.length() >= MAX_STATUS_LINE) {
-        throw new IOException("no HTTP status line");
-      }
-      line.append((char) c);
-    }
-    String l = line.toString();
-    if (!l.startsWith("HTTP/1.") || l.length() < 12 || l.charAt(8) != ' ') {
-      throw new IOException("not an HTTP/1.x status line");
-    }
-    try {
-      return Integer.parseInt(l.substring(9, 12));
-    } catch (NumberFormatException e) {
-      throw new IOException("not an HTTP/1.x status line");
     }
   }
 }
