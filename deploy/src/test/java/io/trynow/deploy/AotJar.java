@@ -13,11 +13,11 @@ import java.util.jar.Manifest;
 
 /**
  * What the images, the chart's pods and Compose run: a service's {@code target/quarkus-app} as
- * Quarkus's aot-jar packaging leaves it ({@code quarkus.package.jar.type} in the root pom).
- * {@code quarkus-run.jar} is a manifest only: its {@code Class-Path} names the generated and
- * transformed bytecode, the service's own jar and every library, so they load through the JVM's
- * application class loader, which a JDK AOT cache covers (fast-jar loads them through Quarkus's
- * {@code RunnerClassLoader}, which it does not). README "Startup and memory".
+ * Quarkus's aot-jar packaging leaves it ({@code quarkus.package.jar.type} in the root pom). {@code
+ * quarkus-run.jar} is a manifest only: its {@code Class-Path} names the generated and transformed
+ * bytecode, the service's own jar and every library, so they load through the JVM's application
+ * class loader, which a JDK AOT cache covers (fast-jar loads them through Quarkus's {@code
+ * RunnerClassLoader}, which it does not). README "Startup and memory".
  */
 final class AotJar {
 
@@ -38,7 +38,9 @@ final class AotJar {
    */
   static void check(Path app, String service) {
     Path jar = app.resolve("quarkus-run.jar");
-    assertThat(jar).as(service + ": build it first (./mvnw -B -DskipTests package)").isRegularFile();
+    assertThat(jar)
+        .as(service + ": build it first (./mvnw -B -DskipTests package)")
+        .isRegularFile();
     Manifest manifest;
     try (JarFile file = new JarFile(jar.toFile())) {
       manifest = file.getManifest();
