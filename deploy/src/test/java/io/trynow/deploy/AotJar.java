@@ -16,8 +16,9 @@ import java.util.jar.Manifest;
  * Quarkus's aot-jar packaging leaves it ({@code quarkus.package.jar.type} in the root pom). {@code
  * quarkus-run.jar} is a manifest only: its {@code Class-Path} names the generated and transformed
  * bytecode, the service's own jar and every library, so they load through the JVM's application
- * class loader, which a JDK AOT cache covers (fast-jar loads them through Quarkus's {@code
- * RunnerClassLoader}, which it does not). README "Startup and memory".
+ * class loader, whose classes and lambdas a JDK AOT cache holds and links ahead (fast-jar loads
+ * them through Quarkus's {@code RunnerClassLoader}: the cache held them unlinked and none of their
+ * lambdas). README "Startup and memory".
  */
 final class AotJar {
 
