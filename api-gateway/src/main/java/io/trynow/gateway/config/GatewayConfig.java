@@ -102,6 +102,16 @@ public interface GatewayConfig {
   Duration sseHeartbeat();
 
   /**
+   * A request's stream tells its visitor a new queue position at most this often: a position that
+   * comes sooner waits, a newer one replaces it, and the newest is sent when the interval is over;
+   * one overtaken by {@code assigned} (or any other end of the wait) is not sent. {@code 0s}: every
+   * position as it comes. In a flash crowd each hand-over moves every visitor behind it, so the
+   * events per stream grow with the queue (docs/ARCHITECTURE.md, "Flash crowds").
+   */
+  @WithDefault("1s")
+  Duration ssePositionInterval();
+
+  /**
    * Most open SSE streams per client IP, over every gateway replica (counted in Valkey; a refused
    * stream gets 429).
    */

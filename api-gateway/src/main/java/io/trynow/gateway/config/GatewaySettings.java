@@ -51,6 +51,9 @@ public class GatewaySettings {
     positive("ticket-ttl", config.ticketTtl());
     positive("sse-max-duration", config.sseMaxDuration());
     positive("sse-heartbeat", config.sseHeartbeat());
+    if (config.ssePositionInterval().isNegative()) {
+      throw bad("sse-position-interval", "must be 0s or more, got " + config.ssePositionInterval());
+    }
     if (config.sseLease().compareTo(Duration.ofSeconds(3)) < 0) {
       throw bad("sse-lease", "must be at least 3s, got " + config.sseLease());
     }

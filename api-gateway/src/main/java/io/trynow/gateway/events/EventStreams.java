@@ -97,7 +97,9 @@ public class EventStreams {
 
   /**
    * A request's events (queued, position, then assigned or expired); once assigned, the demo's
-   * events follow in the same stream.
+   * events follow in the same stream. Positions are paced ({@link PositionPacer}, {@code
+   * sse-position-interval}): one overtaken by a newer event within the interval is not sent, so a
+   * stream (or a resume with Last-Event-ID) tells every event but such stale positions.
    *
    * @param known the request as the endpoint read it to authorise the stream (null: not yet in the
    *     store), so that opening a stream costs one store read, not two: in a flash crowd every
@@ -122,16 +124,27 @@ public class EventStreams {
     } else {
       try (EventFeed<RequestEvent> feed = EventFeed.request(c, rid, lastId > 0 ? lastId + 1 : 0)) {
         Instant nextCheck = Instant.now().plus(config.sseHeartbeat());
+        PositionPacer<EventFeed.Event<RequestEvent>> positions =
+            new PositionPacer<>(config.ssePositionInterval());
         while (instanceId == null && Instant.now().isBefore(deadline) && out.isOpen()) {
-          Duration wait = until(min(nextCheck, deadline));
+          Duration wait = until(positions.wakeAt(min(nextCheck, deadline)));
           Optional<EventFeed.Event<RequestEvent>> e = feed.next(wait);
+          if (e.isEmpty()) {
+            e = Optional.ofNullable(positions.takeDue(Instant.now()));
+          } else if (e.get().event().kind() == RequestEventKind.UNKNOWN) {
+            continue; // a newer publisher's kind: not for this version's visitors
+          } else if (e.get().event().kind() != RequestEventKind.POSITION) {
+            positions.overtaken();
+          } else if (!positions.tellNow(e.get(), Instant.now())) {
+            continue; // held: told when the interval is over, unless a newer event comes first
+          }
           if (e.isPresent()) {
             RequestEvent ev = e.get().event();
-            if (ev.kind() == RequestEventKind.UNKNOWN) {
-              continue; // a newer publisher's kind: not for this version's visitors
-            }
             if (!out.event(e.get().sequence(), ev.kind().wire(), EventView.of(ev))) {
               return;
+            }
+            if (ev.kind() == RequestEventKind.POSITION || ev.kind() == RequestEventKind.QUEUED) {
+              positions.told(Instant.now());
             }
             from = e.get().sequence();
             if (ev.kind().endsWithoutDemo()) {

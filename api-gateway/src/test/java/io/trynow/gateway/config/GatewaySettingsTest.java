@@ -141,6 +141,8 @@ class GatewaySettingsTest {
         .hasMessageContaining("trynow.gateway.reply-wait");
     assertThatThrownBy(() -> settings(Map.of("trynow.gateway.api-keys", "tooshort")))
         .hasMessageContaining("trynow.gateway.api-keys");
+    assertThatThrownBy(() -> settings(Map.of("trynow.gateway.sse-position-interval", "PT-1S")))
+        .hasMessageContaining("trynow.gateway.sse-position-interval");
   }
 
   @Test
