@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the five service images from the fast-jars of a finished `./mvnw -B -DskipTests package`.
+# Builds the five service images from the aot-jars of a finished `./mvnw -B -DskipTests package`.
 #
 #   deploy/docker/build-images.sh                     # trynow/<service>:<version>
 #   REGISTRY=ghcr.io/acme VERSION=0.1.0 deploy/docker/build-images.sh --push

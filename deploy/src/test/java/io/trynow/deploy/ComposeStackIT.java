@@ -52,7 +52,7 @@ import org.junit.jupiter.api.Test;
 class ComposeStackIT {
 
   private static final String SERVICES_REGISTRY = "trynow-compose-it";
-  // One tag per worktree: a rerun reuses the layers of the last build (fast-jar lib/ first); the
+  // One tag per worktree: a rerun reuses the layers of the last build (aot-jar lib/ first); the
   // image a rebuild replaces is removed, so reruns do not pile up images.
   private static final String SERVICES_VERSION =
       "wt-" + Integer.toHexString(Repo.root().toString().hashCode());
@@ -198,6 +198,8 @@ class ComposeStackIT {
   @Test
   void upServesADemoThroughCaddyAndDownLeavesNothing() throws Exception {
     Map<String, String> previousImages = serviceImageIds();
+    // the build contexts (ComposeFileTest: <service>/target/quarkus-app) hold the aot-jars
+    ComposeFileTest.SERVICES.keySet().forEach(AotJar::app);
     long t0 = System.nanoTime();
     compose.compose(Duration.ofMinutes(15), "up", "-d", "--build");
     TIMINGS.put("up -d --build", millisSince(t0));

@@ -53,7 +53,7 @@ class DockerfileTest {
   }
 
   @Test
-  void copiesTheQuarkusFastJarLayoutAndRunsIt() {
+  void copiesTheQuarkusAotJarLayoutAndRunsIt() {
     List<String> copied = dockerfile.all("COPY").stream().map(Instruction::args).toList();
     assertThat(copied)
         .anyMatch(c -> c.contains(" lib/ /app/lib/"))

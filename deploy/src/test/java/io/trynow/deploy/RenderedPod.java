@@ -145,12 +145,12 @@ final class RenderedPod implements AutoCloseable {
     return root.resolve(service + ".log");
   }
 
-  /** Starts {@code <module>/target/quarkus-app/quarkus-run.jar}, as the image's entrypoint. */
+  /**
+   * Starts {@code <module>/target/quarkus-app/quarkus-run.jar} (checked to be the aot-jar the image
+   * copies, {@link AotJar}), as the image's entrypoint.
+   */
   RenderedPod start() {
-    Path jar = Repo.root().resolve(service + "/target/quarkus-app/quarkus-run.jar");
-    if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException(jar + " is missing: build " + service + " first");
-    }
+    Path jar = AotJar.app(service).resolve("quarkus-run.jar");
     String java = ProcessHandle.current().info().command().orElse("java");
     ProcessBuilder pb =
         new ProcessBuilder(java, "-XX:+UseSerialGC", "-Xmx256m", "-jar", jar.toString())

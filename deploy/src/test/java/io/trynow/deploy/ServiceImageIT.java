@@ -41,10 +41,8 @@ class ServiceImageIT {
   @Test
   void imageRunsLockedDownAndItsHealthcheckFollowsReadiness(
       NatsServer nats, ValkeyServer valkey, DockerClient docker) throws Exception {
-    Path app = Repo.root().resolve("pool-service/target/quarkus-app");
-    assertThat(app.resolve("quarkus-run.jar"))
-        .as("pool-service's fast-jar; build with ./mvnw verify -pl deploy -am")
-        .isRegularFile();
+    // pool-service's aot-jar (build with ./mvnw verify -pl deploy -am), the image's context
+    Path app = AotJar.app("pool-service");
     String base =
         lastLine(
             run(
