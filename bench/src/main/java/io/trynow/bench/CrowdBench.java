@@ -283,7 +283,7 @@ public final class CrowdBench {
                 out.add(Visitor.visit(http, gatewayPort, TEMPLATE, Duration.ofMinutes(5)));
               } catch (Exception e) {
                 failed.incrementAndGet();
-                System.out.println("visitor failed: " + e.getMessage());
+                System.out.println("visitor failed: " + e);
               }
               return null;
             }));
@@ -319,6 +319,9 @@ public final class CrowdBench {
             : "on the request's event stream, as the widget does ("
                 + Visitor.STREAM_FALLBACKS.get()
                 + " fell back to polling)");
+    System.out.printf(
+        "page reads sent again after Caddy closed a pooled connection (as a browser does): %d%n",
+        Visitor.PAGE_RETRIES.get());
     if (!queued.isEmpty()) {
       double last = Collections.max(queued) / 1000;
       System.out.printf(

@@ -33,6 +33,19 @@ final class Visitor {
       new java.util.concurrent.atomic.AtomicInteger();
 
   /**
+   * Page reads sent again after the connection failed before an answer. All pages go to Caddy's one
+   * listener (127.0.0.1, the demo's host in the Host header), so they share the client's pooled
+   * connections, and Caddy closes its idle connections whenever its config changes (proxy-sync adds
+   * a route per instance, many a second in a crowd): a pooled connection can be closed as it is
+   * taken. The JDK client sends such a GET again once by itself; when that one fails too (the
+   * reload closed every idle connection), the visitor sends it again, as a browser does, and the
+   * count is printed. (A final crowd run of session 12 lost one visitor of 60 to "HTTP/1.1 header
+   * parser received no bytes" before this.)
+   */
+  static final java.util.concurrent.atomic.AtomicInteger PAGE_RETRIES =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  /**
    * What one visit measured, in ms from the visitor's click ({@code clickEpochMs}, wall clock, to
    * line the visit up with the store's and the engine's timestamps); {@code requestId} is set when
    * the visitor was queued.
@@ -76,7 +89,12 @@ final class Visitor {
       throws Exception {
     long clickEpochMs = System.currentTimeMillis();
     long t0 = System.nanoTime();
-    Map.Entry<Integer, JsonNode> a = acquire(http, gatewayPort, template);
+    Map.Entry<Integer, JsonNode> a;
+    try {
+      a = acquire(http, gatewayPort, template);
+    } catch (java.io.IOException e) {
+      throw new java.io.IOException("POST /v1/demos: " + e, e);
+    }
     double apiMs = ms(t0);
     JsonNode body = a.getValue();
     String token = body.path("access_token").asText(null);
@@ -92,10 +110,15 @@ final class Visitor {
       warm = false;
       rid = body.path("request_id").asText();
       String events = body.path("events_url").asText("");
-      JsonNode demo =
-          POLLING || events.isEmpty()
-              ? awaitAssigned(http, gatewayPort, rid, token, t0, patience)
-              : followEvents(http, gatewayPort, events, rid, token, t0, patience);
+      JsonNode demo;
+      try {
+        demo =
+            POLLING || events.isEmpty()
+                ? awaitAssigned(http, gatewayPort, rid, token, t0, patience)
+                : followEvents(http, gatewayPort, events, rid, token, t0, patience);
+      } catch (java.io.IOException e) {
+        throw new java.io.IOException("waiting for request " + rid + ": " + e, e);
+      }
       url = demo.path("url").asText();
       id = demo.path("id").asText();
     } else {
@@ -195,7 +218,16 @@ final class Visitor {
             .timeout(Duration.ofSeconds(10))
             .build();
     while (System.nanoTime() - t0 < patience.toNanos()) {
-      HttpResponse<Void> r = http.send(req, HttpResponse.BodyHandlers.discarding());
+      HttpResponse<Void> r;
+      try {
+        r = http.send(req, HttpResponse.BodyHandlers.discarding());
+      } catch (java.net.http.HttpTimeoutException e) {
+        throw new java.io.IOException("page " + url + ": " + e, e);
+      } catch (java.io.IOException e) {
+        PAGE_RETRIES.incrementAndGet(); // a pooled connection Caddy closed (see PAGE_RETRIES)
+        Thread.sleep(20);
+        continue;
+      }
       if (r.statusCode() == 200) {
         return;
       }
