@@ -40,7 +40,7 @@ final class Visitor {
    * taken. The JDK client sends such a GET again once by itself; when that one fails too (the
    * reload closed every idle connection), the visitor sends it again, as a browser does, and the
    * count is printed. (A final crowd run of session 12 lost one visitor of 60 to "HTTP/1.1 header
-   * parser received no bytes" before this.)
+   * parser received no bytes" at a step it did not name; a failure now names its step.)
    */
   static final java.util.concurrent.atomic.AtomicInteger PAGE_RETRIES =
       new java.util.concurrent.atomic.AtomicInteger();
