@@ -174,15 +174,16 @@ public final class AcquireBench {
     long quietMs = step * 1000 / 20;
     OpenLoad.load(urls, rate, warmed, null);
     long[] windows = {Long.MAX_VALUE, Long.MAX_VALUE}; // the last two windows' JIT ms, newest first
-    long[][] last;
+    long[][] last; // the compilers' ticks at the start and the end of the last window
+    long[][] now = BenchServices.jitTicksEach(servicePids);
     do {
-      last = BenchServices.jitTicksEach(servicePids);
+      last = now;
       OpenLoad.load(urls, rate, step, null);
       warmed += step;
+      now = BenchServices.jitTicksEach(servicePids);
       windows[1] = windows[0];
-      windows[0] = (BenchServices.jitTicks(servicePids) - sum(last)) * 10;
+      windows[0] = (sum(now) - sum(last)) * 10;
     } while ((windows[0] > quietMs || windows[1] > quietMs) && warmed < max);
-    long[][] now = BenchServices.jitTicksEach(servicePids);
     System.out.printf(
         "warm-up: %d s (the services' JIT compilers used %d and %d ms of CPU in its last two %d s"
             + "%s; in its last %d s: %s)%n",

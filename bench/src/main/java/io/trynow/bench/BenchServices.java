@@ -134,19 +134,6 @@ final class BenchServices {
   }
 
   /**
-   * utime + stime of the JIT compiler threads ({@code C1/C2 CompilerThread<n>}) of all {@code
-   * pids}, in clock ticks (100/s): what tells whether the services are still compiling.
-   */
-  static long jitTicks(long[] pids) {
-    long sum = 0;
-    for (long pid : pids) {
-      long[] t = jitTicks(pid);
-      sum += t[0] + t[1];
-    }
-    return sum;
-  }
-
-  /**
    * utime + stime of one process's C1 and of its C2 compiler threads, in clock ticks (100/s): {c1,
    * c2}, which JVM (and which compiler) still compiles.
    */

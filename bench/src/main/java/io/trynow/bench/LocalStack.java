@@ -319,7 +319,6 @@ final class LocalStack implements AutoCloseable {
     return String.format("%.2f s:", total) + sb;
   }
 
-  /** The machine's 1-minute load average, to print beside every figure. */
   /**
    * How each service's JVM runs, by its command line and {@code ./trynow}'s recording mark: {@code
    * recording} (the first {@code up} of a build, {@code -XX:AOTMode=record}), {@code cached}
@@ -353,6 +352,7 @@ final class LocalStack implements AutoCloseable {
     }
   }
 
+  /** The machine's 1-minute load average, to print beside every figure. */
   static String load() {
     try {
       return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
