@@ -35,7 +35,12 @@ final class CrowdProfile {
     Map<String, String> recording = new java.util.LinkedHashMap<>();
     for (Map.Entry<String, String> e : pids.entrySet()) {
       try {
-        jcmd(e.getValue(), "JFR.start", "name=" + NAME, "settings=profile");
+        jcmd(
+            e.getValue(),
+            "JFR.start",
+            "name=" + NAME,
+            "settings=profile",
+            "jdk.Compilation#threshold=0ms");
         recording.put(e.getKey(), e.getValue());
       } catch (Exception ex) {
         // e.g. a JVM recording its AOT cache, where the JDK refuses JFR

@@ -123,7 +123,7 @@ public class AcquireWarmUp implements HealthCheck {
   }
 
   /** The public listener's port once it accepts connections; 0 if it does not within the bound. */
-  private static int awaitListener() {
+  static int awaitListener() {
     long deadline = System.nanoTime() + LISTENER_WAIT.toNanos();
     while (System.nanoTime() < deadline) {
       int port = listenerPort();
