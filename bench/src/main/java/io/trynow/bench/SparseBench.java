@@ -64,6 +64,7 @@ public final class SparseBench {
         long start = System.nanoTime();
         double firstMs = -1;
         int queued = 0;
+        double[] each = new double[n]; // each request's time (ms), to name the tail's requests
         for (int i = 0; i < n; i++) {
           long due = start + i * intervalMs * 1_000_000L;
           if (i > 0) {
@@ -89,6 +90,7 @@ public final class SparseBench {
             ServerStages.read(stack.poolPort(), ServerStages.POOL).since(poolBefore).printSums();
           }
           all.record(took);
+          each[i] = took / 1e6;
           if (i < 20) {
             first.record(took);
           }
@@ -103,6 +105,7 @@ public final class SparseBench {
         all.print(System.out);
         System.out.printf(
             "first request: %.1f ms (target <= 100); not 201 (pool empty): %d%n", firstMs, queued);
+        System.out.println(eachRequest(each));
         floor.close();
         browser.close();
         // a warm hit's floor is this one Lua call (the gateway's acquire_ready); an acquire
@@ -121,6 +124,24 @@ public final class SparseBench {
         System.out.printf("load %s at the end; AOT: %s%n", LocalStack.load(), aot);
       }
     }
+  }
+
+  /**
+   * The first 20 requests' times in order and the five slowest with their index (0 = the first):
+   * which requests make the p99.
+   */
+  static String eachRequest(double[] ms) {
+    StringBuilder b = new StringBuilder("first 20 (ms):");
+    for (int i = 0; i < Math.min(20, ms.length); i++) {
+      b.append(String.format(" %.1f", ms[i]));
+    }
+    b.append("\nslowest (#index: ms):");
+    java.util.stream.IntStream.range(0, ms.length)
+        .boxed()
+        .sorted((x, y) -> Double.compare(ms[y], ms[x]))
+        .limit(5)
+        .forEach(i -> b.append(String.format(" #%d: %.1f", i, ms[i])));
+    return b.toString();
   }
 
   private static void sleepUntil(long nanoTime) throws InterruptedException {

@@ -62,7 +62,8 @@ class DockerfileTest {
         .anyMatch(c -> c.contains(" quarkus-run.jar /app/quarkus-run.jar"));
     assertThat(dockerfile.all("ADD")).isEmpty();
     assertThat(dockerfile.last("ENTRYPOINT").orElseThrow().args())
-        .isEqualTo("[\"java\", \"-jar\", \"/app/quarkus-run.jar\"]");
+        .isEqualTo(
+            "[\"java\", \"-XX:AOTCache=/app/trynow.aot\", \"-jar\", \"/app/quarkus-run.jar\"]");
     String env = dockerfile.last("ENV").orElseThrow().args();
     // Containers listen on every interface; the JVM sizes its heap from the memory limit.
     assertThat(env)
@@ -74,6 +75,29 @@ class DockerfileTest {
     assertThat(env).contains("${JVM_OPTS}");
     assertThat(dockerfile.all("ARG").stream().map(Instruction::args)).contains("JVM_OPTS=");
     assertThat(dockerfile.last("EXPOSE").orElseThrow().args()).isEqualTo("${PORT}");
+  }
+
+  @Test
+  void aTrainingRunOfTheImageMakesTheAotCacheItsEntrypointStartsFrom() {
+    List<Instruction> runs = dockerfile.all("RUN");
+    assertThat(runs).hasSize(1);
+    String training = runs.get(0).args();
+    // the image's own java and jar, writing the very file the ENTRYPOINT names
+    assertThat(training)
+        .contains("java ", "-XX:AOTCacheOutput=/app/trynow.aot", "-jar /app/quarkus-run.jar");
+    // a fixed heap: the cache's compressed-oops mode must be the containers' whatever the build
+    // host's memory
+    assertThat(training).containsPattern("-Xmx\\d+m ");
+    // the build fails when no cache was written
+    assertThat(training).contains("[[ -s /app/trynow.aot ]]", "exit 1");
+    // after the copies (the cache is valid only for these jars) and the ENV (same JVM options)
+    List<Instruction> all = dockerfile.instructions();
+    int run = all.indexOf(runs.get(0));
+    assertThat(all.subList(run, all.size())).noneMatch(i -> i.keyword().equals("COPY"));
+    assertThat(all.subList(run, all.size())).noneMatch(i -> i.keyword().equals("ENV"));
+    // the dummy settings of the training are not the image's
+    assertThat(dockerfile.env())
+        .doesNotContainKeys("TRYNOW_GATEWAY_TICKET_SECRET", "TRYNOW_NATS_URL");
   }
 
   @Test

@@ -274,8 +274,30 @@ public class Acquirer {
       Caller caller,
       Ticket t,
       java.util.concurrent.Executor followUp) {
+    return acquireAsync(template, fields, caller, t, followUp, false);
+  }
+
+  /**
+   * {@link #acquireAsync(String, Map, Caller, Ticket, java.util.concurrent.Executor)}, or with
+   * {@code rehearsal} the startup warm-up's rehearsal of a warm hit: the same checks, ticket, token
+   * hash and {@code acquire_ready} call on the caller's event loop (over that loop's Valkey
+   * connection), with quotas of 0, so that the function refuses before it writes anything; its
+   * windows then answer as a warm hit's do, with a stand-in instance of the template ({@link
+   * #standIn}: no instance claimed, no request stored, nothing counted) and the hand-over's events
+   * built but not published. The HTTP layer writes that 201 as it writes a warm hit's.
+   */
+  public CompletableFuture<Result> acquireAsync(
+      String template,
+      Map<String, ?> fields,
+      Caller caller,
+      Ticket t,
+      java.util.concurrent.Executor followUp,
+      boolean rehearsal) {
     TemplatesConfig.Template tpl = template(template);
     Map<String, Object> checked = checkedFields(tpl, fields);
+    if (rehearsal) {
+      return rehearse(tpl, template, checked, caller, t);
+    }
     if (caller.idempotencyKey() == null) {
       return fresh(tpl, template, checked, caller, t, followUp);
     }
@@ -354,6 +376,71 @@ public class Acquirer {
               })
               .thenCompose(x -> x);
         });
+  }
+
+  /**
+   * See {@link #acquireAsync(String, Map, Caller, Ticket, java.util.concurrent.Executor, boolean)}.
+   */
+  private CompletableFuture<Result> rehearse(
+      TemplatesConfig.Template tpl,
+      String template,
+      Map<String, Object> checked,
+      Caller caller,
+      Ticket t) {
+    String rid = t.requestId();
+    String tokenHash = AccessTokens.hash(t.accessToken());
+    return store
+        .requests()
+        .acquireReadyAsync(readyArgs(tpl, template, checked, caller, rid, tokenHash), 0, 0)
+        .toCompletableFuture()
+        .thenApply(fast -> {
+          if (!(fast instanceof AcquireReadyResult.Limited l)) {
+            throw new IllegalStateException("acquire_ready with no quota answered " + fast);
+          }
+          RateLimitResult.Limited w = l.limited();
+          Instance inst = standIn(tpl, template, caller, rid, tokenHash);
+          InstanceEvents.warmAssigned(rid, inst).forEach(Json::write); // built, not published
+          RateLimits rl =
+              rateLimits(
+                  new RateLimitResult.Allowed(
+                      w.hourCount(), w.dayCount(), w.hourReset(), w.dayReset(), false),
+                  perHour(),
+                  perDay());
+          return new Assigned(rid, new Demo.Stored(inst), t.accessToken(), rl);
+        });
+  }
+
+  /**
+   * The instance a rehearsal answers with: assigned to the rehearsal's request, on an address that
+   * cannot resolve ({@code .invalid}, RFC 6761); it exists nowhere but in that answer.
+   */
+  private static Instance standIn(
+      TemplatesConfig.Template tpl, String template, Caller caller, String rid, String tokenHash) {
+    Instant now = Instant.now();
+    String id = Ids.newInstanceId();
+    return new Instance(
+        id,
+        template,
+        io.trynow.model.InstanceState.ASSIGNED,
+        1,
+        0,
+        null,
+        "http://" + id + ".warm-up.invalid/",
+        tokenHash,
+        rid,
+        caller.clientIp(),
+        now,
+        now,
+        now,
+        now,
+        now.plus(tpl.defaultTtl()),
+        now.plus(tpl.maxLifetime()),
+        null,
+        null,
+        0,
+        null,
+        "warm-up",
+        null);
   }
 
   private int perHour() {

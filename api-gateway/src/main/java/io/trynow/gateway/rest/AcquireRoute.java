@@ -74,6 +74,7 @@ public class AcquireRoute {
   private final Views views;
   private final ObjectMapper mapper;
   private final ObjectReader bodyReader;
+  private final WarmUpPass warmUpPass;
 
   public AcquireRoute(
       Acquirer acquirer,
@@ -83,7 +84,8 @@ public class AcquireRoute {
       TemplatesConfig templates,
       Cors cors,
       Views views,
-      ObjectMapper mapper) {
+      ObjectMapper mapper,
+      WarmUpPass warmUpPass) {
     this.acquirer = acquirer;
     this.settings = settings;
     this.edge = edge;
@@ -93,6 +95,7 @@ public class AcquireRoute {
     this.views = views;
     this.mapper = mapper;
     this.bodyReader = mapper.readerFor(AcquireBody.class);
+    this.warmUpPass = warmUpPass;
   }
 
   void install(@Observes Router router) {
@@ -111,11 +114,13 @@ public class AcquireRoute {
       return;
     }
     Context loop = Vertx.currentContext();
+    // the startup warm-up's rehearsal of a warm hit (WarmUpPass): the same path, nothing claimed
+    boolean rehearsal = warmUpPass.admits(request.getHeader(WarmUpPass.HEADER));
     request
         .body()
         .onComplete(read -> {
           if (read.succeeded()) {
-            serve(ctx, loop, read.result());
+            serve(ctx, loop, read.result(), rehearsal);
           } else {
             ctx.fail(read.cause()); // the connection went away
           }
@@ -123,7 +128,7 @@ public class AcquireRoute {
     request.resume();
   }
 
-  private void serve(RoutingContext ctx, Context loop, Buffer raw) {
+  private void serve(RoutingContext ctx, Context loop, Buffer raw, boolean rehearsal) {
     AcquireBody body;
     try {
       // as Quarkus REST's Jackson reader: an empty body is none, "null" too
@@ -139,7 +144,8 @@ public class AcquireRoute {
               body,
               ctx.request().getHeader("Idempotency-Key"),
               ctx.request().getHeader("X-Api-Key"),
-              ctx);
+              ctx,
+              rehearsal);
     } catch (RuntimeException e) {
       fail(ctx, e);
       return;
@@ -226,9 +232,30 @@ public class AcquireRoute {
    */
   CompletableFuture<Answer> acquire(
       AcquireBody body, String idempotencyKey, String apiKey, RoutingContext ctx) {
-    timeStages(ctx);
+    return acquire(body, idempotencyKey, apiKey, ctx, false);
+  }
+
+  /**
+   * {@link #acquire(AcquireBody, String, String, RoutingContext)}, or with {@code rehearsal} the
+   * warm-up's rehearsal of a warm hit ({@link WarmUpPass}, {@link Acquirer#acquireAsync(String,
+   * java.util.Map, Acquirer.Caller, Acquirer.Ticket, java.util.concurrent.Executor, boolean)}): the
+   * same steps and answer, without the acquire counter and the stage timers.
+   */
+  CompletableFuture<Answer> acquire(
+      AcquireBody body,
+      String idempotencyKey,
+      String apiKey,
+      RoutingContext ctx,
+      boolean rehearsal) {
+    if (!rehearsal) {
+      timeStages(ctx);
+    }
     boolean keyRequired = settings.apiKeyRequired() || cors.hasPublishableKeys();
-    if (keyRequired && !settings.isApiKey(apiKey) && !cors.isPublishableKeyFor(apiKey, ctx)) {
+    // a rehearsal holds the warm-up's pass instead of a key (its answer is a stand-in: WarmUpPass)
+    if (keyRequired
+        && !rehearsal
+        && !settings.isApiKey(apiKey)
+        && !cors.isPublishableKeyFor(apiKey, ctx)) {
       throw Refusal.of(Refusal.Reason.UNAUTHORIZED, "a valid X-Api-Key header is required");
     }
     if (body == null) {
@@ -250,22 +277,25 @@ public class AcquireRoute {
               body.fields(),
               caller,
               ticket,
-              followUp -> ctx.addEndHandler(ended -> followUp.run()));
+              followUp -> ctx.addEndHandler(ended -> followUp.run()),
+              rehearsal);
     } catch (Refusal e) {
-      refused(body.template(), e, start);
+      if (!rehearsal) {
+        refused(body.template(), e, start);
+      }
       throw e;
     }
     result.whenComplete((r, failure) -> {
       if (failure != null) {
         Throwable cause = Acquirer.unwrap(failure);
-        if (cause instanceof Refusal e) {
+        if (cause instanceof Refusal e && !rehearsal) {
           refused(body.template(), e, start);
         }
         out.completeExceptionally(cause);
         return;
       }
       try {
-        out.complete(answer(body.template(), r, start, ctx));
+        out.complete(answer(body.template(), r, start, ctx, rehearsal));
       } catch (RuntimeException e) {
         out.completeExceptionally(e);
       }
@@ -285,15 +315,18 @@ public class AcquireRoute {
         System.nanoTime() - start);
   }
 
-  private Answer answer(String template, Acquirer.Result result, long start, RoutingContext ctx) {
+  private Answer answer(
+      String template, Acquirer.Result result, long start, RoutingContext ctx, boolean rehearsal) {
     RequestIds.set(ctx, result.requestId()); // the attempt's id (a retry after a 503: a new one)
-    metrics.acquire(
-        template,
-        switch (result) {
-          case Acquirer.Assigned a -> "assigned";
-          case Acquirer.Waiting w -> w.state().wire();
-        },
-        System.nanoTime() - start);
+    if (!rehearsal) {
+      metrics.acquire(
+          template,
+          switch (result) {
+            case Acquirer.Assigned a -> "assigned";
+            case Acquirer.Waiting w -> w.state().wire();
+          },
+          System.nanoTime() - start);
+    }
     Answer answer =
         switch (result) {
           case Acquirer.Assigned a -> {

@@ -44,13 +44,22 @@ final class WarmUpHttp implements AutoCloseable {
 
   /** The status of {@code POST path} with a JSON body as a browser's fetch sends it. */
   int postJson(String path, String json) throws IOException {
+    return postJson(path, json, "");
+  }
+
+  /**
+   * {@link #postJson(String, String)} with {@code extraHeaders}: header lines, each ending in CRLF.
+   */
+  int postJson(String path, String json, String extraHeaders) throws IOException {
     byte[] body = json.getBytes(StandardCharsets.UTF_8);
     byte[] head =
         ("POST "
                 + path
                 + " HTTP/1.1\r\nHost: 127.0.0.1:"
                 + port
-                + "\r\nAccept: */*\r\nContent-Type: application/json\r\nContent-Length: "
+                + "\r\n"
+                + extraHeaders
+                + "Accept: */*\r\nContent-Type: application/json\r\nContent-Length: "
                 + body.length
                 + "\r\n\r\n")
             .getBytes(StandardCharsets.US_ASCII);
