@@ -136,14 +136,6 @@ public class CrowdWarmUp implements HealthCheck {
   /** Readiness {@code warm-up-queued}: DOWN while it runs, then UP with its rounds and ms. */
   @Override
   public HealthCheckResponse call() {
-    WarmUp.Result r = warmUp.result();
-    if (r == null) {
-      return HealthCheckResponse.named(CHECK).down().withData("state", "running").build();
-    }
-    return HealthCheckResponse.named(CHECK)
-        .up()
-        .withData("rounds", r.rounds())
-        .withData("ms", r.took().toMillis())
-        .build();
+    return warmUp.readiness(CHECK);
   }
 }

@@ -18,13 +18,9 @@ import io.trynow.platform.state.Store;
 import io.trynow.platform.template.TemplatesConfig;
 import io.trynow.platform.testing.Pools;
 import io.trynow.platform.warmup.WarmUp;
-import io.trynow.platform.warmup.WarmUpConfig;
 import io.trynow.testsupport.RealServersResource;
 import jakarta.inject.Inject;
 import java.net.URL;
-import java.time.Duration;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import org.eclipse.microprofile.health.Readiness;
 import org.junit.jupiter.api.BeforeEach;
@@ -67,9 +63,9 @@ class AcquireWarmUpIT {
     assertThat(warmUp.result().rounds()).isZero();
 
     var jsm = nats.awaitConnection().jetStreamManagement();
-    long streamed = streamed(jsm);
-    Set<Object> before = keys();
-    double acquires = acquiresCounted();
+    long streamed = WarmUpTraces.streamed(jsm);
+    Set<Object> before = WarmUpTraces.keys(store, "r:*", "ip:*", "rl:*");
+    double acquires = WarmUpTraces.acquiresCounted(meters);
     long stages = stagesTimed();
     // a ready instance the rehearsed warm hits must leave alone
     String ready = Pools.fill(store, "hello", 1).getFirst();
@@ -77,17 +73,7 @@ class AcquireWarmUpIT {
     long readyCount = store.poolStats("hello").ready();
     AcquireWarmUp another =
         new AcquireWarmUp(
-            new WarmUpConfig() {
-              @Override
-              public int rounds() {
-                return 40;
-              }
-
-              @Override
-              public Duration maxTime() {
-                return Duration.ofMinutes(1);
-              }
-            },
+            WarmUpTraces.rounds(40),
             store,
             views,
             mapper,
@@ -110,10 +96,10 @@ class AcquireWarmUpIT {
     assertThat(store.poolStats("hello").ready()).isEqualTo(readyCount);
     assertThat(meters.getMeters())
         .noneMatch(m -> "trynow-warm-up".equals(m.getId().getTag("stream")));
-    assertThat(before).containsAll(keys());
-    assertThat(streamed(jsm)).isEqualTo(streamed);
+    assertThat(before).containsAll(WarmUpTraces.keys(store, "r:*", "ip:*", "rl:*"));
+    assertThat(WarmUpTraces.streamed(jsm)).isEqualTo(streamed);
     // its POSTs through the acquire's route and its acquire_ready calls (quota 0) counted nothing
-    assertThat(acquiresCounted()).isEqualTo(acquires);
+    assertThat(WarmUpTraces.acquiresCounted(meters)).isEqualTo(acquires);
     assertThat(stagesTimed()).isEqualTo(stages);
   }
 
@@ -138,33 +124,10 @@ class AcquireWarmUpIT {
     assertThat(store.poolStats("hello").ready()).isEqualTo(readyCount - 1);
   }
 
-  private double acquiresCounted() {
-    return meters.find("trynow.gateway.acquires").counters().stream()
-        .mapToDouble(io.micrometer.core.instrument.Counter::count)
-        .sum();
-  }
-
   /** Samples in the acquire's stage timers ({@code trynow.gateway.acquire.stage}). */
   private long stagesTimed() {
     return meters.find("trynow.gateway.acquire.stage").timers().stream()
         .mapToLong(io.micrometer.core.instrument.Timer::count)
         .sum();
-  }
-
-  private Set<Object> keys() {
-    var valkey = RealServersResource.servers().valkey();
-    Set<Object> out = new HashSet<>();
-    for (String k : List.of("r:*", "ip:*", "rl:*")) {
-      out.addAll((List<?>) valkey.call("KEYS", "{" + store.prefix() + "}:" + k));
-    }
-    return out;
-  }
-
-  private static long streamed(io.nats.client.JetStreamManagement jsm) throws Exception {
-    long n = 0;
-    for (String stream : jsm.getStreamNames()) {
-      n += jsm.getStreamInfo(stream).getStreamState().getLastSequence();
-    }
-    return n;
   }
 }

@@ -12,13 +12,9 @@ import io.trynow.platform.nats.NatsClient;
 import io.trynow.platform.state.Store;
 import io.trynow.platform.template.TemplatesConfig;
 import io.trynow.platform.warmup.WarmUp;
-import io.trynow.platform.warmup.WarmUpConfig;
 import io.trynow.testsupport.RealServersResource;
 import jakarta.inject.Inject;
 import java.net.URL;
-import java.time.Duration;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import org.eclipse.microprofile.health.Readiness;
 import org.junit.jupiter.api.Test;
@@ -51,26 +47,10 @@ class CrowdWarmUpIT {
     assertThat(warmUp.result().rounds()).isZero();
 
     var jsm = nats.awaitConnection().jetStreamManagement();
-    long streamed = streamed(jsm);
-    Set<Object> before = keys();
-    double acquires = acquiresCounted();
-    CrowdWarmUp another =
-        new CrowdWarmUp(
-            new WarmUpConfig() {
-              @Override
-              public int rounds() {
-                return 12;
-              }
-
-              @Override
-              public Duration maxTime() {
-                return Duration.ofMinutes(1);
-              }
-            },
-            views,
-            mapper,
-            templates,
-            nats);
+    long streamed = WarmUpTraces.streamed(jsm);
+    Set<Object> before = WarmUpTraces.keys(store, "r:*", "ip:*", "rl:*", "sse:*");
+    double acquires = WarmUpTraces.acquiresCounted(meters);
+    CrowdWarmUp another = new CrowdWarmUp(WarmUpTraces.rounds(12), views, mapper, templates, nats);
     assertThat(another.call().getStatus().name()).isEqualTo("DOWN");
     WarmUp.Result r = another.run(root.getPort());
     assertThat(r.failure()).isNull();
@@ -78,31 +58,8 @@ class CrowdWarmUpIT {
     assertThat(another.statusReads()).isEqualTo(12);
     assertThat(another.feeds()).isEqualTo(3);
     assertThat(another.call().getStatus().name()).isEqualTo("UP");
-    assertThat(before).containsAll(keys());
-    assertThat(streamed(jsm)).isEqualTo(streamed);
-    assertThat(acquiresCounted()).isEqualTo(acquires);
-  }
-
-  private double acquiresCounted() {
-    return meters.find("trynow.gateway.acquires").counters().stream()
-        .mapToDouble(io.micrometer.core.instrument.Counter::count)
-        .sum();
-  }
-
-  private Set<Object> keys() {
-    var valkey = RealServersResource.servers().valkey();
-    Set<Object> out = new HashSet<>();
-    for (String k : List.of("r:*", "ip:*", "rl:*", "sse:*")) {
-      out.addAll((List<?>) valkey.call("KEYS", "{" + store.prefix() + "}:" + k));
-    }
-    return out;
-  }
-
-  private static long streamed(io.nats.client.JetStreamManagement jsm) throws Exception {
-    long n = 0;
-    for (String stream : jsm.getStreamNames()) {
-      n += jsm.getStreamInfo(stream).getStreamState().getLastSequence();
-    }
-    return n;
+    assertThat(before).containsAll(WarmUpTraces.keys(store, "r:*", "ip:*", "rl:*", "sse:*"));
+    assertThat(WarmUpTraces.streamed(jsm)).isEqualTo(streamed);
+    assertThat(WarmUpTraces.acquiresCounted(meters)).isEqualTo(acquires);
   }
 }

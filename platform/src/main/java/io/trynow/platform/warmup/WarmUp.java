@@ -112,11 +112,16 @@ public final class WarmUp {
    * its rounds and milliseconds.
    */
   public HealthCheckResponse readiness() {
+    return readiness("warm-up");
+  }
+
+  /** The same readiness under another check name (a service with a second warm-up). */
+  public HealthCheckResponse readiness(String check) {
     Result r = result;
     if (r == null) {
-      return HealthCheckResponse.named("warm-up").down().withData("state", "running").build();
+      return HealthCheckResponse.named(check).down().withData("state", "running").build();
     }
-    return HealthCheckResponse.named("warm-up")
+    return HealthCheckResponse.named(check)
         .up()
         .withData("rounds", r.rounds())
         .withData("ms", r.took().toMillis())
