@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -42,6 +43,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class AcquireBench {
 
   static final String TEMPLATE = "hello";
+
+  /**
+   * Requests slower than this (the target p99) make the tail the bench explains; the machine's CPU
+   * is read every 10 ms, so the spans they waited are widened by one period.
+   */
+  private static final long TAIL_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(10);
+
+  private static final long TAIL_MARGIN_NANOS =
+      java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(10);
   private static final String PREFIX = "bench";
   static final String TICKET_SECRET = "bench-" + UUID.randomUUID();
 
@@ -224,6 +234,13 @@ public final class AcquireBench {
     return (i < n / 2 ? "api-gateway" : "pool-service") + (n > 2 ? "#" + (i % (n / 2) + 1) : "");
   }
 
+  /** The label of the measured load's i-th pid: the services, then the servers and this JVM. */
+  private static String who(int i, int services) {
+    return i < services
+        ? serviceName(i, services)
+        : new String[] {"nats-server", "valkey", "load generator"}[i - services];
+  }
+
   /** The figures of one measured load, for the side-by-side summary. */
   record Phase(double p50, double p99, long errors, int created, double loadAverage) {
     void print(String what) {
@@ -274,12 +291,19 @@ public final class AcquireBench {
     long[][] jitBefore = BenchServices.jitTicksEach(servicePids);
     Stats[] underLoad;
     int[] outcome;
+    Map<Long, String> labels = new java.util.HashMap<>();
+    for (int i = 0; i < pids.length; i++) {
+      labels.put(pids[i], who(i, servicePids.length));
+    }
+    MachineCpu machine = MachineCpu.start(labels, 10);
     try (Floor.Probe probe = new Floor.Probe(store, nats.url())) {
       Thread side = Thread.ofVirtual().start(probe::runUntilStopped);
       outcome = OpenLoad.load(urls, rate, seconds, acquire);
       probe.stop();
       side.join();
       underLoad = probe.stats;
+    } finally {
+      machine.close();
     }
     long[] cpuAfter = BenchServices.cpu(pids);
     long[][] jitAfter = BenchServices.jitTicksEach(servicePids);
@@ -296,14 +320,15 @@ public final class AcquireBench {
     }
     StringBuilder cpuLine = new StringBuilder("CPU used during the measured load (cores):");
     for (int i = 0; i < pids.length; i++) {
-      String who =
-          i < servicePids.length
-              ? serviceName(i, servicePids.length)
-              : new String[] {"nats-server", "valkey", "load generator"}[i - servicePids.length];
       cpuLine.append(
-          String.format(" %s=%.2f", who, (cpuAfter[i] - cpuBefore[i]) / 100.0 / seconds));
+          String.format(
+              " %s=%.2f",
+              who(i, servicePids.length), (cpuAfter[i] - cpuBefore[i]) / 100.0 / seconds));
     }
     System.out.println(cpuLine);
+    // what had the cores while the tail was made (issue #15: on a 2-core VM, a kernel thread)
+    machine.printTail(
+        System.out, acquire.slowWindows(TAIL_NANOS, TAIL_MARGIN_NANOS), TAIL_NANOS, 6);
     System.out.println(
         "JIT compilers during the measured load: "
             + jitLine(servicePids.length, jitBefore, jitAfter));

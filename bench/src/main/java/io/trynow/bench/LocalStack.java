@@ -217,6 +217,31 @@ final class LocalStack implements AutoCloseable {
   }
 
   /**
+   * Each process of the stack (every pid file of the slot but the machine's dockerd) by pid, and
+   * this JVM as {@code bench}: the labels of {@link MachineCpu}.
+   */
+  Map<Long, String> labels() throws IOException {
+    Map<Long, String> out = new LinkedHashMap<>();
+    Path pids = state("pids");
+    if (Files.isDirectory(pids)) {
+      try (Stream<Path> s = Files.list(pids)) {
+        for (Path f : s.sorted().toList()) {
+          String name = f.getFileName().toString();
+          if (name.endsWith(".pid") && !name.equals("dockerd.pid")) {
+            try {
+              out.put(Long.parseLong(Files.readString(f).strip()), name.replace(".pid", ""));
+            } catch (NumberFormatException e) {
+              // a pid file being written
+            }
+          }
+        }
+      }
+    }
+    out.put(ProcessHandle.current().pid(), "bench");
+    return out;
+  }
+
+  /**
    * CPU seconds (user + system) used so far by each process of the stack (every pid file of the
    * slot: services, NATS, Valkey, Caddy), the Docker engine ({@code dockerd}, {@code containerd},
    * found by name, read only) and this benchmark's own JVM; by name.

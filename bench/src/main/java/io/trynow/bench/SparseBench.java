@@ -21,6 +21,12 @@ public final class SparseBench {
 
   static final String TEMPLATE = "hello";
 
+  /**
+   * Requests slower than this make the tail the bench explains (what else had the cores while they
+   * waited); the machine's CPU is read every 10 ms, so their spans are widened by one period too.
+   */
+  private static final long TAIL_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(10);
+
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 60;
     int intervalMs = args.length > 1 ? Integer.parseInt(args[1]) : 500;
@@ -65,6 +71,9 @@ public final class SparseBench {
         double firstMs = -1;
         int queued = 0;
         double[] each = new double[n]; // each request's time (ms), to name the tail's requests
+        long[] sent = new long[n]; // and when it was sent: what else had the cores meanwhile
+        long[] waited = new long[n];
+        MachineCpu machine = MachineCpu.start(stack.labels(), 10);
         for (int i = 0; i < n; i++) {
           long due = start + i * intervalMs * 1_000_000L;
           if (i > 0) {
@@ -76,6 +85,8 @@ public final class SparseBench {
           long s = System.nanoTime();
           Map.Entry<Integer, byte[]> raw = browser.exchange(request, true);
           long took = System.nanoTime() - s;
+          sent[i] = s;
+          waited[i] = took;
           Map.Entry<Integer, JsonNode> r =
               Map.entry(raw.getKey(), Json.read(raw.getValue(), JsonNode.class));
           if (r.getKey() != 201) {
@@ -100,12 +111,18 @@ public final class SparseBench {
         }
         first.stop();
         all.stop();
+        machine.close();
         System.out.printf("load %s after the run%n", LocalStack.load());
         first.print(System.out);
         all.print(System.out);
         System.out.printf(
             "first request: %.1f ms (target <= 100); not 201 (pool empty): %d%n", firstMs, queued);
         System.out.println(eachRequest(each));
+        machine.printTail(
+            System.out,
+            MachineCpu.slowWindows(sent, waited, TAIL_NANOS, TAIL_NANOS),
+            TAIL_NANOS,
+            6);
         floor.close();
         browser.close();
         // a warm hit's floor is this one Lua call (the gateway's acquire_ready); an acquire

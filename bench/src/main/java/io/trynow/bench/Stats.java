@@ -57,6 +57,17 @@ public final class Stats {
     out.printf("  %s p99%s ms%n", " ".repeat(String.valueOf(sliceSeconds).length() + 9), p99);
   }
 
+  /**
+   * The spans (in {@link System#nanoTime} terms) during which the requests of the series slower
+   * than {@code thresholdNanos} waited, widened by {@code marginNanos}: {@link
+   * MachineCpu#slowWindows}.
+   */
+  public synchronized java.util.List<long[]> slowWindows(long thresholdNanos, long marginNanos) {
+    return series == null
+        ? java.util.List.of()
+        : MachineCpu.slowWindows(series, startNanos, seriesInterval, thresholdNanos, marginNanos);
+  }
+
   public synchronized void error() {
     errors++;
   }

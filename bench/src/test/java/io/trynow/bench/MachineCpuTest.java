@@ -1,0 +1,100 @@
+package io.trynow.bench;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class MachineCpuTest {
+
+  private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+
+  @Test
+  void slowRequestsMakeMergedWindowsOfTheSpansTheyWaited() {
+    // one request a ms from t=1000 ms; #2 and #3 slow (overlapping spans merge), #45 slow alone,
+    // #5 never answered (0: not a slow request)
+    long[] latencies = new long[50];
+    java.util.Arrays.fill(latencies, 1 * MS);
+    latencies[2] = 20 * MS;
+    latencies[3] = 15 * MS;
+    latencies[5] = 0;
+    latencies[45] = 30 * MS;
+    List<long[]> windows = MachineCpu.slowWindows(latencies, 1000 * MS, MS, 10 * MS, 5 * MS);
+
+    assertEquals(2, windows.size());
+    assertArrayEquals(new long[] {(1002 - 5) * MS, (1002 + 20 + 5) * MS}, windows.get(0));
+    assertArrayEquals(new long[] {(1045 - 5) * MS, (1045 + 30 + 5) * MS}, windows.get(1));
+    assertTrue(MachineCpu.slowWindows(latencies, 0, MS, 40 * MS, 0).isEmpty());
+  }
+
+  @Test
+  void aProcessBusyOnlyInTheWindowsIsNamedFirstAndItsRateInsideIsItsBusyLoop() throws Exception {
+    // a real process spinning for 400 ms, twice, while the sampler reads every process on the
+    // machine: the windows are when it ran; outside them it did not exist
+    List<long[]> windows = new ArrayList<>();
+    try (MachineCpu machine = MachineCpu.start(Map.of(), 10)) {
+      Thread.sleep(300);
+      for (int round = 0; round < 2; round++) {
+        long from = System.nanoTime();
+        Process spin =
+            new ProcessBuilder(
+                    "sh", "-c", "printf trynow-spin > /proc/$$/comm; while :; do :; done")
+                .start();
+        Thread.sleep(400);
+        spin.destroyForcibly().waitFor();
+        // the sampler sees a new process within a rescan, and its ticks at the next sample
+        Thread.sleep(MachineCpu.RESCAN_NANOS / MS + 30);
+        windows.add(new long[] {from, System.nanoTime()});
+        Thread.sleep(400);
+      }
+      Thread.sleep(100);
+      List<MachineCpu.Share> shares = machine.shares(windows);
+      MachineCpu.Share spin =
+          shares.stream()
+              .filter(s -> s.label().equals("trynow-spin"))
+              .findFirst()
+              .orElseThrow(() -> new AssertionError(shares.toString()));
+      // it spun ~800 ms of CPU (of two cores, shared with the machine) inside ~1.1 s of windows
+      assertTrue(spin.inside() > 300, "inside " + spin);
+      assertEquals(0.0, spin.outside(), 1e-9, "outside " + spin);
+
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      machine.printTail(new PrintStream(out, true), windows, 10 * MS, 3);
+      String printed = out.toString();
+      assertTrue(printed.startsWith("tail: 2 stalls"), printed);
+      assertTrue(printed.contains("  trynow-spin "), printed);
+    }
+  }
+
+  @Test
+  void aKernelThreadIsLabelledSoAndKnownPidsByTheirRole() throws Exception {
+    String kthreadd = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/2/stat"));
+    assertEquals("kthreadd", MachineCpu.command(kthreadd));
+    assertTrue(MachineCpu.kernel(kthreadd));
+    long self = ProcessHandle.current().pid();
+    String mine = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + self + "/stat"));
+    assertTrue(!MachineCpu.kernel(mine));
+
+    try (MachineCpu machine = MachineCpu.start(Map.of(self, "load generator"), 10)) {
+      long from = System.nanoTime();
+      long spin = 0;
+      while (System.nanoTime() - from < 300 * MS) {
+        spin += System.nanoTime() % 7; // this JVM busy for 300 ms
+      }
+      long to = System.nanoTime();
+      Thread.sleep(50);
+      List<MachineCpu.Share> shares = machine.shares(List.of(new long[] {from, to + 20 * MS}));
+      assertTrue(spin > 0);
+      assertTrue(
+          shares.stream().anyMatch(s -> s.label().equals("load generator") && s.inside() > 300),
+          shares.toString());
+    }
+  }
+}
