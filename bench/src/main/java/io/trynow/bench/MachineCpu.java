@@ -47,6 +47,8 @@ final class MachineCpu implements AutoCloseable {
 
   private final ByteBuffer buf = ByteBuffer.allocate(1024);
   private volatile boolean stopped;
+  private int errors;
+  private RuntimeException firstError;
   private long lastScan;
   private boolean first = true;
 
@@ -92,12 +94,19 @@ final class MachineCpu implements AutoCloseable {
     while (!stopped) {
       long now = System.nanoTime();
       synchronized (this) {
-        boolean rescan = now - lastScan >= RESCAN_NANOS;
-        if (rescan) {
-          scan();
-          lastScan = now;
+        try {
+          boolean rescan = now - lastScan >= RESCAN_NANOS;
+          if (rescan) {
+            scan();
+            lastScan = now;
+          }
+          sample(now, rescan);
+        } catch (RuntimeException e) {
+          // a sampler that dies explains no tail: count it, say it with the tail, go on
+          if (errors++ == 0) {
+            firstError = e;
+          }
         }
-        sample(now, rescan);
       }
       long next = now + periodNanos - System.nanoTime();
       if (next > 0) {
@@ -349,6 +358,11 @@ final class MachineCpu implements AutoCloseable {
         windows.size(),
         thresholdNanos / 1e6,
         gaps.length == 0 ? "-" : String.format("%.0f ms", gaps[gaps.length / 2] / 1e6));
+    synchronized (this) {
+      if (errors > 0) {
+        out.printf("  (the sampler failed %d times, first: %s)%n", errors, firstError);
+      }
+    }
     int shown = 0;
     for (Share s : shares(windows)) {
       if (shown++ == rows || s.inside() <= s.outside()) {

