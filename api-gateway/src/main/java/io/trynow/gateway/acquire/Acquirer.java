@@ -507,27 +507,28 @@ public class Acquirer {
   }
 
   /**
-   * What publishes a fast-path hand-over's events on a virtual thread, in the request's trace (the
-   * trace is taken now; the returned task only starts the thread).
+   * What publishes a fast-path hand-over's events, in the request's trace (taken now): both sent at
+   * once, their PubAcks settled by the thread that reads them ({@link Publisher#publishAsync});
+   * only a publish that gets no PubAck in time, or finds no stream, goes on on a virtual thread. A
+   * virtual thread per warm hit that waited for the two PubAcks one after the other cost the
+   * gateway its park/unpark hand-offs twice per acquire (issue #15, ARCHITECTURE "The acquire tail
+   * at 500/s").
    */
   private Runnable announce(String rid, Instance inst) {
-    Runnable publish =
-        io.opentelemetry.context.Context.current()
-            .wrap(() -> {
-              MDC.put(Headers.MDC_REQUEST_ID, rid);
-              try {
-                for (WireMessage event : InstanceEvents.warmAssigned(rid, inst)) {
-                  try {
-                    publisher.publish(event);
-                  } catch (MessagingException e) {
-                    LOG.warnf("event %s not published: %s", event.subject(), e.getMessage());
+    return io.opentelemetry.context.Context.current()
+        .wrap(() -> {
+          for (WireMessage event : InstanceEvents.warmAssigned(rid, inst)) {
+            publisher
+                .publishAsync(event, BLOCKING)
+                .whenComplete((stored, e) -> {
+                  if (e != null) {
+                    LOG.warnf(
+                        "acquire %s: event %s not published: %s",
+                        rid, event.subject(), unwrap(e).getMessage());
                   }
-                }
-              } finally {
-                MDC.remove(Headers.MDC_REQUEST_ID);
-              }
-            });
-    return () -> BLOCKING.execute(publish);
+                });
+          }
+        });
   }
 
   /** Where an acquire's rare blocking steps run: a virtual thread each. */

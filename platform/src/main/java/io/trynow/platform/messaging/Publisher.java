@@ -115,6 +115,70 @@ public final class Publisher {
     return publish(message.subject(), message.msgId(), message.requestId(), Json.write(message));
   }
 
+  /**
+   * {@link #publish(WireMessage)} without a thread waiting for its PubAck: the message goes out
+   * with a pending answer on the shared reply inbox, and the PubAck is settled as {@link #sendFrom}
+   * settles it (counted, or REJECTED) on the thread that read it. One that does not come in time or
+   * says "no stream" hands the rest of the send loop (same msg id, the remaining attempts, the
+   * streams declared) to {@code blocking}; so does the whole publish when the connection is not up
+   * or the inbox not subscribed yet. For a fire-and-forget event whose loss is a lost hint (a warm
+   * hit's {@code assigned} events): a blocking publish of two of them held a virtual thread through
+   * two PubAcks per acquire (issue #15).
+   *
+   * @return the stored message's stream and sequence; fails with {@link MessagingException} as
+   *     {@link #publish(WireMessage)} throws it
+   */
+  public java.util.concurrent.CompletableFuture<PublishResult> publishAsync(
+      WireMessage message, java.util.concurrent.Executor blocking) {
+    String subject = message.subject();
+    String msgId = message.msgId();
+    Headers headers = requestHeaders(message.requestId());
+    byte[] payload = Json.write(message);
+    Connection c = inbox.ready();
+    ReplyInbox.Pending ack = c == null ? null : inbox.openOn(c);
+    if (ack == null) {
+      return java.util.concurrent.CompletableFuture.supplyAsync(
+          () -> publishWithHeaders(subject, msgId, headers, payload), blocking);
+    }
+    Span span = tracing.publish(subject, headers);
+    span.setAttribute("messaging.message.id", msgId);
+    headers.put(io.trynow.model.Headers.NATS_MSG_ID, msgId);
+    try {
+      c.publish(subject, ack.subject(), headers, payload);
+    } catch (IllegalStateException e) {
+      ack.close();
+      MessagingException failed = closed(e);
+      Tracing.end(span, failed);
+      return java.util.concurrent.CompletableFuture.failedFuture(failed);
+    }
+    return ack.future()
+        .completeOnTimeout(
+            null, options.pubAckTimeout().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)
+        .thenCompose(m -> {
+          ack.close();
+          PubAckReply answer = PubAckReply.of(Optional.ofNullable(m));
+          if (answer instanceof PubAckReply.Stored || answer instanceof PubAckReply.Rejected) {
+            return settledAsync(span, () -> settle(answer, subject, msgId, 1));
+          }
+          // no PubAck in time, or no stream: the rest of the blocking send loop
+          return java.util.concurrent.CompletableFuture.supplyAsync(
+                  () -> sendFrom(subject, msgId, headers, payload, answer), blocking)
+              .whenComplete((r, e) -> Tracing.end(span, e));
+        });
+  }
+
+  private static java.util.concurrent.CompletableFuture<PublishResult> settledAsync(
+      Span span, Supplier<PublishResult> settle) {
+    try {
+      PublishResult r = settle.get();
+      Tracing.end(span, null);
+      return java.util.concurrent.CompletableFuture.completedFuture(r);
+    } catch (RuntimeException e) {
+      Tracing.end(span, e);
+      return java.util.concurrent.CompletableFuture.failedFuture(e);
+    }
+  }
+
   /** Raw bytes under the same rules; for this package's plumbing and tests. */
   PublishResult publish(String subject, String msgId, String requestId, byte[] payload) {
     return publishWithHeaders(subject, msgId, requestHeaders(requestId), payload);

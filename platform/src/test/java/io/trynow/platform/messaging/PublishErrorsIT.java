@@ -215,4 +215,95 @@ class PublishErrorsIT {
   }
 
   private static final Duration SECONDS_5 = Duration.ofSeconds(5);
+
+  @Test
+  void aFireAndForgetPublishIsStoredWithoutABlockingThreadAndARepeatIsADuplicate()
+      throws Exception {
+    f.publisher.openReplyInbox();
+    AcquireRequest req =
+        new AcquireRequest("r" + "f".repeat(25), Fixture.unique("ff"), "ip", "h", 1L, null);
+    java.util.concurrent.atomic.AtomicInteger blocked =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.Executor counting =
+        r -> {
+          blocked.incrementAndGet();
+          Thread.ofVirtual().start(r);
+        };
+    PublishResult first = f.publisher.publishAsync(req, counting).get(30, TimeUnit.SECONDS);
+    PublishResult again = f.publisher.publishAsync(req, counting).get(30, TimeUnit.SECONDS);
+    assertThat(first.duplicate()).isFalse();
+    assertThat(again.duplicate()).isTrue();
+    assertThat(again.sequence()).isEqualTo(first.sequence());
+    assertThat(blocked.get()).as("settled by the thread that read each PubAck").isZero();
+  }
+
+  @Test
+  void aFireAndForgetPublishThatFindsNoStreamDeclaresThemOnABlockingThreadAndIsStored()
+      throws Exception {
+    f.publisher.openReplyInbox();
+    f.connection.jetStreamManagement().deleteStream(Subjects.STREAM_ACQUIRE);
+    AcquireRequest req =
+        new AcquireRequest("r" + "v".repeat(25), Fixture.unique("ffgone"), "ip", "h", 1L, null);
+    java.util.concurrent.atomic.AtomicInteger blocked =
+        new java.util.concurrent.atomic.AtomicInteger();
+    PublishResult r =
+        f.publisher
+            .publishAsync(
+                req,
+                task -> {
+                  blocked.incrementAndGet();
+                  Thread.ofVirtual().start(task);
+                })
+            .get(30, TimeUnit.SECONDS);
+    assertThat(r.duplicate()).isFalse();
+    assertThat(blocked.get()).isEqualTo(1);
+    var info = f.connection.jetStreamManagement().getStreamInfo(Subjects.STREAM_ACQUIRE);
+    assertThat(info.getStreamState().getMsgCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aFireAndForgetPublishNeverAcknowledgedIsAnUnknownOutcomeAfterTheSameRetries()
+      throws Exception {
+    f.connection.jetStreamManagement().deleteStream(Subjects.STREAM_ACQUIRE);
+    String tpl = Fixture.unique("ffmute");
+    java.util.List<io.nats.client.Message> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+    f.connection.createDispatcher(sent::add).subscribe(Subjects.acquire(tpl));
+    f.connection.flush(Duration.ofSeconds(2));
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    Publisher quick =
+        new Publisher(() -> f.connection, new Publisher.Options(Duration.ofMillis(300), 3), meters);
+    quick.openReplyInbox();
+    AcquireRequest req = new AcquireRequest("r" + "n".repeat(25), tpl, "ip", "h", 1L, null);
+    Throwable failed =
+        quick
+            .publishAsync(req, r -> Thread.ofVirtual().start(r))
+            .handle((r, e) ->
+                e instanceof java.util.concurrent.CompletionException ce ? ce.getCause() : e)
+            .get(30, TimeUnit.SECONDS);
+    assertThat(failed)
+        .isInstanceOfSatisfying(
+            MessagingException.class,
+            e -> assertThat(e.kind()).isEqualTo(MessagingException.Kind.UNKNOWN_OUTCOME));
+    assertThat(meters.counter(MetricNames.PUBLISH_RETRIES).count()).isEqualTo(2);
+    assertThat(sent).hasSize(3);
+    f.streams.declareAll();
+  }
+
+  @Test
+  void aFireAndForgetPublishOnAClosedConnectionIsUnavailable() throws Exception {
+    Connection c = Nats.connect(nats.url());
+    Publisher p = new Publisher(() -> c, Publisher.Options.defaults(), new SimpleMeterRegistry());
+    p.openReplyInbox();
+    c.close();
+    AcquireRequest req = new AcquireRequest("r" + "j".repeat(25), "hello", "ip", "h", 1L, null);
+    Throwable failed =
+        p.publishAsync(req, r -> Thread.ofVirtual().start(r))
+            .handle((r, e) ->
+                e instanceof java.util.concurrent.CompletionException ce ? ce.getCause() : e)
+            .get(30, TimeUnit.SECONDS);
+    assertThat(failed)
+        .isInstanceOfSatisfying(
+            MessagingException.class,
+            e -> assertThat(e.kind()).isEqualTo(MessagingException.Kind.UNAVAILABLE));
+  }
 }
