@@ -222,22 +222,32 @@ final class LocalStack implements AutoCloseable {
    */
   Map<Long, String> labels() throws IOException {
     Map<Long, String> out = new LinkedHashMap<>();
+    stackPids()
+        .forEach((name, pid) -> {
+          try {
+            out.put(Long.parseLong(pid), name);
+          } catch (NumberFormatException e) {
+            // a pid file being written
+          }
+        });
+    out.put(ProcessHandle.current().pid(), "bench");
+    return out;
+  }
+
+  /** The pid (as written) of each process of the slot's pid files but the machine's dockerd. */
+  private Map<String, String> stackPids() throws IOException {
+    Map<String, String> out = new LinkedHashMap<>();
     Path pids = state("pids");
     if (Files.isDirectory(pids)) {
       try (Stream<Path> s = Files.list(pids)) {
         for (Path f : s.sorted().toList()) {
           String name = f.getFileName().toString();
           if (name.endsWith(".pid") && !name.equals("dockerd.pid")) {
-            try {
-              out.put(Long.parseLong(Files.readString(f).strip()), name.replace(".pid", ""));
-            } catch (NumberFormatException e) {
-              // a pid file being written
-            }
+            out.put(name.replace(".pid", ""), Files.readString(f).strip());
           }
         }
       }
     }
-    out.put(ProcessHandle.current().pid(), "bench");
     return out;
   }
 
@@ -248,16 +258,8 @@ final class LocalStack implements AutoCloseable {
    */
   Map<String, Double> cpuSeconds() throws IOException {
     Map<String, Double> out = new LinkedHashMap<>();
-    Path pids = state("pids");
-    if (Files.isDirectory(pids)) {
-      try (Stream<Path> s = Files.list(pids)) {
-        for (Path f : s.sorted().toList()) {
-          String name = f.getFileName().toString();
-          if (name.endsWith(".pid") && !name.equals("dockerd.pid")) {
-            cpu(Files.readString(f).strip()).ifPresent(c -> out.put(name.replace(".pid", ""), c));
-          }
-        }
-      }
+    for (var e : stackPids().entrySet()) {
+      cpu(e.getValue()).ifPresent(c -> out.put(e.getKey(), c));
     }
     try (Stream<Path> s = Files.list(Path.of("/proc"))) {
       for (Path p : s.toList()) {

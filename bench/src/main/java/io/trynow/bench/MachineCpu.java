@@ -124,14 +124,7 @@ final class MachineCpu implements AutoCloseable {
           continue;
         }
         long pid = Long.parseLong(name);
-        Proc seen = procs.get(pid);
-        if (seen != null) {
-          if (!seen.knownPid) {
-            String stat = read(seen.stat);
-            if (stat != null) {
-              seen.label = label(stat);
-            }
-          }
+        if (procs.containsKey(pid)) {
           continue;
         }
         try {
@@ -174,6 +167,9 @@ final class MachineCpu implements AutoCloseable {
         it.remove();
         gone.add(p); // exited: what it used still counts
         continue;
+      }
+      if (all && !p.knownPid) {
+        p.label = label(stat); // renamed by an exec since the last rescan
       }
       long t = ticks(stat);
       if (t > p.last) {
