@@ -335,6 +335,27 @@ final class MachineCpu implements AutoCloseable {
   }
 
   /**
+   * Prints the {@code rows} labels that used the most CPU over the whole sampled time, in cores
+   * (1.0 = one core busy all along): what the run cost beside the requests it timed (under sparse
+   * traffic, the engine's refills). A process that lived less than a rescan period may be missed;
+   * its CPU is in its parent's reaped children's, which this does not read.
+   */
+  void printBusiest(PrintStream out, int rows) {
+    List<Share> all = new ArrayList<>(shares(List.of()));
+    all.sort(Comparator.comparingDouble(Share::outside).reversed());
+    StringBuilder b = new StringBuilder("CPU over the run (cores, busiest first):");
+    double sum = 0;
+    for (Share s : all) {
+      sum += s.outside();
+    }
+    for (int i = 0; i < Math.min(rows, all.size()); i++) {
+      b.append(String.format(" %s %.2f,", all.get(i).label(), all.get(i).outside() / 1000));
+    }
+    b.append(String.format(" all %.2f", sum / 1000));
+    out.println(b);
+  }
+
+  /**
    * Prints what had the cores while the slow requests waited: the windows' count and spacing, and
    * the labels whose CPU rate inside them exceeds their rate outside, most first.
    */

@@ -118,6 +118,7 @@ public final class SparseBench {
         System.out.printf(
             "first request: %.1f ms (target <= 100); not 201 (pool empty): %d%n", firstMs, queued);
         System.out.println(eachRequest(each));
+        machine.printBusiest(System.out, 12);
         machine.printTail(
             System.out,
             MachineCpu.slowWindows(sent, waited, TAIL_NANOS, TAIL_NANOS),

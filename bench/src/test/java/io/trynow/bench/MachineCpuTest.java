@@ -75,6 +75,33 @@ class MachineCpuTest {
   }
 
   @Test
+  void theBusiestOverTheRunAreNamedWithTheirCoresAndTheMachinesSum() throws Exception {
+    // a real process spinning for 500 ms of a ~700 ms sampled run: ~0.7 of a core when it had one
+    // to itself, less on a busy machine, among the busiest whatever else runs
+    try (MachineCpu machine = MachineCpu.start(Map.of(), 10)) {
+      Thread.sleep(100);
+      Process spin =
+          new ProcessBuilder("sh", "-c", "printf trynow-busy > /proc/$$/comm; while :; do :; done")
+              .start();
+      Thread.sleep(500);
+      spin.destroyForcibly().waitFor();
+      Thread.sleep(MachineCpu.RESCAN_NANOS / MS + 30);
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      machine.printBusiest(new PrintStream(out, true), 3);
+      String printed = out.toString().strip();
+      assertTrue(printed.startsWith("CPU over the run (cores, busiest first): "), printed);
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile(" trynow-busy (\\d+\\.\\d\\d),").matcher(printed);
+      assertTrue(m.find(), printed);
+      assertTrue(Double.parseDouble(m.group(1)) >= 0.1, printed);
+      java.util.regex.Matcher sum =
+          java.util.regex.Pattern.compile(" all (\\d+\\.\\d\\d)$").matcher(printed);
+      assertTrue(sum.find(), printed);
+      assertTrue(Double.parseDouble(sum.group(1)) >= Double.parseDouble(m.group(1)), printed);
+    }
+  }
+
+  @Test
   void aKernelThreadIsLabelledSoAndKnownPidsByTheirRole() throws Exception {
     String kthreadd = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/2/stat"));
     assertEquals("kthreadd", MachineCpu.command(kthreadd));
