@@ -151,32 +151,80 @@ public final class Publisher {
       Tracing.end(span, failed);
       return java.util.concurrent.CompletableFuture.failedFuture(failed);
     }
-    return ack.future()
+    return settleAsync(ack, subject, msgId, headers, payload, blocking)
+        .whenComplete((r, e) -> Tracing.end(span, e));
+  }
+
+  /**
+   * Settles attempt 1 of a publish already sent with {@code ack} as its reply subject, without a
+   * thread waiting for it: a PubAck is settled as {@link #sendFrom} settles it (counted, or
+   * REJECTED) by the thread that read it; none in time, or "no stream", hands the rest of the send
+   * loop (same msg id, the remaining attempts, the streams declared) to {@code blocking}. Fails
+   * with what the blocking path would throw, not wrapped; a {@code blocking} that refuses the work
+   * (shutting down) is an UNKNOWN_OUTCOME. For {@link #publishAsync} and {@link RoundTrip}.
+   */
+  java.util.concurrent.CompletableFuture<PublishResult> settleAsync(
+      ReplyInbox.Pending ack,
+      String subject,
+      String msgId,
+      Headers headers,
+      byte[] payload,
+      java.util.concurrent.Executor blocking) {
+    var out = new java.util.concurrent.CompletableFuture<PublishResult>();
+    ack.future()
         .completeOnTimeout(
             null, options.pubAckTimeout().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)
-        .thenCompose(m -> {
+        .thenAccept(m -> {
           ack.close();
           PubAckReply answer = PubAckReply.of(Optional.ofNullable(m));
           if (answer instanceof PubAckReply.Stored || answer instanceof PubAckReply.Rejected) {
-            return settledAsync(span, () -> settle(answer, subject, msgId, 1));
+            settleInto(out, () -> settle(answer, subject, msgId, 1));
+            return;
           }
           // no PubAck in time, or no stream: the rest of the blocking send loop
-          return java.util.concurrent.CompletableFuture.supplyAsync(
-                  () -> sendFrom(subject, msgId, headers, payload, answer), blocking)
-              .whenComplete((r, e) -> Tracing.end(span, e));
+          try {
+            onBlocking(
+                blocking,
+                headers,
+                () -> settleInto(out, () -> sendFrom(subject, msgId, headers, payload, answer)));
+          } catch (java.util.concurrent.RejectedExecutionException e) {
+            out.completeExceptionally(
+                new MessagingException(
+                    MessagingException.Kind.UNKNOWN_OUTCOME,
+                    "shutting down: the publish was not settled",
+                    e));
+          }
         });
+    return out;
   }
 
-  private static java.util.concurrent.CompletableFuture<PublishResult> settledAsync(
-      Span span, Supplier<PublishResult> settle) {
+  private static void settleInto(
+      java.util.concurrent.CompletableFuture<PublishResult> out, Supplier<PublishResult> settle) {
     try {
-      PublishResult r = settle.get();
-      Tracing.end(span, null);
-      return java.util.concurrent.CompletableFuture.completedFuture(r);
+      out.complete(settle.get());
     } catch (RuntimeException e) {
-      Tracing.end(span, e);
-      return java.util.concurrent.CompletableFuture.failedFuture(e);
+      out.completeExceptionally(e);
     }
+  }
+
+  /**
+   * Runs {@code work} on {@code blocking} with the MDC's request id of {@code headers}.
+   *
+   * @throws java.util.concurrent.RejectedExecutionException when {@code blocking} refuses it
+   *     (shutting down)
+   */
+  static void onBlocking(java.util.concurrent.Executor blocking, Headers headers, Runnable work) {
+    String rid = headers.getFirst(io.trynow.model.Headers.REQUEST_ID);
+    blocking.execute(() -> {
+      if (rid != null) {
+        org.jboss.logging.MDC.put(io.trynow.model.Headers.MDC_REQUEST_ID, rid);
+      }
+      try {
+        work.run();
+      } finally {
+        org.jboss.logging.MDC.remove(io.trynow.model.Headers.MDC_REQUEST_ID);
+      }
+    });
   }
 
   /** Raw bytes under the same rules; for this package's plumbing and tests. */
@@ -307,7 +355,7 @@ public final class Publisher {
     }
   }
 
-  private static MessagingException closed(IllegalStateException e) {
+  static MessagingException closed(IllegalStateException e) {
     return new MessagingException(
         MessagingException.Kind.UNAVAILABLE, "NATS connection closed: nothing sent", e);
   }
@@ -407,8 +455,7 @@ public final class Publisher {
           blocking);
     }
     RoundTrip trip = new RoundTrip(this, subject, msgId, headers, payload, onStored, blocking);
-    return trip.start(
-        c, inbox, tracing, options.pubAckTimeout().toNanos(), Math.max(0, timeout.toNanos()));
+    return trip.start(c, inbox, tracing, Math.max(0, timeout.toNanos()));
   }
 
   /**

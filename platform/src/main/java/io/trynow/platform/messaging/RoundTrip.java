@@ -60,7 +60,7 @@ final class RoundTrip {
    * the blocking path would throw it.
    */
   CompletableFuture<Optional<Message>> start(
-      Connection c, ReplyInbox inbox, Tracing tracing, long pubAckNanos, long waitNanos) {
+      Connection c, ReplyInbox inbox, Tracing tracing, long waitNanos) {
     reply = inbox.openOn(c);
     ReplyInbox.Pending ack = inbox.openOn(c);
     if (reply == null || ack == null) {
@@ -92,9 +92,7 @@ final class RoundTrip {
     } catch (IllegalStateException e) {
       ack.close();
       reply.close();
-      MessagingException closed =
-          new MessagingException(
-              MessagingException.Kind.UNAVAILABLE, "NATS connection closed: nothing sent", e);
+      MessagingException closed = Publisher.closed(e);
       Tracing.end(span, closed);
       return CompletableFuture.failedFuture(closed);
     }
@@ -108,36 +106,19 @@ final class RoundTrip {
             finish(Optional.of(m));
           }
         });
-    ack.future()
-        .completeOnTimeout(null, pubAckNanos, TimeUnit.NANOSECONDS)
-        .thenAccept(m -> {
-          ack.close();
-          onPubAck(PubAckReply.of(Optional.ofNullable(m)));
-        });
+    publisher
+        .settleAsync(ack, subject, msgId, headers, payload, blocking)
+        .whenComplete((r, e) -> settled(e));
     return result;
   }
 
-  private void onPubAck(PubAckReply answer) {
-    if (answer instanceof PubAckReply.Stored || answer instanceof PubAckReply.Rejected) {
-      settled(() -> publisher.settle(answer, subject, msgId, 1));
+  /** The publish is settled: stored ({@code failure} null), or failed with {@code failure}. */
+  private void settled(Throwable failure) {
+    Tracing.end(span, failure);
+    if (failure != null) {
+      fail(failure);
       return;
     }
-    // No PubAck in time, or no stream: the rest of the blocking send loop, on a blocking thread.
-    onBlockingThread(
-        () -> settled(() -> publisher.sendFrom(subject, msgId, headers, payload, answer)),
-        MessagingException.Kind.UNKNOWN_OUTCOME);
-  }
-
-  /** Runs the publish's settlement: stored, or failed with what it threw. */
-  private void settled(java.util.function.Supplier<PublishResult> settle) {
-    try {
-      settle.get();
-    } catch (RuntimeException e) {
-      Tracing.end(span, e);
-      fail(e);
-      return;
-    }
-    Tracing.end(span, null);
     boolean done;
     synchronized (this) {
       stored = true;
@@ -166,7 +147,7 @@ final class RoundTrip {
     result.complete(answer);
   }
 
-  private void fail(RuntimeException e) {
+  private void fail(Throwable e) {
     if (reply != null) {
       reply.close();
     }
@@ -178,19 +159,16 @@ final class RoundTrip {
   private CompletableFuture<Optional<Message>> onBlockingThread(
       Runnable work, MessagingException.Kind ifRefused) {
     try {
-      String rid = headers.getFirst(io.trynow.model.Headers.REQUEST_ID);
-      blocking.execute(() -> {
-        if (rid != null) {
-          org.jboss.logging.MDC.put(io.trynow.model.Headers.MDC_REQUEST_ID, rid);
-        }
-        try {
-          work.run();
-        } catch (RuntimeException e) {
-          fail(e);
-        } finally {
-          org.jboss.logging.MDC.remove(io.trynow.model.Headers.MDC_REQUEST_ID);
-        }
-      });
+      Publisher.onBlocking(
+          blocking,
+          headers,
+          () -> {
+            try {
+              work.run();
+            } catch (RuntimeException e) {
+              fail(e);
+            }
+          });
     } catch (RejectedExecutionException e) {
       fail(new MessagingException(ifRefused, "shutting down: the publish was not settled", e));
     }

@@ -145,14 +145,7 @@ class PublishErrorsIT {
     java.util.concurrent.atomic.AtomicLong stored = new java.util.concurrent.atomic.AtomicLong();
     var reply =
         f.publisher
-            .publishAndAwaitReplyAsync(
-                req,
-                Duration.ofMillis(300),
-                stored::set,
-                r -> {
-                  blocked.incrementAndGet();
-                  Thread.ofVirtual().start(r);
-                })
+            .publishAndAwaitReplyAsync(req, Duration.ofMillis(300), stored::set, counting(blocked))
             .get(30, TimeUnit.SECONDS);
     // nobody consumes it: no reply, but stored (the PubAck came) after the streams were declared
     assertThat(reply).isEmpty();
@@ -202,16 +195,10 @@ class PublishErrorsIT {
     p.openReplyInbox();
     c.close();
     AcquireRequest req = new AcquireRequest("r" + "k".repeat(25), "hello", "ip", "h", 1L, null);
-    var failed =
+    assertFailsWith(
         p.publishAndAwaitReplyAsync(
-                req, Duration.ofSeconds(1), at -> {}, r -> Thread.ofVirtual().start(r))
-            .handle((r, e) ->
-                e instanceof java.util.concurrent.CompletionException ce ? ce.getCause() : e)
-            .get(30, TimeUnit.SECONDS);
-    assertThat(failed)
-        .isInstanceOfSatisfying(
-            MessagingException.class,
-            e -> assertThat(e.kind()).isEqualTo(MessagingException.Kind.UNAVAILABLE));
+            req, Duration.ofSeconds(1), at -> {}, r -> Thread.ofVirtual().start(r)),
+        MessagingException.Kind.UNAVAILABLE);
   }
 
   private static final Duration SECONDS_5 = Duration.ofSeconds(5);
@@ -224,11 +211,7 @@ class PublishErrorsIT {
         new AcquireRequest("r" + "f".repeat(25), Fixture.unique("ff"), "ip", "h", 1L, null);
     java.util.concurrent.atomic.AtomicInteger blocked =
         new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.Executor counting =
-        r -> {
-          blocked.incrementAndGet();
-          Thread.ofVirtual().start(r);
-        };
+    java.util.concurrent.Executor counting = counting(blocked);
     PublishResult first = f.publisher.publishAsync(req, counting).get(30, TimeUnit.SECONDS);
     PublishResult again = f.publisher.publishAsync(req, counting).get(30, TimeUnit.SECONDS);
     assertThat(first.duplicate()).isFalse();
@@ -246,15 +229,7 @@ class PublishErrorsIT {
         new AcquireRequest("r" + "v".repeat(25), Fixture.unique("ffgone"), "ip", "h", 1L, null);
     java.util.concurrent.atomic.AtomicInteger blocked =
         new java.util.concurrent.atomic.AtomicInteger();
-    PublishResult r =
-        f.publisher
-            .publishAsync(
-                req,
-                task -> {
-                  blocked.incrementAndGet();
-                  Thread.ofVirtual().start(task);
-                })
-            .get(30, TimeUnit.SECONDS);
+    PublishResult r = f.publisher.publishAsync(req, counting(blocked)).get(30, TimeUnit.SECONDS);
     assertThat(r.duplicate()).isFalse();
     assertThat(blocked.get()).isEqualTo(1);
     var info = f.connection.jetStreamManagement().getStreamInfo(Subjects.STREAM_ACQUIRE);
@@ -274,16 +249,9 @@ class PublishErrorsIT {
         new Publisher(() -> f.connection, new Publisher.Options(Duration.ofMillis(300), 3), meters);
     quick.openReplyInbox();
     AcquireRequest req = new AcquireRequest("r" + "n".repeat(25), tpl, "ip", "h", 1L, null);
-    Throwable failed =
-        quick
-            .publishAsync(req, r -> Thread.ofVirtual().start(r))
-            .handle((r, e) ->
-                e instanceof java.util.concurrent.CompletionException ce ? ce.getCause() : e)
-            .get(30, TimeUnit.SECONDS);
-    assertThat(failed)
-        .isInstanceOfSatisfying(
-            MessagingException.class,
-            e -> assertThat(e.kind()).isEqualTo(MessagingException.Kind.UNKNOWN_OUTCOME));
+    assertFailsWith(
+        quick.publishAsync(req, r -> Thread.ofVirtual().start(r)),
+        MessagingException.Kind.UNKNOWN_OUTCOME);
     assertThat(meters.counter(MetricNames.PUBLISH_RETRIES).count()).isEqualTo(2);
     assertThat(sent).hasSize(3);
     f.streams.declareAll();
@@ -296,14 +264,30 @@ class PublishErrorsIT {
     p.openReplyInbox();
     c.close();
     AcquireRequest req = new AcquireRequest("r" + "j".repeat(25), "hello", "ip", "h", 1L, null);
+    assertFailsWith(
+        p.publishAsync(req, r -> Thread.ofVirtual().start(r)), MessagingException.Kind.UNAVAILABLE);
+  }
+
+  /** A virtual thread per task, counted in {@code blocked}: the publish's blocking hand-offs. */
+  private static java.util.concurrent.Executor counting(
+      java.util.concurrent.atomic.AtomicInteger blocked) {
+    return task -> {
+      blocked.incrementAndGet();
+      Thread.ofVirtual().start(task);
+    };
+  }
+
+  /** The future fails (unwrapped from a CompletionException) with a MessagingException of kind. */
+  private static void assertFailsWith(
+      java.util.concurrent.CompletableFuture<?> future, MessagingException.Kind kind)
+      throws Exception {
     Throwable failed =
-        p.publishAsync(req, r -> Thread.ofVirtual().start(r))
+        future
             .handle((r, e) ->
                 e instanceof java.util.concurrent.CompletionException ce ? ce.getCause() : e)
             .get(30, TimeUnit.SECONDS);
     assertThat(failed)
         .isInstanceOfSatisfying(
-            MessagingException.class,
-            e -> assertThat(e.kind()).isEqualTo(MessagingException.Kind.UNAVAILABLE));
+            MessagingException.class, e -> assertThat(e.kind()).isEqualTo(kind));
   }
 }
